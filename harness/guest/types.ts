@@ -1,0 +1,57 @@
+/**
+ * One interface per guest OS (linux, freebsd, netbsd, openbsd). Each method runs commands through
+ * a RemoteShell and hands the output to a pure parser in the same folder (tested on real output).
+ * Adding a guest OS is one new folder plus one line in harness/guest/registry.ts.
+ */
+import type { GuestOs } from '../results/schema.ts';
+import type { RemoteShell } from '../ssh/types.ts';
+
+/** A parsed ZFS kstat table: rows by implementation name, values by column name. */
+export interface KstatTable {
+  columns: string[];
+  rows: Record<string, Record<string, number>>;
+  /** The `fastest` row, when the table has one: column -> chosen implementation. */
+  fastest: Record<string, string> | null;
+}
+
+export type ZfsSupport = { supported: true } | { supported: false; reason: string };
+
+export interface GuestFacts {
+  osVersion: string;
+  kernelRelease: string;
+  kernelConfigSha256: string | null;
+  zfsVersion: string | null;
+  vcpus: number;
+  memoryBytes: number;
+  /** Bytes of the booted kernel image file in the guest, or null if it cannot be found. */
+  kernelImageBytes: number | null;
+}
+
+export interface GuestAdapter {
+  readonly os: GuestOs;
+  /** Whether ZFS can be measured on this guest at all (OpenBSD: never, with the reason). */
+  zfsSupport(shell: RemoteShell): Promise<ZfsSupport>;
+  facts(shell: RemoteShell): Promise<GuestFacts>;
+  /** Seconds since boot, read in the guest (guest-side boot time at first login). */
+  uptimeSeconds(shell: RemoteShell): Promise<number>;
+  /** Kernel + userspace boot time when the OS reports it (systemd-analyze), else null. */
+  bootBreakdown(shell: RemoteShell): Promise<{ kernelSeconds: number; userspaceSeconds: number; totalSeconds: number } | null>;
+  /** Memory in use (total - available), bytes. */
+  memoryInUseBytes(shell: RemoteShell): Promise<number>;
+  /** fletcher_4_bench, chksum_bench, vdev_raidz_bench. */
+  readKstatTable(shell: RemoteShell, name: 'fletcher_4_bench' | 'chksum_bench' | 'vdev_raidz_bench'): Promise<KstatTable>;
+  /** arcstats as name -> value. */
+  readArcstats(shell: RemoteShell): Promise<Record<string, number>>;
+  /** Unloads and loads the ZFS module (re-runs its checksum self-benchmarks). No pool may be imported. */
+  reloadZfsModule(shell: RemoteShell): Promise<void>;
+  /** Makes a block device (or plain file path) of `sizeMiB` backed by `filePath`, usable as a vdev. */
+  createFileVdev(shell: RemoteShell, filePath: string, sizeMiB: number): Promise<string>;
+  /** Undoes createFileVdev (detaches loop/md device, removes file). */
+  removeFileVdev(shell: RemoteShell, vdev: string, filePath: string): Promise<void>;
+  /** Applies ZFS tunables (module parameter name -> value); returns what is now in effect. */
+  applyZfsTunables(shell: RemoteShell, tunables: Record<string, string>): Promise<Record<string, string>>;
+  /** Implementations in use (fletcher_4, sha256, …) as the OS reports them. */
+  zfsImplementations(shell: RemoteShell): Promise<Record<string, string>>;
+  /** A monotonic clock in the guest, seconds with sub-millisecond resolution, or null if none. */
+  monotonicClockCommand(): string | null;
+}

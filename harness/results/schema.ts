@@ -1,0 +1,202 @@
+/**
+ * The kbench results format, version 1. One zod schema yields both the static type and the
+ * runtime validator, so the two never drift. Documented for humans in harness/results/FORMAT.md.
+ *
+ * A results file holds one run: the host fingerprint, and one "target" per booted
+ * (guest OS, kernel variant) pair, each with its guest fingerprint and its metrics.
+ * A baseline file has the same shape with `kind: "baseline"`.
+ */
+import { z } from 'zod';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Units kbench knows; anything else is rejected so a typo never compares seconds with ms. */
+export const UNITS = ['s', 'ms', 'B', 'MiB', 'B/s', 'MB/s', 'MiB/s', 'ops/s', 'count'] as const;
+export const Unit = z.enum(UNITS);
+export type Unit = z.infer<typeof Unit>;
+
+/** Which way is better: a lower time, or a higher throughput. */
+export const Direction = z.enum(['lower', 'higher']);
+export type Direction = z.infer<typeof Direction>;
+
+export const KernelVariant = z.enum(['stock', 'custom']);
+export type KernelVariant = z.infer<typeof KernelVariant>;
+
+export const Acceleration = z.enum(['vz', 'qemu-hvf', 'qemu-kvm', 'qemu-tcg', 'none']);
+export type Acceleration = z.infer<typeof Acceleration>;
+
+export const GuestOs = z.enum(['debian', 'alpine', 'freebsd', 'netbsd', 'openbsd']);
+export type GuestOs = z.infer<typeof GuestOs>;
+
+/** How the clock was read: in the guest, or on the host minus the measured SSH round trip. */
+export const TimingSource = z.enum(['guest', 'host-minus-rtt', 'host', 'kernel']);
+export type TimingSource = z.infer<typeof TimingSource>;
+
+const finiteNonNegative = z
+  .number()
+  .refine((v) => Number.isFinite(v), { message: 'must be a finite number' })
+  .refine((v) => v >= 0, { message: 'must not be negative' });
+const isoTime = z.iso.datetime({ offset: true });
+const metricId = z
+  .string()
+  .regex(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/, 'must look like "area.workload.measure" (lowercase, dots)');
+
+export const Sample = z.strictObject({
+  value: finiteNonNegative,
+  at: isoTime,
+  /** Which boot of this target produced it (0-based), so drift across boots can be seen. */
+  boot: z.number().int().nonnegative(),
+});
+export type Sample = z.infer<typeof Sample>;
+
+export const Failure = z.strictObject({
+  reason: z.string().min(1),
+  at: isoTime,
+  boot: z.number().int().nonnegative(),
+});
+export type Failure = z.infer<typeof Failure>;
+
+/** Measured, or honestly not measurable on this guest (never zeros in place of a number). */
+export const MetricStatus = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('measured') }),
+  z.strictObject({ kind: z.literal('unsupported'), reason: z.string().min(1) }),
+]);
+export type MetricStatus = z.infer<typeof MetricStatus>;
+
+export const Metric = z.strictObject({
+  id: metricId,
+  unit: Unit,
+  direction: Direction,
+  /** Relative change below which a difference is called noise (0.05 = 5%); overrides the default. */
+  noiseThreshold: z.number().gt(0).lt(10).optional(),
+  timing: TimingSource,
+  status: MetricStatus,
+  samples: z.array(Sample),
+  /** Warm-up iterations, kept for the record and never used in statistics. */
+  warmup: z.array(Sample),
+  failures: z.array(Failure),
+});
+export type Metric = z.infer<typeof Metric>;
+
+export const HostFingerprint = z.strictObject({
+  os: z.string().min(1),
+  osVersion: z.string(),
+  arch: z.string().min(1),
+  /** e.g. "Mac14,2"; on Linux the DMI product name, or "unknown". */
+  modelId: z.string(),
+  /** e.g. "Apple M2"; on Linux the CPU model name. */
+  chip: z.string(),
+  performanceCores: z.number().int().nonnegative(),
+  efficiencyCores: z.number().int().nonnegative(),
+  logicalCpus: z.number().int().positive(),
+  memoryBytes: z.number().int().positive(),
+  hypervisor: z.enum(['qemu', 'lima', 'none']),
+  acceleration: Acceleration,
+  limaVersion: z.string().nullable(),
+  qemuVersion: z.string().nullable(),
+  /** 1-minute load average when the run started: a noise source worth recording. */
+  loadAverage: z.number().nonnegative().nullable(),
+});
+export type HostFingerprint = z.infer<typeof HostFingerprint>;
+
+export const GuestFingerprint = z.strictObject({
+  os: GuestOs,
+  osVersion: z.string(),
+  kernelVariant: KernelVariant,
+  kernelRelease: z.string(),
+  /** SHA-256 of the kernel's build config (hex), or null when the guest does not expose it. */
+  kernelConfigSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')
+    .nullable(),
+  zfsVersion: z.string().nullable(),
+  vcpus: z.number().int().positive(),
+  memoryBytes: z.number().int().positive(),
+  zfsTunables: z.record(z.string(), z.string()),
+  poolProperties: z.record(z.string(), z.string()),
+  /** Implementations ZFS chose (zfs_fletcher_4_impl …), recorded because they move checksum numbers. */
+  zfsImplementations: z.record(z.string(), z.string()),
+});
+export type GuestFingerprint = z.infer<typeof GuestFingerprint>;
+
+export const Target = z.strictObject({
+  /** "<os>/<variant>", e.g. "debian/custom". */
+  id: z.string().regex(/^[a-z0-9-]+\/(stock|custom)$/, 'must be "<os>/<stock|custom>"'),
+  guest: GuestFingerprint,
+  metrics: z.array(Metric),
+});
+export type Target = z.infer<typeof Target>;
+
+export const RunSettings = z.strictObject({
+  target: z.string(),
+  backend: z.enum(['qemu', 'lima', 'ssh']),
+  suite: z.string(),
+  quick: z.boolean(),
+  kernels: z.array(KernelVariant),
+  runs: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('fixed'), count: z.number().int().positive() }),
+    z.strictObject({
+      kind: z.literal('adaptive'),
+      targetRelativeHalfWidth: z.number().gt(0),
+      minRuns: z.number().int().positive(),
+      maxRuns: z.number().int().positive(),
+      maxWallSeconds: z.number().positive(),
+    }),
+  ]),
+});
+export type RunSettings = z.infer<typeof RunSettings>;
+
+export const ResultsFile = z
+  .strictObject({
+    format: z.literal('kbench-results'),
+    kind: z.enum(['run', 'baseline']),
+    schemaVersion: z.number().int().positive(),
+    kbenchVersion: z.string(),
+    runId: z.string().min(1),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    /** Set once every planned sample is in; false while a run is going or was interrupted. */
+    complete: z.boolean(),
+    settings: RunSettings.nullable(),
+    /** Files a baseline was made from. */
+    sources: z.array(z.strictObject({ runId: z.string(), file: z.string() })),
+    host: HostFingerprint.nullable(),
+    targets: z.array(Target),
+  })
+  .superRefine((file, ctx) => {
+    const seenTargets = new Set<string>();
+    file.targets.forEach((target, t) => {
+      if (seenTargets.has(target.id))
+        ctx.addIssue({ code: 'custom', path: ['targets', t, 'id'], message: 'duplicate target id', input: target.id });
+      seenTargets.add(target.id);
+      const expectedId = `${target.guest.os}/${target.guest.kernelVariant}`;
+      if (target.id !== expectedId)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', t, 'id'],
+          message: `does not match its guest (${expectedId})`,
+          input: target.id,
+        });
+      const seenMetrics = new Set<string>();
+      target.metrics.forEach((metric, m) => {
+        if (seenMetrics.has(metric.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', t, 'metrics', m, 'id'],
+            message: 'duplicate metric id',
+            input: metric.id,
+          });
+        seenMetrics.add(metric.id);
+        if (metric.status.kind === 'unsupported' && metric.samples.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', t, 'metrics', m, 'samples'],
+            message: 'an unsupported metric cannot have samples',
+            input: metric.samples.length,
+          });
+      });
+    });
+    if (file.targets.length > 0 && file.host === null)
+      ctx.addIssue({ code: 'custom', path: ['host'], message: 'required when there are targets', input: null });
+  });
+export type ResultsFile = z.infer<typeof ResultsFile>;
