@@ -12,7 +12,25 @@ export interface KstatTable {
   rows: Record<string, Record<string, number>>;
   /** The `fastest` row, when the table has one: column -> chosen implementation. */
   fastest: Record<string, string> | null;
+  /**
+   * Cells that read 0: the kernel did not measure them (chksum_bench under TCG leaves the 1m-16m
+   * columns at 0). They are absent from `rows`, never a throughput of zero.
+   */
+  notMeasured: { implementation: string; column: string }[];
 }
+
+/** Boot phases as systemd reports them, seconds; a phase the OS did not report is null. */
+export interface BootBreakdown {
+  firmwareSeconds: number | null;
+  loaderSeconds: number | null;
+  kernelSeconds: number;
+  /** Time spent in the initramfs (before switch-root), when there was one. */
+  initrdSeconds: number | null;
+  userspaceSeconds: number;
+  totalSeconds: number;
+}
+
+export type KstatBenchName = 'fletcher_4_bench' | 'chksum_bench' | 'vdev_raidz_bench';
 
 export type ZfsSupport = { supported: true } | { supported: false; reason: string };
 
@@ -35,11 +53,11 @@ export interface GuestAdapter {
   /** Seconds since boot, read in the guest (guest-side boot time at first login). */
   uptimeSeconds(shell: RemoteShell): Promise<number>;
   /** Kernel + userspace boot time when the OS reports it (systemd-analyze), else null. */
-  bootBreakdown(shell: RemoteShell): Promise<{ kernelSeconds: number; userspaceSeconds: number; totalSeconds: number } | null>;
+  bootBreakdown(shell: RemoteShell): Promise<BootBreakdown | null>;
   /** Memory in use (total - available), bytes. */
   memoryInUseBytes(shell: RemoteShell): Promise<number>;
   /** fletcher_4_bench, chksum_bench, vdev_raidz_bench. */
-  readKstatTable(shell: RemoteShell, name: 'fletcher_4_bench' | 'chksum_bench' | 'vdev_raidz_bench'): Promise<KstatTable>;
+  readKstatTable(shell: RemoteShell, name: KstatBenchName): Promise<KstatTable>;
   /** arcstats as name -> value. */
   readArcstats(shell: RemoteShell): Promise<Record<string, number>>;
   /** Unloads and loads the ZFS module (re-runs its checksum self-benchmarks). No pool may be imported. */
@@ -50,6 +68,8 @@ export interface GuestAdapter {
   removeFileVdev(shell: RemoteShell, vdev: string, filePath: string): Promise<void>;
   /** Applies ZFS tunables (module parameter name -> value); returns what is now in effect. */
   applyZfsTunables(shell: RemoteShell, tunables: Record<string, string>): Promise<Record<string, string>>;
+  /** Current values of ZFS tunables by name (Linux module parameters, FreeBSD vfs.zfs sysctls); absent names are left out. */
+  readZfsTunables(shell: RemoteShell, names: string[]): Promise<Record<string, string>>;
   /** Implementations in use (fletcher_4, sha256, …) as the OS reports them. */
   zfsImplementations(shell: RemoteShell): Promise<Record<string, string>>;
   /** A monotonic clock in the guest, seconds with sub-millisecond resolution, or null if none. */

@@ -32,10 +32,8 @@ export type GuestOs = z.infer<typeof GuestOs>;
 export const TimingSource = z.enum(['guest', 'host-minus-rtt', 'host', 'kernel']);
 export type TimingSource = z.infer<typeof TimingSource>;
 
-const finiteNonNegative = z
-  .number()
-  .refine((v) => Number.isFinite(v), { message: 'must be a finite number' })
-  .refine((v) => v >= 0, { message: 'must not be negative' });
+// zod already refuses NaN and ±Infinity for z.number(); the message says so in plain words.
+const finiteNonNegative = z.number({ error: 'must be a finite number' }).refine((v) => v >= 0, { message: 'must not be negative' });
 const isoTime = z.iso.datetime({ offset: true });
 const metricId = z
   .string()
@@ -158,6 +156,11 @@ export const ResultsFile = z
     /** Set once every planned sample is in; false while a run is going or was interrupted. */
     complete: z.boolean(),
     settings: RunSettings.nullable(),
+    /**
+     * Units of the run plan already done ("round/variant/workload/iteration"): `kbench run --resume`
+     * skips exactly these, so no finished sample is lost or repeated.
+     */
+    completedUnits: z.array(z.string()),
     /** Files a baseline was made from. */
     sources: z.array(z.strictObject({ runId: z.string(), file: z.string() })),
     host: HostFingerprint.nullable(),

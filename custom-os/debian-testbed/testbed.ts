@@ -1,0 +1,424 @@
+/**
+ * The Debian 12 ZFS testbed: one raw ext4 image with two kernels (stock and cloud) and OpenZFS
+ * built by DKMS for both, cached under ${KBENCH_CACHE:-~/.cache/kbench}/debian-testbed/<key>/.
+ * The key hashes every input, a build happens in a temp folder that is renamed into place, and
+ * manifest.json is written last: a folder without a valid manifest is never used.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { InputError, KbenchError } from '../../harness/errors/index.ts';
+import {
+  APT_COMPONENTS,
+  BASE_PACKAGES,
+  DEBIAN_SUITE,
+  GUEST_HOSTNAME,
+  IMAGE_SIZE,
+  KERNEL_PACKAGES,
+  ZFS_PACKAGES,
+  detectMirrors,
+  extractAptProxySettings,
+  sha256Hex,
+  testbedCacheKey,
+  type TestbedInputs,
+} from './inputs.ts';
+import { parseZfsTuning, renderZfsTuning, type RenderedZfsTuning } from './zfs-tuning.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const BUILDER_SCRIPT_PATH = path.join(HERE, 'build-rootfs.sh');
+export const ZFS_TUNING_PATH = path.resolve(HERE, '../../kernels/zfs-m-series-tuning.conf');
+/** The custom profile's kernel flavour (linux-image-cloud-amd64). */
+export const CUSTOM_KERNEL_GLOB = '*-cloud-amd64';
+const MANIFEST_FILE = 'manifest.json';
+const SSH_KEY_FILE = 'id_ed25519';
+
+const KernelEntry = z.strictObject({
+  release: z.string().min(1),
+  kernel: z.string(),
+  initrd: z.string(),
+  config: z.string(),
+  configSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  kernelBytes: z.number().int().positive(),
+  initrdBytes: z.number().int().positive(),
+});
+
+export const TestbedManifest = z.strictObject({
+  formatVersion: z.literal(1),
+  key: z.string().regex(/^[0-9a-f]{64}$/),
+  inputs: z.record(z.string(), z.unknown()),
+  builtAt: z.string(),
+  buildSeconds: z.number().nonnegative(),
+  image: z.strictObject({
+    file: z.string(),
+    apparentBytes: z.number().int().positive(),
+    allocatedBytes: z.number().int().nonnegative(),
+  }),
+  kernels: z.strictObject({ stock: KernelEntry, custom: KernelEntry }),
+  /** Versions of the ZFS and kernel packages in the image (dpkg). */
+  packageVersions: z.record(z.string(), z.string()),
+  sshPrivateKey: z.string(),
+});
+export type TestbedManifest = z.infer<typeof TestbedManifest>;
+
+export interface TestbedKernel {
+  kernel: string;
+  initrd: string;
+  config: string;
+  release: string;
+}
+
+export interface DebianTestbed {
+  dir: string;
+  manifest: TestbedManifest;
+  imagePath: string;
+  kernels: { stock: TestbedKernel; custom: TestbedKernel };
+  sshKeyPath: string;
+}
+
+export interface EnsureOptions {
+  /** Replaces ${KBENCH_CACHE:-~/.cache/kbench}; the testbed lives in <cacheDir>/debian-testbed/<key>/. */
+  cacheDir?: string;
+  onProgress?: (message: string) => void;
+}
+
+export function defaultCacheDir(): string {
+  return process.env.KBENCH_CACHE || path.join(homedir(), '.cache', 'kbench');
+}
+
+/** Gathers every build input from the repo and the host; nothing is written. */
+export async function collectTestbedInputs(): Promise<{ inputs: TestbedInputs; tuning: RenderedZfsTuning }> {
+  const [scriptText, tuningText] = await Promise.all([
+    fs.readFile(BUILDER_SCRIPT_PATH, 'utf8'),
+    fs.readFile(ZFS_TUNING_PATH, 'utf8'),
+  ]);
+  const tuningFileName = path.relative(path.resolve(HERE, '../..'), ZFS_TUNING_PATH);
+  const parsed = parseZfsTuning(tuningText, tuningFileName);
+  if (!parsed.ok) throw new InputError(parsed.error);
+  const tuning = renderZfsTuning(parsed.value, tuningFileName, CUSTOM_KERNEL_GLOB);
+  const mirrors = detectMirrors(await readTextFiles('/etc/apt/sources.list', '/etc/apt/sources.list.d', ['.list', '.sources']));
+  const inputs: TestbedInputs = {
+    suite: DEBIAN_SUITE,
+    components: APT_COMPONENTS,
+    mirror: mirrors.mirror,
+    securityMirror: mirrors.securityMirror,
+    hostname: GUEST_HOSTNAME,
+    imageSize: IMAGE_SIZE,
+    basePackages: BASE_PACKAGES,
+    kernelPackages: KERNEL_PACKAGES,
+    zfsPackages: ZFS_PACKAGES,
+    builderScriptSha256: sha256Hex(scriptText),
+    tuningFileSha256: sha256Hex(tuningText),
+    renderedTuningSha256: sha256Hex(tuning.modprobeConf + tuning.optionsHelper),
+  };
+  return { inputs, tuning };
+}
+
+async function readTextFiles(singleFile: string, dir: string, suffixes: string[]): Promise<{ name: string; text: string }[]> {
+  const files: { name: string; text: string }[] = [];
+  const tryRead = async (file: string) => {
+    try {
+      files.push({ name: file, text: await fs.readFile(file, 'utf8') });
+    } catch {
+      // A missing or unreadable apt file simply contributes nothing.
+    }
+  };
+  await tryRead(singleFile);
+  let names: string[] = [];
+  try {
+    names = (await fs.readdir(dir)).sort();
+  } catch {
+    names = [];
+  }
+  for (const name of names) if (suffixes.some((s) => name.endsWith(s))) await tryRead(path.join(dir, name));
+  return files;
+}
+
+/** Returns the cached testbed for the current inputs, building it first when there is none. */
+export async function ensureDebianTestbed(options: EnsureOptions = {}): Promise<DebianTestbed> {
+  const progress = options.onProgress ?? (() => {});
+  const root = path.join(options.cacheDir ?? defaultCacheDir(), 'debian-testbed');
+  await fs.mkdir(root, { recursive: true });
+  const { inputs, tuning } = await collectTestbedInputs();
+  const key = testbedCacheKey(inputs);
+  const dir = path.join(root, key);
+
+  const cached = await loadTestbed(dir);
+  if (cached) return cached;
+
+  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
+  try {
+    // Another process may have finished the build while we waited for the lock.
+    const builtMeanwhile = await loadTestbed(dir);
+    if (builtMeanwhile) return builtMeanwhile;
+    await buildTestbed(root, key, inputs, tuning, progress);
+  } finally {
+    await release();
+  }
+  const built = await loadTestbed(dir);
+  if (!built) throw new KbenchError(`debian testbed build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`, 1);
+  return built;
+}
+
+/** Reads a finished testbed; null when the folder, its manifest or any listed file is missing. */
+export async function loadTestbed(dir: string): Promise<DebianTestbed | null> {
+  let manifest: TestbedManifest;
+  try {
+    const parsed = TestbedManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
+    if (!parsed.success) return null;
+    manifest = parsed.data;
+  } catch {
+    return null;
+  }
+  const abs = (rel: string) => path.join(dir, rel);
+  const kernel = (k: TestbedManifest['kernels']['stock']): TestbedKernel => ({
+    kernel: abs(k.kernel),
+    initrd: abs(k.initrd),
+    config: abs(k.config),
+    release: k.release,
+  });
+  const result: DebianTestbed = {
+    dir,
+    manifest,
+    imagePath: abs(manifest.image.file),
+    kernels: { stock: kernel(manifest.kernels.stock), custom: kernel(manifest.kernels.custom) },
+    sshKeyPath: abs(manifest.sshPrivateKey),
+  };
+  const required = [result.imagePath, result.sshKeyPath, ...Object.values(result.kernels).flatMap((k) => [k.kernel, k.initrd, k.config])];
+  return required.every((file) => existsSync(file)) ? result : null;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One builder per key across processes; a lock left by a dead process is taken over. */
+async function acquireBuildLock(lockFile: string, dir: string, progress: (m: string) => void): Promise<() => Promise<void>> {
+  let announced = false;
+  for (;;) {
+    try {
+      const handle = await fs.open(lockFile, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return async () => {
+        await fs.rm(lockFile, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number.parseInt(await fs.readFile(lockFile, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
+      if (!announced) progress(`waiting for process ${owner}, which is building the testbed into ${dir}`);
+      announced = true;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      continue;
+    }
+    // A fresh lock may not have its pid written yet: only remove it once it is clearly stale.
+    const stat = await fs.stat(lockFile).catch(() => null);
+    if (stat && Date.now() - stat.mtimeMs < 5000 && !Number.isInteger(owner)) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    await fs.rm(lockFile, { force: true });
+  }
+}
+
+async function mountsUnder(dir: string): Promise<string[]> {
+  const text = await fs.readFile('/proc/mounts', 'utf8').catch(() => '');
+  const prefix = `${path.resolve(dir)}/`;
+  return text
+    .split('\n')
+    .map((line) => (line.split(' ')[1] ?? '').replace(/\\040/g, ' '))
+    .filter((mountPoint) => mountPoint.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+}
+
+/** Deletes a build folder, but never while anything (e.g. the host's /dev) is still bound inside it. */
+async function removeBuildDir(dir: string): Promise<void> {
+  for (const mountPoint of await mountsUnder(dir)) {
+    await runQuiet('umount', ['-l', mountPoint]);
+  }
+  const left = await mountsUnder(dir);
+  if (left.length > 0) {
+    throw new KbenchError(`refusing to delete ${dir}: still mounted inside it: ${left.join(', ')}`, 1);
+  }
+  await fs.rm(dir, { recursive: true, force: true });
+}
+
+function runQuiet(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.on('error', () => resolve(127));
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+function formatElapsed(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+async function buildTestbed(
+  root: string,
+  key: string,
+  inputs: TestbedInputs,
+  tuning: RenderedZfsTuning,
+  progress: (m: string) => void,
+): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new InputError(
+      'building the Debian testbed needs root (debootstrap, chroot, bind mounts): run once as root, e.g. sudo KBENCH_CACHE=<dir> node --import tsx custom-os/debian-testbed/build.ts',
+    );
+  }
+  const started = Date.now();
+  const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
+  const finalDir = path.join(root, key);
+  await removeBuildDir(tmp);
+  await fs.mkdir(path.join(tmp, 'inputs'), { recursive: true });
+  try {
+    progress(`building Debian testbed ${key.slice(0, 12)} in ${tmp} (log: ${path.join(tmp, 'build.log')})`);
+    const sshKey = path.join(tmp, SSH_KEY_FILE);
+    if ((await runQuiet('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kbench-testbed', '-f', sshKey])) !== 0) {
+      throw new KbenchError('ssh-keygen failed to create the testbed key pair (is openssh-client installed?)', 1);
+    }
+    const inputsDir = path.join(tmp, 'inputs');
+    const files = {
+      modprobe: path.join(inputsDir, 'modprobe-zfs.conf'),
+      helper: path.join(inputsDir, 'kbench-zfs-options'),
+      proxy: path.join(inputsDir, 'apt-proxy.conf'),
+    };
+    await fs.writeFile(files.modprobe, tuning.modprobeConf);
+    await fs.writeFile(files.helper, tuning.optionsHelper);
+    const aptConf = await readTextFiles('/etc/apt/apt.conf', '/etc/apt/apt.conf.d', ['']);
+    await fs.writeFile(files.proxy, extractAptProxySettings(aptConf));
+
+    await runBuilderScript(
+      {
+        KB_OUT: tmp,
+        KB_SUITE: inputs.suite,
+        KB_MIRROR: inputs.mirror,
+        KB_SECURITY_MIRROR: inputs.securityMirror,
+        KB_COMPONENTS: inputs.components,
+        KB_BASE_PACKAGES: inputs.basePackages.join(','),
+        KB_KERNEL_PACKAGES: [...inputs.kernelPackages.stock, ...inputs.kernelPackages.custom].join(' '),
+        KB_ZFS_PACKAGES: inputs.zfsPackages.join(' '),
+        KB_IMAGE_SIZE: inputs.imageSize,
+        KB_HOSTNAME: inputs.hostname,
+        KB_AUTHORIZED_KEY: `${sshKey}.pub`,
+        KB_MODPROBE_CONF: files.modprobe,
+        KB_ZFS_OPTIONS_HELPER: files.helper,
+        KB_APT_PROXY_CONF: files.proxy,
+      },
+      path.join(tmp, 'build.log'),
+      started,
+      progress,
+    );
+
+    const manifest = await describeBuild(tmp, key, inputs, started);
+    // The image is the read-only base of every boot's copy-on-write overlay.
+    await fs.chmod(path.join(tmp, manifest.image.file), 0o444);
+    await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await removeBuildDir(finalDir);
+    await fs.rename(tmp, finalDir);
+    progress(`testbed ready in ${formatElapsed(Date.now() - started)}: ${finalDir}`);
+  } catch (error) {
+    await removeBuildDir(tmp).catch(() => {});
+    throw error;
+  }
+}
+
+function runBuilderScript(
+  env: Record<string, string>,
+  logFile: string,
+  started: number,
+  progress: (m: string) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn('sh', [BUILDER_SCRIPT_PATH], {
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let currentStep = 'starting';
+    let lastLines: string[] = [];
+    const onLine = (line: string) => {
+      log.write(`${line}\n`);
+      const step = /^KBENCH-STEP (\d+) (\d+) (.*)$/.exec(line);
+      if (step) {
+        currentStep = `step ${step[1]} of ${step[2]}: ${step[3]}`;
+        progress(`${currentStep} (elapsed ${formatElapsed(Date.now() - started)})`);
+      } else {
+        lastLines = [...lastLines.slice(-19), line];
+      }
+    };
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
+    // Long steps (DKMS) print little: say every minute that the build is alive.
+    const heartbeat = setInterval(() => progress(`  still on ${currentStep} (elapsed ${formatElapsed(Date.now() - started)})`), 60_000);
+    const forwardSignal = (signal: NodeJS.Signals) => child.kill(signal);
+    process.once('SIGINT', forwardSignal);
+    process.once('SIGTERM', forwardSignal);
+    child.on('error', (error) => {
+      clearInterval(heartbeat);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearInterval(heartbeat);
+      process.off('SIGINT', forwardSignal);
+      process.off('SIGTERM', forwardSignal);
+      log.end();
+      if (code === 0) resolve();
+      else {
+        const tail = lastLines.slice(-5).join(' | ');
+        reject(new KbenchError(`debian testbed build failed at ${currentStep} (exit ${code ?? signal}; log ${logFile}): ${tail}`, 1));
+      }
+    });
+  });
+}
+
+async function describeBuild(dir: string, key: string, inputs: TestbedInputs, started: number): Promise<TestbedManifest> {
+  const kernelFiles = await fs.readdir(path.join(dir, 'kernels'));
+  const releases = kernelFiles.filter((f) => f.startsWith('vmlinuz-')).map((f) => f.slice('vmlinuz-'.length));
+  const custom = releases.filter((r) => r.endsWith('-cloud-amd64'));
+  const stock = releases.filter((r) => !r.endsWith('-cloud-amd64'));
+  if (custom.length !== 1 || stock.length !== 1) {
+    throw new KbenchError(`expected one stock and one cloud kernel in ${dir}/kernels, found ${releases.join(', ') || 'none'}`, 1);
+  }
+  const kernelEntry = async (release: string) => {
+    const rel = { kernel: `kernels/vmlinuz-${release}`, initrd: `kernels/initrd.img-${release}`, config: `kernels/config-${release}` };
+    const [kernelStat, initrdStat, configText] = await Promise.all([
+      fs.stat(path.join(dir, rel.kernel)),
+      fs.stat(path.join(dir, rel.initrd)),
+      fs.readFile(path.join(dir, rel.config)),
+    ]);
+    return { release, ...rel, configSha256: sha256Hex(configText), kernelBytes: kernelStat.size, initrdBytes: initrdStat.size };
+  };
+  const versionsText = await fs.readFile(path.join(dir, 'versions.txt'), 'utf8');
+  const packageVersions: Record<string, string> = {};
+  const wanted = new Set([...inputs.zfsPackages, ...inputs.kernelPackages.stock, ...inputs.kernelPackages.custom]);
+  for (const line of versionsText.split('\n')) {
+    const [name, version] = line.split('\t');
+    if (name && version && (wanted.has(name) || /^linux-image-\d/.test(name) || name === 'dkms')) packageVersions[name] = version;
+  }
+  const image = await fs.stat(path.join(dir, 'disk.raw'));
+  return {
+    formatVersion: 1,
+    key,
+    inputs: { ...inputs },
+    builtAt: new Date().toISOString(),
+    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    image: { file: 'disk.raw', apparentBytes: image.size, allocatedBytes: image.blocks * 512 },
+    kernels: { stock: await kernelEntry(stock[0]!), custom: await kernelEntry(custom[0]!) },
+    packageVersions,
+    sshPrivateKey: SSH_KEY_FILE,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The qemu command line, as a pure function of what to boot and how. Everything with side effects
+ * (ports, files, processes) is decided by the caller and passed in.
+ */
+export type HostArch = 'x86_64' | 'aarch64';
+export type QemuAccel = 'kvm' | 'hvf' | 'tcg';
+
+export type QemuBootMethod =
+  /** Direct Linux boot: no bootloader inside the image. */
+  | { kind: 'linux-kernel'; kernelPath: string; initrdPath: string | null; append: string }
+  /** Firmware boots the first disk (BSD images on aarch64): `-bios` with an edk2 build. */
+  | { kind: 'uefi-disk'; firmwarePath: string };
+
+export interface QemuDisk {
+  path: string;
+  format: 'raw' | 'qcow2';
+}
+
+export interface QemuLaunchConfig {
+  arch: HostArch;
+  accel: QemuAccel;
+  vcpus: number;
+  memoryMiB: number;
+  boot: QemuBootMethod;
+  /** In order: the first is the root disk (/dev/vda), the next the scratch disk (/dev/vdb). */
+  disks: QemuDisk[];
+  /** Loopback port forwarded to the guest's port 22; null = no network. */
+  sshHostPort: number | null;
+  /** Where the guest's serial console goes: a file, or `stdio` (the probe reads it from a pipe). */
+  serial: { kind: 'file'; path: string } | { kind: 'stdio' };
+  /** Unix socket for QMP (graceful power-down); null = none. */
+  qmpSocketPath: string | null;
+}
+
+export interface QemuCommand {
+  binary: string;
+  args: string[];
+}
+
+export const LINUX_APPEND = 'console=ttyS0 root=/dev/vda rw quiet';
+/** aarch64 `virt` has a PL011 UART, not a 16550. */
+export const LINUX_APPEND_AARCH64 = 'console=ttyAMA0 root=/dev/vda rw quiet';
+
+export function qemuBinaryFor(arch: HostArch): string {
+  return arch === 'x86_64' ? 'qemu-system-x86_64' : 'qemu-system-aarch64';
+}
+
+/** Keeps a path from being read as several `-drive` sub-options (qemu escapes ',' by doubling it). */
+export function escapeOptionValue(value: string): string {
+  return value.replace(/,/g, ',,');
+}
+
+export function buildQemuArgs(config: QemuLaunchConfig): QemuCommand {
+  if (!Number.isInteger(config.vcpus) || config.vcpus < 1) throw new RangeError(`vcpus must be a positive integer, got ${config.vcpus}`);
+  if (!Number.isInteger(config.memoryMiB) || config.memoryMiB < 64) throw new RangeError(`memoryMiB must be an integer >= 64, got ${config.memoryMiB}`);
+  const args: string[] = [];
+  if (config.arch === 'aarch64') {
+    // gic-version=max picks GICv3 where available; hvf and kvm need the host's CPU model.
+    args.push('-machine', config.accel === 'tcg' ? 'virt,gic-version=max' : 'virt,gic-version=max,highmem=on');
+    args.push('-cpu', config.accel === 'tcg' ? 'max' : 'host');
+  } else if (config.accel !== 'tcg') {
+    args.push('-cpu', 'host');
+  }
+  args.push('-accel', config.accel);
+  args.push('-smp', String(config.vcpus), '-m', String(config.memoryMiB));
+  args.push('-display', 'none', '-monitor', 'none', '-parallel', 'none', '-no-reboot');
+
+  if (config.boot.kind === 'linux-kernel') {
+    args.push('-kernel', config.boot.kernelPath);
+    if (config.boot.initrdPath !== null) args.push('-initrd', config.boot.initrdPath);
+    args.push('-append', config.boot.append);
+  } else {
+    args.push('-bios', config.boot.firmwarePath);
+  }
+
+  for (const disk of config.disks) {
+    args.push('-drive', `file=${escapeOptionValue(disk.path)},if=virtio,format=${disk.format}`);
+  }
+
+  if (config.sshHostPort !== null) {
+    const port = config.sshHostPort;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`sshHostPort must be a TCP port, got ${port}`);
+    args.push('-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:22`);
+    args.push('-device', 'virtio-net-pci,netdev=net0');
+  } else {
+    args.push('-nic', 'none');
+  }
+
+  args.push('-serial', config.serial.kind === 'stdio' ? 'stdio' : `file:${config.serial.path}`);
+  if (config.qmpSocketPath !== null) {
+    args.push('-qmp', `unix:${escapeOptionValue(config.qmpSocketPath)},server=on,wait=off`);
+  }
+  return { binary: qemuBinaryFor(config.arch), args };
+}

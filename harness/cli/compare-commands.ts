@@ -1,0 +1,115 @@
+/** `kbench compare` and `kbench baseline update|show`. */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  compareSets,
+  describeDifferences,
+  fingerprintDifferences,
+  pairRunVsBaseline,
+  pairStockVsCustom,
+  targetsMissingFromBaseline,
+} from '../compare/index.ts';
+import { renderComparisonTable } from '../compare/table.ts';
+import { baselineFromRuns } from '../baseline/index.ts';
+import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
+import { loadResults, saveResultsSync } from '../results/store.ts';
+import type { CliIo } from './main.ts';
+import { numberInRange } from './main.ts';
+
+interface CompareFlags {
+  baseline: string;
+  alpha: number;
+  threshold: number;
+  seed: number;
+  stockVsCustom?: boolean;
+  allowMismatch?: boolean;
+  json?: boolean;
+}
+
+export function registerCompareCommands(program: Command, io: CliIo): void {
+  program
+    .command('compare')
+    .description('Compare a run with the baseline (exit 1 on any regression), or custom vs stock kernels inside one run.')
+    .argument('<results.json>', 'results file written by kbench run')
+    .option('--baseline <file>', 'baseline to compare against', 'baseline.json')
+    .option('--alpha <p>', 'significance level, after Holm-Bonferroni correction', numberInRange('--alpha', 1e-6, 0.5), 0.05)
+    .option('--threshold <fraction>', 'noise threshold: smallest relative change that counts (0.05 = 5%)', numberInRange('--threshold', 0, 5), 0.05)
+    .option('--seed <n>', 'bootstrap seed (same seed, same CIs)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--stock-vs-custom', 'speedup of custom over stock kernels inside this run, per guest OS')
+    .option('--allow-mismatch', 'compare even when host or kernel fingerprints differ')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, flags: CompareFlags) => {
+      const run = await loadResults(file);
+      let sets;
+      if (flags.stockVsCustom) {
+        sets = pairStockVsCustom(run);
+        if (sets.length === 0)
+          throw new InputError(`${file}: field targets: no guest OS has both a stock and a custom kernel to compare`);
+      } else {
+        const baseline = existsSync(flags.baseline) ? await loadResults(flags.baseline) : null;
+        if (baseline === null) throw new InputError(`${flags.baseline}: cannot read (ENOENT); create one with kbench baseline update`);
+        const differences = fingerprintDifferences(run, baseline);
+        if (differences.length > 0 && !flags.allowMismatch)
+          throw new InputError(
+            `${file}: fingerprint differs from ${flags.baseline}: ${describeDifferences(differences)} (use --allow-mismatch to compare anyway)`,
+          );
+        sets = pairRunVsBaseline(run, baseline);
+        const missing = targetsMissingFromBaseline(run, baseline);
+        if (!flags.json && missing.length > 0)
+          io.err(`kbench: ${flags.baseline} has no samples for ${missing.join(', ')}: not compared\n`);
+      }
+      const outcome = compareSets(sets, { alpha: flags.alpha, noiseThreshold: flags.threshold, seed: flags.seed });
+      if (flags.json) io.out(`${JSON.stringify(outcome, null, 2)}\n`);
+      else io.out(renderComparisonTable(outcome));
+      // Stock vs custom describes a speedup; only a run vs its baseline gates CI.
+      io.setExitCode(!flags.stockVsCustom && outcome.regressions.length > 0 ? EXIT_REGRESSION : EXIT_OK);
+    });
+
+  const baseline = program.command('baseline').description('Manage baseline.json (raw samples plus fingerprints).');
+  baseline
+    .command('update')
+    .description('Write the baseline from one or more complete runs of the same machine and kernels.')
+    .argument('<results.json...>', 'results files')
+    .option('--file <baseline.json>', 'baseline file to write', 'baseline.json')
+    .option('--json', 'machine-readable output')
+    .action(async (files: string[], flags: { file: string; json?: boolean }) => {
+      const runs = [];
+      for (const file of files) runs.push({ file, results: await loadResults(file) });
+      const written = baselineFromRuns(runs);
+      saveResultsSync(flags.file, written);
+      const summary = {
+        file: flags.file,
+        sources: written.sources,
+        targets: written.targets.map((t) => ({ id: t.id, metrics: t.metrics.length, samples: t.metrics.reduce((n, m) => n + m.samples.length, 0) })),
+      };
+      if (flags.json) io.out(`${JSON.stringify(summary, null, 2)}\n`);
+      else io.out(`wrote ${flags.file}: ${summary.targets.map((t) => `${t.id} (${t.metrics} metrics, ${t.samples} samples)`).join(', ')}\n`);
+    });
+  baseline
+    .command('show')
+    .description('Print what the baseline holds.')
+    .option('--file <baseline.json>', 'baseline file', 'baseline.json')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { file: string; json?: boolean }) => {
+      const data = await loadResults(flags.file);
+      if (flags.json) {
+        io.out(`${JSON.stringify(data, null, 2)}\n`);
+        return;
+      }
+      const lines = [`${flags.file}: ${data.kind}, schema ${data.schemaVersion}, updated ${data.updatedAt}`];
+      if (data.host !== null)
+        lines.push(`host: ${data.host.chip} (${data.host.modelId}), ${data.host.os} ${data.host.osVersion}, ${data.host.hypervisor}/${data.host.acceleration}`);
+      lines.push(`sources: ${data.sources.map((s) => `${s.file} (${s.runId})`).join(', ') || 'none'}`);
+      if (data.targets.length === 0) lines.push('no samples yet: run kbench run, then kbench baseline update <results.json>');
+      for (const target of data.targets) {
+        lines.push(`${target.id}: kernel ${target.guest.kernelRelease}, ZFS ${target.guest.zfsVersion ?? 'absent'}`);
+        for (const metric of target.metrics)
+          lines.push(
+            `  ${metric.id} [${metric.unit}, ${metric.direction} is better]: ${
+              metric.status.kind === 'unsupported' ? `unsupported (${metric.status.reason})` : `${metric.samples.length} samples`
+            }`,
+          );
+      }
+      io.out(`${lines.join('\n')}\n`);
+    });
+}

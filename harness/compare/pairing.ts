@@ -1,0 +1,115 @@
+/**
+ * Decides what is compared with what: a run against the baseline (same target id, same metric
+ * id), or custom against stock kernels inside one run (per guest OS). Pure: no I/O.
+ */
+import type { Metric, ResultsFile, Target } from '../results/schema.ts';
+
+export interface MetricPair {
+  /** Target and metric, e.g. "debian/custom zfs.pool_create.seconds". */
+  key: string;
+  guestOs: string;
+  metricId: string;
+  unit: Metric['unit'];
+  direction: Metric['direction'];
+  noiseThreshold: number | undefined;
+  baseline: number[];
+  candidate: number[];
+}
+
+/** A metric that cannot be compared, with the reason (shown, never silently dropped). */
+export interface SkippedMetric {
+  key: string;
+  reason: string;
+}
+
+export interface ComparisonSet {
+  /** e.g. "debian: custom vs stock" or "debian/custom vs baseline". */
+  title: string;
+  baselineLabel: string;
+  candidateLabel: string;
+  pairs: MetricPair[];
+  skipped: SkippedMetric[];
+}
+
+const values = (metric: Metric): number[] => metric.samples.map((sample) => sample.value);
+
+function pairTargets(
+  title: string,
+  baselineLabel: string,
+  candidateLabel: string,
+  keyPrefix: string,
+  baseline: Target,
+  candidate: Target,
+): ComparisonSet {
+  const pairs: MetricPair[] = [];
+  const skipped: SkippedMetric[] = [];
+  const baselineMetrics = new Map(baseline.metrics.map((metric) => [metric.id, metric]));
+  for (const metric of candidate.metrics) {
+    const key = `${keyPrefix} ${metric.id}`;
+    const other = baselineMetrics.get(metric.id);
+    baselineMetrics.delete(metric.id);
+    if (other === undefined) {
+      skipped.push({ key, reason: `no ${baselineLabel} samples for this metric` });
+      continue;
+    }
+    const unsupported = [metric, other].find((m) => m.status.kind === 'unsupported');
+    if (unsupported !== undefined && unsupported.status.kind === 'unsupported') {
+      skipped.push({ key, reason: `unsupported: ${unsupported.status.reason}` });
+      continue;
+    }
+    if (metric.unit !== other.unit || metric.direction !== other.direction) {
+      skipped.push({
+        key,
+        reason: `incomparable: ${candidateLabel} is ${metric.unit}/${metric.direction}, ${baselineLabel} is ${other.unit}/${other.direction}`,
+      });
+      continue;
+    }
+    pairs.push({
+      key,
+      guestOs: candidate.guest.os,
+      metricId: metric.id,
+      unit: metric.unit,
+      direction: metric.direction,
+      noiseThreshold: metric.noiseThreshold ?? other.noiseThreshold,
+      baseline: values(other),
+      candidate: values(metric),
+    });
+  }
+  for (const leftover of baselineMetrics.values())
+    skipped.push({ key: `${keyPrefix} ${leftover.id}`, reason: `no ${candidateLabel} samples for this metric` });
+  return { title, baselineLabel, candidateLabel, pairs, skipped };
+}
+
+/** Custom over stock for every guest OS that has both kernels in the run. */
+export function pairStockVsCustom(run: ResultsFile): ComparisonSet[] {
+  const byOs = new Map<string, { stock?: Target; custom?: Target }>();
+  for (const target of run.targets) {
+    const entry = byOs.get(target.guest.os) ?? {};
+    entry[target.guest.kernelVariant] = target;
+    byOs.set(target.guest.os, entry);
+  }
+  const sets: ComparisonSet[] = [];
+  for (const [os, { stock, custom }] of byOs) {
+    if (stock === undefined || custom === undefined) continue;
+    sets.push(pairTargets(`${os}: custom vs stock kernel`, 'stock', 'custom', os, stock, custom));
+  }
+  return sets;
+}
+
+/** Each target of the run against the same target id in the baseline. */
+export function pairRunVsBaseline(run: ResultsFile, baseline: ResultsFile): ComparisonSet[] {
+  const baselineTargets = new Map(baseline.targets.map((target) => [target.id, target]));
+  const sets: ComparisonSet[] = [];
+  for (const target of run.targets) {
+    const other = baselineTargets.get(target.id);
+    if (other === undefined) continue;
+    sets.push(pairTargets(`${target.id} vs baseline`, 'baseline', 'run', target.id, other, target));
+  }
+  return sets;
+}
+
+/** Target ids of the run that the baseline has nothing for. */
+export function targetsMissingFromBaseline(run: ResultsFile, baseline: ResultsFile): string[] {
+  const known = new Set(baseline.targets.map((target) => target.id));
+  return run.targets.map((target) => target.id).filter((id) => !known.has(id));
+}

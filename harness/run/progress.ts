@@ -1,0 +1,80 @@
+/**
+ * What a long run shows: target, kernel, workload, sample k of n, elapsed and ETA — as text lines
+ * on stderr for people, or NDJSON events on stdout for scripts (--json).
+ */
+export interface ProgressEvent {
+  event: 'run-start' | 'build' | 'boot' | 'booted' | 'sample' | 'failure' | 'shutdown' | 'run-end' | 'note';
+  target?: string;
+  variant?: string;
+  workload?: string;
+  metric?: string;
+  value?: number;
+  unit?: string;
+  /** Unit k of n across the whole plan. */
+  step?: number;
+  steps?: number;
+  sample?: number;
+  samples?: number;
+  message?: string;
+  elapsedSeconds: number;
+  etaSeconds: number | null;
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '--:--';
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** ETA from the mean time per finished step; null until one step has finished. */
+export function estimateRemainingSeconds(elapsedSeconds: number, stepsDone: number, stepsTotal: number): number | null {
+  if (stepsDone <= 0) return null;
+  return (elapsedSeconds / stepsDone) * Math.max(0, stepsTotal - stepsDone);
+}
+
+export function formatProgressLine(event: ProgressEvent): string {
+  const clock = `[${formatDuration(event.elapsedSeconds)} elapsed, ETA ${formatDuration(event.etaSeconds)}]`;
+  const where = [event.target, event.variant].filter(Boolean).join(' ');
+  const step = event.step !== undefined && event.steps !== undefined ? ` step ${event.step}/${event.steps}` : '';
+  switch (event.event) {
+    case 'sample': {
+      const k = event.sample !== undefined && event.samples !== undefined ? ` sample ${event.sample}/${event.samples}` : '';
+      return `${clock} ${where} ${event.workload ?? ''}${k}${step}: ${event.message ?? ''}`;
+    }
+    default:
+      return `${clock} ${where}${step} ${event.event}: ${event.message ?? ''}`.replace(/\s+:/, ':');
+  }
+}
+
+export class ProgressReporter {
+  private readonly startedAt = Date.now();
+  stepsDone = 0;
+  stepsTotal = 0;
+
+  constructor(
+    private readonly json: boolean,
+    private readonly write: (line: string, toStdout: boolean) => void,
+  ) {}
+
+  elapsedSeconds(): number {
+    return (Date.now() - this.startedAt) / 1000;
+  }
+
+  emit(event: Omit<ProgressEvent, 'elapsedSeconds' | 'etaSeconds' | 'step' | 'steps'>): void {
+    const elapsedSeconds = this.elapsedSeconds();
+    const full: ProgressEvent = {
+      ...event,
+      step: this.stepsDone,
+      steps: this.stepsTotal,
+      elapsedSeconds: Math.round(elapsedSeconds * 10) / 10,
+      etaSeconds: estimateRemainingSeconds(elapsedSeconds, this.stepsDone, this.stepsTotal),
+    };
+    if (this.json) this.write(JSON.stringify(full), true);
+    else this.write(formatProgressLine(full), false);
+  }
+}

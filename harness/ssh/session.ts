@@ -1,0 +1,322 @@
+/**
+ * RemoteShell over one kept ssh2 connection. Short commands share one remote `sh` (one channel for
+ * the whole session), which costs one round trip instead of a channel open + shell start each;
+ * long or streaming commands get their own exec channel.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { HostKeyError, SshAuthError, SshConnectionError } from './errors.ts';
+import { newMarkerToken } from './framing.ts';
+import { createHostKeyCheck } from './host-keys.ts';
+import { KeptShell } from './kept-shell.ts';
+import { shellQuote, type ExecOptions, type ExecResult, type RemoteShell, type SshEndpoint } from './types.ts';
+
+export const TIMEOUT_EXIT_CODE = 124;
+
+export interface SshSessionOptions {
+  /** SSH-level keepalive period; the connection is declared lost after `keepaliveCountMax` unanswered. */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  /** Limit for TCP connect + handshake + authentication. Emulated guests handshake slowly. */
+  readyTimeoutMs?: number;
+}
+
+/** Channels this session opened, by kind: lets tests and benchmarks prove the shell is kept. */
+export interface ChannelCounts {
+  keptShells: number;
+  execChannels: number;
+  sftpChannels: number;
+}
+
+const KILL_TIMEOUT_MS = 10_000;
+
+export function describeEndpoint(endpoint: Pick<SshEndpoint, 'user' | 'host' | 'port'>): string {
+  return `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
+}
+
+export class SshSession implements RemoteShell {
+  private shell: KeptShell | null = null;
+  private shellPid: number | null = null;
+  private queueTail: Promise<unknown> = Promise.resolve();
+  private lostReason: string | null = null;
+  private readonly counts: ChannelCounts = { keptShells: 0, execChannels: 0, sftpChannels: 0 };
+
+  private constructor(
+    private readonly client: Client,
+    readonly endpoint: SshEndpoint,
+  ) {
+    client.on('error', (error: Error) => {
+      this.lostReason ??= error.message;
+    });
+    client.on('close', () => {
+      this.lostReason ??= 'connection closed';
+      this.shell = null;
+    });
+  }
+
+  /** One connection attempt; see connectWithRetry for guests that are still booting. */
+  static async connect(endpoint: SshEndpoint, options: SshSessionOptions = {}): Promise<SshSession> {
+    const where = describeEndpoint(endpoint);
+    const privateKey = await readPrivateKey(endpoint.privateKeyPath);
+    const hostKeyCheck = await createHostKeyCheck(endpoint.hostKeyPolicy, endpoint.host, endpoint.port);
+    const client = new Client();
+    const config: ConnectConfig = {
+      host: endpoint.host,
+      port: endpoint.port,
+      username: endpoint.user,
+      privateKey,
+      hostVerifier: (key: Buffer) => hostKeyCheck.verify(key),
+      algorithms: { serverHostKey: hostKeyCheck.hostKeyAlgorithms },
+      keepaliveInterval: options.keepaliveIntervalMs ?? 5_000,
+      keepaliveCountMax: options.keepaliveCountMax ?? 6,
+      readyTimeout: options.readyTimeoutMs ?? 30_000,
+    };
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error & { level?: string }): void => {
+        client.removeListener('ready', onReady);
+        client.end();
+        reject(classifyConnectError(error, hostKeyCheck.rejection, where, endpoint.privateKeyPath));
+      };
+      const onReady = (): void => {
+        client.removeListener('error', onError);
+        resolve();
+      };
+      client.once('error', onError);
+      client.once('ready', onReady);
+      try {
+        client.connect(config);
+      } catch (error) {
+        onError(error as Error);
+      }
+    });
+    return new SshSession(client, endpoint);
+  }
+
+  get channelCounts(): Readonly<ChannelCounts> {
+    return { ...this.counts };
+  }
+
+  /** Runs on the kept shell; calls are queued, one command at a time. */
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const run = this.queueTail.then(() => this.execOnKeptShell(command, options));
+    this.queueTail = run.catch(() => undefined);
+    return run;
+  }
+
+  async execLong(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const started = performance.now();
+    // The login shell reports its pid (= the process group sshd made for the session) first on stderr, then becomes `sh`.
+    const token = newMarkerToken();
+    const half = Math.floor(token.length / 2);
+    const wrapped = `printf '%s%s %s\\n' ${token.slice(0, half)} ${token.slice(half)} "$$" >&2; exec sh -c ${shellQuote(command)}`;
+    const channel = await this.openExec(wrapped);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+    channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const pidPrefix = `${token} `;
+    const stderrWithoutPid = (): { text: string; pid: number | null } => {
+      const all = Buffer.concat(stderr);
+      const lineEnd = all.indexOf(0x0a);
+      if (lineEnd < 0 || !all.subarray(0, pidPrefix.length).equals(Buffer.from(pidPrefix))) return { text: all.toString('utf8'), pid: null };
+      const pid = Number(all.subarray(pidPrefix.length, lineEnd).toString('latin1'));
+      return { text: all.subarray(lineEnd + 1).toString('utf8'), pid: Number.isInteger(pid) && pid > 1 ? pid : null };
+    };
+
+    let exitCode: number | null = null;
+    channel.on('exit', (code: number | null, signal?: string) => {
+      exitCode = code ?? 128 + (signalNumber(signal) ?? 0);
+    });
+    const closed = new Promise<void>((resolve) => channel.once('close', () => resolve()));
+    const timedOut = await raceTimeout(closed, options.timeoutMs);
+    if (timedOut) {
+      const { pid } = stderrWithoutPid();
+      if (pid !== null) await this.killProcessGroup(pid);
+      channel.close();
+      await closed;
+    }
+    if (this.lostReason !== null && exitCode === null && !timedOut) {
+      throw new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: connection lost during ${showCommand(command)}: ${this.lostReason}`);
+    }
+    return {
+      code: timedOut ? TIMEOUT_EXIT_CODE : (exitCode ?? 255),
+      stdout: Buffer.concat(stdout).toString('utf8'),
+      stderr: stderrWithoutPid().text,
+      durationMs: performance.now() - started,
+    };
+  }
+
+  async upload(localPath: string, remotePath: string): Promise<void> {
+    const { mode } = await stat(localPath);
+    this.assertConnected();
+    this.counts.sftpChannels += 1;
+    await new Promise<void>((resolve, reject) => {
+      this.client.sftp((openError, sftp) => {
+        if (openError) {
+          reject(new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: cannot open SFTP: ${openError.message}`));
+          return;
+        }
+        sftp.fastPut(localPath, remotePath, { mode: mode & 0o7777 }, (error) => {
+          sftp.end();
+          if (error) reject(new SshConnectionError(`upload ${localPath} -> ${describeEndpoint(this.endpoint)}:${remotePath} failed: ${error.message}`));
+          else resolve();
+        });
+      });
+    });
+  }
+
+  async measureRoundTripMs(samples = 21): Promise<number> {
+    if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be a positive integer, got ${samples}`);
+    await this.exec(':');
+    const durations: number[] = [];
+    for (let i = 0; i < samples; i += 1) durations.push((await this.exec(':')).durationMs);
+    durations.sort((a, b) => a - b);
+    const middle = Math.floor(durations.length / 2);
+    return durations.length % 2 === 1 ? durations[middle]! : (durations[middle - 1]! + durations[middle]!) / 2;
+  }
+
+  async close(): Promise<void> {
+    if (this.lostReason !== null) return;
+    const closed = new Promise<void>((resolve) => this.client.once('close', () => resolve()));
+    this.lostReason = 'session closed';
+    this.shell?.close();
+    this.client.end();
+    await closed;
+  }
+
+  private async execOnKeptShell(command: string, options: ExecOptions): Promise<ExecResult> {
+    let shell: KeptShell;
+    try {
+      shell = await this.keptShell();
+    } catch (error) {
+      this.assertConnected();
+      if (error instanceof SshConnectionError) throw error;
+      throw new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: cannot start the kept shell: ${(error as Error).message}`);
+    }
+    const started = performance.now();
+    const running = shell.run(command);
+    try {
+      const timedOut = await raceTimeout(running, options.timeoutMs);
+      if (!timedOut) {
+        const result = await running;
+        return {
+          code: result.code,
+          stdout: result.stdout.toString('utf8'),
+          stderr: result.stderr.toString('utf8'),
+          durationMs: performance.now() - started,
+        };
+      }
+    } catch (error) {
+      this.shell = null;
+      this.assertConnected();
+      throw new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: ${(error as Error).message} (${showCommand(command)})`);
+    }
+    // Timed out: kill the whole kept shell's process group (the command and all it started); the next exec starts a fresh shell.
+    const partial = shell.abandon();
+    running.catch(() => undefined);
+    this.shell = null;
+    if (this.shellPid !== null) await this.killProcessGroup(this.shellPid);
+    shell.close();
+    return {
+      code: TIMEOUT_EXIT_CODE,
+      stdout: partial.stdout.toString('utf8'),
+      stderr: partial.stderr.toString('utf8'),
+      durationMs: performance.now() - started,
+    };
+  }
+
+  private async keptShell(): Promise<KeptShell> {
+    if (this.shell?.alive) return this.shell;
+    // `exec` so that the shell keeps the pid sshd gave the session, which is also its process group.
+    const shell = new KeptShell(await this.openExec('exec sh'));
+    this.counts.keptShells += 1;
+    const pid = await shell.run('printf %s "$$"');
+    const parsed = Number(pid.stdout.toString('latin1'));
+    this.shellPid = Number.isInteger(parsed) && parsed > 1 ? parsed : null;
+    this.shell = shell;
+    return shell;
+  }
+
+  private async killProcessGroup(processGroup: number): Promise<void> {
+    try {
+      const channel = await this.openExec(`kill -s KILL -- -${processGroup}`);
+      channel.resume();
+      channel.stderr.resume();
+      await raceTimeout(new Promise((resolve) => channel.once('close', resolve)), KILL_TIMEOUT_MS);
+    } catch {
+      // The caller closes the channel anyway; a lost connection is reported by the next call.
+    }
+  }
+
+  private openExec(command: string): Promise<ClientChannel> {
+    this.assertConnected();
+    this.counts.execChannels += 1;
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (error, channel) => {
+        if (error) reject(new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: cannot open a channel: ${error.message}`));
+        else resolve(channel);
+      });
+    });
+  }
+
+  private assertConnected(): void {
+    if (this.lostReason !== null) {
+      throw new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: no connection (${this.lostReason})`);
+    }
+  }
+}
+
+async function readPrivateKey(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new SshAuthError(`cannot read ssh private key ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function classifyConnectError(
+  error: Error & { level?: string; code?: string },
+  hostKeyRejection: HostKeyError | null,
+  where: string,
+  privateKeyPath: string,
+): Error {
+  if (hostKeyRejection) return hostKeyRejection;
+  if (error.level === 'client-authentication') {
+    return new SshAuthError(`ssh ${where}: server refused key ${privateKeyPath} (${error.message})`);
+  }
+  if (/privateKey|private key|passphrase/i.test(error.message)) {
+    return new SshAuthError(`ssh ${where}: cannot use private key ${privateKeyPath}: ${error.message}`);
+  }
+  const detail = error.code && !error.message.includes(error.code) ? `${error.code} ${error.message}` : error.message;
+  return new SshConnectionError(`ssh ${where}: ${detail}`, error.level !== 'handshake');
+}
+
+/** Resolves true when `timeoutMs` passes first; rejects when `work` rejects first. */
+async function raceTimeout(work: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
+  if (timeoutMs === undefined) {
+    await work;
+    return false;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<true>((resolve) => {
+    timer = setTimeout(() => resolve(true), timeoutMs);
+  });
+  try {
+    return await Promise.race([work.then(() => false as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function signalNumber(signal: string | undefined): number | null {
+  if (!signal) return null;
+  const number = (osConstants.signals as Record<string, number>)[`SIG${signal}`];
+  return number ?? null;
+}
+
+function showCommand(command: string): string {
+  const oneLine = command.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
+}

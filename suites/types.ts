@@ -1,0 +1,67 @@
+/**
+ * A workload reads like a test profile (Phoronix style): what it measures (id, unit, direction,
+ * noise threshold), how to set up, one iteration, and a teardown that always runs. The runner
+ * knows nothing of any particular workload.
+ */
+import type { GuestAdapter } from '../harness/guest/types.ts';
+import type { Direction, TimingSource, Unit } from '../harness/results/schema.ts';
+import type { RemoteShell } from '../harness/ssh/types.ts';
+import type { ZfsScratch } from './zfs/scratch.ts';
+
+export interface MetricDefinition {
+  id: string;
+  unit: Unit;
+  direction: Direction;
+  /** Relative change that counts as real for this metric (default 5%). */
+  noiseThreshold?: number;
+  timing: TimingSource;
+  description: string;
+}
+
+export interface SuiteSizes {
+  /** Size of each file vdev for pool_create, MiB. */
+  poolVdevMiB: number;
+  /** Incompressible data written per checksum/send iteration, MiB. */
+  writeMiB: number;
+  /** Data in the pool that scrub reads, MiB (seed: 10 GiB). */
+  scrubMiB: number;
+  /** Snapshots per batch. */
+  snapshotCount: number;
+  /** Measured iterations per boot, after one warm-up. */
+  iterationsPerBoot: number;
+}
+
+export const QUICK_SIZES: SuiteSizes = { poolVdevMiB: 256, writeMiB: 48, scrubMiB: 96, snapshotCount: 10, iterationsPerBoot: 3 };
+export const FULL_SIZES: SuiteSizes = { poolVdevMiB: 1024, writeMiB: 1024, scrubMiB: 10240, snapshotCount: 100, iterationsPerBoot: 5 };
+
+/** Facts about the current boot that per-boot workloads report. */
+export interface BootInfo {
+  hostBootSeconds: number | null;
+  kernelImageBytes: number | null;
+}
+
+export interface WorkloadContext {
+  shell: RemoteShell;
+  guest: GuestAdapter;
+  sizes: SuiteSizes;
+  scratch: ZfsScratch;
+  boot: BootInfo;
+  /** Measured SSH round trip, ms: subtracted from host-side timings. */
+  roundTripMs: number;
+  log(message: string): void;
+}
+
+/** metric id -> value, or the reason a metric could not be measured in this iteration. */
+export type IterationOutcome = Record<string, number | { failed: string }>;
+
+export interface Workload {
+  id: string;
+  title: string;
+  metrics: MetricDefinition[];
+  /** per-boot: measured once right after boot (boot time, memory); iterated: warm-up + N samples. */
+  schedule: 'per-boot' | 'iterated';
+  requiresZfs: boolean;
+  setup(ctx: WorkloadContext): Promise<void>;
+  iteration(ctx: WorkloadContext): Promise<IterationOutcome>;
+  teardown(ctx: WorkloadContext): Promise<void>;
+}

@@ -1,0 +1,30 @@
+/**
+ * Boot time, measured on every boot: on the host (VM process start -> first SSH command), and in
+ * the guest (uptime at first login; the kernel/userspace split where systemd reports it).
+ */
+import type { IterationOutcome, Workload } from '../types.ts';
+
+export const boot: Workload = {
+  id: 'boot',
+  title: 'Boot time',
+  schedule: 'per-boot',
+  requiresZfs: false,
+  metrics: [
+    { id: 'boot.host_to_ssh.seconds', unit: 's', direction: 'lower', timing: 'host', description: 'VM process start until the first SSH command answered' },
+    { id: 'boot.guest_uptime.seconds', unit: 's', direction: 'lower', timing: 'guest', description: 'guest uptime read at first login' },
+    { id: 'boot.kernel.seconds', unit: 's', direction: 'lower', timing: 'guest', description: 'kernel part of boot (systemd-analyze)' },
+    { id: 'boot.userspace.seconds', unit: 's', direction: 'lower', timing: 'guest', description: 'userspace part of boot (systemd-analyze)' },
+  ],
+  async setup() {},
+  async iteration(ctx) {
+    const outcome: IterationOutcome = {
+      'boot.host_to_ssh.seconds': ctx.boot.hostBootSeconds ?? { failed: 'not booted by kbench (ssh backend)' },
+      'boot.guest_uptime.seconds': await ctx.guest.uptimeSeconds(ctx.shell),
+    };
+    const breakdown = await ctx.guest.bootBreakdown(ctx.shell);
+    outcome['boot.kernel.seconds'] = breakdown?.kernelSeconds ?? { failed: 'the guest does not report a kernel/userspace split' };
+    outcome['boot.userspace.seconds'] = breakdown?.userspaceSeconds ?? { failed: 'the guest does not report a kernel/userspace split' };
+    return outcome;
+  },
+  async teardown() {},
+};

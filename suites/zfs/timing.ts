@@ -1,0 +1,42 @@
+/**
+ * Times a guest command. With a fine guest clock the interval is measured inside the guest (no SSH
+ * latency in it); otherwise on the host, minus the measured SSH round trip.
+ */
+import type { TimingSource } from '../../harness/results/schema.ts';
+import type { WorkloadContext } from '../types.ts';
+import { GuestCommandError } from './scratch.ts';
+
+export interface Timed {
+  seconds: number;
+  stdout: string;
+  timing: TimingSource;
+}
+
+const MARK = '__kbench_clock__';
+
+/** Parses the two clock lines the wrapper prints after the command's own output. */
+export function parseClockLines(stdout: string): { seconds: number; stdout: string } | null {
+  const at = stdout.lastIndexOf(`${MARK} `);
+  if (at < 0) return null;
+  const fields = stdout.slice(at + MARK.length + 1).trim().split(/\s+/);
+  const start = Number(fields[0]);
+  const end = Number(fields[1]);
+  if (fields.length !== 2 || !Number.isFinite(start) || !Number.isFinite(end) || end < start) return null;
+  return { seconds: end - start, stdout: stdout.slice(0, at) };
+}
+
+export async function timeCommand(ctx: WorkloadContext, command: string, timeoutMs = 3_600_000): Promise<Timed> {
+  const clock = ctx.guest.monotonicClockCommand();
+  if (clock !== null) {
+    const wrapped = `__t0=$(${clock}); ${command}\n__rc=$?; __t1=$(${clock}); echo "${MARK} $__t0 $__t1"; exit $__rc`;
+    const result = await ctx.shell.exec(wrapped, { timeoutMs });
+    if (result.code !== 0) throw new GuestCommandError(command, result.code, result.stderr || result.stdout);
+    const parsed = parseClockLines(result.stdout);
+    if (parsed === null) throw new Error(`guest clock output not understood after: ${command.slice(0, 80)}`);
+    return { ...parsed, timing: 'guest' };
+  }
+  const result = await ctx.shell.exec(command, { timeoutMs });
+  if (result.code !== 0) throw new GuestCommandError(command, result.code, result.stderr || result.stdout);
+  const seconds = Math.max(0, (result.durationMs - ctx.roundTripMs) / 1000);
+  return { seconds, stdout: result.stdout, timing: 'host-minus-rtt' };
+}
