@@ -10,6 +10,16 @@ export function getSuite(name: string): Workload[] {
   return suite;
 }
 
+/** The suite, or only the named workloads of it, in suite order. */
+export function selectWorkloads(suiteName: string, only: string[] | null): Workload[] {
+  const suite = getSuite(suiteName);
+  if (only === null) return suite;
+  const known = new Set(suite.map((workload) => workload.id));
+  for (const id of only)
+    if (!known.has(id)) throw new InputError(`--only: unknown workload "${id}" in suite ${suiteName} (known: ${[...known].join(', ')})`);
+  return suite.filter((workload) => only.includes(workload.id));
+}
+
 /** Every metric id the suite can produce, in order. */
 export function metricIds(suite: Workload[]): string[] {
   return suite.flatMap((workload) => workload.metrics.map((metric) => metric.id));

@@ -17,7 +17,7 @@ import { ProgressReporter } from '../run/progress.ts';
 import { newRunFile, RunRecorder } from '../run/recorder.ts';
 import { resolveTarget } from '../run/targets.ts';
 import { writeRunReport } from '../render/for-run.ts';
-import { getSuite } from '../../suites/index.ts';
+import { selectWorkloads } from '../../suites/index.ts';
 import { FULL_SIZES, QUICK_SIZES } from '../../suites/types.ts';
 import type { CliIo } from './main.ts';
 import { numberInRange } from './main.ts';
@@ -27,6 +27,7 @@ interface RunFlags {
   backend?: string;
   kernels: string;
   suite: string;
+  only?: string;
   quick: boolean;
   full?: boolean;
   runs?: number;
@@ -61,6 +62,7 @@ function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): Ru
     target: flags.target,
     backend,
     suite: flags.suite,
+    workloads: flags.only === undefined ? null : flags.only.split(',').map((id) => id.trim()).filter(Boolean),
     quick,
     kernels: parseKernels(flags.kernels),
     runs: flags.adaptive
@@ -82,6 +84,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .addOption(new Option('--backend <name>', 'how to run it: qemu, lima or ssh (default: the target\'s own)'))
     .option('--kernels <list>', 'kernel variants, in boot order', 'stock,custom')
     .option('--suite <name>', 'workload suite', 'zfs')
+    .option('--only <workloads>', 'only these workloads of the suite, comma-separated (e.g. pool_create,snapshots)')
     .option('--quick', 'small sizes that finish under emulation in minutes (default)', true)
     .option('--full', 'the seed\'s full sizes (10 GiB scrub, 1 GiB writes)')
     .option('--runs <n>', 'boots per kernel (default: 2 quick, 5 full)', numberInRange('--runs', 1, 100, { integer: true }))
@@ -103,14 +106,14 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       } else {
         const { backend } = resolveTarget(flags.target, flags.backend);
         const settings = settingsFromFlags(flags, backend);
-        getSuite(settings.suite);
+        selectWorkloads(settings.suite, settings.workloads);
         file = flags.out ?? defaultOutFile(flags.target);
         if (existsSync(file)) throw new InputError(`--out: ${file} already exists; pick another file or use --resume ${file}`);
         results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backend === 'ssh' ? 'none' : 'qemu', acceleration: 'none', qemuVersion: null, limaVersion: null }));
       }
       const settings = results.settings!;
       const { definition } = resolveTarget(settings.target, settings.backend);
-      const suite = getSuite(settings.suite);
+      const suite = selectWorkloads(settings.suite, settings.workloads);
       const guest = getGuestAdapter(definition.spec.os);
       const backend = getBackend(settings.backend);
       mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

@@ -129,6 +129,8 @@ export const RunSettings = z.strictObject({
   target: z.string(),
   backend: z.enum(['qemu', 'lima', 'ssh']),
   suite: z.string(),
+  /** Only these workloads of the suite (`--only`), or null for all of them. */
+  workloads: z.array(z.string()).nullable(),
   quick: z.boolean(),
   kernels: z.array(KernelVariant),
   runs: z.discriminatedUnion('kind', [

@@ -36,6 +36,8 @@ export interface ConnectedSession {
   attempts: number;
 }
 
+const LAST_ATTEMPT_MIN_MS = 100;
+
 /** Connected means: authenticated and the kept shell answered a no-op command. */
 export async function connectWithRetry(endpoint: SshEndpoint, options: ConnectWithRetryOptions): Promise<ConnectedSession> {
   const started = performance.now();
@@ -63,8 +65,10 @@ export async function connectWithRetry(endpoint: SshEndpoint, options: ConnectWi
     } catch (error) {
       lastError = error as Error;
       const retryable = error instanceof SshConnectionError && error.retryable;
-      const waitMs = Math.min(backoffMs, Math.max(0, remaining()));
-      const retrying = retryable && remaining() - waitMs > 0;
+      // The last wait is shortened so one more attempt still starts before the deadline.
+      const left = remaining();
+      const waitMs = Math.max(0, Math.min(backoffMs, left - LAST_ATTEMPT_MIN_MS));
+      const retrying = retryable && left - waitMs >= LAST_ATTEMPT_MIN_MS;
       report(lastError, retrying ? waitMs : null);
       if (!retryable) throw error;
       if (!retrying) break;

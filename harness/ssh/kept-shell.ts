@@ -28,7 +28,8 @@ export class KeptShell {
     channel.on('data', (chunk: Buffer) => this.onData('stdout', chunk));
     channel.stderr.on('data', (chunk: Buffer) => this.onData('stderr', chunk));
     channel.on('exit', (code: number | null, signal?: string) => {
-      this.exitReason = code === null ? `the shell was killed by SIG${signal}` : `the shell exited with ${code}`;
+      // ssh2 names signals with their SIG prefix.
+      this.exitReason = code === null ? `the shell was killed by ${signal}` : `the shell exited with ${code}`;
     });
     channel.on('close', () => this.onClose());
     channel.write(SHELL_PRELUDE);

@@ -312,7 +312,8 @@ async function raceTimeout(work: Promise<unknown>, timeoutMs: number | undefined
 
 function signalNumber(signal: string | undefined): number | null {
   if (!signal) return null;
-  const number = (osConstants.signals as Record<string, number>)[`SIG${signal}`];
+  const name = signal.startsWith('SIG') ? signal : `SIG${signal}`;
+  const number = (osConstants.signals as Record<string, number>)[name];
   return number ?? null;
 }
 

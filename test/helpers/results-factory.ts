@@ -66,6 +66,7 @@ export function runFile(targets: Target[], overrides: Partial<ResultsFile> = {})
       target: 'debian-testbed',
       backend: 'qemu',
       suite: 'zfs',
+      workloads: null,
       quick: true,
       kernels: ['stock', 'custom'],
       runs: { kind: 'fixed', count: 2 },

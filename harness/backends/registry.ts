@@ -1,0 +1,35 @@
+/** Backend names -> implementations. Adding a backend is one entry here. */
+import { InputError, showValue } from '../errors/index.ts';
+import { createQemuBackend, type QemuBackendOptions } from './qemu/backend.ts';
+import { createSshBackend, type SshBackendOptions } from './ssh/backend.ts';
+import type { Backend } from './types.ts';
+
+export interface BackendOptions {
+  qemu?: QemuBackendOptions;
+  /** Default: KBENCH_SSH_TARGET (alias or user@host[:port]) and KBENCH_SSH_KEY from the environment. */
+  ssh?: SshBackendOptions;
+}
+
+export const BACKEND_NAMES = ['qemu', 'ssh', 'lima'] as const;
+
+function sshOptionsFromEnv(): SshBackendOptions {
+  const target = process.env.KBENCH_SSH_TARGET;
+  if (!target) {
+    throw new InputError('backend ssh: no machine given; set KBENCH_SSH_TARGET to an OpenSSH config alias or user@host[:port] (and KBENCH_SSH_KEY for the key)');
+  }
+  const identityFile = process.env.KBENCH_SSH_KEY;
+  return identityFile ? { target, identityFile } : { target };
+}
+
+export function getBackend(name: string, options: BackendOptions = {}): Backend {
+  switch (name) {
+    case 'qemu':
+      return createQemuBackend(options.qemu);
+    case 'ssh':
+      return createSshBackend(options.ssh ?? sshOptionsFromEnv());
+    case 'lima':
+      throw new InputError('backend lima: Lima is not installed on this host; use --backend qemu or ssh');
+    default:
+      throw new InputError(`unknown backend ${showValue(name)} (valid: ${BACKEND_NAMES.join(', ')})`);
+  }
+}

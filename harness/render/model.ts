@@ -1,0 +1,688 @@
+/**
+ * The ReportModel: everything a report shows, as plain JSON-safe data (no NaN, no Infinity:
+ * missing numbers are null). Built once by buildReportModel; every exporter (html, md, junit)
+ * only formats it. Pure: no I/O, no clock unless generatedAt is left out.
+ *
+ * Pairing is the same as `kbench compare` (harness/compare): per guest OS custom vs stock inside
+ * each run, and each run target vs the same target id in the baseline; one compareMetrics call
+ * (one Holm family) per comparison set.
+ */
+import {
+  compareSets,
+  DEFAULT_ALPHA,
+  DEFAULT_NOISE_THRESHOLD,
+  DEFAULT_SEED,
+  fingerprintDifferences,
+  pairRunVsBaseline,
+  pairStockVsCustom,
+  targetsMissingFromBaseline,
+  type ComparedMetric,
+  type ComparisonSet,
+} from '../compare/index.ts';
+import { detectChangePoints, type ChangePointOptions } from '../history/changepoints.ts';
+import type { HostFingerprint, ResultsFile, Target, Unit } from '../results/schema.ts';
+import { DEFAULT_CONFIDENCE_LEVEL, DEFAULT_RESAMPLES, geomeanRatio, median, type Verdict } from '../stats/index.ts';
+import { KBENCH_VERSION } from '../version.ts';
+import { claimFor, judgeClaim, type ClaimOutcome, type ClaimsFile } from './claims.ts';
+
+export const REPORT_MODEL_VERSION = 1;
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+export type ComparisonKind = 'custom-vs-stock' | 'vs-baseline';
+
+export interface SideSummary {
+  label: string;
+  n: number;
+  median: number | null;
+  ci: Interval | null;
+  /** Raw median absolute deviation. */
+  mad: number | null;
+  outliers: number;
+}
+
+export interface ComparedRow {
+  kind: 'compared';
+  setId: string;
+  setTitle: string;
+  comparison: ComparisonKind;
+  guestOs: string;
+  metricId: string;
+  unit: Unit;
+  direction: 'lower' | 'higher';
+  noiseThreshold: number;
+  baseline: SideSummary;
+  candidate: SideSummary;
+  /** median(candidate) / median(baseline). */
+  ratio: number | null;
+  ratioCI: Interval | null;
+  /** (ratio - 1) * 100 and its CI in percent. */
+  deltaPercent: number | null;
+  deltaCI: Interval | null;
+  /** Direction-adjusted: > 1 means the candidate is better (faster, or more throughput). */
+  speedup: number | null;
+  speedupCI: Interval | null;
+  p: number | null;
+  adjustedP: number | null;
+  method: 'exact' | 'normal';
+  verdict: Verdict;
+  note: string | null;
+}
+
+export interface SkippedRow {
+  kind: 'skipped';
+  setId: string;
+  setTitle: string;
+  comparison: ComparisonKind;
+  metricId: string;
+  reason: string;
+}
+
+export interface ReportSet {
+  id: string;
+  title: string;
+  comparison: ComparisonKind;
+  baselineLabel: string;
+  candidateLabel: string;
+  /** Geometric mean of the speedups of the compared rows; null when none is finite. */
+  geomeanSpeedup: number | null;
+  rows: ComparedRow[];
+  skipped: SkippedRow[];
+}
+
+export interface DistributionPoint {
+  series: string;
+  value: number;
+  role: 'stock' | 'custom' | 'baseline';
+}
+
+export interface SpeedupPoint {
+  label: string;
+  comparison: ComparisonKind;
+  speedup: number;
+  low: number | null;
+  high: number | null;
+  verdict: Verdict;
+}
+
+export interface ClaimCheck {
+  /** The comparison set the measurement comes from, e.g. "debian: custom vs stock kernel". */
+  setTitle: string;
+  guestOs: string;
+  stated: string;
+  quote: string;
+  section: string;
+  claimedSpeedup: number;
+  measuredSpeedup: number | null;
+  measuredCI: Interval | null;
+  outcome: ClaimOutcome;
+}
+
+export interface HistoryPoint {
+  runId: string;
+  createdAt: string;
+  median: number;
+  n: number;
+  current: boolean;
+}
+
+export interface HistoryChange {
+  index: number;
+  runId: string;
+  createdAt: string;
+  before: number;
+  after: number;
+  relativeChange: number | null;
+}
+
+export interface HistorySeries {
+  target: string;
+  points: HistoryPoint[];
+  changes: HistoryChange[];
+  segments: { from: string; to: string; level: number }[];
+}
+
+export interface MetricSection {
+  id: string;
+  anchor: string;
+  unit: Unit;
+  direction: 'lower' | 'higher';
+  distribution: DistributionPoint[];
+  seriesOrder: string[];
+  speedups: SpeedupPoint[];
+  rows: ComparedRow[];
+  skipped: SkippedRow[];
+  claims: ClaimCheck[];
+  history: HistorySeries[] | null;
+  failures: { series: string; count: number; reasons: string[] }[];
+  unsupported: { series: string; reason: string }[];
+}
+
+export interface RunInfo {
+  /** "#1", "#2" when several runs are reported, "baseline" for the baseline, "" for a single run. */
+  label: string;
+  source: string | null;
+  runId: string;
+  kind: ResultsFile['kind'];
+  kbenchVersion: string;
+  createdAt: string;
+  updatedAt: string;
+  complete: boolean;
+  settings: [string, string][];
+  host: [string, string][] | null;
+}
+
+export interface GuestInfo {
+  series: string;
+  run: string;
+  target: string;
+  facts: [string, string][];
+  zfsTunables: [string, string][];
+  poolProperties: [string, string][];
+  zfsImplementations: [string, string][];
+}
+
+export interface ReportModel {
+  format: 'kbench-report-model';
+  version: typeof REPORT_MODEL_VERSION;
+  generatedAt: string;
+  kbenchVersion: string;
+  statistics: {
+    test: string;
+    correction: string;
+    alpha: number;
+    noiseThreshold: number;
+    confidenceLevel: number;
+    bootstrapResamples: number;
+    seed: number;
+  };
+  headline: string;
+  counts: Record<Verdict | 'skipped', number>;
+  runs: RunInfo[];
+  baseline: RunInfo | null;
+  history: { runs: number; from: string; to: string } | null;
+  fingerprint: { hosts: string[]; guests: string[] };
+  warnings: string[];
+  sets: ReportSet[];
+  /** Every compared row: regressions first, then improvements, unchanged, inconclusive. */
+  verdicts: ComparedRow[];
+  skipped: SkippedRow[];
+  metrics: MetricSection[];
+  guests: GuestInfo[];
+  /** The inputs themselves plus the history medians, for embedding and download. */
+  data: {
+    format: 'kbench-report-data';
+    version: 1;
+    results: ResultsFile[];
+    baseline: ResultsFile | null;
+    history: { runId: string; createdAt: string; target: string; metric: string; median: number; n: number }[];
+  };
+}
+
+export interface ReportOptions {
+  alpha?: number;
+  noiseThreshold?: number;
+  seed?: number;
+  /** Claims to check custom-vs-stock speedups against (kernels/claims.json); none when absent. */
+  claims?: ClaimsFile | null;
+  /** ISO time; defaults to now. */
+  generatedAt?: string;
+  kbenchVersion?: string;
+  /** File names of the inputs, shown in the header. */
+  sources?: { results?: string[]; baseline?: string | null };
+  changePoints?: ChangePointOptions;
+}
+
+export interface ReportInput {
+  results: ResultsFile[];
+  baseline: ResultsFile | null;
+  history: ResultsFile[] | null;
+  options?: ReportOptions;
+}
+
+export const VERDICT_ORDER: readonly Verdict[] = ['regressed', 'improved', 'unchanged', 'inconclusive'];
+
+const finite = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+function finiteInterval(ci: Interval | null): Interval | null {
+  if (ci === null) return null;
+  const low = finite(ci.low);
+  const high = finite(ci.high);
+  return low === null || high === null ? null : { low, high };
+}
+
+/** Turns candidate/baseline into "how many times better", > 1 = better, for either direction. */
+export function toSpeedup(ratio: number, direction: 'lower' | 'higher'): number | null {
+  if (!(Number.isFinite(ratio) && ratio > 0)) return null;
+  return direction === 'lower' ? 1 / ratio : ratio;
+}
+
+function speedupInterval(ci: Interval | null, direction: 'lower' | 'higher'): Interval | null {
+  if (ci === null) return null;
+  const a = toSpeedup(ci.low, direction);
+  const b = toSpeedup(ci.high, direction);
+  return a === null || b === null ? null : { low: Math.min(a, b), high: Math.max(a, b) };
+}
+
+const slug = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+function summarizeSide(label: string, side: ComparedMetric['baseline']): SideSummary {
+  return {
+    label,
+    n: side.n,
+    median: finite(side.median),
+    ci: finiteInterval(side.ci),
+    mad: finite(side.mad),
+    outliers: side.outliers.length,
+  };
+}
+
+const sortedEntries = (record: Record<string, string>): [string, string][] =>
+  Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+const GIB = 1024 ** 3;
+const gib = (bytes: number): string => `${Number((bytes / GIB).toPrecision(3))} GiB`;
+
+function hostFacts(host: HostFingerprint): [string, string][] {
+  const cores =
+    host.efficiencyCores > 0
+      ? `${host.logicalCpus} logical (${host.performanceCores} performance + ${host.efficiencyCores} efficiency)`
+      : `${host.logicalCpus} logical`;
+  return [
+    ['OS', `${host.os} ${host.osVersion}`.trim()],
+    ['Architecture', host.arch],
+    ['Model', host.modelId],
+    ['CPU', host.chip],
+    ['CPUs', cores],
+    ['Memory', gib(host.memoryBytes)],
+    ['Hypervisor', `${host.hypervisor} (${host.acceleration})`],
+    ['QEMU', host.qemuVersion ?? 'n/a'],
+    ['Lima', host.limaVersion ?? 'n/a'],
+    ['Load average at start', host.loadAverage === null ? 'n/a' : host.loadAverage.toFixed(2)],
+  ];
+}
+
+function runInfo(file: ResultsFile, label: string, source: string | null): RunInfo {
+  const settings: [string, string][] =
+    file.settings === null
+      ? []
+      : [
+          ['Target', file.settings.target],
+          ['Backend', file.settings.backend],
+          ['Suite', file.settings.suite + (file.settings.quick ? ' (quick)' : '')],
+          ['Kernels', file.settings.kernels.join(', ')],
+          [
+            'Runs',
+            file.settings.runs.kind === 'fixed'
+              ? `${file.settings.runs.count} (fixed)`
+              : `adaptive ${file.settings.runs.minRuns}-${file.settings.runs.maxRuns}, target ±${(file.settings.runs.targetRelativeHalfWidth * 100).toFixed(1)}%`,
+          ],
+        ];
+  return {
+    label,
+    source,
+    runId: file.runId,
+    kind: file.kind,
+    kbenchVersion: file.kbenchVersion,
+    createdAt: file.createdAt,
+    updatedAt: file.updatedAt,
+    complete: file.complete,
+    settings,
+    host: file.host === null ? null : hostFacts(file.host),
+  };
+}
+
+function guestInfo(series: string, run: string, target: Target): GuestInfo {
+  const guest = target.guest;
+  return {
+    series,
+    run,
+    target: target.id,
+    facts: [
+      ['OS', `${guest.os} ${guest.osVersion}`.trim()],
+      ['Kernel', `${guest.kernelVariant}: ${guest.kernelRelease}`],
+      ['Kernel config SHA-256', guest.kernelConfigSha256 ?? 'not exposed'],
+      ['ZFS', guest.zfsVersion ?? 'absent'],
+      ['vCPUs', String(guest.vcpus)],
+      ['Memory', gib(guest.memoryBytes)],
+    ],
+    zfsTunables: sortedEntries(guest.zfsTunables),
+    poolProperties: sortedEntries(guest.poolProperties),
+    zfsImplementations: sortedEntries(guest.zfsImplementations),
+  };
+}
+
+const variantRole = (target: Target): 'stock' | 'custom' => target.guest.kernelVariant;
+
+/** The series name a target gets in charts: "debian/stock", "#2 debian/stock", "baseline debian/stock". */
+const seriesName = (runLabel: string, targetId: string): string => (runLabel === '' ? targetId : `${runLabel} ${targetId}`);
+
+function headlineOf(counts: ReportModel['counts'], sets: ReportSet[]): string {
+  if (sets.length === 0) return 'Nothing to compare: no guest OS with both kernels and no baseline target.';
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return [
+    plural(counts.regressed, 'regression'),
+    plural(counts.improved, 'improvement'),
+    `${counts.unchanged} unchanged`,
+    `${counts.inconclusive} inconclusive`,
+    ...(counts.skipped > 0 ? [`${counts.skipped} not compared`] : []),
+  ].join(', ');
+}
+
+interface LabelledSet {
+  set: ComparisonSet;
+  comparison: ComparisonKind;
+  runLabel: string;
+}
+
+function historySeries(
+  metricId: string,
+  targetIds: string[],
+  historyFiles: { file: ResultsFile; current: boolean }[],
+  options: ChangePointOptions | undefined,
+): HistorySeries[] {
+  return targetIds.flatMap((targetId): HistorySeries[] => {
+    const points: HistoryPoint[] = [];
+    for (const { file, current } of historyFiles) {
+      const metric = file.targets.find((t) => t.id === targetId)?.metrics.find((m) => m.id === metricId);
+      if (metric === undefined || metric.samples.length === 0) continue;
+      const values = metric.samples.map((s) => s.value);
+      points.push({ runId: file.runId, createdAt: file.createdAt, median: median(values), n: values.length, current });
+    }
+    if (points.length === 0) return [];
+    const detected = detectChangePoints(
+      points.map((p) => p.median),
+      options,
+    );
+    return [
+      {
+        target: targetId,
+        points,
+        changes: detected.changePoints.map((change) => ({
+          index: change.index,
+          runId: points[change.index]!.runId,
+          createdAt: points[change.index]!.createdAt,
+          before: change.before,
+          after: change.after,
+          relativeChange: finite(change.relativeChange),
+        })),
+        segments: detected.segments.map((segment) => ({
+          from: points[segment.start]!.createdAt,
+          to: points[segment.end - 1]!.createdAt,
+          level: segment.level,
+        })),
+      },
+    ];
+  });
+}
+
+export function buildReportModel(input: ReportInput): ReportModel {
+  const options = input.options ?? {};
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  const noiseThreshold = options.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const results = input.results;
+  const baseline = input.baseline;
+  const severalRuns = results.length > 1;
+  const runLabel = (index: number): string => (severalRuns ? `#${index + 1}` : '');
+  const sources = options.sources ?? {};
+
+  const labelled: LabelledSet[] = results.flatMap((run, index) => [
+    ...pairStockVsCustom(run).map((set) => ({ set, comparison: 'custom-vs-stock' as const, runLabel: runLabel(index) })),
+    ...(baseline === null ? [] : pairRunVsBaseline(run, baseline)).map((set) => ({
+      set,
+      comparison: 'vs-baseline' as const,
+      runLabel: runLabel(index),
+    })),
+  ]);
+  const outcome = compareSets(
+    labelled.map((l) => l.set),
+    { alpha, noiseThreshold, seed },
+  );
+
+  const sets: ReportSet[] = outcome.sets.map((compared, s) => {
+    const { comparison, runLabel: label, set } = labelled[s]!;
+    const title = label === '' ? compared.title : `${label} ${compared.title}`;
+    const id = `set-${s + 1}-${slug(title)}`;
+    const rows = compared.rows.map((row): ComparedRow => {
+      const ratio = finite(row.ratio);
+      const ratioCI = finiteInterval(row.ratioCI);
+      return {
+        kind: 'compared',
+        setId: id,
+        setTitle: title,
+        comparison,
+        guestOs: row.guestOs,
+        metricId: row.metricId,
+        unit: row.unit,
+        direction: row.direction,
+        noiseThreshold: row.noiseThreshold,
+        baseline: summarizeSide(compared.baselineLabel, row.baseline),
+        candidate: summarizeSide(compared.candidateLabel, row.candidate),
+        ratio,
+        ratioCI,
+        deltaPercent: finite(row.deltaPercent),
+        deltaCI: ratioCI === null ? null : { low: (ratioCI.low - 1) * 100, high: (ratioCI.high - 1) * 100 },
+        speedup: ratio === null ? null : toSpeedup(ratio, row.direction),
+        speedupCI: speedupInterval(ratioCI, row.direction),
+        p: finite(row.p),
+        adjustedP: finite(row.adjustedP),
+        method: row.method,
+        verdict: row.verdict,
+        note: row.note,
+      };
+    });
+    const skipped = compared.skipped.map(
+      (skip): SkippedRow => ({
+        kind: 'skipped',
+        setId: id,
+        setTitle: title,
+        comparison,
+        // pairing keys are "<target or os> <metric id>"; neither part contains a space.
+        metricId: skip.key.slice(skip.key.indexOf(' ') + 1),
+        reason: skip.reason,
+      }),
+    );
+    const speedups = rows.flatMap((row) => (row.speedup === null ? [] : [{ ratio: row.speedup }]));
+    return {
+      id,
+      title,
+      comparison,
+      baselineLabel: set.baselineLabel,
+      candidateLabel: set.candidateLabel,
+      geomeanSpeedup: geomeanRatio(speedups),
+      rows,
+      skipped,
+    };
+  });
+
+  const allRows = sets.flatMap((set) => set.rows);
+  const verdicts = VERDICT_ORDER.flatMap((verdict) =>
+    allRows
+      .filter((row) => row.verdict === verdict)
+      .sort((a, b) => Math.abs(b.deltaPercent ?? 0) - Math.abs(a.deltaPercent ?? 0)),
+  );
+  const skipped = sets.flatMap((set) => set.skipped);
+  const counts: ReportModel['counts'] = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, skipped: skipped.length };
+  for (const row of allRows) counts[row.verdict]++;
+
+  // Every (series, target) whose samples are shown, in a stable order: runs first, baseline last.
+  const shownTargets: { series: string; run: string; role: DistributionPoint['role']; target: Target }[] = [
+    ...results.flatMap((run, index) =>
+      [...run.targets]
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((target) => ({ series: seriesName(runLabel(index), target.id), run: run.runId, role: variantRole(target), target })),
+    ),
+    ...(baseline === null
+      ? []
+      : baseline.targets.map((target) => ({
+          series: seriesName('baseline', target.id),
+          run: baseline.runId,
+          role: 'baseline' as const,
+          target,
+        }))),
+  ];
+
+  const metricOrder: string[] = [];
+  for (const { target } of shownTargets) for (const metric of target.metrics) if (!metricOrder.includes(metric.id)) metricOrder.push(metric.id);
+
+  const currentIds = new Set(results.map((r) => r.runId));
+  const historyFiles =
+    input.history === null
+      ? null
+      : [
+          ...input.history.filter((file) => !currentIds.has(file.runId)).map((file) => ({ file, current: false })),
+          ...results.map((file) => ({ file, current: true })),
+        ].sort((a, b) => Date.parse(a.file.createdAt) - Date.parse(b.file.createdAt));
+  const historyTargetIds = [...new Set(results.flatMap((r) => r.targets.map((t) => t.id)))].sort();
+
+  const claimsFile = options.claims ?? null;
+  const metrics: MetricSection[] = metricOrder.map((metricId) => {
+    const shown = shownTargets.flatMap(({ series, role, target }) => {
+      const metric = target.metrics.find((m) => m.id === metricId);
+      return metric === undefined ? [] : [{ series, role, target, metric }];
+    });
+    const first = shown[0]!.metric;
+    const rows = allRows.filter((row) => row.metricId === metricId);
+    const claims: ClaimCheck[] = [];
+    if (claimsFile !== null)
+      for (const row of rows.filter((r) => r.comparison === 'custom-vs-stock')) {
+        const claim = claimFor(claimsFile, metricId, row.guestOs);
+        if (claim === null) continue;
+        claims.push({
+          setTitle: row.setTitle,
+          guestOs: row.guestOs,
+          stated: claim.stated,
+          quote: claim.quote,
+          section: claim.section,
+          claimedSpeedup: claim.speedup,
+          measuredSpeedup: row.speedup,
+          measuredCI: row.speedupCI,
+          outcome: judgeClaim(claim.speedup, row.speedupCI),
+        });
+      }
+    return {
+      id: metricId,
+      anchor: `metric-${slug(metricId)}`,
+      unit: first.unit,
+      direction: first.direction,
+      distribution: shown.flatMap(({ series, role, metric }) => metric.samples.map((sample) => ({ series, value: sample.value, role }))),
+      seriesOrder: shown.filter(({ metric }) => metric.samples.length > 0).map(({ series }) => series),
+      speedups: rows.flatMap((row) =>
+        row.speedup === null
+          ? []
+          : [
+              {
+                label: row.setTitle,
+                comparison: row.comparison,
+                speedup: row.speedup,
+                low: row.speedupCI?.low ?? null,
+                high: row.speedupCI?.high ?? null,
+                verdict: row.verdict,
+              },
+            ],
+      ),
+      rows,
+      skipped: skipped.filter((row) => row.metricId === metricId),
+      claims,
+      history: historyFiles === null ? null : historySeries(metricId, historyTargetIds, historyFiles, options.changePoints),
+      failures: shown
+        .filter(({ metric }) => metric.failures.length > 0)
+        .map(({ series, metric }) => ({
+          series,
+          count: metric.failures.length,
+          reasons: [...new Set(metric.failures.map((f) => f.reason))].slice(0, 5),
+        })),
+      unsupported: shown.flatMap(({ series, metric }) =>
+        metric.status.kind === 'unsupported' ? [{ series, reason: metric.status.reason }] : [],
+      ),
+    };
+  });
+
+  const warnings: string[] = [];
+  results.forEach((run, index) => {
+    const name = sources.results?.[index] ?? run.runId;
+    if (!run.complete) warnings.push(`${name}: the run is incomplete (interrupted or still going); its samples are shown as they are.`);
+    if (baseline !== null) {
+      for (const difference of fingerprintDifferences(run, baseline))
+        warnings.push(`${name}: ${difference.field} differs from the baseline: ${difference.baseline} vs ${difference.run}.`);
+      const missing = targetsMissingFromBaseline(run, baseline);
+      if (missing.length > 0) warnings.push(`${name}: the baseline has no samples for ${missing.join(', ')}.`);
+    }
+  });
+  const hostKeys = new Set(results.map((r) => (r.host === null ? '' : `${r.host.chip}|${r.host.arch}|${r.host.acceleration}`)));
+  if (hostKeys.size > 1) warnings.push('The runs come from different hosts or accelerations; compare them with care.');
+
+  const historyRuns = historyFiles ?? [];
+  const guests: GuestInfo[] = shownTargets.map(({ series, run, target }) => guestInfo(series, run, target));
+  const hostLine = (file: ResultsFile, label: string): string[] =>
+    file.host === null
+      ? []
+      : [
+          `${label}${file.host.chip}, ${file.host.arch}, ${file.host.logicalCpus} CPUs, ${gib(file.host.memoryBytes)}, ${file.host.hypervisor}/${file.host.acceleration}`,
+        ];
+
+  return {
+    format: 'kbench-report-model',
+    version: REPORT_MODEL_VERSION,
+    generatedAt: options.generatedAt ?? new Date().toISOString(),
+    kbenchVersion: options.kbenchVersion ?? KBENCH_VERSION,
+    statistics: {
+      test: 'two-sided Mann-Whitney U on the samples; median with a percentile-bootstrap CI; ratio of medians with a bootstrap CI',
+      correction: 'Holm-Bonferroni within each comparison set',
+      alpha,
+      noiseThreshold,
+      confidenceLevel: DEFAULT_CONFIDENCE_LEVEL,
+      bootstrapResamples: DEFAULT_RESAMPLES,
+      seed,
+    },
+    headline: headlineOf(counts, sets),
+    counts,
+    runs: results.map((run, index) => runInfo(run, runLabel(index), sources.results?.[index] ?? null)),
+    baseline: baseline === null ? null : runInfo(baseline, 'baseline', sources.baseline ?? null),
+    history:
+      historyFiles === null || historyRuns.length === 0
+        ? null
+        : { runs: historyRuns.length, from: historyRuns[0]!.file.createdAt, to: historyRuns[historyRuns.length - 1]!.file.createdAt },
+    fingerprint: {
+      hosts: [
+        ...results.flatMap((run, index) => hostLine(run, severalRuns ? `${runLabel(index)}: ` : '')),
+        ...(baseline === null ? [] : hostLine(baseline, 'baseline: ')),
+      ],
+      guests: shownTargets.map(
+        ({ series, target }) => `${series}: ${target.guest.os} ${target.guest.osVersion}, kernel ${target.guest.kernelRelease}, ZFS ${target.guest.zfsVersion ?? 'absent'}`,
+      ),
+    },
+    warnings,
+    sets,
+    verdicts,
+    skipped,
+    metrics,
+    guests,
+    data: {
+      format: 'kbench-report-data',
+      version: 1,
+      results,
+      baseline,
+      history: metrics.flatMap((metric) =>
+        (metric.history ?? []).flatMap((series) =>
+          series.points.map((point) => ({
+            runId: point.runId,
+            createdAt: point.createdAt,
+            target: series.target,
+            metric: metric.id,
+            median: point.median,
+            n: point.n,
+          })),
+        ),
+      ),
+    },
+  };
+}

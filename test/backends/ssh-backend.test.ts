@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createSshBackend, resolveSshTarget } from '../../harness/backends/ssh/backend.ts';
+import { getBackend } from '../../harness/backends/registry.ts';
+import { InputError } from '../../harness/errors/index.ts';
+import type { TargetSpec } from '../../harness/backends/types.ts';
+
+const spec: TargetSpec = { name: 'debian-testbed', os: 'debian', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0 };
+
+describe('resolveSshTarget', () => {
+  it('takes user@host[:port] literally', () => {
+    expect(resolveSshTarget('bench@zfs-lab.example:2200', null, '~/.ssh/config')).toEqual({
+      ok: true,
+      value: { user: 'bench', host: 'zfs-lab.example', port: 2200, identityFile: null },
+    });
+    expect(resolveSshTarget('root@[::1]:22', null, 'c')).toMatchObject({ ok: true, value: { host: '::1', port: 22 } });
+    expect(resolveSshTarget('root@10.0.0.5', null, 'c')).toMatchObject({ ok: true, value: { host: '10.0.0.5', port: 22 } });
+  });
+
+  it('looks an alias up in the OpenSSH config text', () => {
+    const config = 'Host zfsbox\n  HostName 192.168.7.20\n  Port 2022\n  User tester\n  IdentityFile ~/.ssh/lab_key\n';
+    expect(resolveSshTarget('zfsbox', config, 'cfg', '/home/me')).toEqual({
+      ok: true,
+      value: { host: '192.168.7.20', port: 2022, user: 'tester', identityFile: '/home/me/.ssh/lab_key' },
+    });
+  });
+
+  it('one-line errors for a bad port, an unknown alias and a missing config', () => {
+    expect(resolveSshTarget('u@h:99999', null, 'c')).toEqual({ ok: false, error: 'ssh target "u@h:99999": port must be 1-65535' });
+    expect(resolveSshTarget('nosuch', 'Host other\n  Port 1\n', '/x/config')).toMatchObject({ ok: false, error: expect.stringMatching(/^\/x\/config: no Host block matches "nosuch"/) });
+    expect(resolveSshTarget('box', null, '/x/config')).toMatchObject({ ok: false, error: expect.stringContaining('/x/config does not exist') });
+    expect(resolveSshTarget('a b', null, 'c')).toMatchObject({ ok: false, error: expect.stringContaining('expected an OpenSSH config alias') });
+  });
+});
+
+describe('ssh backend', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kbench-ssh-backend-'));
+  const key = path.join(dir, 'id_test');
+  const knownHosts = path.join(dir, 'known_hosts');
+  writeFileSync(key, 'not read by prepare');
+  writeFileSync(knownHosts, '');
+
+  it('resolves one endpoint per variant with the known-hosts policy and never boots anything', async () => {
+    const backend = createSshBackend({
+      target: 'bench@lab-a:2201',
+      variantTargets: { custom: 'bench@lab-b' },
+      identityFile: key,
+      knownHostsFile: knownHosts,
+    });
+    const runDir = path.join(dir, 'run');
+    const prepared = await backend.prepare(spec, ['stock', 'custom'], runDir);
+    expect(prepared.facts.stock).toEqual({ kernelImagePath: null, kernelImageBytes: null });
+    const stock = await backend.boot(prepared, 'stock');
+    const custom = await backend.boot(prepared, 'custom');
+    expect(stock).toEqual({
+      variant: 'stock',
+      endpoint: { host: 'lab-a', port: 2201, user: 'bench', privateKeyPath: key, hostKeyPolicy: { kind: 'known-hosts', knownHostsFile: knownHosts } },
+      acceleration: 'none',
+      hostBootSeconds: null,
+      serialLogPath: null,
+    });
+    expect(custom.endpoint).toMatchObject({ host: 'lab-b', port: 22 });
+    await backend.shutdown(stock);
+    await backend.shutdown(stock);
+    await backend.destroy(prepared);
+    expect(await backend.versions()).toEqual({ qemuVersion: null, limaVersion: null });
+  });
+
+  it('refuses a missing key or known_hosts file with the path in the message', async () => {
+    const noKey = createSshBackend({ target: 'u@h', identityFile: path.join(dir, 'absent'), knownHostsFile: knownHosts });
+    await expect(noKey.prepare(spec, ['stock'], path.join(dir, 'r1'))).rejects.toThrow(/private key .*absent does not exist/);
+    const noKnownHosts = createSshBackend({ target: 'u@h', identityFile: key, knownHostsFile: path.join(dir, 'kh-absent') });
+    await expect(noKnownHosts.prepare(spec, ['stock'], path.join(dir, 'r2'))).rejects.toThrow(InputError);
+  });
+});
+
+describe('getBackend', () => {
+  it('knows qemu and ssh; unknown names get one line listing the valid ones', () => {
+    expect(getBackend('qemu').name).toBe('qemu');
+    expect(getBackend('ssh', { ssh: { target: 'u@h' } }).name).toBe('ssh');
+    expect(() => getBackend('vbox')).toThrow(new InputError('unknown backend "vbox" (valid: qemu, ssh, lima)'));
+    expect(() => getBackend('lima')).toThrow(/Lima is not installed/);
+  });
+
+  it('the ssh backend without options needs KBENCH_SSH_TARGET', () => {
+    const saved = process.env.KBENCH_SSH_TARGET;
+    delete process.env.KBENCH_SSH_TARGET;
+    try {
+      expect(() => getBackend('ssh')).toThrow(/KBENCH_SSH_TARGET/);
+      process.env.KBENCH_SSH_TARGET = 'me@box:2222';
+      expect(getBackend('ssh').name).toBe('ssh');
+    } finally {
+      if (saved === undefined) delete process.env.KBENCH_SSH_TARGET;
+      else process.env.KBENCH_SSH_TARGET = saved;
+    }
+  });
+});
