@@ -13,6 +13,8 @@ export const IMAGE_SIZE = '4G';
 
 export const BASE_PACKAGES = [
   'openssh-server',
+  // systemd-logind needs the system bus; without logind the ACPI power button (QMP system_powerdown) is ignored.
+  'dbus',
   'kmod',
   'udev',
   'iproute2',

@@ -254,6 +254,14 @@ async function removeBuildDir(dir: string): Promise<void> {
   await fs.rm(dir, { recursive: true, force: true });
 }
 
+/** Build folders left by a builder that died (its pid is gone) only take space: remove them. */
+async function removeAbandonedBuilds(root: string): Promise<void> {
+  for (const name of await fs.readdir(root).catch(() => [] as string[])) {
+    const match = /^\.build-[0-9a-f]{16}-(\d+)$/.exec(name);
+    if (match && !processAlive(Number(match[1]))) await removeBuildDir(path.join(root, name)).catch(() => undefined);
+  }
+}
+
 function runQuiet(command: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'ignore' });
@@ -282,6 +290,7 @@ async function buildTestbed(
   const started = Date.now();
   const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
   const finalDir = path.join(root, key);
+  await removeAbandonedBuilds(root);
   await removeBuildDir(tmp);
   await fs.mkdir(path.join(tmp, 'inputs'), { recursive: true });
   try {

@@ -1,10 +1,12 @@
 /** Backend names -> implementations. Adding a backend is one entry here. */
 import { InputError, showValue } from '../errors/index.ts';
+import { createLimaBackend, type LimaBackendOptions } from './lima/backend.ts';
 import { createQemuBackend, type QemuBackendOptions } from './qemu/backend.ts';
 import { createSshBackend, type SshBackendOptions } from './ssh/backend.ts';
 import type { Backend } from './types.ts';
 
 export interface BackendOptions {
+  lima?: LimaBackendOptions;
   qemu?: QemuBackendOptions;
   /** Default: KBENCH_SSH_TARGET (alias or user@host[:port]) and KBENCH_SSH_KEY from the environment. */
   ssh?: SshBackendOptions;
@@ -28,7 +30,7 @@ export function getBackend(name: string, options: BackendOptions = {}): Backend 
     case 'ssh':
       return createSshBackend(options.ssh ?? sshOptionsFromEnv());
     case 'lima':
-      throw new InputError('backend lima: Lima is not installed on this host; use --backend qemu or ssh');
+      return createLimaBackend(options.lima);
     default:
       throw new InputError(`unknown backend ${showValue(name)} (valid: ${BACKEND_NAMES.join(', ')})`);
   }

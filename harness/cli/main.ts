@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT_BAD_INPUT, EXIT_OK, KbenchError } from '../errors/index.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import { registerCompareCommands } from './compare-commands.ts';
+import { registerReportCommand } from './report-command.ts';
 import { registerRunCommand } from './run-command.ts';
 
 /** Commander parsers for numeric options: a bad value is a one-line, exit-2 error. */
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride();
   registerRunCommand(program, io);
   registerCompareCommands(program, io);
+  registerReportCommand(program, io);
   return program;
 }
 

@@ -30,6 +30,11 @@ export interface ChangePointOptions {
    * perfectly flat history would call any wiggle in the last digit a step.
    */
   minRelativeNoise?: number;
+  /**
+   * Steps smaller than this relative change (0.02 = 2%) are merged away after segmentation,
+   * smallest first: statistically real but too small to matter. Default 0 (keep every step).
+   */
+  minRelativeChange?: number;
 }
 
 export interface Segment {
@@ -84,6 +89,28 @@ export function flattenSpikes(values: readonly number[], sigma: number): number[
   });
 }
 
+const relativeStep = (before: number, after: number): number =>
+  before === 0 ? (after === 0 ? 0 : Number.POSITIVE_INFINITY) : Math.abs(after / before - 1);
+
+function mergeSmallSteps(values: readonly number[], segments: Segment[], minRelativeChange: number): Segment[] {
+  const merged = [...segments];
+  for (;;) {
+    let smallest = -1;
+    let smallestStep = minRelativeChange;
+    for (let i = 1; i < merged.length; i++) {
+      const step = relativeStep(merged[i - 1]!.level, merged[i]!.level);
+      if (step < smallestStep) {
+        smallest = i;
+        smallestStep = step;
+      }
+    }
+    if (smallest === -1) return merged;
+    const start = merged[smallest - 1]!.start;
+    const end = merged[smallest]!.end;
+    merged.splice(smallest - 1, 2, { start, end, level: median(values.slice(start, end)) });
+  }
+}
+
 export function detectChangePoints(values: readonly number[], options: ChangePointOptions = {}): ChangePointResult {
   const n = values.length;
   const minSegment = Math.max(1, Math.floor(options.minSegmentLength ?? DEFAULT_MIN_SEGMENT_LENGTH));
@@ -136,12 +163,13 @@ export function detectChangePoints(values: readonly number[], options: ChangePoi
 
   const boundaries: number[] = [];
   for (let end = n; end > 0; end = previous[end]!) boundaries.unshift(end);
-  const segments: Segment[] = [];
+  let segments: Segment[] = [];
   let start = 0;
   for (const end of boundaries) {
     segments.push({ start, end, level: median(values.slice(start, end)) });
     start = end;
   }
+  segments = mergeSmallSteps(values, segments, options.minRelativeChange ?? 0);
   const changePoints = segments.slice(1).map((segment, i): ChangePoint => {
     const before = segments[i]!.level;
     return {

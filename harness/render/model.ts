@@ -382,11 +382,17 @@ interface LabelledSet {
   runLabel: string;
 }
 
+/**
+ * History steps smaller than half the metric's noise threshold are not marked: a trend line may
+ * show drift the run-vs-baseline verdict would call noise, but not wiggles far below it.
+ */
+export const HISTORY_MIN_CHANGE_PER_NOISE_THRESHOLD = 0.5;
+
 function historySeries(
   metricId: string,
   targetIds: string[],
   historyFiles: { file: ResultsFile; current: boolean }[],
-  options: ChangePointOptions | undefined,
+  options: ChangePointOptions,
 ): HistorySeries[] {
   return targetIds.flatMap((targetId): HistorySeries[] => {
     const points: HistoryPoint[] = [];
@@ -592,7 +598,13 @@ export function buildReportModel(input: ReportInput): ReportModel {
       rows,
       skipped: skipped.filter((row) => row.metricId === metricId),
       claims,
-      history: historyFiles === null ? null : historySeries(metricId, historyTargetIds, historyFiles, options.changePoints),
+      history:
+        historyFiles === null
+          ? null
+          : historySeries(metricId, historyTargetIds, historyFiles, {
+              minRelativeChange: HISTORY_MIN_CHANGE_PER_NOISE_THRESHOLD * (first.noiseThreshold ?? noiseThreshold),
+              ...options.changePoints,
+            }),
       failures: shown
         .filter(({ metric }) => metric.failures.length > 0)
         .map(({ series, metric }) => ({

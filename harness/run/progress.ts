@@ -39,7 +39,9 @@ export function estimateRemainingSeconds(elapsedSeconds: number, stepsDone: numb
 
 export function formatProgressLine(event: ProgressEvent): string {
   const clock = `[${formatDuration(event.elapsedSeconds)} elapsed, ETA ${formatDuration(event.etaSeconds)}]`;
-  const where = [event.target, event.variant].filter(Boolean).join(' ');
+  // A target id such as "debian/custom" already names the kernel variant.
+  const showVariant = event.variant !== undefined && !(event.target ?? '').endsWith(`/${event.variant}`);
+  const where = [event.target, showVariant ? event.variant : undefined].filter(Boolean).join(' ');
   const step = event.step !== undefined && event.steps !== undefined ? ` step ${event.step}/${event.steps}` : '';
   switch (event.event) {
     case 'sample': {

@@ -52,7 +52,7 @@ export async function connectWithRetry(endpoint: SshEndpoint, options: ConnectWi
     try {
       const session = await SshSession.connect(endpoint, {
         ...options.session,
-        readyTimeoutMs: Math.max(1_000, Math.min(remaining(), options.session?.readyTimeoutMs ?? 30_000)),
+        readyTimeoutMs: Math.max(LAST_ATTEMPT_MIN_MS, Math.min(remaining(), options.session?.readyTimeoutMs ?? 30_000)),
       });
       const probe = await probeKeptShell(session, remaining());
       if (probe === null) {

@@ -4,6 +4,7 @@
  * long or streaming commands get their own exec channel.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
@@ -62,7 +63,10 @@ export class SshSession implements RemoteShell {
     const privateKey = await readPrivateKey(endpoint.privateKeyPath);
     const hostKeyCheck = await createHostKeyCheck(endpoint.hostKeyPolicy, endpoint.host, endpoint.port);
     const client = new Client();
+    // Our own socket, so a failed attempt can always be torn down (ssh2's end() only half-closes it).
+    const socket = createConnection({ host: endpoint.host, port: endpoint.port });
     const config: ConnectConfig = {
+      sock: socket,
       host: endpoint.host,
       port: endpoint.port,
       username: endpoint.user,
@@ -74,16 +78,22 @@ export class SshSession implements RemoteShell {
       readyTimeout: options.readyTimeoutMs ?? 30_000,
     };
     await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      // Stays attached: a failing socket can emit several errors (reset, then "lost before handshake").
       const onError = (error: Error & { level?: string }): void => {
-        client.removeListener('ready', onReady);
+        if (settled) return;
+        settled = true;
         client.end();
+        socket.destroy();
         reject(classifyConnectError(error, hostKeyCheck.rejection, where, endpoint.privateKeyPath));
       };
       const onReady = (): void => {
+        if (settled) return;
+        settled = true;
         client.removeListener('error', onError);
         resolve();
       };
-      client.once('error', onError);
+      client.on('error', onError);
       client.once('ready', onReady);
       try {
         client.connect(config);
@@ -107,22 +117,26 @@ export class SshSession implements RemoteShell {
 
   async execLong(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const started = performance.now();
-    // The login shell reports its pid (= the process group sshd made for the session) first on stderr, then becomes `sh`.
+    // The shell reports its pid (= the process group sshd made for the session) on stderr, then becomes the command.
     const token = newMarkerToken();
     const half = Math.floor(token.length / 2);
-    const wrapped = `printf '%s%s %s\\n' ${token.slice(0, half)} ${token.slice(half)} "$$" >&2; exec sh -c ${shellQuote(command)}`;
-    const channel = await this.openExec(wrapped);
+    const channel = await this.openShellRunning(
+      `printf '%s%s %s\\n' ${token.slice(0, half)} ${token.slice(half)} "$$" >&2; exec sh -c ${shellQuote(command)}`,
+    );
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     channel.on('data', (chunk: Buffer) => stdout.push(chunk));
     channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const pidPrefix = `${token} `;
+    // Usually the first line; a chatty rc file of the login shell may have written before it.
+    const pidPrefix = Buffer.from(`${token} `);
     const stderrWithoutPid = (): { text: string; pid: number | null } => {
       const all = Buffer.concat(stderr);
-      const lineEnd = all.indexOf(0x0a);
-      if (lineEnd < 0 || !all.subarray(0, pidPrefix.length).equals(Buffer.from(pidPrefix))) return { text: all.toString('utf8'), pid: null };
-      const pid = Number(all.subarray(pidPrefix.length, lineEnd).toString('latin1'));
-      return { text: all.subarray(lineEnd + 1).toString('utf8'), pid: Number.isInteger(pid) && pid > 1 ? pid : null };
+      const at = all.indexOf(pidPrefix);
+      const lineEnd = at < 0 ? -1 : all.indexOf(0x0a, at);
+      if (lineEnd < 0) return { text: all.toString('utf8'), pid: null };
+      const pid = Number(all.subarray(at + pidPrefix.length, lineEnd).toString('latin1'));
+      const rest = Buffer.concat([all.subarray(0, at), all.subarray(lineEnd + 1)]);
+      return { text: rest.toString('utf8'), pid: Number.isInteger(pid) && pid > 1 ? pid : null };
     };
 
     let exitCode: number | null = null;
@@ -134,6 +148,8 @@ export class SshSession implements RemoteShell {
     if (timedOut) {
       const { pid } = stderrWithoutPid();
       if (pid !== null) await this.killProcessGroup(pid);
+      // Timed out before the pid arrived: the "signal" channel request is all that is left (OpenSSH >= 7.9).
+      else channel.signal('KILL');
       channel.close();
       await closed;
     }
@@ -229,25 +245,36 @@ export class SshSession implements RemoteShell {
 
   private async keptShell(): Promise<KeptShell> {
     if (this.shell?.alive) return this.shell;
-    // `exec` so that the shell keeps the pid sshd gave the session, which is also its process group.
+    // `exec` so that the shell keeps the pid sshd gave the session, which is also its process group;
+    // and the login shell (maybe csh or fish) parses nothing but `exec sh`.
     const shell = new KeptShell(await this.openExec('exec sh'));
     this.counts.keptShells += 1;
-    const pid = await shell.run('printf %s "$$"');
-    const parsed = Number(pid.stdout.toString('latin1'));
-    this.shellPid = Number.isInteger(parsed) && parsed > 1 ? parsed : null;
+    // The first command's output may start with whatever the login shell's rc files printed.
+    const pid = /kbench-pid:(\d+)$/.exec((await shell.run('printf kbench-pid:%s "$$"')).stdout.toString('latin1'));
+    this.shellPid = pid ? Number(pid[1]) : null;
     this.shell = shell;
     return shell;
   }
 
   private async killProcessGroup(processGroup: number): Promise<void> {
     try {
-      const channel = await this.openExec(`kill -s KILL -- -${processGroup}`);
+      const channel = await this.openShellRunning(`kill -s KILL -- -${processGroup}`);
       channel.resume();
       channel.stderr.resume();
       await raceTimeout(new Promise((resolve) => channel.once('close', resolve)), KILL_TIMEOUT_MS);
     } catch {
       // The caller closes the channel anyway; a lost connection is reported by the next call.
     }
+  }
+
+  /**
+   * An exec channel whose `sh` reads `script` from stdin (then EOF), so the login shell, which may
+   * be csh or fish, only ever parses `exec sh`.
+   */
+  private async openShellRunning(script: string): Promise<ClientChannel> {
+    const channel = await this.openExec('exec sh');
+    channel.end(`${script}\n`);
+    return channel;
   }
 
   private openExec(command: string): Promise<ClientChannel> {

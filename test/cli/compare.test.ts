@@ -37,7 +37,7 @@ describe('kbench compare and baseline', () => {
     expect((await kbench(dir, 'baseline', 'update', 'base-run.json')).code).toBe(0);
     const result = await kbench(dir, 'compare', 'new.json');
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/zfs\.pool_create\.seconds .*\+30\.0%.*✗ regressed/);
+    expect(result.stdout).toMatch(/zfs\.pool_create\.seconds .*\+30% \[\+28%, \+32%\].*✗ regressed/);
     expect(result.stdout).toMatch(/Regressions \(1\):\n {2}debian\/custom zfs\.pool_create\.seconds/);
     expect(result.stdout).toMatch(/zfs\.send_recv\.mb_per_s .*~ unchanged/);
   });

@@ -11,3 +11,14 @@ export function fixturePath(os: string, name: string): string {
 export function fixture(os: string, name: string): string {
   return readFileSync(fixturePath(os, name), 'utf8');
 }
+
+/** The error a promise rejects with; fails the test when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error(`rejected with a non-Error: ${String(error)}`);
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}

@@ -16,7 +16,8 @@ export class LocalShell implements RemoteShell {
     this.commands.push(command);
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-c', command], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, so a timeout kills the command's children too (they hold the pipes).
+      const child = spawn('sh', ['-c', command], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let stdout = '';
       let stderr = '';
       let timedOut = false;
@@ -27,7 +28,7 @@ export class LocalShell implements RemoteShell {
           ? undefined
           : setTimeout(() => {
               timedOut = true;
-              child.kill('SIGKILL');
+              if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
             }, options.timeoutMs);
       child.on('error', reject);
       child.on('close', (code) => {

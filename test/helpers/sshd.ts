@@ -35,6 +35,8 @@ export interface StartSshdOptions {
   hostKeyTypes?: KeyType[];
   /** Authorize this existing private key (its `.pub` next to it) instead of generating one. */
   userPrivateKeyPath?: string;
+  /** Script bash sources at the start of every session (via BASH_ENV): simulates chatty rc files. */
+  bashEnvScript?: string;
   /** Give up when sshd has not said it listens within this long. */
   startTimeoutMs?: number;
 }
@@ -70,6 +72,8 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Running
   const privateKeyPath = options.userPrivateKeyPath ?? (await generateKeyPair(join(dir, 'user_key')));
   await writeFile(join(dir, 'authorized_keys'), await readFile(`${privateKeyPath}.pub`), { mode: 0o600 });
   const configPath = join(dir, 'sshd_config');
+  const bashEnvPath = join(dir, 'bash_env');
+  if (options.bashEnvScript !== undefined) await writeFile(bashEnvPath, options.bashEnvScript);
   await writeFile(
     configPath,
     [
@@ -88,6 +92,7 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Running
       'MaxStartups 64',
       'LogLevel VERBOSE',
       'Subsystem sftp internal-sftp',
+      ...(options.bashEnvScript === undefined ? [] : [`SetEnv BASH_ENV=${bashEnvPath}`]),
       '',
     ].join('\n'),
   );

@@ -79,6 +79,17 @@ describe('detectChangePoints', () => {
     expect(detectChangePoints(series, { penaltyScale: 20 }).changePoints).toEqual([]);
   });
 
+  it('merges away steps smaller than minRelativeChange, smallest first, keeping the big one', () => {
+    const series = steps([100, 10], [101, 10], [130, 10]);
+    expect(detectChangePoints(series).changePoints.map((c) => c.index)).toEqual([10, 20]);
+    const merged = detectChangePoints(series, { minRelativeChange: 0.02 });
+    expect(merged.changePoints.map((c) => c.index)).toEqual([20]);
+    expect(merged.segments.map((s) => [s.start, s.end, s.level])).toEqual([
+      [0, 20, 100.5],
+      [20, 30, 130],
+    ]);
+  });
+
   it('handles empty, one-value and too-short series, and rejects non-finite values', () => {
     expect(detectChangePoints([])).toEqual({ changePoints: [], segments: [], sigma: 0, penalty: 0 });
     expect(detectChangePoints([5]).segments).toEqual([{ start: 0, end: 1, level: 5 }]);

@@ -1,6 +1,7 @@
 /** connectWithRetry and host key policies against real OpenSSH servers on loopback. */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +87,32 @@ describe('connectWithRetry', () => {
     );
     expect(attempts.length).toBeGreaterThan(2);
     expect(attempts.at(-1)!.retryInMs).toBeNull();
+    expect(attempts.at(-1)!.elapsedMs).toBeGreaterThan(1_300);
   }, 10_000);
+
+  it('retries a port that accepts and resets, and one that hangs in the handshake', async () => {
+    const resetting = createServer((socket) => socket.resetAndDestroy());
+    const silent = createServer((socket) => socket.resume());
+    for (const server of [resetting, silent]) {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    }
+    const key = await generateKeyPair(join(scratch, 'boot_key'));
+    const portOf = (server: Server): number => (server.address() as AddressInfo).port;
+    const errorsFrom = async (server: Server): Promise<string[]> => {
+      const attempts: ConnectAttempt[] = [];
+      const endpoint = endpointFor({ port: portOf(server), privateKeyPath: key }, pinPolicy('boot.json'));
+      const options = { deadlineMs: 2_500, initialBackoffMs: 100, session: { readyTimeoutMs: 1_000 }, onAttempt: (attempt: ConnectAttempt) => attempts.push(attempt) };
+      await expect(connectWithRetry(endpoint, options)).rejects.toThrow(/no connection within 2\.5 s/);
+      return attempts.map((attempt) => attempt.error!.message);
+    };
+    const resetErrors = await errorsFrom(resetting);
+    expect(resetErrors.length).toBeGreaterThan(2);
+    expect(resetErrors[0]).toMatch(/ECONNRESET|Connection lost before handshake/);
+    const hangErrors = await errorsFrom(silent);
+    expect(hangErrors.length).toBeGreaterThanOrEqual(2);
+    expect(hangErrors[0]).toMatch(/Timed out while waiting for handshake/);
+  }, 20_000);
 
   it('does not retry when the server refuses the key', async () => {
     const server = await started();

@@ -184,3 +184,42 @@ describe('a closed session', () => {
     await own.close();
   });
 });
+
+describe('a login shell whose rc files print to stdout and stderr', () => {
+  it('keeps that noise out of kept-shell results and can still kill timed-out commands', async () => {
+    const chatty = await startSshd({ bashEnvScript: "echo 'Welcome 4242'; echo 'rc warning' >&2\n" });
+    const own = await SshSession.connect({ ...session.endpoint, port: chatty.port, privateKeyPath: chatty.privateKeyPath });
+    try {
+      expect(await own.exec('echo hi')).toMatchObject({ code: 0, stdout: 'hi\n', stderr: '' });
+      expect((await own.exec('sleep 3456', { timeoutMs: 500 })).code).toBe(124);
+      await expect.poll(() => processesRunning('sleep 3456'), { timeout: 5_000 }).toEqual([]);
+      const long = await own.execLong('sleep 4567', { timeoutMs: 500 });
+      // Like ssh, execLong passes rc noise through (root's own rc files add more here); only our pid line is removed.
+      expect(long.code).toBe(124);
+      expect(long.stderr).toContain('rc warning\n');
+      expect(long.stderr).not.toContain('kbench-end-');
+      await expect.poll(() => processesRunning('sleep 4567'), { timeout: 5_000 }).toEqual([]);
+    } finally {
+      await own.close();
+      await chatty.stop();
+    }
+  }, 30_000);
+});
+
+describe('keepalive', () => {
+  it('declares the connection lost when the server stops answering, failing the running command', async () => {
+    const own = await SshSession.connect(session.endpoint, { keepaliveIntervalMs: 200, keepaliveCountMax: 2 });
+    // The kept shell's parent is the sshd process that serves this connection.
+    const serverProcess = Number((await own.exec('echo $PPID')).stdout.trim());
+    expect(serverProcess).toBeGreaterThan(1);
+    process.kill(serverProcess, 'SIGSTOP');
+    try {
+      const startedAt = Date.now();
+      await expect(own.exec('echo never')).rejects.toThrow(/no connection \(Keepalive timeout\)$/);
+      expect(Date.now() - startedAt).toBeLessThan(5_000);
+    } finally {
+      process.kill(serverProcess, 'SIGKILL');
+      process.kill(serverProcess, 'SIGCONT');
+    }
+  }, 15_000);
+});

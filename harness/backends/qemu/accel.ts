@@ -101,7 +101,8 @@ const choices = new Map<string, Promise<AccelChoice>>();
  */
 export function chooseAcceleration(target: AccelProbeTarget, forced: QemuAccel | null = null): Promise<AccelChoice> {
   if (forced !== null) return Promise.resolve({ accel: forced, reason: `${forced} forced by configuration` });
-  const key = `${target.arch}|${target.kernelPath}`;
+  // Any kernel of the right architecture proves the same thing: one probe per arch per run.
+  const key = target.arch;
   let choice = choices.get(key);
   if (!choice) {
     choice = (async () => {

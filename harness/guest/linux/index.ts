@@ -20,9 +20,12 @@ const PARAMETER_DIRS = ['/sys/module/zfs/parameters', '/sys/module/zcommon/param
 /** How long bootBreakdown waits for systemd to finish starting units before giving up. */
 const BOOT_FINISH_WAIT_MS = 60_000;
 
-/** Prints the first existing module parameter file's path (zcommon held them before zfs 2.2). */
-function parameterPathScript(name: string): string {
-  return PARAMETER_DIRS.map((dir) => `[ -e ${dir}/${name} ] && echo ${dir}/${name}`).join(' || ');
+/**
+ * Prints the named module parameter from the first directory that has it (zcommon held some
+ * before zfs 2.2); exits 1 when none does. Runs inside its own subshell (a section).
+ */
+export function moduleParameterReadScript(name: string, dirs: readonly string[] = PARAMETER_DIRS): string {
+  return `for d in ${dirs.map(shellQuote).join(' ')}; do if [ -e "$d/${name}" ]; then cat "$d/${name}"; exit; fi; done; exit 1`;
 }
 
 /** A selector reads `[fastest] scalar …`: report the choice; anything else as it reads. */
@@ -44,7 +47,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
       });
       if (found.zpool!.code !== 0) return { supported: false, reason: 'zpool is not installed in the guest' };
       if (found.module!.code !== 0)
-        return { supported: false, reason: `no zfs kernel module for ${os} kernel (modinfo zfs failed)` };
+        return { supported: false, reason: 'no zfs kernel module for the running kernel (modinfo zfs failed)' };
       return { supported: true };
     },
 
@@ -133,7 +136,10 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
     async createFileVdev(shell: RemoteShell, filePath: string, sizeMiB: number): Promise<string> {
       checkFileVdevRequest(filePath, sizeMiB);
       const file = shellQuote(filePath);
-      const text = await runChecked(shell, `truncate -s ${sizeMiB}M ${file} && losetup -f --show ${file}`);
+      // util-linux prints the device with --show; busybox (Alpine) has no --show, so pick the
+      // free device first there (the guest is ours alone, so nothing races for it).
+      const attach = `{ losetup -f --show ${file} 2>/dev/null || { d=$(losetup -f) && losetup "$d" ${file} && echo "$d"; }; }`;
+      const text = await runChecked(shell, `truncate -s ${sizeMiB}M ${file} && ${attach}`);
       return expectParsed(parseLosetupShow(text), `losetup -f --show ${filePath}`);
     },
 
@@ -149,7 +155,11 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
       if (names.length === 0) return {};
       const writes = names.map((name) => {
         const path = `/sys/module/zfs/parameters/${name}`;
-        return `{ [ -e ${path} ] || { echo "no ZFS module parameter ${name} (${path})" >&2; exit 3; }; } && echo ${shellQuote(tunables[name]!)} > ${path}`;
+        const value = shellQuote(tunables[name]!);
+        return (
+          `{ [ -e ${path} ] || { echo "no ZFS module parameter ${name} (${path})" >&2; exit 3; }; } && ` +
+          `{ { echo ${value} > ${path}; } 2>/dev/null || { echo "ZFS module parameter ${name} refused the value ${value}" >&2; exit 4; }; }`
+        );
       });
       await runChecked(shell, writes.join(' && '));
       const readBack = await runSections(
@@ -170,7 +180,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
       if (names.length === 0) return {};
       const out = await runSections(
         shell,
-        Object.fromEntries(names.map((name) => [name, `cat "$(${parameterPathScript(name)})"`])),
+        Object.fromEntries(names.map((name) => [name, moduleParameterReadScript(name)])),
       );
       const values: Record<string, string> = {};
       for (const name of names) {
@@ -183,7 +193,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
     async zfsImplementations(shell: RemoteShell): Promise<Record<string, string>> {
       const out = await runSections(
         shell,
-        Object.fromEntries(IMPLEMENTATION_PARAMETERS.map((name) => [name, `cat "$(${parameterPathScript(name)})"`])),
+        Object.fromEntries(IMPLEMENTATION_PARAMETERS.map((name) => [name, moduleParameterReadScript(name)])),
       );
       const chosen: Record<string, string> = {};
       for (const name of IMPLEMENTATION_PARAMETERS) {

@@ -1,0 +1,171 @@
+/**
+ * Pure planning for the Lima backend: instance names, the `limactl create` argv per guest OS and
+ * kernel variant, and which acceleration a Lima instance gets. Every rule here is read from the
+ * lima-vm/lima source (v2.2.0-153-g183a60d7); the file named next to each rule is where.
+ */
+import { err, InputError, ok, showValue, type Result } from '../../errors/index.ts';
+import type { Acceleration, GuestOs, KernelVariant } from '../../results/schema.ts';
+
+export type LimaVmType = 'vz' | 'qemu';
+export type LimaArch = 'aarch64' | 'x86_64';
+/** Built-in templates kbench uses; `template:NAME` (the `template://NAME` form is deprecated since Lima 2.0). */
+export type LimaTemplate = 'alpine' | 'freebsd';
+
+/** pkg/identifiers/validate.go: alphanumeric runs joined by single `.`, `_` or `-`, at most 76 characters. */
+const LIMA_IDENTIFIER = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
+const LIMA_IDENTIFIER_MAX = 76;
+
+/** pkg/limatype/dirnames/dirnames.go ValidateInstName: an identifier that does not end in .yml/.yaml. */
+export function validateLimaInstanceName(name: string): Result<string> {
+  if (name === '') return err('Lima instance name is empty');
+  if (name.length > LIMA_IDENTIFIER_MAX) return err(`Lima instance name ${showValue(name)} is longer than ${LIMA_IDENTIFIER_MAX} characters`);
+  if (!LIMA_IDENTIFIER.test(name)) {
+    return err(`Lima instance name ${showValue(name)} must be letters/digits joined by single ".", "_" or "-"`);
+  }
+  if (/\.ya?ml$/i.test(name)) return err(`Lima instance name ${showValue(name)} must not end in .yml or .yaml`);
+  return ok(name);
+}
+
+/** One instance per target and kernel variant, e.g. `kbench-alpine-custom`. */
+export function limaInstanceName(target: string, variant: KernelVariant): string {
+  const checked = validateLimaInstanceName(`kbench-${target}-${variant}`);
+  if (!checked.ok) throw new InputError(`target ${showValue(target)}: ${checked.error}`);
+  return checked.value;
+}
+
+/** Lima's ssh.config Host alias: pkg/instance/hostname FromInstName ("lima-" + name with . and _ as -). */
+export function limaHostAlias(instanceName: string): string {
+  return `lima-${instanceName.replace(/[._]/g, '-')}`;
+}
+
+export interface LimaCustomKernel {
+  /** Absolute path on the host. With vz: an arm64 `Image` (Lima un-gzips/xz/zstd/bzip2 it on copy; an EFI zboot vmlinuz is not an Image). */
+  kernelPath: string;
+  /** Absolute path, or null to boot without an initrd. */
+  initrdPath: string | null;
+  cmdline: string;
+  arch: LimaArch;
+}
+
+export interface LimaCreatePlan {
+  name: string;
+  template: LimaTemplate;
+  vmType: LimaVmType;
+  cpus: number;
+  memoryGiB: number;
+  customKernel?: LimaCustomKernel;
+}
+
+/** What a string must avoid to sit inside a double-quoted yq literal unescaped. */
+function yqStringLiteral(field: string, value: string): string {
+  if (/["\\\u0000-\u001f\u007f]/.test(value)) {
+    throw new InputError(`custom kernel ${field} ${showValue(value)}: must not contain quotes, backslashes or control characters`);
+  }
+  return `"${value}"`;
+}
+
+/**
+ * The `--set` expression for a custom kernel. Lima applies --set after embedding the template's
+ * `base:` images (cmd/limactl/start.go), so the expression sees the template's image list: it keeps
+ * the images of the kernel's arch and puts kernel/initrd on them. pkg/limayaml/validate.go requires
+ * kernel.arch == image arch (defaults.go fills it from the image), hence `.arch` is pinned too.
+ */
+export function customKernelExpression(kernel: LimaCustomKernel): string {
+  if (!kernel.kernelPath.startsWith('/')) throw new InputError(`custom kernel path ${showValue(kernel.kernelPath)}: must be absolute`);
+  if (kernel.initrdPath !== null && !kernel.initrdPath.startsWith('/')) {
+    throw new InputError(`custom kernel initrd ${showValue(kernel.initrdPath)}: must be absolute`);
+  }
+  if (kernel.cmdline.trim() === '') throw new InputError('custom kernel cmdline: must not be empty (Lima boots the kernel directly, it needs root= and console=)');
+  const arch = yqStringLiteral('arch', kernel.arch);
+  const parts = [
+    `.arch = ${arch}`,
+    `.images |= map(select(.arch == ${arch}))`,
+    `.images[].kernel = {"location": ${yqStringLiteral('path', kernel.kernelPath)}, "cmdline": ${yqStringLiteral('cmdline', kernel.cmdline)}}`,
+  ];
+  if (kernel.initrdPath !== null) parts.push(`.images[].initrd = {"location": ${yqStringLiteral('initrd', kernel.initrdPath)}}`);
+  return parts.join(' | ');
+}
+
+/** `--memory` is GiB as a float (cmd/limactl/editflags: `.memory = "<n>GiB"`). */
+function formatGiB(value: number): string {
+  if (!Number.isFinite(value) || value <= 0) throw new InputError(`memory ${showValue(value)} GiB: must be a positive number`);
+  return String(Math.round(value * 1000) / 1000);
+}
+
+/**
+ * argv (without `limactl`) that creates, but does not start, one instance. `--plain` turns off
+ * mounts, port forwarding, containerd and the guest agent (quieter guest); `--mount-none` also
+ * drops the template's `base: template:_default/mounts`.
+ */
+export function limaCreateArgs(plan: LimaCreatePlan): string[] {
+  const name = validateLimaInstanceName(plan.name);
+  if (!name.ok) throw new InputError(name.error);
+  if (!Number.isInteger(plan.cpus) || plan.cpus < 1) throw new InputError(`cpus ${showValue(plan.cpus)}: must be a positive integer`);
+  const args = [
+    'create',
+    '--tty=false',
+    `--name=${plan.name}`,
+    `--vm-type=${plan.vmType}`,
+    `--cpus=${plan.cpus}`,
+    `--memory=${formatGiB(plan.memoryGiB)}`,
+    '--plain',
+    '--mount-none',
+  ];
+  if (plan.customKernel) args.push(`--set=${customKernelExpression(plan.customKernel)}`);
+  args.push(`template:${plan.template}`);
+  return args;
+}
+
+/** `limactl start` waits for the instance to be running (all requirements) up to --timeout (Go duration). */
+export function limaStartArgs(name: string, timeoutSeconds: number): string[] {
+  return ['start', '--tty=false', `--timeout=${Math.max(1, Math.ceil(timeoutSeconds))}s`, name];
+}
+
+export interface LimaTargetPlan {
+  template: LimaTemplate;
+  vmType: LimaVmType;
+}
+
+/**
+ * Which template and VM type a guest OS gets. Alpine runs on vz (fastest on Apple silicon);
+ * FreeBSD only on qemu (templates/_images/freebsd-15.yaml: "does not boot with vz"); Lima's
+ * `os:` accepts only Linux, Darwin, FreeBSD and Windows, so NetBSD/OpenBSD cannot run at all.
+ */
+export function limaTargetPlan(os: GuestOs, variant: KernelVariant): LimaTargetPlan {
+  switch (os) {
+    case 'alpine':
+      return { template: 'alpine', vmType: 'vz' };
+    case 'freebsd':
+      if (variant === 'custom') {
+        // A BSD kernel cannot be swapped from the host: it is installed in the guest as
+        // /boot/kernel.NAME and chosen with `nextboot -k NAME`, which Lima does not model.
+        throw new InputError('backend lima: FreeBSD custom kernels cannot be set through Lima (they are installed in the guest and chosen with nextboot -k): use --backend qemu for the custom variant');
+      }
+      return { template: 'freebsd', vmType: 'qemu' };
+    case 'netbsd':
+    case 'openbsd':
+      throw new InputError('Lima cannot boot NetBSD/OpenBSD (lima issue #1096): use --backend qemu');
+    case 'debian':
+      throw new InputError('backend lima: target os "debian" is the local QEMU testbed: use --backend qemu');
+  }
+}
+
+/** Lima's arch names (pkg/limatype NewArch) from Node's `process.arch`. */
+export function limaArchOf(nodeArch: string): LimaArch | null {
+  if (nodeArch === 'arm64') return 'aarch64';
+  if (nodeArch === 'x64') return 'x86_64';
+  return null;
+}
+
+/**
+ * How the guest is accelerated (pkg/driver/qemu/qemu.go Accel): vz is Apple's hypervisor; qemu uses
+ * hvf on macOS and kvm on Linux (when /dev/kvm exists) for the host's own arch, TCG otherwise.
+ */
+export function limaAcceleration(input: { vmType: string; guestArch: string; hostPlatform: string; hostArch: LimaArch | null; kvmAvailable: boolean }): Acceleration {
+  if (input.vmType === 'vz') return 'vz';
+  if (input.vmType !== 'qemu') return 'none';
+  if (input.hostArch === null || input.guestArch !== input.hostArch) return 'qemu-tcg';
+  if (input.hostPlatform === 'darwin') return 'qemu-hvf';
+  if (input.hostPlatform === 'linux') return input.kvmAvailable ? 'qemu-kvm' : 'qemu-tcg';
+  return 'qemu-tcg';
+}

@@ -1,0 +1,270 @@
+#!/bin/sh
+# Builds the kbench M-series Linux kernel inside an Alpine arm64 guest, as root.
+#
+# Takes the source of the kernel release that Alpine's linux-virt package ships (or a pinned
+# one), merges kernels/alpine-m-series.config onto linux-virt's own config, refuses to go on
+# if any requested option was dropped by `make olddefconfig`, builds Image + modules (+ the
+# OpenZFS module for this kernel), and writes kernel-artifacts/alpine/:
+#   vmlinuz-m-series    uncompressed arm64 Image (what Lima's vz driver requires)
+#   initramfs-m-series  mkinitfs initramfs for this kernel release
+#   config-m-series     the final .config
+#   modules-m-series.tar.gz  /lib/modules/<release> for the guest's root filesystem
+#   SHA256SUMS
+set -eu
+
+prog=$(basename "$0")
+here=$(cd "$(dirname "$0")" && pwd)
+
+usage() {
+  cat <<EOF
+usage: $prog [options]
+       $prog --check-config FINAL_CONFIG [--fragment FILE] [--page-size 16k|4k]
+
+Build the M-series kernel in this Alpine arm64 guest (run as root).
+
+  --dry-run               print the plan and exit; changes nothing
+  --kernel-version X.Y.Z  kernel release to build (default: the installed linux-virt's;
+                          env KERNEL_VERSION)
+  --base-config FILE      config to merge onto (default: /boot/config-virt)
+  --fragment FILE         fragment to merge (default: alpine-m-series.config beside this script)
+  --page-size 16k|4k      override the fragment's page size (default: 16k, as the fragment)
+  --out DIR               artifact directory (default: ./kernel-artifacts/alpine)
+  --work DIR              source and build directory (default: /var/tmp/kbench-kernel)
+  --jobs N                parallel make jobs (default: nproc)
+  --zfs-version V         OpenZFS release to build against the kernel (default: the
+                          installed zfs package's version; env ZFS_VERSION)
+  --no-zfs                skip the OpenZFS module
+  --allow-unknown         only warn about fragment options this kernel version does not have
+  --check-config FILE     only check FILE (a final .config) against the fragment; exit 1
+                          listing every requested option that did not survive
+  -h, --help              this text
+EOF
+}
+
+die() {
+  echo "$prog: $*" >&2
+  exit 2
+}
+
+dry_run=0
+kernel_version=${KERNEL_VERSION:-}
+base_config=/boot/config-virt
+fragment="$here/alpine-m-series.config"
+page_size=16k
+out_dir=./kernel-artifacts/alpine
+work_dir=/var/tmp/kbench-kernel
+jobs=
+zfs_version=${ZFS_VERSION:-}
+with_zfs=1
+allow_unknown=0
+check_only=
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --dry-run) dry_run=1 ;;
+    --kernel-version) [ $# -ge 2 ] || die "--kernel-version needs a value"; kernel_version=$2; shift ;;
+    --base-config) [ $# -ge 2 ] || die "--base-config needs a file"; base_config=$2; shift ;;
+    --fragment) [ $# -ge 2 ] || die "--fragment needs a file"; fragment=$2; shift ;;
+    --page-size) [ $# -ge 2 ] || die "--page-size needs 16k or 4k"; page_size=$2; shift ;;
+    --out) [ $# -ge 2 ] || die "--out needs a directory"; out_dir=$2; shift ;;
+    --work) [ $# -ge 2 ] || die "--work needs a directory"; work_dir=$2; shift ;;
+    --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; jobs=$2; shift ;;
+    --zfs-version) [ $# -ge 2 ] || die "--zfs-version needs a value"; zfs_version=$2; shift ;;
+    --no-zfs) with_zfs=0 ;;
+    --allow-unknown) allow_unknown=1 ;;
+    --check-config) [ $# -ge 2 ] || die "--check-config needs a file"; check_only=$2; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+  shift
+done
+
+case $page_size in 16k | 4k) ;; *) die "--page-size: expected 16k or 4k, got '$page_size'" ;; esac
+case $kernel_version in '' | [0-9]*.[0-9]*) ;; *) die "--kernel-version: expected X.Y[.Z], got '$kernel_version'" ;; esac
+[ -z "$jobs" ] || case $jobs in *[!0-9]* | 0) die "--jobs: expected a positive number, got '$jobs'" ;; esac
+[ -f "$fragment" ] || die "fragment not found: $fragment"
+
+# The fragment as actually requested: the page-size lines replaced when --page-size 4k.
+effective_fragment() {
+  if [ "$page_size" = 4k ]; then
+    grep -v -E '^(CONFIG_ARM64_(4K|16K)_PAGES=|# CONFIG_ARM64_(4K|16K)_PAGES is not set)' "$fragment"
+    echo 'CONFIG_ARM64_4K_PAGES=y'
+    echo '# CONFIG_ARM64_16K_PAGES is not set'
+  else
+    cat "$fragment"
+  fi
+}
+
+# Prints one line per requested option that the final config does not honour; an option
+# asked to be off fails only if it ended up =y or =m.
+dropped_options() {
+  final=$1
+  effective_fragment | awk '
+    FNR == NR {
+      if (match($0, /^CONFIG_[A-Za-z0-9_]+=/)) { have[substr($0, 1, RLENGTH - 1)] = substr($0, RLENGTH + 1) }
+      next
+    }
+    /^CONFIG_[A-Za-z0-9_]+=/ {
+      eq = index($0, "="); name = substr($0, 1, eq - 1); want = substr($0, eq + 1)
+      if (want == "n") { if (have[name] == "y" || have[name] == "m") print name "=n requested, final " name "=" have[name]; next }
+      if (!(name in have)) print name "=" want " requested, final: not set"
+      else if (have[name] != want) print name "=" want " requested, final " name "=" have[name]
+      next
+    }
+    /^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
+      name = $2
+      if (have[name] == "y" || have[name] == "m") print name " requested off, final " name "=" have[name]
+    }
+  ' "$final" -
+}
+
+check_config() {
+  final=$1
+  [ -f "$final" ] || die "config not found: $final"
+  dropped=$(dropped_options "$final")
+  if [ -n "$dropped" ]; then
+    echo "$prog: $(printf '%s\n' "$dropped" | wc -l | tr -d ' ') requested option(s) did not survive in $final:" >&2
+    printf '%s\n' "$dropped" | sed 's/^/  /' >&2
+    return 1
+  fi
+  echo "all $(effective_fragment | grep -c -E '^(CONFIG_|# CONFIG_.* is not set$)') requested options survived in $final"
+}
+
+if [ -n "$check_only" ]; then
+  check_config "$check_only" || exit 1
+  exit 0
+fi
+
+# Requested symbols that this kernel's Kconfig files do not declare at all (renamed or
+# removed upstream, e.g. arm64 SHA-2 moved into lib/crypto after 6.15).
+unknown_symbols() {
+  src=$1
+  effective_fragment | sed -n -E 's/^CONFIG_([A-Za-z0-9_]+)=.*/\1/p; s/^# CONFIG_([A-Za-z0-9_]+) is not set$/\1/p' | sort -u >"$work_dir/requested.names"
+  { find "$src" -path "$src/arch" -prune -o -name 'Kconfig*' -print; find "$src/arch/arm64" "$src/arch/Kconfig" -name 'Kconfig*'; } |
+    xargs sed -n -E 's/^[[:space:]]*(menu)?config[[:space:]]+([A-Z0-9_]+)[[:space:]]*$/\2/p' | sort -u >"$work_dir/declared.names"
+  comm -23 "$work_dir/requested.names" "$work_dir/declared.names"
+}
+
+step=0
+plan() {
+  step=$((step + 1))
+  echo "plan: $step. $*"
+}
+
+# --- the plan (printed in --dry-run, executed otherwise) -------------------------------------
+version_shown=${kernel_version:-"<installed linux-virt version>"}
+zfs_shown=${zfs_version:-"<installed zfs package version>"}
+major=${kernel_version%%.*}
+if [ "$with_zfs" = 1 ]; then
+  plan "apk add build-base linux-headers bc flex bison elfutils-dev openssl-dev perl ncurses-dev xz mkinitfs (+ autoconf automake libtool util-linux-dev libtirpc-dev attr-dev for OpenZFS)"
+else
+  plan "apk add build-base linux-headers bc flex bison elfutils-dev openssl-dev perl ncurses-dev xz mkinitfs"
+fi
+plan "fetch linux-$version_shown.tar.xz and sha256sums.asc from cdn.kernel.org/pub/linux/kernel/v${major:-N}.x/, verify the SHA-256"
+plan "unpack into $work_dir/linux-$version_shown"
+plan "merge $(basename "$fragment") (page size $page_size) onto $base_config with scripts/kconfig/merge_config.sh, then make ARCH=arm64 olddefconfig"
+plan "check that every requested option survived olddefconfig; stop listing the dropped ones"
+plan "make -j${jobs:-<nproc>} ARCH=arm64 Image modules"
+plan "modules_install into $work_dir/staging and /lib/modules/<release>"
+if [ "$with_zfs" = 1 ]; then
+  plan "build OpenZFS $zfs_shown kernel modules against this kernel tree and install them into the same places"
+fi
+plan "mkinitfs for <release> -> $out_dir/initramfs-m-series"
+plan "write $out_dir/vmlinuz-m-series (arch/arm64/boot/Image), config-m-series, modules-m-series.tar.gz, SHA256SUMS"
+
+if [ "$dry_run" = 1 ]; then
+  echo "dry run: nothing was changed"
+  exit 0
+fi
+
+# --- execution ---------------------------------------------------------------------------
+[ "$(id -u)" = 0 ] || die "run as root (apk add, /lib/modules)"
+[ -f /etc/alpine-release ] || die "this script runs inside an Alpine guest (/etc/alpine-release missing)"
+[ "$(uname -m)" = aarch64 ] || die "this script builds natively on arm64; uname -m is $(uname -m)"
+[ -f "$base_config" ] || die "base config not found: $base_config (install linux-virt or pass --base-config)"
+
+apk add --no-cache build-base linux-headers bc flex bison elfutils-dev openssl-dev perl ncurses-dev xz \
+  mkinitfs findutils diffutils
+if [ "$with_zfs" = 1 ]; then
+  apk add --no-cache autoconf automake libtool util-linux-dev libtirpc-dev attr-dev
+fi
+
+if [ -z "$kernel_version" ]; then
+  # "linux-virt-6.12.38-r0" -> "6.12.38"
+  kernel_version=$(apk info -v linux-virt 2>/dev/null | sed -n -E 's/^linux-virt-([0-9][0-9.]*)-r[0-9]+$/\1/p' | head -n 1)
+  [ -n "$kernel_version" ] || die "cannot read the linux-virt version (apk info -v linux-virt); pass --kernel-version"
+fi
+if [ "$with_zfs" = 1 ] && [ -z "$zfs_version" ]; then
+  zfs_version=$(apk info -v zfs 2>/dev/null | sed -n -E 's/^zfs-([0-9][0-9.]*)-r[0-9]+$/\1/p' | head -n 1)
+  [ -n "$zfs_version" ] || die "cannot read the zfs package version (apk info -v zfs); pass --zfs-version or --no-zfs"
+fi
+major=${kernel_version%%.*}
+jobs=${jobs:-$(nproc)}
+
+mkdir -p "$work_dir" "$out_dir"
+out_dir=$(cd "$out_dir" && pwd)
+cd "$work_dir"
+tarball=linux-$kernel_version.tar.xz
+base_url=https://cdn.kernel.org/pub/linux/kernel/v$major.x
+[ -f "$tarball" ] || wget -q -O "$tarball" "$base_url/$tarball"
+wget -q -O sha256sums.asc "$base_url/sha256sums.asc"
+grep " $tarball\$" sha256sums.asc | sha256sum -c - || die "SHA-256 of $tarball does not match kernel.org's sha256sums.asc"
+
+src=$work_dir/linux-$kernel_version
+build=$work_dir/build-m-series
+staging=$work_dir/staging
+[ -d "$src" ] || tar -xJf "$tarball"
+rm -rf "$build" "$staging"
+mkdir -p "$build" "$staging"
+
+unknown=$(unknown_symbols "$src")
+if [ -n "$unknown" ]; then
+  echo "$prog: Linux $kernel_version declares none of these fragment options:" >&2
+  printf '%s\n' "$unknown" | sed 's/^/  CONFIG_/' >&2
+  [ "$allow_unknown" = 1 ] || die "pin a kernel that has them (--kernel-version) or accept their loss with --allow-unknown"
+fi
+
+effective_fragment >"$work_dir/fragment.config"
+if [ -n "$unknown" ]; then
+  # Accepted losses are not requests any more.
+  for name in $unknown; do
+    sed -i -E "/^(CONFIG_$name=|# CONFIG_$name is not set)/d" "$work_dir/fragment.config"
+  done
+fi
+fragment=$work_dir/fragment.config
+page_size=as-is
+
+cp "$base_config" "$build/.config"
+(cd "$src" && ARCH=arm64 scripts/kconfig/merge_config.sh -m -O "$build" "$build/.config" "$fragment")
+make -C "$src" O="$build" ARCH=arm64 olddefconfig
+check_config "$build/.config" || die "the fragment was not applied as written; see the list above"
+
+make -C "$src" O="$build" ARCH=arm64 -j"$jobs" Image modules
+release=$(make -s -C "$src" O="$build" ARCH=arm64 kernelrelease)
+make -C "$src" O="$build" ARCH=arm64 INSTALL_MOD_PATH="$staging" INSTALL_MOD_STRIP=1 modules_install
+rm -f "$staging/lib/modules/$release/build" "$staging/lib/modules/$release/source"
+
+if [ "$with_zfs" = 1 ]; then
+  zfs_tar=zfs-$zfs_version.tar.gz
+  [ -f "$zfs_tar" ] || wget -q -O "$zfs_tar" "https://github.com/openzfs/zfs/releases/download/zfs-$zfs_version/$zfs_tar"
+  rm -rf "zfs-$zfs_version"
+  tar -xzf "$zfs_tar"
+  (
+    cd "zfs-$zfs_version"
+    ./configure --with-config=kernel --with-linux="$src" --with-linux-obj="$build"
+    make -j"$jobs"
+    make -C module INSTALL_MOD_PATH="$staging" INSTALL_MOD_STRIP=1 modules_install
+  )
+  depmod -b "$staging" "$release"
+fi
+
+# The guest that boots this kernel needs its modules in its own root filesystem too.
+rm -rf "/lib/modules/$release"
+cp -a "$staging/lib/modules/$release" /lib/modules/
+mkinitfs -o "$out_dir/initramfs-m-series" "$release"
+
+cp "$build/arch/arm64/boot/Image" "$out_dir/vmlinuz-m-series"
+cp "$build/.config" "$out_dir/config-m-series"
+tar -czf "$out_dir/modules-m-series.tar.gz" -C "$staging" "lib/modules/$release"
+(cd "$out_dir" && sha256sum vmlinuz-m-series initramfs-m-series config-m-series modules-m-series.tar.gz >SHA256SUMS)
+echo "built $release -> $out_dir"

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Builds and installs the kbench M-SERIES kernel inside a FreeBSD/arm64 guest, as root, and
+# arranges a one-shot trial boot into it. Artifacts: kernel-artifacts/freebsd/.
+set -eu
+
+prog=$(basename "$0")
+here=$(cd "$(dirname "$0")" && pwd)
+
+usage() {
+  cat <<USAGE
+usage: $prog [--dry-run] [--src DIR] [--conf FILE] [--jobs N] [--out DIR] [--no-nextboot]
+
+  --dry-run       print the plan and exit; changes nothing
+  --src DIR       FreeBSD source tree (default: /usr/src)
+  --conf FILE     kernel config (default: freebsd-m-series-kernel.conf beside this script)
+  --jobs N        make -j (default: hw.ncpu)
+  --out DIR       artifact directory (default: ./kernel-artifacts/freebsd)
+  --no-nextboot   install only; do not schedule the one-shot boot
+USAGE
+}
+die() { echo "$prog: $*" >&2; exit 2; }
+
+dry_run=0 src=/usr/src conf="$here/freebsd-m-series-kernel.conf" jobs='' out_dir=./kernel-artifacts/freebsd nextboot=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --dry-run) dry_run=1 ;;
+    --src) [ $# -ge 2 ] || die "--src needs a directory"; src=$2; shift ;;
+    --conf) [ $# -ge 2 ] || die "--conf needs a file"; conf=$2; shift ;;
+    --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; jobs=$2; shift ;;
+    --out) [ $# -ge 2 ] || die "--out needs a directory"; out_dir=$2; shift ;;
+    --no-nextboot) nextboot=0 ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+  shift
+done
+[ -f "$conf" ] || die "kernel config not found: $conf"
+[ -z "$jobs" ] || case $jobs in *[!0-9]* | 0) die "--jobs: expected a positive number, got '$jobs'" ;; esac
+
+kernconf=M-SERIES
+kodir=/boot/kernel.m-series
+echo "plan: 1. copy $(basename "$conf") to $src/sys/arm64/conf/$kernconf"
+echo "plan: 2. make -C $src -j${jobs:-<hw.ncpu>} buildkernel KERNCONF=$kernconf TARGET=arm64 (kernel + modules, zfs.ko included)"
+echo "plan: 3. make -C $src installkernel KERNCONF=$kernconf KODIR=$kodir (the stock /boot/kernel stays untouched)"
+if [ "$nextboot" = 1 ]; then
+  echo "plan: 4. nextboot -k kernel.m-series: the next boot only uses it; a failed boot falls back to /boot/kernel"
+fi
+echo "plan: 5. copy $kodir/kernel and a loader.conf snippet to $out_dir, write SHA256SUMS"
+if [ "$dry_run" = 1 ]; then
+  echo "dry run: nothing was changed"
+  exit 0
+fi
+
+[ "$(uname -s)" = FreeBSD ] || die "this script runs inside a FreeBSD guest (uname -s is $(uname -s))"
+[ "$(id -u)" = 0 ] || die "run as root"
+[ -f "$src/sys/arm64/conf/GENERIC" ] || die "no FreeBSD source at $src (install it: git clone -b releng/\$(freebsd-version -u | cut -d- -f1) ... $src)"
+jobs=${jobs:-$(sysctl -n hw.ncpu)}
+
+cp "$conf" "$src/sys/arm64/conf/$kernconf"
+make -C "$src" -j"$jobs" buildkernel KERNCONF="$kernconf" TARGET=arm64
+make -C "$src" installkernel KERNCONF="$kernconf" KODIR="$kodir"
+if [ "$nextboot" = 1 ]; then
+  nextboot -k kernel.m-series
+fi
+mkdir -p "$out_dir"
+cp "$kodir/kernel" "$out_dir/kernel"
+cat >"$out_dir/loader.conf" <<LOADER
+# Boot the M-SERIES kernel permanently (after a good trial boot) and load ZFS.
+kernel="kernel.m-series"
+zfs_load="YES"
+LOADER
+(cd "$out_dir" && sha256 -r kernel loader.conf >SHA256SUMS)
+echo "installed $kodir; reboot to try it once"

@@ -1,0 +1,271 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repo = join(import.meta.dirname, '..', '..');
+const scripts = [
+  'kernels/build-alpine-kernel.sh',
+  'kernels/build-freebsd-kernel.sh',
+  'kernels/build-netbsd-kernel.sh',
+  'kernels/build-openbsd-kernel.sh',
+  'kernels/build-all-kernels.sh',
+  'custom-os/alpine/zfs-minimal-alpine.sh',
+  'custom-os/freebsd/freebsd-minimal.sh',
+  'test/kernels/verify-kconfig-names.sh',
+  'test/kernels/verify-bsd-config-names.sh',
+];
+
+const scratch = mkdtempSync(join(tmpdir(), 'kbench-kernels-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string> = {}, cwd = scratch) {
+  // POSIX sh (dash here), as the guests run them; cwd outside the repo so nothing lands in it.
+  const result = spawnSync('sh', args, { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+const script = (relative: string): string => join(repo, relative);
+const planLines = (stdout: string): string[] => stdout.split('\n').filter((l) => l.startsWith('plan: '));
+
+describe('shell scripts parse as POSIX sh and follow the house rules', () => {
+  for (const file of scripts) {
+    it(`${file}: sh -n, set -eu, usage`, () => {
+      const parsed = run(['-n', script(file)]);
+      expect(parsed.stderr).toBe('');
+      expect(parsed.code).toBe(0);
+      const text = readFileSync(script(file), 'utf8');
+      expect(text.startsWith('#!/bin/sh\n')).toBe(true);
+      expect(text).toMatch(/^set -eu$/m);
+      // Common bashisms: [[ ]], function keyword, ${x//a/b}, here-strings, source.
+      expect(text).not.toMatch(/(^|[\s;&|(])\[\[\s|^\s*function\s+\w+|\$\{[A-Za-z_]+\/\/|<<<|^\s*source\s/m);
+    });
+  }
+
+  const shellcheck = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+  const haveShellcheck = shellcheck.status === 0;
+  it.skipIf(!haveShellcheck)('shellcheck -s sh finds nothing (skipped when the shellcheck package is absent)', () => {
+    const result = spawnSync('shellcheck', ['-s', 'sh', ...scripts.map(script)], { encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+  if (!haveShellcheck) console.warn('shellcheck not installed (apt-get install shellcheck): lint test skipped');
+});
+
+describe('--dry-run prints the plan and changes nothing', () => {
+  it('build-alpine-kernel.sh: the pinned version, source URL, merge, check, build and artifacts', () => {
+    const r = run([script('kernels/build-alpine-kernel.sh'), '--dry-run', '--kernel-version', '6.6.100', '--out', 'out']);
+    expect(r.code).toBe(0);
+    const plan = planLines(r.stdout);
+    expect(plan[0]).toMatch(/^plan: 1\. apk add build-base linux-headers bc flex bison elfutils-dev openssl-dev perl ncurses-dev xz/);
+    expect(plan).toContain('plan: 2. fetch linux-6.6.100.tar.xz and sha256sums.asc from cdn.kernel.org/pub/linux/kernel/v6.x/, verify the SHA-256');
+    expect(plan.some((l) => /merge alpine-m-series\.config \(page size 16k\) onto \/boot\/config-virt with scripts\/kconfig\/merge_config\.sh/.test(l))).toBe(true);
+    expect(plan.some((l) => /every requested option survived olddefconfig/.test(l))).toBe(true);
+    expect(plan.some((l) => /OpenZFS .* against this kernel tree/.test(l))).toBe(true);
+    expect(plan.at(-1)).toBe('plan: 10. write out/vmlinuz-m-series (arch/arm64/boot/Image), config-m-series, modules-m-series.tar.gz, SHA256SUMS');
+    expect(r.stdout).toMatch(/^dry run: nothing was changed$/m);
+  });
+
+  it('build-alpine-kernel.sh: --no-zfs drops the ZFS step; bad input exits 2 with one line', () => {
+    const noZfs = run([script('kernels/build-alpine-kernel.sh'), '--dry-run', '--no-zfs', '--page-size', '4k']);
+    expect(noZfs.code).toBe(0);
+    expect(planLines(noZfs.stdout).some((l) => /OpenZFS/.test(l))).toBe(false);
+    expect(noZfs.stdout).toMatch(/\(page size 4k\)/);
+    const bad = run([script('kernels/build-alpine-kernel.sh'), '--dry-run', '--page-size', '64k']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual(["build-alpine-kernel.sh: --page-size: expected 16k or 4k, got '64k'"]);
+    const unknown = run([script('kernels/build-alpine-kernel.sh'), '--frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown argument: --frobnicate/);
+  });
+
+  it('build-freebsd-kernel.sh: buildkernel/installkernel with KODIR and a one-shot nextboot', () => {
+    const r = run([script('kernels/build-freebsd-kernel.sh'), '--dry-run']);
+    expect(r.code).toBe(0);
+    const plan = planLines(r.stdout).join('\n');
+    expect(plan).toMatch(/buildkernel KERNCONF=M-SERIES TARGET=arm64/);
+    expect(plan).toMatch(/installkernel KERNCONF=M-SERIES KODIR=\/boot\/kernel\.m-series/);
+    expect(plan).toMatch(/nextboot -k kernel\.m-series/);
+    const noNext = run([script('kernels/build-freebsd-kernel.sh'), '--dry-run', '--no-nextboot']);
+    expect(noNext.stdout).not.toMatch(/nextboot -k/);
+  });
+
+  it('build-netbsd-kernel.sh and build-openbsd-kernel.sh: their native build commands', () => {
+    const netbsd = run([script('kernels/build-netbsd-kernel.sh'), '--dry-run', '--jobs', '3']);
+    expect(netbsd.code).toBe(0);
+    expect(planLines(netbsd.stdout).join('\n')).toMatch(/build\.sh -U -u -j3 -m evbarm -a aarch64 -O \S+ kernel=M-SERIES/);
+    const openbsd = run([script('kernels/build-openbsd-kernel.sh'), '--dry-run']);
+    expect(openbsd.code).toBe(0);
+    const plan = planLines(openbsd.stdout).join('\n');
+    expect(plan).toMatch(/config M-SERIES in \/usr\/src\/sys\/arch\/arm64\/conf, then make obj && make/);
+    // The UKC commands come from the config file's "# ukc:" lines.
+    expect(plan).toMatch(/config -e -o bsd\.m-series bsd with: disable uaudio; .*disable ohci; quit/);
+    const badJobs = run([script('kernels/build-openbsd-kernel.sh'), '--dry-run', '--jobs', 'many']);
+    expect(badJobs.code).toBe(2);
+  });
+
+  it('build-all-kernels.sh: --only picks and orders the OSes; BSDs without a guest are skipped', () => {
+    const two = run([script('kernels/build-all-kernels.sh'), '--dry-run', '--only', 'freebsd,alpine,freebsd']);
+    expect(two.code).toBe(0);
+    const plan = planLines(two.stdout);
+    expect(plan[0]).toBe('plan: build order: freebsd alpine');
+    expect(plan).toContain('plan: freebsd: limactl start --tty=false --name=kbench-build-freebsd --vm-type=qemu --cpus=4 --memory=8 template:freebsd');
+    expect(plan).toContain('plan: alpine: limactl shell kbench-build-alpine -- sudo sh /tmp/build-alpine-kernel.sh --out /tmp/kbench-kernel-artifacts/alpine');
+    expect(plan).toContain('plan: alpine: limactl copy -r kbench-build-alpine:/tmp/kbench-kernel-artifacts/alpine/ ./kernel-artifacts/alpine/');
+    expect(plan.some((l) => l.includes('netbsd'))).toBe(false);
+
+    const bsd = run([script('kernels/build-all-kernels.sh'), '--dry-run', '--only', 'netbsd,openbsd'], {
+      KBENCH_NETBSD_SSH: '',
+      KBENCH_OPENBSD_SSH: 'root@127.0.0.1:2222',
+    });
+    expect(bsd.code).toBe(0);
+    expect(bsd.stdout).toMatch(/^plan: netbsd: skip \(Lima cannot run netbsd/m);
+    expect(bsd.stdout).toMatch(/^plan: openbsd: scp kernels\/openbsd-m-series-kernel\.conf kernels\/build-openbsd-kernel\.sh to root@127\.0\.0\.1:2222:\/tmp\/$/m);
+
+    const bad = run([script('kernels/build-all-kernels.sh'), '--dry-run', '--only', 'alpine,plan9']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe("build-all-kernels.sh: --only: unknown OS 'plan9' (expected: alpine,freebsd,netbsd,openbsd)");
+  });
+
+  it('custom-os builders: Alpine apk --root with the seed package set; FreeBSD from base.txz + kernel.txz', () => {
+    const alpine = run([script('custom-os/alpine/zfs-minimal-alpine.sh'), '--dry-run', '--out', '/tmp/x']);
+    expect(alpine.code).toBe(0);
+    const aplan = planLines(alpine.stdout).join('\n');
+    expect(aplan).toMatch(/apk --root \/tmp\/x\/rootfs --initdb --no-cache add .*\blinux-virt\b.*\bzfs-virt\b/);
+    expect(aplan).toMatch(/\bzfs\b.*\bopenssh-server\b|\bopenssh-server\b.*\bzfs\b/);
+    expect(aplan).toMatch(/remove the package manager/);
+    expect(aplan).toMatch(/mkfs\.ext4 -d \/tmp\/x\/rootfs into a 512 MB raw image: \/tmp\/x\/zfs-minimal\.img/);
+    expect(run([script('custom-os/alpine/zfs-minimal-alpine.sh'), '--dry-run', '--size', '64']).code).toBe(2);
+
+    const freebsd = run([script('custom-os/freebsd/freebsd-minimal.sh'), '--dry-run', '--release', '14.3-RELEASE']);
+    expect(freebsd.code).toBe(0);
+    const fplan = planLines(freebsd.stdout).join('\n');
+    expect(fplan).toMatch(/fetch base\.txz and kernel\.txz of 14\.3-RELEASE for arm64\/aarch64/);
+    expect(fplan).toMatch(/remove: .*usr\/sbin\/pkg.*usr\/lib32.*usr\/bin\/cc/);
+    expect(fplan).toMatch(/makefs -t ffs/);
+    expect(run([script('custom-os/freebsd/freebsd-minimal.sh'), '--dry-run', '--release', 'latest']).code).toBe(2);
+  });
+});
+
+describe('build-alpine-kernel.sh --check-config: the claim check that runs after olddefconfig', () => {
+  const fragment = readFileSync(script('kernels/alpine-m-series.config'), 'utf8');
+  // A final config that honours every request: the =value lines, and nothing for the off ones.
+  const honoured = fragment.split('\n').filter((l) => /^CONFIG_/.test(l));
+
+  it('accepts a final config that honours every request', () => {
+    const file = join(scratch, 'good.config');
+    writeFileSync(file, [...honoured, 'CONFIG_UNRELATED=y', ''].join('\n'));
+    const r = run([script('kernels/build-alpine-kernel.sh'), '--check-config', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^all \d+ requested options survived in /);
+  });
+
+  it('lists every dropped, downgraded or re-enabled option and exits 1', () => {
+    const file = join(scratch, 'bad.config');
+    const broken = honoured
+      .filter((l) => !l.startsWith('CONFIG_ARM64_16K_PAGES='))
+      .map((l) => (l === 'CONFIG_CRYPTO_SHA2_ARM64_CE=y' ? 'CONFIG_CRYPTO_SHA2_ARM64_CE=m' : l))
+      .map((l) => (l.startsWith('CONFIG_LOCALVERSION=') ? 'CONFIG_LOCALVERSION=""' : l));
+    writeFileSync(file, [...broken, 'CONFIG_ARM64_4K_PAGES=y', 'CONFIG_FTRACE=y', 'CONFIG_SOUND=m', ''].join('\n'));
+    const r = run([script('kernels/build-alpine-kernel.sh'), '--check-config', file]);
+    expect(r.code).toBe(1);
+    const listed = r.stderr.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim()).sort();
+    expect(listed).toEqual(
+      [
+        'CONFIG_ARM64_16K_PAGES=y requested, final: not set',
+        'CONFIG_ARM64_4K_PAGES requested off, final CONFIG_ARM64_4K_PAGES=y',
+        'CONFIG_CRYPTO_SHA2_ARM64_CE=y requested, final CONFIG_CRYPTO_SHA2_ARM64_CE=m',
+        'CONFIG_FTRACE requested off, final CONFIG_FTRACE=y',
+        'CONFIG_LOCALVERSION="-m-series" requested, final CONFIG_LOCALVERSION=""',
+        'CONFIG_SOUND requested off, final CONFIG_SOUND=m',
+      ].sort(),
+    );
+    expect(r.stderr).toMatch(/6 requested option\(s\) did not survive/);
+  });
+
+  it('--page-size 4k swaps the page-size request', () => {
+    const file = join(scratch, 'fourk.config');
+    const fourK = honoured.map((l) => (l === 'CONFIG_ARM64_16K_PAGES=y' ? 'CONFIG_ARM64_4K_PAGES=y' : l));
+    writeFileSync(file, fourK.join('\n') + '\n');
+    expect(run([script('kernels/build-alpine-kernel.sh'), '--check-config', file]).code).toBe(1);
+    expect(run([script('kernels/build-alpine-kernel.sh'), '--check-config', file, '--page-size', '4k']).code).toBe(0);
+  });
+});
+
+describe('the upstream-name verifiers', () => {
+  const fragmentNames = [
+    ...new Set(
+      readFileSync(script('kernels/alpine-m-series.config'), 'utf8')
+        .split('\n')
+        .map((l) => /^CONFIG_([A-Za-z0-9_]+)=/.exec(l)?.[1] ?? /^# CONFIG_([A-Za-z0-9_]+) is not set$/.exec(l)?.[1])
+        .filter((n): n is string => n !== undefined),
+    ),
+  ];
+  const git = (cwd: string, ...args: string[]) => {
+    const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+
+  it('verify-kconfig-names.sh reads a real git tree, ignores other architectures and reports what is missing', () => {
+    const tree = join(scratch, 'linux');
+    mkdirSync(join(tree, 'drivers'), { recursive: true });
+    mkdirSync(join(tree, 'arch', 'x86'), { recursive: true });
+    mkdirSync(join(tree, 'arch', 'arm64'), { recursive: true });
+    const [onX86Only, ...rest] = fragmentNames as [string, ...string[]];
+    writeFileSync(join(tree, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 6\nSUBLEVEL = 7\n');
+    writeFileSync(join(tree, 'drivers', 'Kconfig'), rest.map((n, i) => `${i % 2 ? 'menuconfig' : 'config'} ${n}\n\tbool "x"\n\thelp\n\t  config lowercase words are not symbols\n`).join('\n'));
+    writeFileSync(join(tree, 'arch', 'x86', 'Kconfig'), `config ${onX86Only}\n\tbool\n`);
+    git(tree, 'init', '-q');
+    git(tree, 'add', '.');
+    git(tree, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'fixture');
+    const out = join(scratch, 'linux-verified.txt');
+
+    const missing = run([script('test/kernels/verify-kconfig-names.sh'), join(tree, '.git'), 'HEAD', 'fixture'], { KBENCH_VERIFIED_OUT: out });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(new RegExp(`^  CONFIG_${onX86Only}$`, 'm'));
+    expect(missing.stderr).toMatch(/\(Linux 6\.6\.7\)/);
+
+    writeFileSync(join(tree, 'arch', 'arm64', 'Kconfig'), `config ${onX86Only}\n\tbool\n`);
+    git(tree, 'add', '.');
+    git(tree, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'arm64');
+    const head = git(tree, 'rev-parse', 'HEAD');
+    const ok = run([script('test/kernels/verify-kconfig-names.sh'), join(tree, '.git'), 'HEAD', 'fixture'], { KBENCH_VERIFIED_OUT: out });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const written = readFileSync(out, 'utf8').split('\n');
+    expect(written).toContain(`# commit: ${head}`);
+    expect(written).toContain('# linux: 6.6.7');
+    expect(written).toContain(`${onX86Only}\tarch/arm64/Kconfig`);
+    expect(written.filter((l) => l !== '' && !l.startsWith('#'))).toHaveLength(fragmentNames.length);
+  });
+
+  it('verify-bsd-config-names.sh checks the declaration form, not just the word', () => {
+    const root = join(scratch, 'openbsd');
+    mkdirSync(join(root, 'sys', 'arch', 'arm64', 'conf'), { recursive: true });
+    mkdirSync(join(root, 'sys', 'conf'), { recursive: true });
+    const conf = readFileSync(script('kernels/openbsd-m-series-kernel.conf'), 'utf8');
+    const devices = [...conf.matchAll(/^# ukc: disable ([a-z0-9_]+)$/gm)].map((m) => m[1] as string);
+    // Every device attached, but "uhci" only mentioned in a comment: that must not count.
+    const generic = devices.filter((d) => d !== 'uhci').map((d) => `${d}*\t\tat fdt?\n`).join('') + '# uhci is gone\n';
+    writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC'), generic);
+    writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC.MP'), 'option\tWITNESS\n');
+    writeFileSync(join(root, 'sys', 'conf', 'GENERIC'), 'option\t\tDIAGNOSTIC\noption\t\tPOOL_DEBUG\n');
+    writeFileSync(
+      join(root, '.kbench-commits'),
+      ['sys/arch/arm64/conf/GENERIC', 'sys/arch/arm64/conf/GENERIC.MP', 'sys/conf/GENERIC'].map((p) => `${p} ${'a'.repeat(40)}`).join('\n') + '\n',
+    );
+    const out = join(scratch, 'bsd-verified.txt');
+    const missing = run([script('test/kernels/verify-bsd-config-names.sh'), 'openbsd', root, 'fixture'], { KBENCH_VERIFIED_OUT: out });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.split('\n').filter((l) => l.startsWith('  '))).toEqual(['  device:uhci']);
+
+    writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC'), generic + 'uhci*\t\tat pci?\n');
+    const ok = run([script('test/kernels/verify-bsd-config-names.sh'), 'openbsd', root, 'fixture'], { KBENCH_VERIFIED_OUT: out });
+    expect(ok.code).toBe(0);
+    const rows = readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('openbsd\t'));
+    expect(rows).toContain(`openbsd\toption\tWITNESS\tsys/arch/arm64/conf/GENERIC.MP\t${'a'.repeat(40)}`);
+    expect(rows).toHaveLength(devices.length + 3);
+  });
+});
