@@ -3,6 +3,14 @@
  * exit, on an uncaught error and on Ctrl-C / SIGTERM all of them are SIGKILLed.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/**
+ * Hooks cannot run when kbench itself is SIGKILLed. On Linux, util-linux's setpriv sets a
+ * parent-death signal and then execs the command (same pid), so the kernel kills the VM too.
+ */
+const SETPRIV = '/usr/bin/setpriv';
+const parentDeathWrapper = process.platform === 'linux' && existsSync(SETPRIV);
 
 const live = new Set<ChildProcess>();
 let hooksInstalled = false;
@@ -38,7 +46,9 @@ function installHooks(): void {
 /** Spawns a tracked child: it is SIGKILLed if kbench exits while it still runs. */
 export function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {
   installHooks();
-  const child = spawn(command, args, { ...options, detached: false });
+  const child = parentDeathWrapper
+    ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args], { ...options, detached: false })
+    : spawn(command, args, { ...options, detached: false });
   live.add(child);
   const forget = () => live.delete(child);
   child.once('exit', forget);
