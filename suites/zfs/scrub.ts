@@ -38,6 +38,17 @@ export function parseScanStats(json: string, pool: string): ScanStats | null {
   return Number.isFinite(stats.examined) ? stats : null;
 }
 
+/**
+ * zpool status keeps whole-second start/end times: our clock must agree with them to within
+ * their resolution (plus a second of slack), or the timing measured something else.
+ */
+export function scrubTimingDisagreement(scan: ScanStats, measuredSeconds: number): string | null {
+  if (!(scan.endTime > 0 && scan.startTime > 0)) return null;
+  const reported = scan.endTime - scan.startTime;
+  if (Math.abs(reported - measuredSeconds) <= 2) return null;
+  return `scrub took ${measuredSeconds.toFixed(2)} s by our clock but ${reported} s by zpool status scan_stats`;
+}
+
 const state = new WeakMap<WorkloadContext, CreatedPool>();
 
 export const scrub: Workload = {
@@ -68,6 +79,8 @@ export const scrub: Workload = {
     const status = await ctx.shell.exec(`zpool status -j --json-int ${pool.name}`);
     const scan = status.code === 0 ? parseScanStats(status.stdout, pool.name) : null;
     let bytes: number;
+    const disagreement = scan === null ? null : scrubTimingDisagreement(scan, timed.seconds);
+    if (disagreement !== null) return { 'zfs.scrub.seconds': { failed: disagreement }, 'zfs.scrub.mb_per_s': { failed: disagreement } };
     if (scan !== null && scan.function.toUpperCase() === 'SCRUB' && scan.examined > 0) bytes = scan.examined;
     else bytes = Number((await run(ctx.shell, `zpool get -Hp -o value allocated ${pool.name}`)).trim());
     if (!Number.isFinite(bytes) || bytes <= 0) return { 'zfs.scrub.seconds': timed.seconds, 'zfs.scrub.mb_per_s': { failed: 'scrub examined no bytes' } };
