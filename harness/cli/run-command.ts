@@ -67,7 +67,7 @@ function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): Ru
     kernels: parseKernels(flags.kernels),
     runs: flags.adaptive
       ? { kind: 'adaptive', targetRelativeHalfWidth: 0.02, minRuns: 5, maxRuns: 30, maxWallSeconds: flags.maxWall }
-      : { kind: 'fixed', count: flags.runs ?? (quick ? 2 : 5) },
+      : { kind: 'fixed', count: flags.runs ?? (quick ? 3 : 5) },
   };
 }
 
@@ -87,7 +87,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--only <workloads>', 'only these workloads of the suite, comma-separated (e.g. pool_create,snapshots)')
     .option('--quick', 'small sizes that finish under emulation in minutes (default)', true)
     .option('--full', 'the seed\'s full sizes (10 GiB scrub, 1 GiB writes)')
-    .option('--runs <n>', 'boots per kernel (default: 2 quick, 5 full)', numberInRange('--runs', 1, 100, { integer: true }))
+    .option('--runs <n>', 'boots per kernel (default: 3 quick, 5 full; 3 boots x 3 iterations is the least that can reach p < 0.05 after Holm over the whole suite)', numberInRange('--runs', 1, 100, { integer: true }))
     .option('--adaptive', 'boot until every metric\'s 95% CI half-width is within 2% of its median (5..30 runs, --max-wall)')
     .option('--max-wall <seconds>', 'wall-time cap for --adaptive', numberInRange('--max-wall', 60, 7 * 86400), 3600)
     .option('--out <file>', 'results file (default runs/<target>-<time>/results.json)')

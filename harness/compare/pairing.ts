@@ -57,6 +57,11 @@ function pairTargets(
       skipped.push({ key, reason: `unsupported: ${unsupported.status.reason}` });
       continue;
     }
+    if (metric.samples.length === 0 && other.samples.length === 0) {
+      const failure = metric.failures[0] ?? other.failures[0];
+      skipped.push({ key, reason: `no samples on either side${failure === undefined ? '' : `: ${failure.reason}`}` });
+      continue;
+    }
     if (metric.unit !== other.unit || metric.direction !== other.direction) {
       skipped.push({
         key,

@@ -1,6 +1,10 @@
-/** ZFS selectors and tunables through sysctl (FreeBSD, and NetBSD where its ZFS has them). */
+/** ZFS kstats, selectors and tunables through sysctl (FreeBSD, and NetBSD where its ZFS has them). */
 import { shellQuote, type RemoteShell } from '../../ssh/types.ts';
-import { GuestOutputError, expectParsed, okOutput, runChecked, runSections } from './run.ts';
+import type { KstatBenchName, KstatTable } from '../types.ts';
+import { parseSysctlKstat } from './arcstats.ts';
+import { KSTAT_READ_TIMEOUT_MS } from './constants.ts';
+import { parseKstatBenchTable } from './kstat.ts';
+import { GuestCommandError, GuestOutputError, GuestUnsupportedError, expectParsed, okOutput, runChecked, runEachSucceeded, runSections } from './run.ts';
 import {
   FREEBSD_IMPLEMENTATION_SYSCTLS,
   IMPLEMENTATION_PARAMETERS,
@@ -8,18 +12,41 @@ import {
   freebsdSysctlCandidates,
   validateTunables,
 } from './tunables.ts';
-import { parseImplSelector } from './zfs.ts';
+import { effectiveTunableValue, parseImplSelector } from './zfs.ts';
+
+const ARCSTATS_SYSCTL = 'kstat.zfs.misc.arcstats';
+
+/**
+ * A benchmark kstat from the hidden sysctl tree kstat.zfs.misc (queried by full name). When
+ * `missingReason` is given, a missing sysctl means this OS's ZFS lacks the table (unsupported),
+ * not a failed command.
+ */
+export async function readSysctlKstatTable(
+  shell: RemoteShell,
+  name: KstatBenchName,
+  missingReason?: (name: KstatBenchName) => string,
+): Promise<KstatTable> {
+  const command = `sysctl -n kstat.zfs.misc.${name}`;
+  const result = await shell.exec(command, { timeoutMs: KSTAT_READ_TIMEOUT_MS });
+  if (result.code !== 0) {
+    if (missingReason) throw new GuestUnsupportedError(missingReason(name));
+    throw new GuestCommandError(command, result);
+  }
+  return expectParsed(parseKstatBenchTable(result.stdout, 'sysctl'), `sysctl kstat.zfs.misc.${name}`);
+}
+
+export async function readSysctlArcstats(shell: RemoteShell): Promise<Record<string, number>> {
+  const text = await runChecked(shell, `sysctl ${ARCSTATS_SYSCTL}`);
+  return expectParsed(parseSysctlKstat(text, ARCSTATS_SYSCTL), `sysctl ${ARCSTATS_SYSCTL}`);
+}
 
 /** Selectors that exist in this guest's ZFS, keyed by Linux parameter name; absent ones are left out. */
 export async function readSysctlImplementations(shell: RemoteShell): Promise<Record<string, string>> {
-  const out = await runSections(
-    shell,
-    Object.fromEntries(IMPLEMENTATION_PARAMETERS.map((name) => [name, `sysctl -n ${FREEBSD_IMPLEMENTATION_SYSCTLS[name]}`])),
-  );
+  const present = await runEachSucceeded(shell, IMPLEMENTATION_PARAMETERS, (name) => `sysctl -n ${FREEBSD_IMPLEMENTATION_SYSCTLS[name]}`);
   const chosen: Record<string, string> = {};
   for (const name of IMPLEMENTATION_PARAMETERS) {
-    const text = okOutput(out[name]);
-    if (text === null || text.trim() === '') continue;
+    const text = present[name];
+    if (text === undefined || text.trim() === '') continue;
     chosen[name] = expectParsed(parseImplSelector(text), `sysctl ${FREEBSD_IMPLEMENTATION_SYSCTLS[name]}`).selected;
   }
   return chosen;
@@ -56,8 +83,7 @@ export async function applySysctlTunables(
     names.map((name, i) => {
       const text = okOutput(readBack[sectionKey(i)]);
       if (text === null) throw new GuestOutputError(`sysctl ${sysctls[i]}`, 'unreadable after writing');
-      const selector = parseImplSelector(text);
-      return [name, selector.ok ? selector.value.selected : text.trim()];
+      return [name, effectiveTunableValue(text)];
     }),
   );
 }
@@ -65,23 +91,10 @@ export async function applySysctlTunables(
 /** Current values of tunables (same naming as applySysctlTunables); names with no sysctl are left out. */
 export async function readSysctlTunables(shell: RemoteShell, names: string[]): Promise<Record<string, string>> {
   validateTunables(Object.fromEntries(names.map((name) => [name, '0'])), 'sysctl');
-  if (names.length === 0) return {};
-  const sectionKey = (index: number) => `t${index}`;
-  const out = await runSections(
+  const present = await runEachSucceeded(
     shell,
-    Object.fromEntries(
-      names.map((name, i) => [
-        sectionKey(i),
-        `c=$(${firstExistingSysctlScript(freebsdSysctlCandidates(name))}); [ -n "$c" ] && sysctl -n "$c"`,
-      ]),
-    ),
+    names,
+    (name) => `c=$(${firstExistingSysctlScript(freebsdSysctlCandidates(name))}); [ -n "$c" ] && sysctl -n "$c"`,
   );
-  const values: Record<string, string> = {};
-  names.forEach((name, i) => {
-    const text = okOutput(out[sectionKey(i)]);
-    if (text === null) return;
-    const selector = parseImplSelector(text);
-    values[name] = selector.ok ? selector.value.selected : text.trim();
-  });
-  return values;
+  return Object.fromEntries(Object.entries(present).map(([name, text]) => [name, effectiveTunableValue(text)]));
 }

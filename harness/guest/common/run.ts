@@ -122,3 +122,21 @@ export async function runSections(
 export function okOutput(section: SectionOutput | undefined): string | null {
   return section && section.code === 0 ? section.output : null;
 }
+
+/** One command per name in one round trip: the output of each that succeeded, by name; failed ones are left out. */
+export async function runEachSucceeded<Name extends string>(
+  shell: RemoteShell,
+  names: readonly Name[],
+  commandFor: (name: Name) => string,
+): Promise<Record<string, string>> {
+  if (names.length === 0) return {};
+  // Names may hold dots (sysctl names); section names may not.
+  const sectionKey = (index: number) => `n${index}`;
+  const out = await runSections(shell, Object.fromEntries(names.map((name, i) => [sectionKey(i), commandFor(name)])));
+  const succeeded: Record<string, string> = {};
+  names.forEach((name, i) => {
+    const text = okOutput(out[sectionKey(i)]);
+    if (text !== null) succeeded[name] = text;
+  });
+  return succeeded;
+}

@@ -51,6 +51,12 @@ export function parseImplSelector(text: string): Result<ImplSelector> {
   return ok({ selected: selected[0]!.slice(1, -1), choices });
 }
 
+/** A tunable's value as in effect: a selector's bracketed choice, anything else as it reads. */
+export function effectiveTunableValue(raw: string): string {
+  const selector = parseImplSelector(raw);
+  return selector.ok ? selector.value.selected : raw.trim();
+}
+
 /** `zpool list -H -o name`: one pool name per line (empty when none is imported). */
 export function parsePoolNames(text: string): string[] {
   return text

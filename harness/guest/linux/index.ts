@@ -4,15 +4,17 @@
  */
 import type { GuestOs } from '../../results/schema.ts';
 import { shellQuote, type RemoteShell } from '../../ssh/types.ts';
-import { EMPTY_INPUT_SHA256, KSTAT_READ_TIMEOUT_MS, MODULE_RELOAD_TIMEOUT_MS, checkFileVdevRequest } from '../common/constants.ts';
-import { parseKstatBenchTable } from '../common/kstat.ts';
 import { parseNamedKstat } from '../common/arcstats.ts';
+import { KSTAT_READ_TIMEOUT_MS, checkFileVdevRequest } from '../common/constants.ts';
+import { parseThen, readFacts, type FactsSpec } from '../common/facts.ts';
+import { removeFileVdevWith, type FileVdevDevice } from '../common/file-vdev.ts';
+import { parseKstatBenchTable } from '../common/kstat.ts';
 import { describeOsRelease, parseOsRelease } from '../common/os-release.ts';
-import { ensureNoPoolImported } from '../common/pools.ts';
-import { GuestOutputError, expectParsed, okOutput, runChecked, runSections } from '../common/run.ts';
+import { GuestOutputError, expectParsed, okOutput, runChecked, runEachSucceeded, runSections } from '../common/run.ts';
 import { IMPLEMENTATION_PARAMETERS, validateTunables } from '../common/tunables.ts';
-import { parseImplSelector, parseSha256Output, parseUnsignedInteger, parseZfsVersion } from '../common/zfs.ts';
-import type { BootBreakdown, GuestAdapter, GuestFacts, KstatBenchName, KstatTable, ZfsSupport } from '../types.ts';
+import { effectiveTunableValue, parseImplSelector, parseUnsignedInteger } from '../common/zfs.ts';
+import { loadedWhenSucceeds, reloadZfsModuleWith, type ZfsModuleTools } from '../common/zfs-module.ts';
+import type { BootBreakdown, GuestAdapter, KstatBenchName, KstatTable, ZfsSupport } from '../types.ts';
 import { parseLosetupShow, parseMeminfo, parseProcUptime, parseSystemdAnalyze } from './parse.ts';
 
 const KSTAT_DIR = '/proc/spl/kstat/zfs';
@@ -28,11 +30,38 @@ export function moduleParameterReadScript(name: string, dirs: readonly string[] 
   return `for d in ${dirs.map(shellQuote).join(' ')}; do if [ -e "$d/${name}" ]; then cat "$d/${name}"; exit; fi; done; exit 1`;
 }
 
-/** A selector reads `[fastest] scalar …`: report the choice; anything else as it reads. */
-function effectiveValue(raw: string): string {
-  const selector = parseImplSelector(raw);
-  return selector.ok ? selector.value.selected : raw.trim();
-}
+const LINUX_FACTS: FactsSpec = {
+  osVersion: {
+    command: 'cat /etc/os-release',
+    source: '/etc/os-release',
+    parse: parseThen(parseOsRelease, describeOsRelease),
+  },
+  vcpus: { command: 'nproc', source: 'nproc', parse: (text) => parseUnsignedInteger(text, 'nproc') },
+  memoryBytes: {
+    command: 'cat /proc/meminfo',
+    source: '/proc/meminfo',
+    parse: parseThen(parseMeminfo, (memory) => memory.totalBytes),
+  },
+  // /proc/config.gz describes the running kernel exactly; /boot/config-* is the packaged file.
+  configSha256Command:
+    'if [ -r /proc/config.gz ]; then zcat /proc/config.gz | sha256sum; else sha256sum "/boot/config-$(uname -r)"; fi',
+  // Debian: /boot/vmlinuz-<release>; Alpine: /boot/vmlinuz-<flavor> (release ends in -virt, -lts).
+  kernelImageBytesCommand: 'r=$(uname -r); f=/boot/vmlinuz-$r; [ -e "$f" ] || f=/boot/vmlinuz-${r##*-}; stat -c %s "$f"',
+  hasZfs: true,
+};
+
+/** Options in /etc/modprobe.d apply again on load. */
+const ZFS_MODULE_TOOLS: ZfsModuleTools = {
+  isLoaded: loadedWhenSucceeds('test -d /sys/module/zfs'),
+  unload: 'modprobe -r zfs',
+  load: 'modprobe zfs',
+};
+
+const LOOP_DEVICE: FileVdevDevice = {
+  pattern: /^(\/dev\/loop[0-9]+)$/,
+  detach: (device) => `losetup -d ${device}`,
+  description: 'a loop device',
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,42 +80,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
       return { supported: true };
     },
 
-    async facts(shell: RemoteShell): Promise<GuestFacts> {
-      const out = await runSections(shell, {
-        os_release: 'cat /etc/os-release',
-        kernel_release: 'uname -r',
-        vcpus: 'nproc',
-        meminfo: 'cat /proc/meminfo',
-        // /proc/config.gz describes the running kernel exactly; /boot/config-* is the packaged file.
-        config_sha256:
-          'if [ -r /proc/config.gz ]; then zcat /proc/config.gz | sha256sum; else sha256sum "/boot/config-$(uname -r)"; fi',
-        // Debian: /boot/vmlinuz-<release>; Alpine: /boot/vmlinuz-<flavor> (release ends in -virt, -lts).
-        kernel_image_bytes:
-          'r=$(uname -r); f=/boot/vmlinuz-$r; [ -e "$f" ] || f=/boot/vmlinuz-${r##*-}; stat -c %s "$f"',
-        zfs_version: 'zfs version',
-      });
-      const osRelease = expectParsed(parseOsRelease(okOutput(out.os_release) ?? ''), '/etc/os-release');
-      const kernelRelease = okOutput(out.kernel_release)?.trim();
-      if (!kernelRelease) throw new GuestOutputError('uname -r', 'no output');
-      const vcpus = expectParsed(parseUnsignedInteger(okOutput(out.vcpus) ?? '', 'nproc'), 'nproc');
-      if (vcpus < 1) throw new GuestOutputError('nproc', 'reported 0 CPUs');
-      const memory = expectParsed(parseMeminfo(okOutput(out.meminfo) ?? ''), '/proc/meminfo');
-      const configText = okOutput(out.config_sha256);
-      const configSha = configText === null ? null : parseSha256Output(configText);
-      const imageText = okOutput(out.kernel_image_bytes);
-      const imageBytes = imageText === null ? null : parseUnsignedInteger(imageText, 'kernel image size');
-      const versionText = okOutput(out.zfs_version);
-      const zfsVersion = versionText === null ? null : parseZfsVersion(versionText);
-      return {
-        osVersion: describeOsRelease(osRelease),
-        kernelRelease,
-        kernelConfigSha256: configSha?.ok && configSha.value !== EMPTY_INPUT_SHA256 ? configSha.value : null,
-        zfsVersion: zfsVersion?.ok ? (zfsVersion.value.kernel ?? zfsVersion.value.userland) : null,
-        vcpus,
-        memoryBytes: memory.totalBytes,
-        kernelImageBytes: imageBytes?.ok && imageBytes.value > 0 ? imageBytes.value : null,
-      };
-    },
+    facts: (shell) => readFacts(shell, LINUX_FACTS),
 
     async uptimeSeconds(shell: RemoteShell): Promise<number> {
       return expectParsed(parseProcUptime(await runChecked(shell, 'cat /proc/uptime')), '/proc/uptime');
@@ -122,16 +116,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
       return expectParsed(parseNamedKstat(await runChecked(shell, `cat ${path}`)), path);
     },
 
-    async reloadZfsModule(shell: RemoteShell): Promise<void> {
-      const loaded = (await shell.exec('test -d /sys/module/zfs')).code === 0;
-      if (loaded) {
-        await ensureNoPoolImported(shell);
-        // Options in /etc/modprobe.d apply again on load.
-        await runChecked(shell, 'modprobe -r zfs && modprobe zfs', { timeoutMs: MODULE_RELOAD_TIMEOUT_MS });
-      } else {
-        await runChecked(shell, 'modprobe zfs', { timeoutMs: MODULE_RELOAD_TIMEOUT_MS });
-      }
-    },
+    reloadZfsModule: (shell) => reloadZfsModuleWith(shell, ZFS_MODULE_TOOLS),
 
     async createFileVdev(shell: RemoteShell, filePath: string, sizeMiB: number): Promise<string> {
       checkFileVdevRequest(filePath, sizeMiB);
@@ -143,11 +128,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
       return expectParsed(parseLosetupShow(text), `losetup -f --show ${filePath}`);
     },
 
-    async removeFileVdev(shell: RemoteShell, vdev: string, filePath: string): Promise<void> {
-      const detach = /^\/dev\/loop[0-9]+$/.test(vdev) ? `losetup -d ${vdev} && ` : '';
-      if (!detach && vdev !== filePath) throw new Error(`${JSON.stringify(vdev)} is neither a loop device nor ${filePath}`);
-      await runChecked(shell, `${detach}rm -f ${shellQuote(filePath)}`);
-    },
+    removeFileVdev: (shell, vdev, filePath) => removeFileVdevWith(shell, LOOP_DEVICE, vdev, filePath),
 
     async applyZfsTunables(shell: RemoteShell, tunables: Record<string, string>): Promise<Record<string, string>> {
       validateTunables(tunables, 'module-parameter');
@@ -170,38 +151,23 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
         names.map((name) => {
           const text = okOutput(readBack[name]);
           if (text === null) throw new GuestOutputError(`/sys/module/zfs/parameters/${name}`, 'unreadable after writing');
-          return [name, effectiveValue(text)];
+          return [name, effectiveTunableValue(text)];
         }),
       );
     },
 
     async readZfsTunables(shell: RemoteShell, names: string[]): Promise<Record<string, string>> {
       validateTunables(Object.fromEntries(names.map((name) => [name, '0'])), 'module-parameter');
-      if (names.length === 0) return {};
-      const out = await runSections(
-        shell,
-        Object.fromEntries(names.map((name) => [name, moduleParameterReadScript(name)])),
-      );
-      const values: Record<string, string> = {};
-      for (const name of names) {
-        const text = okOutput(out[name]);
-        if (text !== null) values[name] = effectiveValue(text);
-      }
-      return values;
+      const present = await runEachSucceeded(shell, names, moduleParameterReadScript);
+      return Object.fromEntries(Object.entries(present).map(([name, text]) => [name, effectiveTunableValue(text)]));
     },
 
     async zfsImplementations(shell: RemoteShell): Promise<Record<string, string>> {
-      const out = await runSections(
-        shell,
-        Object.fromEntries(IMPLEMENTATION_PARAMETERS.map((name) => [name, moduleParameterReadScript(name)])),
+      // A selector absent in this ZFS version is left out.
+      const present = await runEachSucceeded(shell, IMPLEMENTATION_PARAMETERS, moduleParameterReadScript);
+      return Object.fromEntries(
+        Object.entries(present).map(([name, text]) => [name, expectParsed(parseImplSelector(text), `module parameter ${name}`).selected]),
       );
-      const chosen: Record<string, string> = {};
-      for (const name of IMPLEMENTATION_PARAMETERS) {
-        const text = okOutput(out[name]);
-        if (text === null) continue; // parameter absent in this ZFS version
-        chosen[name] = expectParsed(parseImplSelector(text), `module parameter ${name}`).selected;
-      }
-      return chosen;
     },
 
     /**
