@@ -2,7 +2,7 @@
  * The kbench command line. Every failure ends here as one line on stderr and an exit code:
  * 2 bad input (nothing written), 1 regression detected, 0 otherwise.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, KbenchError } from '../errors/index.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import { registerCompareCommands } from './compare-commands.ts';
@@ -66,4 +66,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { Option };

@@ -1,5 +1,5 @@
 /** `kbench run`: README command 1 with no arguments (Debian testbed, stock vs custom, quick suite). */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -116,17 +116,25 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       const suite = selectWorkloads(settings.suite, settings.workloads);
       const guest = getGuestAdapter(definition.spec.os);
       const backend = getBackend(settings.backend);
-      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      const runDir = path.join(path.dirname(path.resolve(file)), 'logs');
+      const outDir = path.dirname(path.resolve(file));
+      const outDirIsNew = !existsSync(outDir);
+      const runDir = path.join(outDir, 'logs');
       mkdirSync(runDir, { recursive: true });
 
       const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
+      progress.emit({ event: 'run-start', target: settings.target, message: `${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite, results in ${file}` });
+      let prepared;
+      try {
+        prepared = await backend.prepare(definition.spec, settings.kernels, runDir);
+      } catch (error) {
+        // A target that cannot be prepared (no limactl, no image) is bad input: leave nothing behind.
+        if (error instanceof InputError && outDirIsNew) rmSync(outDir, { recursive: true, force: true });
+        throw error;
+      }
       const versions = await backend.versions();
       if (results.host !== null) Object.assign(results.host, versions, { hypervisor: settings.backend === 'ssh' ? 'none' : settings.backend });
       const recorder = new RunRecorder(file, results);
       recorder.save();
-      progress.emit({ event: 'run-start', target: settings.target, message: `${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite, results in ${file}` });
-      const prepared = await backend.prepare(definition.spec, settings.kernels, runDir);
       const engine = new RunEngine(
         {
           backend,

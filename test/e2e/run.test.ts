@@ -156,5 +156,10 @@ describe('kbench run on the Debian ZFS testbed (QEMU)', () => {
       expect(result.stderr).toMatch(message);
     }
     expect(readdirSync(dir)).toEqual([]);
+    // Lima is not installed here: preparing the alpine target fails before anything is written.
+    const lima = await startKbench(['run', '--target', 'alpine', '--out', path.join(dir, 'alpine', 'r.json')]).done;
+    expect(lima.code).toBe(2);
+    expect(lima.stderr.trim().split('\n').at(-1)).toMatch(/limactl not found on PATH/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
