@@ -157,9 +157,12 @@ describe('kbench run on the Debian ZFS testbed (QEMU)', () => {
     }
     expect(readdirSync(dir)).toEqual([]);
     // Lima is not installed here: preparing the alpine target fails before anything is written.
-    const lima = await startKbench(['run', '--target', 'alpine', '--out', path.join(dir, 'alpine', 'r.json')]).done;
+    const lima = await startKbench(['run', '--target', 'alpine', '--kernels', 'stock', '--out', path.join(dir, 'alpine', 'r.json')]).done;
     expect(lima.code).toBe(2);
     expect(lima.stderr.trim().split('\n').at(-1)).toMatch(/limactl not found on PATH/);
+    const noKernel = await startKbench(['run', '--target', 'alpine', '--out', path.join(dir, 'alpine', 'r.json')], () => {}, undefined).done;
+    expect(noKernel.code).toBe(2);
+    expect(noKernel.stderr.trim().split('\n').at(-1)).toMatch(/the custom variant needs a kernel: set KBENCH_LIMA_KERNEL/);
     expect(readdirSync(dir)).toEqual([]);
   });
 });
