@@ -94,6 +94,8 @@ export class RunEngine {
       if (boot.variant === variants[0] && this.enoughForAdaptive(boot.round, (Date.now() - startedAt) / 1000)) break;
       await this.runBoot(boot, units);
     }
+    // An adaptive run that stopped early has nothing left to wait for.
+    progress.stepsTotal = progress.stepsDone;
   }
 
   /** Adaptive mode: stop before a new round when every metric is precise enough or a cap is hit. */
