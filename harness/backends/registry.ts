@@ -8,7 +8,7 @@ import type { Backend } from './types.ts';
 export interface BackendOptions {
   lima?: LimaBackendOptions;
   qemu?: QemuBackendOptions;
-  /** Default: KBENCH_SSH_TARGET (alias or user@host[:port]) and KBENCH_SSH_KEY from the environment. */
+  /** Default: KBENCH_SSH_TARGET (alias or user@host[:port]), KBENCH_SSH_KEY and KBENCH_SSH_KNOWN_HOSTS from the environment. */
   ssh?: SshBackendOptions;
 }
 
@@ -20,7 +20,8 @@ function sshOptionsFromEnv(): SshBackendOptions {
     throw new InputError('backend ssh: no machine given; set KBENCH_SSH_TARGET to an OpenSSH config alias or user@host[:port] (and KBENCH_SSH_KEY for the key)');
   }
   const identityFile = process.env.KBENCH_SSH_KEY;
-  return identityFile ? { target, identityFile } : { target };
+  const knownHostsFile = process.env.KBENCH_SSH_KNOWN_HOSTS;
+  return { target, ...(identityFile ? { identityFile } : {}), ...(knownHostsFile ? { knownHostsFile } : {}) };
 }
 
 export function getBackend(name: string, options: BackendOptions = {}): Backend {

@@ -7,7 +7,7 @@ import { getBackend } from '../backends/registry.ts';
 import { compareSets, pairStockVsCustom } from '../compare/index.ts';
 import { renderComparisonTable } from '../compare/table.ts';
 import { collectHostFingerprint } from '../env/host.ts';
-import { EXIT_OK, InputError } from '../errors/index.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, InputError } from '../errors/index.ts';
 import { getGuestAdapter } from '../guest/registry.ts';
 import { KernelVariant, type ResultsFile, type RunSettings } from '../results/schema.ts';
 import { loadResults } from '../results/store.ts';
@@ -147,6 +147,12 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       );
       try {
         await engine.run();
+      } catch (error) {
+        // Bad input found only on contact (a refused host key or login): leave nothing behind
+        // unless some sample was already recorded.
+        if (error instanceof InputError || (error as { exitCode?: number }).exitCode === EXIT_BAD_INPUT)
+          if (outDirIsNew && recorder.completedUnits().size === 0) rmSync(outDir, { recursive: true, force: true });
+        throw error;
       } finally {
         await backend.destroy(prepared);
       }

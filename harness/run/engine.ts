@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Backend, BootedGuest, PreparedTarget } from '../backends/types.ts';
+import { KbenchError } from '../errors/index.ts';
 import type { GuestAdapter, GuestFacts } from '../guest/types.ts';
 import { decideMoreRuns } from '../stats/index.ts';
 import type { GuestFingerprint, KernelVariant, Metric, RunSettings } from '../results/schema.ts';
@@ -205,6 +206,8 @@ export class RunEngine {
       try {
         live = await this.bootGuest(boot, attempt);
       } catch (error) {
+        // A refused host key or login is the user's to fix: rebooting would not change it.
+        if (error instanceof KbenchError) throw error;
         attempt++;
         const reason = `boot failed: ${(error as Error).message}`;
         this.deps.progress.emit({ event: 'failure', variant: boot.variant, message: reason });

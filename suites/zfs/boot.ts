@@ -21,9 +21,12 @@ export const boot: Workload = {
       'boot.host_to_ssh.seconds': ctx.boot.hostBootSeconds ?? { failed: 'not booted by kbench (ssh backend)' },
       'boot.guest_uptime.seconds': await ctx.guest.uptimeSeconds(ctx.shell),
     };
-    const breakdown = await ctx.guest.bootBreakdown(ctx.shell);
-    outcome['boot.kernel.seconds'] = breakdown?.kernelSeconds ?? { failed: 'the guest does not report a kernel/userspace split' };
-    outcome['boot.userspace.seconds'] = breakdown?.userspaceSeconds ?? { failed: 'the guest does not report a kernel/userspace split' };
+    // Only systemd reports the split; elsewhere (OpenRC, BSD init, containers) it fails alone.
+    const breakdown = await ctx.guest.bootBreakdown(ctx.shell).catch((error: Error) => error);
+    const missing = { failed: breakdown instanceof Error ? breakdown.message : 'the guest does not report a kernel/userspace split' };
+    const split = breakdown instanceof Error ? null : breakdown;
+    outcome['boot.kernel.seconds'] = split?.kernelSeconds ?? missing;
+    outcome['boot.userspace.seconds'] = split?.userspaceSeconds ?? missing;
     return outcome;
   },
   async teardown() {},
