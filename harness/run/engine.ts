@@ -236,28 +236,25 @@ export class RunEngine {
   private async runUnits(boot: PlannedBoot, live: LiveBoot, units: PlannedUnit[]): Promise<PlannedUnit[]> {
     const byWorkload = new Map<Workload, PlannedUnit[]>();
     for (const unit of units) byWorkload.set(unit.workload, [...(byWorkload.get(unit.workload) ?? []), unit]);
-    const done = new Set<PlannedUnit>();
     for (const [workload, workloadUnits] of byWorkload) {
       if (workload.requiresZfs && !live.zfsSupported) {
         this.markUnsupported(boot.variant, workload, live.unsupportedReason ?? 'ZFS is not available');
-        for (const unit of workloadUnits) {
-          this.deps.recorder.completeUnit(unit.key);
-          done.add(unit);
-        }
+        for (const unit of workloadUnits) this.deps.recorder.completeUnit(unit.key);
         this.deps.recorder.save();
         continue;
       }
       try {
-        await this.runWorkload(boot, live, workload, workloadUnits, done);
+        await this.runWorkload(boot, live, workload, workloadUnits);
       } catch (error) {
-        if (error instanceof GuestLostError) return units.filter((unit) => !done.has(unit));
+        // What the lost guest finished (or recorded as failed) is done; a reboot warms up again.
+        if (error instanceof GuestLostError) return remainingUnits(units, this.deps.recorder.completedUnits());
         throw error;
       }
     }
     return [];
   }
 
-  private async runWorkload(boot: PlannedBoot, live: LiveBoot, workload: Workload, units: PlannedUnit[], done: Set<PlannedUnit>): Promise<void> {
+  private async runWorkload(boot: PlannedBoot, live: LiveBoot, workload: Workload, units: PlannedUnit[]): Promise<void> {
     const { progress, recorder } = this.deps;
     const ctx = live.context;
     let setUp = false;
@@ -269,7 +266,6 @@ export class RunEngine {
         await this.failOrLose(boot, live, workload, units[0]!, `setup failed: ${(error as Error).message}`);
         // Without its setup no iteration can run: each planned unit is recorded as failed.
         for (const unit of units.slice(1)) this.recordUnitFailure(boot, live, workload, unit, `setup failed: ${(error as Error).message}`);
-        for (const unit of units) done.add(unit);
         return;
       }
       const measured = units.filter((unit) => !unit.warmup).length;
@@ -279,7 +275,6 @@ export class RunEngine {
           outcome = await workload.iteration(ctx);
         } catch (error) {
           await this.failOrLose(boot, live, workload, unit, (error as Error).message);
-          done.add(unit);
           continue;
         }
         const target = this.targetFor(boot.variant);
@@ -295,7 +290,6 @@ export class RunEngine {
         }
         recorder.completeUnit(unit.key);
         recorder.save();
-        done.add(unit);
         progress.stepsDone++;
         progress.emit({
           event: 'sample',
