@@ -109,7 +109,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         selectWorkloads(settings.suite, settings.workloads);
         file = flags.out ?? defaultOutFile(flags.target);
         if (existsSync(file)) throw new InputError(`--out: ${file} already exists; pick another file or use --resume ${file}`);
-        results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backend === 'ssh' ? 'none' : 'qemu', acceleration: 'none', qemuVersion: null, limaVersion: null }));
+        results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backend === 'ssh' ? 'none' : backend, acceleration: 'none', qemuVersion: null, limaVersion: null }));
       }
       const settings = results.settings!;
       const { definition } = resolveTarget(settings.target, settings.backend);
