@@ -27,3 +27,10 @@ export function parseVmstatSummary(text: string): Result<UvmSummary> {
   if (pagesFree > pagesManaged) return err(`pages free ${pagesFree} exceeds pages managed ${pagesManaged}`);
   return ok({ pageSizeBytes, pagesManaged, pagesFree });
 }
+
+/** `sysctl -n hw.physmem64` (NetBSD) / `hw.physmem` (OpenBSD): bytes, a positive integer. */
+export function parsePhysmemBytes(text: string): Result<number> {
+  const trimmed = text.trim();
+  if (!/^[0-9]+$/.test(trimmed) || Number(trimmed) === 0) return err(`expected a positive byte count, got ${JSON.stringify(trimmed)}`);
+  return ok(Number(trimmed));
+}

@@ -1,5 +1,6 @@
 /** Pure parsers for NetBSD guest output. */
 import { err, ok, type Result } from '../../errors/index.ts';
+import { parsePhysmemBytes } from '../common/uvm.ts';
 import { parseBoottime } from '../common/boottime.ts';
 
 /**
@@ -47,8 +48,4 @@ export function parseModstatHasModule(text: string, module: string): Result<bool
 }
 
 /** `sysctl -n hw.physmem64`: bytes. */
-export function parsePhysmem(text: string): Result<number> {
-  const trimmed = text.trim();
-  if (!/^[0-9]+$/.test(trimmed) || Number(trimmed) === 0) return err(`expected a positive byte count, got ${JSON.stringify(trimmed)}`);
-  return ok(Number(trimmed));
-}
+export const parsePhysmem = parsePhysmemBytes;

@@ -1,5 +1,6 @@
 /** Pure parsers for OpenBSD guest output. */
 import { err, ok, type Result } from '../../errors/index.ts';
+import { parsePhysmemBytes } from '../common/uvm.ts';
 
 /** `sysctl -n kern.boottime` on OpenBSD prints whole seconds since the epoch. */
 export function parseOpenbsdBoottime(text: string): Result<number> {
@@ -9,8 +10,4 @@ export function parseOpenbsdBoottime(text: string): Result<number> {
 }
 
 /** `sysctl -n hw.physmem`: bytes (OpenBSD prints the 64-bit value). */
-export function parseOpenbsdPhysmem(text: string): Result<number> {
-  const trimmed = text.trim();
-  if (!/^[0-9]+$/.test(trimmed) || Number(trimmed) === 0) return err(`expected a positive byte count, got ${JSON.stringify(trimmed)}`);
-  return ok(Number(trimmed));
-}
+export const parseOpenbsdPhysmem = parsePhysmemBytes;
