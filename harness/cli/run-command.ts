@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { getBackend } from '../backends/registry.ts';
 import { compareSets, pairStockVsCustom } from '../compare/index.ts';
-import { renderComparisonTable } from '../compare/table.ts';
+import { renderOutcomeText } from '../render/exporters/text.ts';
 import { collectHostFingerprint } from '../env/host.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, InputError } from '../errors/index.ts';
 import { getGuestAdapter } from '../guest/registry.ts';
@@ -163,7 +163,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       progress.emit({ event: 'run-end', message: `results: ${file}${reportFile ? `, report: ${reportFile}` : ''}` });
       if (flags.json) io.out(`${JSON.stringify({ event: 'comparison', results: file, report: reportFile, outcome })}\n`);
       else {
-        io.out(renderComparisonTable(outcome));
+        io.out(renderOutcomeText(outcome, 'custom-vs-stock'));
         io.out(`results: ${file}\n${reportFile ? `report:  ${reportFile}\n` : ''}`);
       }
       io.setExitCode(EXIT_OK);

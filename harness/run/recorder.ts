@@ -67,6 +67,7 @@ export class RunRecorder {
         unit: definition.unit,
         direction: definition.direction,
         ...(definition.noiseThreshold === undefined ? {} : { noiseThreshold: definition.noiseThreshold }),
+        ...(definition.exact === true ? { exact: true } : {}),
         timing,
         status: { kind: 'measured' },
         samples: [],
