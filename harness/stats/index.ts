@@ -100,12 +100,3 @@ export {
   type UnitSummary,
   type VarianceComponents,
 } from './nested.ts';
-export {
-  decideMoreRuns,
-  DEFAULT_MAX_RUNS,
-  DEFAULT_MIN_RUNS,
-  DEFAULT_TARGET_RELATIVE_HALF_WIDTH,
-  type AdaptiveRunOptions,
-  type RunDecision,
-  type RunDecisionReason,
-} from './adaptive.ts';
