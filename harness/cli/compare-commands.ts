@@ -10,6 +10,7 @@ import {
   targetsMissingFromBaseline,
 } from '../compare/index.ts';
 import { renderOutcomeText } from '../render/exporters/text.ts';
+import { hostLoadWarnings } from '../env/load.ts';
 import { baselineFromRuns } from '../baseline/index.ts';
 import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
 import { loadResults, saveResultsSync } from '../results/store.ts';
@@ -60,7 +61,10 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       }
       const outcome = compareSets(sets, { alpha: flags.alpha, noiseThreshold: flags.threshold, seed: flags.seed });
       if (flags.json) io.out(`${JSON.stringify(outcome, null, 2)}\n`);
-      else io.out(renderOutcomeText(outcome, flags.stockVsCustom ? 'custom-vs-stock' : 'vs-baseline'));
+      else {
+        const warnings = hostLoadWarnings(file, run.hostLoad, run.host?.logicalCpus ?? 1);
+        io.out(renderOutcomeText(outcome, flags.stockVsCustom ? 'custom-vs-stock' : 'vs-baseline', warnings));
+      }
       // Stock vs custom describes a speedup; only a run vs its baseline gates CI.
       io.setExitCode(!flags.stockVsCustom && outcome.regressions.length > 0 ? EXIT_REGRESSION : EXIT_OK);
     });

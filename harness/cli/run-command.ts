@@ -7,6 +7,7 @@ import { getBackend } from '../backends/registry.ts';
 import { compareSets, pairStockVsCustom } from '../compare/index.ts';
 import { renderOutcomeText } from '../render/exporters/text.ts';
 import { collectHostFingerprint } from '../env/host.ts';
+import { hostLoadWarnings } from '../env/load.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, InputError } from '../errors/index.ts';
 import { getGuestAdapter } from '../guest/registry.ts';
 import { KernelVariant, type ResultsFile, type RunSettings } from '../results/schema.ts';
@@ -211,7 +212,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       progress.emit({ event: 'run-end', message: `results: ${file}${reportFile ? `, report: ${reportFile}` : ''}` });
       if (flags.json) io.out(`${JSON.stringify({ event: 'comparison', results: file, report: reportFile, outcome })}\n`);
       else {
-        io.out(renderOutcomeText(outcome, 'custom-vs-stock'));
+        io.out(renderOutcomeText(outcome, 'custom-vs-stock', hostLoadWarnings(file, results.hostLoad, results.host?.logicalCpus ?? 1)));
         io.out(`results: ${file}\n${reportFile ? `report:  ${reportFile}\n` : ''}`);
       }
       io.setExitCode(EXIT_OK);

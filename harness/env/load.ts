@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import type { HostLoadSample } from '../results/schema.ts';
 
 export interface CpuTicks {
   /** All ticks of all CPUs. */
@@ -106,4 +107,16 @@ export function busyReason(load: LoadSummary, logicalCpus: number): string | nul
   if (load.otherBusyFraction === null && load.loadAverage > BUSY_LOAD_PER_CPU * logicalCpus)
     return `load average ${load.loadAverage.toFixed(1)} on ${logicalCpus} CPUs`;
   return null;
+}
+
+/**
+ * One warning per file whose boots ran on a busy host: how many boots, and the worst one.
+ * logicalCpus is the measuring host's (from the results file), not this machine's.
+ */
+export function hostLoadWarnings(label: string, samples: readonly HostLoadSample[] | undefined, logicalCpus: number): string[] {
+  if (samples === undefined || samples.length === 0) return [];
+  const busy = samples.map((s) => ({ s, reason: busyReason(s, logicalCpus) })).filter((b) => b.reason !== null);
+  if (busy.length === 0) return [];
+  const worst = busy.reduce((a, b) => ((b.s.otherBusyFraction ?? b.s.loadAverage / logicalCpus) > (a.s.otherBusyFraction ?? a.s.loadAverage / logicalCpus) ? b : a));
+  return [`${label}: the host was busy during ${busy.length} of ${samples.length} boots (worst: ${worst.s.variant} round ${worst.s.boot + 1}, ${worst.reason}); its numbers are noisier and slower than on an idle host`];
 }

@@ -107,6 +107,8 @@ export interface CompareOptions {
   noiseThreshold?: number;
   /** Confidence level of every CI. Default 0.95. */
   level?: number;
+  /** Work out how many boots would decide an inconclusive metric (default true; simulations skip it). */
+  bootsToDecide?: boolean;
 }
 
 export interface Band {
@@ -374,7 +376,7 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       alpha,
       familySize,
       level,
-      verdict === 'inconclusive',
+      verdict === 'inconclusive' && options.bootsToDecide !== false,
     );
     let note: string | null = null;
     if (verdict === 'inconclusive') {

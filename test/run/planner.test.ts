@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ResultsFile } from '../../harness/results/schema.ts';
+import { choosePlan, costsFromResults, evaluatePlan, noiseFromResults, PRIOR_NOISE } from '../../harness/run/planner.ts';
+import { renderPlan } from '../../harness/run/plan-text.ts';
+import { zfsSuite } from '../../suites/zfs/index.ts';
+
+// Recorded: a real quick run of the Debian testbed under QEMU TCG on this project's host.
+const run = ResultsFile.parse(JSON.parse(readFileSync(new URL('../fixtures/results/testbed-run.json', import.meta.url), 'utf8')));
+const context = { suite: zfsSuite, variants: ['stock', 'custom'] as ('stock' | 'custom')[], noise: noiseFromResults(run, 'the testbed run'), costs: costsFromResults(run, zfsSuite, 'its sample times') };
+
+describe('noise and costs measured from a real run', () => {
+  it('measures between-boot and within-boot noise per metric, the noisier kernel winning', () => {
+    const scrub = context.noise.get('zfs.scrub.seconds')!;
+    expect(scrub.bootCv).toBeGreaterThan(0.03);
+    expect(scrub.iterationCv).toBeGreaterThan(0.02);
+    expect(context.noise.get('memory.used_after_boot.bytes')!.iterationCv).toBeNull();
+    // The chksum_bench 1m columns never measured anything under TCG: no estimate, not zero.
+    expect(context.noise.has('zfs.checksum.sha256_1m.mib_per_s')).toBe(false);
+  });
+
+  it('reads boot and workload costs from the sample times', () => {
+    const costs = context.costs!;
+    expect(costs.bootSeconds).toBeGreaterThan(10);
+    expect(costs.bootSeconds).toBeLessThan(60);
+    expect(costs.workloads.checksum!.iterationSeconds).toBeGreaterThan(costs.workloads.scrub!.iterationSeconds);
+    expect(Object.keys(costs.workloads).sort()).toEqual(['checksum', 'pool_create', 'scrub', 'send_recv', 'snapshots']);
+  });
+});
+
+describe('plans', () => {
+  it('more boots detect smaller changes; the wall time grows with them', () => {
+    const iterations = { pool_create: 3, checksum: 3, scrub: 3, send_recv: 3, snapshots: 3 };
+    const three = evaluatePlan({ fullRounds: 3, bootOnlyRounds: 0, iterations }, context);
+    const ten = evaluatePlan({ fullRounds: 10, bootOnlyRounds: 0, iterations }, context);
+    const scrub = (plan: typeof three) => plan.metrics.find((m) => m.metricId === 'zfs.scrub.seconds')!.detectableChange!;
+    expect(scrub(ten)).toBeLessThan(scrub(three));
+    expect(ten.expectedSeconds!).toBeGreaterThan(3 * three.expectedSeconds!);
+    const size = three.metrics.find((m) => m.metricId === 'kernel.image.bytes')!;
+    expect(size).toMatchObject({ exact: true, detectableChange: 0 });
+  });
+
+  it('boot-only rounds add boots to per-boot metrics only, at the cost of a boot', () => {
+    const iterations = { pool_create: 3, checksum: 3, scrub: 3, send_recv: 3, snapshots: 3 };
+    const base = evaluatePlan({ fullRounds: 3, bootOnlyRounds: 0, iterations }, context);
+    const more = evaluatePlan({ fullRounds: 3, bootOnlyRounds: 4, iterations }, context);
+    expect(more.metrics.find((m) => m.metricId === 'memory.used_after_boot.bytes')!.bootsPerSide).toBe(7);
+    expect(more.metrics.find((m) => m.metricId === 'zfs.scrub.seconds')!.bootsPerSide).toBe(3);
+    expect(more.expectedSeconds! - base.expectedSeconds!).toBeCloseTo(2 * 4 * context.costs!.bootSeconds, 6);
+  });
+
+  it('the default plan stays within its budget and is bigger with a bigger one', () => {
+    const small = choosePlan(context, { fullRounds: 3, defaultIterations: 3, budgetSeconds: 12 * 60 });
+    const large = choosePlan(context, { fullRounds: 3, defaultIterations: 3, budgetSeconds: 40 * 60 });
+    expect(small.expectedSeconds!).toBeLessThanOrEqual(12 * 60);
+    expect(large.fullRounds + large.bootOnlyRounds).toBeGreaterThan(small.fullRounds + small.bootOnlyRounds);
+    for (const n of Object.values(small.iterations)) expect(n).toBeGreaterThanOrEqual(2);
+  });
+
+  it('without measurements it uses priors and says the wall time is unknown', () => {
+    const plan = choosePlan({ ...context, noise: new Map(), costs: null }, { fullRounds: 3, defaultIterations: 3, budgetSeconds: 600 });
+    expect(plan.expectedSeconds).toBeNull();
+    expect(plan.metrics[0]!.noiseSource).toBe(PRIOR_NOISE.source);
+    const text = renderPlan(plan, zfsSuite, 'plan for alpine (lima)', 'priors');
+    expect(text).toMatch(/expected wall time: unknown until one run has finished on this host/);
+    expect(text).toMatch(/kernel\.image\.bytes +±1% +any change \(exact\)/);
+  });
+});
