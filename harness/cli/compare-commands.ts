@@ -20,7 +20,7 @@ import { numberInRange } from './main.ts';
 interface CompareFlags {
   baseline: string;
   alpha: number;
-  threshold: number;
+  threshold?: number;
   seed: number;
   stockVsCustom?: boolean;
   allowMismatch?: boolean;
@@ -34,7 +34,7 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
     .argument('<results.json>', 'results file written by kbench run')
     .option('--baseline <file>', 'baseline to compare against', 'baseline.json')
     .option('--alpha <p>', 'significance level, after Holm-Bonferroni correction', numberInRange('--alpha', 1e-6, 0.5), 0.05)
-    .option('--threshold <fraction>', 'noise threshold: smallest relative change that counts (0.05 = 5%)', numberInRange('--threshold', 0, 5), 0.05)
+    .option('--threshold <fraction>', 'noise band for every metric, overriding the suite\'s (0.05 = 5%); a calibrated A/A band still wins when larger', numberInRange('--threshold', 0.0001, 5))
     .option('--seed <n>', 'bootstrap seed (same seed, same CIs)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--stock-vs-custom', 'speedup of custom over stock kernels inside this run, per guest OS')
     .option('--allow-mismatch', 'compare even when host or kernel fingerprints differ')
@@ -59,7 +59,7 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
         if (!flags.json && missing.length > 0)
           io.err(`kbench: ${flags.baseline} has no samples for ${missing.join(', ')}: not compared\n`);
       }
-      const outcome = compareSets(sets, { alpha: flags.alpha, noiseThreshold: flags.threshold, seed: flags.seed });
+      const outcome = compareSets(sets, { alpha: flags.alpha, ...(flags.threshold === undefined ? {} : { thresholdOverride: flags.threshold }), seed: flags.seed });
       if (flags.json) io.out(`${JSON.stringify(outcome, null, 2)}\n`);
       else {
         const warnings = hostLoadWarnings(file, run.hostLoad, run.host?.logicalCpus ?? 1);
