@@ -2,7 +2,7 @@
  * JUnit XML, one <testsuite> per comparison set and one <testcase> per metric, for CI test
  * report viewers (GitHub, GitLab, Jenkins).
  *
- * Mapping: regressed -> <failure type="regression">; improved and unchanged -> passed;
+ * Mapping: regressed -> <failure type="regression">; improved and equivalent -> passed;
  * inconclusive -> <skipped>, and so is a metric that could not be compared at all. Skipped, not a
  * property on a passing test: every viewer shows skipped tests as "neither passed nor failed",
  * which is exactly what an inconclusive comparison is, while a property would render as a green
