@@ -32,7 +32,7 @@ export function parseChecksumList(text: string, algorithm: HashAlgorithm, source
     const g = b ? null : gnu.exec(line);
     if (b) sums.set(b[1]!, b[2]!.toLowerCase());
     else if (g) sums.set(g[2]!, g[1]!.toLowerCase());
-    else if (/^[A-Z0-9]+ \(/.test(line)) continue; // another algorithm's line in a mixed list
+    else if (/^[A-Z0-9]+ \(/.test(line) && !line.startsWith(`${algorithm.toUpperCase()} (`)) continue; // another algorithm's line in a mixed list
     else return err(`${source} line ${index + 1}: not a ${algorithm} checksum line: ${showValue(line)}`);
   }
   return ok(sums);
