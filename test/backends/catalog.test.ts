@@ -41,10 +41,8 @@ describe('targets: one file each, backends derived from supports()', () => {
     // stock only: qemu boots the official Alpine and FreeBSD images too.
     expect(backendsFor(TARGETS.freebsd!, ['stock'])).toEqual(['qemu', 'lima', 'ssh']);
     expect(backendsFor(TARGETS.alpine!, ['stock'])).toEqual(['qemu', 'lima', 'ssh']);
-    for (const [dir] of [[path.join(import.meta.dirname, '../../harness/run/targets')]]) {
-      const files = readdirSync(dir).filter((file) => file !== 'define.ts').map((file) => file.replace(/\.ts$/, '')).sort();
-      expect(files).toEqual(Object.keys(TARGETS).sort());
-    }
+    const files = readdirSync(path.join(import.meta.dirname, '../../harness/run/targets')).filter((file) => file !== 'define.ts').map((file) => file.replace(/\.ts$/, ''));
+    expect(files.sort()).toEqual(Object.keys(TARGETS).sort());
   });
 
   it('every default backend supports its target with both kernels', () => {
