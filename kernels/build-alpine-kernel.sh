@@ -36,7 +36,11 @@ Build the M-series kernel in this Alpine arm64 guest (run as root).
   --no-zfs                skip the OpenZFS module
   --allow-unknown         only warn about fragment options this kernel version does not have
   --check-config FILE     only check FILE (a final .config) against the fragment; exit 1
-                          listing every requested option that did not survive
+                          listing every requested option that did not survive (the kernel
+                          version comes from --kernel-version or FILE's header)
+  --show-versions         print the installed linux-virt and zfs versions as apk reports
+                          them, and the number of options requested for that kernel; exit
+  --print-fragment        print the fragment as requested for --kernel-version; exit
   -h, --help              this text
 EOF
 }
@@ -58,6 +62,8 @@ zfs_version=${ZFS_VERSION:-}
 with_zfs=1
 allow_unknown=0
 check_only=
+show_versions=0
+print_fragment=0
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -73,6 +79,8 @@ while [ $# -gt 0 ]; do
     --no-zfs) with_zfs=0 ;;
     --allow-unknown) allow_unknown=1 ;;
     --check-config) [ $# -ge 2 ] || die "--check-config needs a file"; check_only=$2; shift ;;
+    --show-versions) show_versions=1 ;;
+    --print-fragment) print_fragment=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -84,15 +92,44 @@ case $kernel_version in '' | [0-9]*.[0-9]*) ;; *) die "--kernel-version: expecte
 [ -z "$jobs" ] || case $jobs in *[!0-9]* | 0) die "--jobs: expected a positive number, got '$jobs'" ;; esac
 [ -f "$fragment" ] || die "fragment not found: $fragment"
 
-# The fragment as actually requested: the page-size lines replaced when --page-size 4k.
+# Drops every option tagged "# kbench-linux-before: X.Y" when $kernel_version is X.Y or
+# newer (an unknown version keeps them: the declared-names check then decides).
+version_filtered_fragment() {
+  awk -v have="$kernel_version" 'function older(v, limit,   a, b) {
+      split(v, a, "."); split(limit, b, ".")
+      if (a[1] + 0 != b[1] + 0) return a[1] + 0 < b[1] + 0
+      return a[2] + 0 < b[2] + 0
+    }
+    /^# kbench-linux-before: [0-9]+\.[0-9]+$/ { before = $3; next }
+    before != "" && /^(CONFIG_|# CONFIG_)/ {
+      limit = before; before = ""
+      if (have != "" && !older(have, limit)) next
+    }
+    { print }
+  ' "$fragment"
+}
+
+# The fragment as actually requested: for this kernel version, and with the page-size lines
+# replaced when --page-size 4k.
 effective_fragment() {
   if [ "$page_size" = 4k ]; then
-    grep -v -E '^(CONFIG_ARM64_(4K|16K)_PAGES=|# CONFIG_ARM64_(4K|16K)_PAGES is not set)' "$fragment"
+    version_filtered_fragment | grep -v -E '^(CONFIG_ARM64_(4K|16K)_PAGES=|# CONFIG_ARM64_(4K|16K)_PAGES is not set)'
     echo 'CONFIG_ARM64_4K_PAGES=y'
     echo '# CONFIG_ARM64_16K_PAGES is not set'
   else
-    cat "$fragment"
+    version_filtered_fragment
   fi
+}
+
+requested_count() {
+  effective_fragment | grep -c -E '^(CONFIG_|# CONFIG_.* is not set$)'
+}
+
+# The installed version of an apk package, "6.18.9" from "linux-virt-6.18.9-r0". Only
+# `apk -v info -e NAME` prints NAME-VERSION lines: plain `apk -v info NAME` prints
+# "NAME: <description>" (apk-tools src/app_info.c, v2.14.10 and v3.0.6).
+apk_installed_version() {
+  apk -v info -e "$1" 2>/dev/null | sed -n -E "s/^$1-([0-9][0-9a-z._]*)-r[0-9]+\$/\1/p" | head -n 1
 }
 
 # Prints one line per requested option that the final config does not honour; an option
@@ -121,17 +158,41 @@ dropped_options() {
 check_config() {
   final=$1
   [ -f "$final" ] || die "config not found: $final"
+  if [ -z "$kernel_version" ]; then
+    # "# Linux/arm64 6.18.9 Kernel Configuration" (scripts/kconfig/confdata.c header).
+    kernel_version=$(sed -n -E '1,5s/^# Linux\/[a-z0-9_]+ ([0-9]+\.[0-9]+[0-9.]*).* Kernel Configuration$/\1/p' "$final" | head -n 1)
+  fi
   dropped=$(dropped_options "$final")
   if [ -n "$dropped" ]; then
     echo "$prog: $(printf '%s\n' "$dropped" | wc -l | tr -d ' ') requested option(s) did not survive in $final:" >&2
     printf '%s\n' "$dropped" | sed 's/^/  /' >&2
     return 1
   fi
-  echo "all $(effective_fragment | grep -c -E '^(CONFIG_|# CONFIG_.* is not set$)') requested options survived in $final"
+  echo "all $(requested_count) requested options survived in $final${kernel_version:+ (Linux $kernel_version)}"
 }
 
 if [ -n "$check_only" ]; then
   check_config "$check_only" || exit 1
+  exit 0
+fi
+
+if [ "$print_fragment" = 1 ]; then
+  effective_fragment
+  exit 0
+fi
+
+if [ "$show_versions" = 1 ]; then
+  if [ -z "$kernel_version" ]; then
+    kernel_version=$(apk_installed_version linux-virt)
+    [ -n "$kernel_version" ] || die "cannot read the linux-virt version (apk -v info -e linux-virt); pass --kernel-version"
+  fi
+  echo "linux-virt $kernel_version"
+  if [ "$with_zfs" = 1 ]; then
+    [ -n "$zfs_version" ] || zfs_version=$(apk_installed_version zfs)
+    [ -n "$zfs_version" ] || die "cannot read the zfs package version (apk -v info -e zfs); pass --zfs-version or --no-zfs"
+    echo "zfs $zfs_version"
+  fi
+  echo "requested options $(requested_count)"
   exit 0
 fi
 
@@ -190,13 +251,12 @@ if [ "$with_zfs" = 1 ]; then
 fi
 
 if [ -z "$kernel_version" ]; then
-  # "linux-virt-6.12.38-r0" -> "6.12.38"
-  kernel_version=$(apk info -v linux-virt 2>/dev/null | sed -n -E 's/^linux-virt-([0-9][0-9.]*)-r[0-9]+$/\1/p' | head -n 1)
-  [ -n "$kernel_version" ] || die "cannot read the linux-virt version (apk info -v linux-virt); pass --kernel-version"
+  kernel_version=$(apk_installed_version linux-virt)
+  [ -n "$kernel_version" ] || die "cannot read the linux-virt version (apk -v info -e linux-virt); pass --kernel-version"
 fi
 if [ "$with_zfs" = 1 ] && [ -z "$zfs_version" ]; then
-  zfs_version=$(apk info -v zfs 2>/dev/null | sed -n -E 's/^zfs-([0-9][0-9.]*)-r[0-9]+$/\1/p' | head -n 1)
-  [ -n "$zfs_version" ] || die "cannot read the zfs package version (apk info -v zfs); pass --zfs-version or --no-zfs"
+  zfs_version=$(apk_installed_version zfs)
+  [ -n "$zfs_version" ] || die "cannot read the zfs package version (apk -v info -e zfs); pass --zfs-version or --no-zfs"
 fi
 major=${kernel_version%%.*}
 jobs=${jobs:-$(nproc)}

@@ -7,6 +7,7 @@ import { EXIT_BAD_INPUT, EXIT_OK, KbenchError } from '../errors/index.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import { registerCalibrateCommand } from './calibrate-command.ts';
 import { registerCompareCommands } from './compare-commands.ts';
+import { registerDoctorCommand } from './doctor-command.ts';
 import { registerReportCommand } from './report-command.ts';
 import { registerRunCommand } from './run-command.ts';
 
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo): Command {
   registerCompareCommands(program, io);
   registerCalibrateCommand(program, io);
   registerReportCommand(program, io);
+  registerDoctorCommand(program, io);
   return program;
 }
 

@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { backendDescriptor } from '../backends/catalog.ts';
 import { getBackend } from '../backends/registry.ts';
+import { measuresRemoteHost } from '../backends/types.ts';
 import { compareSets, pairStockVsCustom } from '../compare/index.ts';
 import { renderOutcomeText } from '../render/exporters/text.ts';
 import { collectHostFingerprint } from '../env/host.ts';
@@ -142,7 +144,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         if (results.kind !== 'run' || results.settings === null) throw new InputError(`${file}: field kind: not a run's results file`);
         if (results.complete) throw new InputError(`${file}: field complete: this run already finished; nothing to resume`);
       } else {
-        const { backend, definition } = resolveTarget(flags.target, flags.backend);
+        const { backend, definition } = resolveTarget(flags.target, flags.backend, parseKernels(flags.kernels));
         const settings = settingsFromFlags(flags, backend);
         const planned = await planFor(flags, settings, selectWorkloads(settings.suite, settings.workloads), definition.spec.os);
         if (flags.plan) {
@@ -158,13 +160,13 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         }
         file = flags.out ?? defaultOutFile(flags.target);
         if (existsSync(file)) throw new InputError(`--out: ${file} already exists; pick another file or use --resume ${file}`);
-        results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backend === 'ssh' ? 'none' : backend, acceleration: 'none', qemuVersion: null, limaVersion: null }));
+        results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backendDescriptor(backend).hypervisor, acceleration: 'none' }));
       }
       const settings = results.settings!;
-      const { definition } = resolveTarget(settings.target, settings.backend);
+      const { definition } = resolveTarget(settings.target, settings.backend, settings.kernels);
       const suite = selectWorkloads(settings.suite, settings.workloads);
       const guest = getGuestAdapter(definition.spec.os);
-      const backend = getBackend(settings.backend);
+      const backend = await getBackend(settings.backend);
       const outDir = path.dirname(path.resolve(file));
       const outDirIsNew = !existsSync(outDir);
       const runDir = path.join(outDir, 'logs');
@@ -181,7 +183,9 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         throw error;
       }
       const versions = await backend.versions();
-      if (results.host !== null) Object.assign(results.host, versions, { hypervisor: settings.backend === 'ssh' ? 'none' : settings.backend });
+      if (results.host !== null) Object.assign(results.host, versions, { hypervisor: backendDescriptor(settings.backend).hypervisor });
+      // --backend ssh: the fingerprint describes the machine measured, not the one running kbench.
+      if (results.host !== null && measuresRemoteHost(backend)) Object.assign(results.host, await backend.measuredHost(prepared));
       const recorder = new RunRecorder(file, results);
       recorder.save();
       const engine = new RunEngine(

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
+import { emptyVersions, type VersionKey } from '../backends/catalog.ts';
 import type { Acceleration, HostFingerprint } from '../results/schema.ts';
 
 /** `sysctl -n hw.model machdep.cpu.brand_string hw.perflevel0.physicalcpu hw.perflevel1.physicalcpu hw.memsize` on macOS. */
@@ -50,12 +51,9 @@ function readOr(file: string, fallback: string): string {
   }
 }
 
-export async function collectHostFingerprint(virt: {
-  hypervisor: HostFingerprint['hypervisor'];
-  acceleration: Acceleration;
-  qemuVersion: string | null;
-  limaVersion: string | null;
-}): Promise<HostFingerprint> {
+export async function collectHostFingerprint(
+  virt: { hypervisor: HostFingerprint['hypervisor']; acceleration: Acceleration } & Partial<Record<VersionKey, string | null>>,
+): Promise<HostFingerprint> {
   const logicalCpus = os.cpus().length || 1;
   const base = {
     os: process.platform === 'darwin' ? 'macOS' : os.type(),
@@ -63,6 +61,7 @@ export async function collectHostFingerprint(virt: {
     logicalCpus,
     memoryBytes: os.totalmem(),
     loadAverage: process.platform === 'win32' ? null : (os.loadavg()[0] ?? null),
+    ...emptyVersions(),
     ...virt,
   };
   if (process.platform === 'darwin') {

@@ -7,6 +7,7 @@
  * A baseline file has the same shape with `kind: "baseline"`.
  */
 import { z } from 'zod';
+import { BACKEND_NAMES, HYPERVISOR_NAMES, VERSION_FIELDS, type VersionKey } from '../backends/catalog.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -113,10 +114,11 @@ export const HostFingerprint = z.strictObject({
   efficiencyCores: z.number().int().nonnegative(),
   logicalCpus: z.number().int().positive(),
   memoryBytes: z.number().int().positive(),
-  hypervisor: z.enum(['qemu', 'lima', 'none']),
+  /** What ran the guest, from the backend catalog ("none" = a machine kbench did not start). */
+  hypervisor: z.enum(HYPERVISOR_NAMES),
   acceleration: Acceleration,
-  limaVersion: z.string().nullable(),
-  qemuVersion: z.string().nullable(),
+  /** Host tool versions (qemuVersion, limaVersion, ...): one per versionField a backend declares. */
+  ...(Object.fromEntries(VERSION_FIELDS.map((field) => [field.key, z.string().nullable()])) as Record<VersionKey, z.ZodNullable<z.ZodString>>),
   /** 1-minute load average when the run started: a noise source worth recording. */
   loadAverage: z.number().nonnegative().nullable(),
 });
@@ -152,7 +154,7 @@ export type Target = z.infer<typeof Target>;
 
 export const RunSettings = z.strictObject({
   target: z.string(),
-  backend: z.enum(['qemu', 'lima', 'ssh']),
+  backend: z.enum(BACKEND_NAMES),
   suite: z.string(),
   /** Only these workloads of the suite (`--only`), or null for all of them. */
   workloads: z.array(z.string()).nullable(),

@@ -1,63 +1,95 @@
 /**
- * Built-in targets: which guest OS, how big a VM, and which backends can boot it. Adding a target
- * is one entry here (plus a guest adapter for a new OS).
+ * Built-in targets, one file each in targets/; adding a target is a file there and one line
+ * below. Which backends can run a target is not written here: each backend says so itself
+ * (BackendDescriptor.supports), and this table is derived from that.
  */
-import { InputError } from '../errors/index.ts';
-import type { TargetSpec } from '../backends/types.ts';
+import { BACKENDS, backendDescriptor, type BackendName } from '../backends/catalog.ts';
+import type { BackendPlan, HostPlatform, Support } from '../backends/types.ts';
+import { InputError, showValue } from '../errors/index.ts';
+import type { KernelVariant } from '../results/schema.ts';
+import alpine from './targets/alpine.ts';
+import debianTestbed from './targets/debian-testbed.ts';
+import type { TargetDefinition } from './targets/define.ts';
+import freebsd from './targets/freebsd.ts';
+import netbsd from './targets/netbsd.ts';
+import openbsd from './targets/openbsd.ts';
 
-export type BackendName = 'qemu' | 'lima' | 'ssh';
+export type { TargetDefinition } from './targets/define.ts';
+export type { BackendName } from '../backends/catalog.ts';
 
-export interface TargetDefinition {
-  spec: TargetSpec;
-  backends: BackendName[];
-  defaultBackend: BackendName;
-  /** What a user must know before choosing it. */
-  note: string;
+const ALL_TARGETS: TargetDefinition[] = [debianTestbed, alpine, freebsd, netbsd, openbsd];
+
+export const TARGETS: Record<string, TargetDefinition> = Object.fromEntries(ALL_TARGETS.map((target) => [target.spec.name, target]));
+
+const BOTH: readonly KernelVariant[] = ['stock', 'custom'];
+
+export function currentHost(): HostPlatform {
+  return { platform: process.platform, arch: process.arch };
 }
 
-const vm = (name: string, os: TargetSpec['os']): TargetSpec => ({ name, os, vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0 });
+/** Every backend with its answer for this target and variants (host-independent unless `host` is given). */
+export function backendSupport(definition: TargetDefinition, variants: readonly KernelVariant[] = BOTH, host?: HostPlatform): { backend: BackendName; support: Support }[] {
+  return BACKENDS.map((backend) => ({ backend: backend.name, support: backend.supports(definition.spec, variants, host) }));
+}
 
-export const TARGETS: Record<string, TargetDefinition> = {
-  'debian-testbed': {
-    spec: vm('debian-testbed', 'debian'),
-    backends: ['qemu', 'ssh'],
-    defaultBackend: 'qemu',
-    note: 'Debian 12 + OpenZFS 2.3 (bookworm-backports); stock = linux-image-amd64, custom = linux-image-cloud-amd64. Built locally, runs anywhere QEMU runs.',
-  },
-  alpine: {
-    spec: vm('alpine', 'alpine'),
-    backends: ['lima', 'qemu', 'ssh'],
-    defaultBackend: 'lima',
-    note: 'Alpine Linux with the M-series kernel from kernels/alpine-m-series.config (Apple silicon).',
-  },
-  freebsd: {
-    spec: vm('freebsd', 'freebsd'),
-    backends: ['lima', 'qemu', 'ssh'],
-    defaultBackend: 'qemu',
-    note: 'FreeBSD 15 with native ZFS; custom kernel from kernels/freebsd-m-series-kernel.conf.',
-  },
-  netbsd: {
-    spec: vm('netbsd', 'netbsd'),
-    backends: ['qemu', 'ssh'],
-    defaultBackend: 'qemu',
-    note: 'NetBSD (Lima cannot boot it); ZFS is experimental there.',
-  },
-  openbsd: {
-    spec: vm('openbsd', 'openbsd'),
-    backends: ['qemu', 'ssh'],
-    defaultBackend: 'qemu',
-    note: 'OpenBSD has no ZFS: ZFS metrics are reported as unsupported; boot and memory are measured.',
-  },
-};
+/** The backends that can run the target's stock and custom kernels (the README table). */
+export function backendsFor(definition: TargetDefinition, variants: readonly KernelVariant[] = BOTH): BackendName[] {
+  return backendSupport(definition, variants).flatMap((entry) => (entry.support.ok ? [entry.backend] : []));
+}
 
-export function resolveTarget(name: string, backend: string | undefined): { definition: TargetDefinition; backend: BackendName } {
+export function findTarget(name: string): TargetDefinition {
   const definition = TARGETS[name];
-  if (definition === undefined)
-    throw new InputError(`--target: unknown target "${name}" (known: ${Object.keys(TARGETS).join(', ')})`);
-  const chosen = backend ?? definition.defaultBackend;
-  if (!['qemu', 'lima', 'ssh'].includes(chosen))
-    throw new InputError(`--backend: unknown backend "${chosen}" (known: qemu, lima, ssh)`);
-  if (!definition.backends.includes(chosen as BackendName))
-    throw new InputError(`--backend: target ${name} cannot run on backend "${chosen}" (it runs on: ${definition.backends.join(', ')})`);
-  return { definition, backend: chosen as BackendName };
+  if (definition === undefined) throw new InputError(`--target: unknown target ${showValue(name)} (known: ${Object.keys(TARGETS).join(', ')})`);
+  return definition;
+}
+
+/** The target and the backend that will run it; an InputError with the backend's own reason when it cannot. */
+export function resolveTarget(name: string, backend: string | undefined, variants: readonly KernelVariant[] = BOTH): { definition: TargetDefinition; backend: BackendName } {
+  const definition = findTarget(name);
+  const descriptor = backendDescriptor(backend ?? definition.defaultBackend);
+  const support = descriptor.supports(definition.spec, variants);
+  if (!support.ok) {
+    const others = backendSupport(definition, variants).filter((entry) => entry.support.ok && entry.backend !== descriptor.name).map((entry) => entry.backend);
+    throw new InputError(`--backend ${descriptor.name}: target ${name} with --kernels ${variants.join(',')}: ${support.reason}${others.length > 0 ? ` (it runs on: ${others.join(', ')})` : ''}`);
+  }
+  return { definition, backend: descriptor.name };
+}
+
+export interface TargetDescription {
+  target: string;
+  os: string;
+  backend: BackendName;
+  hypervisor: string;
+  variants: KernelVariant[];
+  image: string;
+  suiteContext: TargetDefinition['spec']['suiteContext'];
+  vm: { vcpus: number; memoryMiB: number; scratchDiskMiB: number };
+  plan: BackendPlan;
+  /** What the same target would need on this host that is missing, or null (e.g. qemu on an arm64 host for the amd64 testbed). */
+  hostProblem: string | null;
+  /** Every backend and whether it can run this target with these variants. */
+  backends: { backend: BackendName; ok: boolean; reason: string | null }[];
+}
+
+/**
+ * `kbench run --plan`: how target + backend + variants would run, resolved without booting or
+ * fetching anything. Throws the same one-line InputError as a real run when the backend cannot.
+ */
+export function describeTarget(name: string, backend: string | undefined, variants: readonly KernelVariant[] = BOTH, host: HostPlatform = currentHost()): TargetDescription {
+  const { definition, backend: chosen } = resolveTarget(name, backend, variants);
+  const descriptor = backendDescriptor(chosen);
+  const onHost = descriptor.supports(definition.spec, variants, host);
+  return {
+    target: definition.spec.name,
+    os: definition.spec.os,
+    backend: chosen,
+    hypervisor: descriptor.hypervisor,
+    variants: [...variants],
+    image: definition.spec.image,
+    suiteContext: definition.spec.suiteContext,
+    vm: { vcpus: definition.spec.vcpus, memoryMiB: definition.spec.memoryMiB, scratchDiskMiB: definition.spec.scratchDiskMiB },
+    plan: descriptor.describe(definition.spec, variants, host),
+    hostProblem: onHost.ok ? null : onHost.reason,
+    backends: backendSupport(definition, variants).map((entry) => ({ backend: entry.backend, ok: entry.support.ok, reason: entry.support.ok ? null : entry.support.reason })),
+  };
 }

@@ -20,7 +20,7 @@ import { connectWithRetry } from '../../harness/ssh/connect.ts';
 
 const MINUTE = 60_000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const spec: TargetSpec = { name: 'debian-testbed', os: 'debian', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 512 };
+const spec: TargetSpec = { name: 'debian-testbed', os: 'debian', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 512, image: 'debian-testbed', suiteContext: { zfsTunablesFile: null } };
 
 /** Pids of all qemu-system processes on the host right now. */
 function qemuPidsOnHost(): number[] {

@@ -7,7 +7,7 @@ import { getBackend } from '../../harness/backends/registry.ts';
 import { InputError } from '../../harness/errors/index.ts';
 import type { TargetSpec } from '../../harness/backends/types.ts';
 
-const spec: TargetSpec = { name: 'debian-testbed', os: 'debian', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0 };
+const spec: TargetSpec = { name: 'debian-testbed', os: 'debian', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0, image: 'debian-testbed', suiteContext: { zfsTunablesFile: null } };
 
 describe('resolveSshTarget', () => {
   it('takes user@host[:port] literally', () => {
@@ -65,7 +65,7 @@ describe('ssh backend', () => {
     await backend.shutdown(stock);
     await backend.shutdown(stock);
     await backend.destroy(prepared);
-    expect(await backend.versions()).toEqual({ qemuVersion: null, limaVersion: null });
+    expect(await backend.versions()).toEqual({});
   });
 
   it('refuses a missing key or known_hosts file with the path in the message', async () => {
@@ -77,20 +77,20 @@ describe('ssh backend', () => {
 });
 
 describe('getBackend', () => {
-  it('knows qemu, ssh and lima; unknown names get one line listing the valid ones', () => {
-    expect(getBackend('qemu').name).toBe('qemu');
-    expect(getBackend('ssh', { ssh: { target: 'u@h' } }).name).toBe('ssh');
-    expect(() => getBackend('vbox')).toThrow(new InputError('unknown backend "vbox" (valid: qemu, ssh, lima)'));
-    expect(getBackend('lima').name).toBe('lima');
+  it('knows qemu, ssh and lima from the catalog; unknown names get one line listing the valid ones', async () => {
+    expect((await getBackend('qemu')).name).toBe('qemu');
+    expect((await getBackend('ssh', { ssh: { target: 'u@h' } })).name).toBe('ssh');
+    await expect(getBackend('vbox')).rejects.toThrow(new InputError('--backend: unknown backend "vbox" (known: qemu, lima, ssh)'));
+    expect((await getBackend('lima')).name).toBe('lima');
   });
 
-  it('the ssh backend without options needs KBENCH_SSH_TARGET', () => {
+  it('the ssh backend without options needs KBENCH_SSH_TARGET', async () => {
     const saved = process.env.KBENCH_SSH_TARGET;
     delete process.env.KBENCH_SSH_TARGET;
     try {
-      expect(() => getBackend('ssh')).toThrow(/KBENCH_SSH_TARGET/);
+      await expect(getBackend('ssh')).rejects.toThrow(/KBENCH_SSH_TARGET/);
       process.env.KBENCH_SSH_TARGET = 'me@box:2222';
-      expect(getBackend('ssh').name).toBe('ssh');
+      expect((await getBackend('ssh')).name).toBe('ssh');
     } finally {
       if (saved === undefined) delete process.env.KBENCH_SSH_TARGET;
       else process.env.KBENCH_SSH_TARGET = saved;

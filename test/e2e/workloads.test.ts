@@ -67,7 +67,7 @@ describe('workload safety on the Debian testbed', () => {
   beforeAll(async () => {
     await ensureDebianTestbed({});
     runDir = mkdtempSync(path.join(tmpdir(), 'kbench-safety-'));
-    backend = getBackend('qemu');
+    backend = await getBackend('qemu');
     prepared = await backend.prepare(spec, ['custom'], runDir);
   }, 60 * MINUTE);
 

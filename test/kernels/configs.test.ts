@@ -114,7 +114,7 @@ function removals(os: Os, text: string): string[] {
       else if (/^no(options|device)\b/.test(line)) throw new Error(`unparsed: ${line}`);
     } else if (os === 'netbsd') {
       if ((m = /^no\s+pseudo-device\s+([A-Za-z0-9_]+)\s*$/.exec(line))) found.push(`pseudo-device ${m[1]}`);
-      else if ((m = /^no\s+([a-z0-9_]+)\*\s*$/.exec(line))) found.push(`device ${m[1]}`);
+      else if ((m = /^no\s+([a-z0-9_]+)\s*$/.exec(line))) found.push(`device ${m[1]}`);
       else if (/^no\s/.test(line)) throw new Error(`unparsed: ${line}`);
     } else {
       if ((m = /^rmoption\s+([A-Za-z0-9_]+)\s*$/.exec(line))) found.push(`option ${m[1]}`);
@@ -152,6 +152,15 @@ describe('BSD kernel configs', () => {
     expect(conf).toMatch(/^ident\s+M-SERIES$/m);
     expect(conf).not.toMatch(/^options\s+ZFS\b/m);
     expect(conf).toMatch(/zfs\.ko/);
+  });
+
+  it('netbsd: removes devices by base name only (config(1) deldev: an absent instance name such as "vmt*" is fatal)', () => {
+    // usr.bin/config/sem.c deldev() (NetBSD/src e499d8b5): "no X*" / "no X0" look the instance up
+    // exactly ("unknown instance X*"); "no X" removes every instance of device X, whatever its unit.
+    const conf = read('kernels/netbsd-m-series-kernel.conf');
+    expect(lines(conf).filter((l) => /^no\s+(?!pseudo-device\b|options\b)\S*[*0-9]\s*$/.test(l))).toEqual([]);
+    // GENERIC64 rev 1.232 comments nouveau out: removing it would stop config(1).
+    expect(conf).not.toMatch(/^no\s+nouveau/m);
   });
 
   it('netbsd: includes GENERIC64; openbsd: includes GENERIC.MP and uses no statement its config(8) lacks', () => {

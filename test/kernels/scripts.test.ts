@@ -79,6 +79,45 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(unknown.stderr).toMatch(/unknown argument: --frobnicate/);
   });
 
+  it('build-alpine-kernel.sh: reads versions with `apk -v info -e` (NAME-VER-rN), never the description form', () => {
+    // test/kernels/fixtures/apk prints the formats of test/fixtures/guest/alpine/ (apk-tools src/app_info.c).
+    const env = { PATH: `${join(repo, 'test/kernels/fixtures')}:${process.env.PATH}`, KBENCH_APK_FIXTURES: join(repo, 'test/fixtures/guest/alpine') };
+    const r = run([script('kernels/build-alpine-kernel.sh'), '--show-versions'], env);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(['linux-virt 6.18.9', 'zfs 2.3.5', 'requested options 52']);
+    // `apk -v info NAME` prints "NAME: description" lines: the old parse found nothing there.
+    const described = readFileSync(join(repo, 'test/fixtures/guest/alpine/apk-v-info.txt'), 'utf8');
+    expect(described).not.toMatch(/^linux-virt-\d/m);
+    const noApk = run([script('kernels/build-alpine-kernel.sh'), '--show-versions'], { PATH: '/usr/bin:/bin' });
+    expect(noApk.code).toBe(2);
+    expect(noApk.stderr.trim()).toBe('build-alpine-kernel.sh: cannot read the linux-virt version (apk -v info -e linux-virt); pass --kernel-version');
+  });
+
+  it('build-alpine-kernel.sh: the option list follows the kernel version (6.12 keeps the arm64 SHA drivers, 6.18 has none)', () => {
+    const requested = (version: string) =>
+      run([script('kernels/build-alpine-kernel.sh'), '--print-fragment', '--kernel-version', version]).stdout
+        .split('\n')
+        .filter((l) => /^(CONFIG_|# CONFIG_.* is not set$)/.test(l));
+    const sha = ['CONFIG_CRYPTO_SHA1_ARM64_CE=y', 'CONFIG_CRYPTO_SHA256_ARM64=y', 'CONFIG_CRYPTO_SHA2_ARM64_CE=y', 'CONFIG_CRYPTO_SHA512_ARM64_CE=y'];
+    const old = requested('6.12.38');
+    expect(old).toHaveLength(56);
+    for (const line of sha) expect(old).toContain(line);
+    const current = requested('6.18.9');
+    expect(current).toHaveLength(52);
+    for (const line of sha) expect(current).not.toContain(line);
+    // Linux 7.0 compares as newer than 6.18, not by string.
+    expect(requested('7.0')).toHaveLength(52);
+    expect(requested('6.9.1')).toHaveLength(56);
+
+    // --check-config takes the version from the config's own header when none is given.
+    const final = join(scratch, 'final-6.18.config');
+    const body = run([script('kernels/build-alpine-kernel.sh'), '--print-fragment', '--kernel-version', '6.18.9']).stdout;
+    writeFileSync(final, `#\n# Automatically generated file; DO NOT EDIT.\n# Linux/arm64 6.18.9 Kernel Configuration\n#\n${body}`);
+    const checked = run([script('kernels/build-alpine-kernel.sh'), '--check-config', final]);
+    expect(checked.stderr).toBe('');
+    expect(checked.stdout.trim()).toBe(`all 52 requested options survived in ${final} (Linux 6.18.9)`);
+  });
+
   it('build-freebsd-kernel.sh: buildkernel/installkernel with KODIR and a one-shot nextboot', () => {
     const r = run([script('kernels/build-freebsd-kernel.sh'), '--dry-run']);
     expect(r.code).toBe(0);

@@ -47,7 +47,8 @@ declares() {
     freebsd:device) grep -q -E "^device[[:space:]]+$2([[:space:]]|\$)" "$1" ;;
     netbsd:pseudo-device) grep -q -E "^pseudo-device[[:space:]]+$2([[:space:]]|\$)" "$1" ;;
     netbsd:option) grep -q -E "^options[[:space:]]+$2([=[:space:],]|\$)" "$1" ;;
-    *:device) grep -q -E "^$2\\*?[[:space:]]+at[[:space:]]" "$1" ;;
+    # Any unit: "audio* at", "vmt0 at" (NetBSD GENERIC64 rev 1.232).
+    *:device) grep -q -E "^$2(\\*|[0-9]+)?[[:space:]]+at[[:space:]]" "$1" ;;
     openbsd:option) grep -q -E "^option[[:space:]]+$2([=[:space:]]|\$)" "$1" ;;
     *) return 1 ;;
   esac

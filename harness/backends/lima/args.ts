@@ -3,13 +3,17 @@
  * kernel variant, and which acceleration a Lima instance gets. Every rule here is read from the
  * lima-vm/lima source (v2.2.0-153-g183a60d7); the file named next to each rule is where.
  */
+import * as path from 'node:path';
 import { err, InputError, ok, showValue, type Result } from '../../errors/index.ts';
 import type { Acceleration, GuestOs, KernelVariant } from '../../results/schema.ts';
 
 export type LimaVmType = 'vz' | 'qemu';
 export type LimaArch = 'aarch64' | 'x86_64';
-/** Built-in templates kbench uses; `template:NAME` (the `template://NAME` form is deprecated since Lima 2.0). */
-export type LimaTemplate = 'alpine' | 'freebsd';
+/** kbench's own templates (lima/ in the repo), one per guest OS and kernel variant; limactl takes a file path. */
+export const LIMA_TEMPLATE_DIR = path.resolve(import.meta.dirname, '../../../lima');
+export function limaTemplatePath(os: 'alpine' | 'freebsd', variant: KernelVariant): string {
+  return path.join(LIMA_TEMPLATE_DIR, `${os}-${variant}.yaml`);
+}
 
 /** pkg/identifiers/validate.go: alphanumeric runs joined by single `.`, `_` or `-`, at most 76 characters. */
 const LIMA_IDENTIFIER = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
@@ -49,7 +53,8 @@ export interface LimaCustomKernel {
 
 export interface LimaCreatePlan {
   name: string;
-  template: LimaTemplate;
+  /** A template file path. */
+  template: string;
   vmType: LimaVmType;
   cpus: number;
   memoryGiB: number;
@@ -112,7 +117,7 @@ export function limaCreateArgs(plan: LimaCreatePlan): string[] {
     '--mount-none',
   ];
   if (plan.customKernel) args.push(`--set=${customKernelExpression(plan.customKernel)}`);
-  args.push(`template:${plan.template}`);
+  args.push(plan.template);
   return args;
 }
 
@@ -122,32 +127,62 @@ export function limaStartArgs(name: string, timeoutSeconds: number): string[] {
 }
 
 export interface LimaTargetPlan {
-  template: LimaTemplate;
+  template: string;
   vmType: LimaVmType;
+}
+
+/** Why Lima cannot run `os` at all, or null when it can. */
+export function limaRefusal(os: GuestOs): string | null {
+  switch (os) {
+    case 'alpine':
+    case 'freebsd':
+      return null;
+    case 'netbsd':
+    case 'openbsd':
+      // pkg/limatype: `os:` accepts only Linux, Darwin, FreeBSD and Windows.
+      return 'Lima cannot boot NetBSD/OpenBSD (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh';
+    case 'debian':
+      return 'target os "debian" is the locally built QEMU testbed: use --backend qemu';
+  }
 }
 
 /**
  * Which template and VM type a guest OS gets. Alpine runs on vz (fastest on Apple silicon);
- * FreeBSD only on qemu (templates/_images/freebsd-15.yaml: "does not boot with vz"); Lima's
- * `os:` accepts only Linux, Darwin, FreeBSD and Windows, so NetBSD/OpenBSD cannot run at all.
+ * FreeBSD only on qemu (templates/_images/freebsd-15.yaml: "does not boot with vz").
  */
 export function limaTargetPlan(os: GuestOs, variant: KernelVariant): LimaTargetPlan {
-  switch (os) {
-    case 'alpine':
-      return { template: 'alpine', vmType: 'vz' };
-    case 'freebsd':
-      if (variant === 'custom') {
-        // A BSD kernel cannot be swapped from the host: it is installed in the guest as
-        // /boot/kernel.NAME and chosen with `nextboot -k NAME`, which Lima does not model.
-        throw new InputError('backend lima: FreeBSD custom kernels cannot be set through Lima (they are installed in the guest and chosen with nextboot -k): use --backend qemu for the custom variant');
-      }
-      return { template: 'freebsd', vmType: 'qemu' };
-    case 'netbsd':
-    case 'openbsd':
-      throw new InputError('Lima cannot boot NetBSD/OpenBSD (lima issue #1096): use --backend qemu');
-    case 'debian':
-      throw new InputError('backend lima: target os "debian" is the local QEMU testbed: use --backend qemu');
+  const refusal = limaRefusal(os);
+  if (refusal !== null) throw new InputError(`backend lima: ${refusal}`);
+  return os === 'alpine' ? { template: limaTemplatePath('alpine', variant), vmType: 'vz' } : { template: limaTemplatePath('freebsd', variant), vmType: 'qemu' };
+}
+
+/** A limactl argv run once after the instance's first start, and what its output must say. */
+export interface LimaSetupStep {
+  args: string[];
+  /** When set, the trimmed stdout must equal this (e.g. kern.bootfile after the trial boot). */
+  expectStdout?: string;
+  /** Restart the instance after this step (stop, then start). */
+  restartAfter?: boolean;
+}
+
+/**
+ * What makes a new custom instance boot its kernel with its own ZFS: Alpine gets the kernel's
+ * modules tarball; FreeBSD gets /boot/kernel.m-series, a one-shot `nextboot -k` trial (a panic
+ * falls back to GENERIC on the next boot), a check of kern.bootfile, then loader.conf.
+ */
+export function limaSetupSteps(os: 'alpine' | 'freebsd', instance: string, artifact: string): LimaSetupStep[] {
+  const remote = `/tmp/${path.basename(artifact)}`;
+  const copy = { args: ['copy', artifact, `${instance}:${remote}`] };
+  const shell = (command: string) => ['shell', '--workdir=/', instance, 'sudo', 'sh', '-c', command];
+  if (os === 'alpine') {
+    return [copy, { args: shell(`tar -xzf ${remote} -C / && depmod -a "$(uname -r)" && modprobe zfs`) }];
   }
+  return [
+    copy,
+    { args: shell(`tar -xzf ${remote} -C /boot && test -f /boot/kernel.m-series/kernel && nextboot -k kernel.m-series`), restartAfter: true },
+    { args: ['shell', '--workdir=/', instance, 'sysctl', '-n', 'kern.bootfile'], expectStdout: '/boot/kernel.m-series/kernel' },
+    { args: shell('sysrc -f /boot/loader.conf kernel=kernel.m-series') },
+  ];
 }
 
 /** Lima's arch names (pkg/limatype NewArch) from Node's `process.arch`. */

@@ -4,9 +4,13 @@
  * `limactl start`, reached over the ssh.config Lima writes. The custom Alpine kernel is set on
  * the instance's image (`images[].kernel`/`initrd`), which Lima copies into the instance directory.
  *
- * Boot time is read from Lima's own logs: from the host agent's first event (VM started, after
- * image preparation) to the "ssh" essential requirement being satisfied. Lima retries that check
- * every 3 s and logs whole seconds, so the figure is coarse (a few seconds) by construction.
+ * Boot time is read from Lima's own logs, from a mark that precedes the guest's boot to the "ssh"
+ * essential requirement being satisfied: on vz the driver's "[VZ] - vm state change: running"
+ * line, on qemu its "Starting QEMU" line, else the host clock when `limactl start` was run. Not
+ * the host agent's first event: the vz driver waits for guest port 22 before it (pkg/driver/vz:
+ * WaitOpeningSSHPort), so that mark already means "sshd listening". Lima retries the ssh check
+ * every 3 s and logs whole seconds, so the figure is coarse by construction; which start mark was
+ * used is kept with the boot (BootedGuest.hostBootStart).
  */
 import { constants as fsConstants, existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -25,13 +29,14 @@ import {
   limaCreateArgs,
   limaHostAlias,
   limaInstanceName,
+  limaSetupSteps,
   limaStartArgs,
   limaTargetPlan,
   type LimaArch,
   type LimaCustomKernel,
   type LimaVmType,
 } from './args.ts';
-import { firstEventAt, parseLimaList, parseLimaVersion, sshSatisfiedAt, type LimaInstance } from './parse.ts';
+import { bootStartMark, parseLimaList, parseLimaVersion, sshSatisfiedAt, type LimaInstance } from './parse.ts';
 
 export const LIMACTL_MISSING_MESSAGE = 'limactl not found on PATH: install Lima (brew install lima)';
 
@@ -42,6 +47,8 @@ export interface LimaBackendOptions {
   limaHome?: string;
   /** The custom Alpine kernel; default from KBENCH_LIMA_KERNEL, KBENCH_LIMA_INITRD, KBENCH_LIMA_CMDLINE (arch: the host's). */
   customKernel?: LimaCustomKernel;
+  /** What a new custom instance gets installed: Alpine's modules-m-series.tar.gz (KBENCH_LIMA_MODULES), FreeBSD's kernel.m-series.tar.gz (KBENCH_LIMA_FREEBSD_KERNEL). */
+  customArtifact?: string;
   /** Passed to `limactl start --timeout`; the first start of an instance also converts its image. */
   bootTimeoutMs?: number;
   onProgress?: (message: string) => void;
@@ -52,6 +59,13 @@ interface LimaVariantPlan {
   vmType: LimaVmType;
   createArgs: string[];
   kernelLocation: string | null;
+  /** Installed into a newly created custom instance (modules or kernel tarball). */
+  artifact: string | null;
+}
+
+/** The custom variant's tarball from the environment, per OS. */
+export function customArtifactFromEnv(env: NodeJS.ProcessEnv, os: string): string | null {
+  return (os === 'freebsd' ? env.KBENCH_LIMA_FREEBSD_KERNEL : env.KBENCH_LIMA_MODULES) || null;
 }
 
 export interface LimaPreparedTarget extends PreparedTarget {
@@ -77,7 +91,12 @@ export function customKernelFromEnv(env: NodeJS.ProcessEnv, hostArch: LimaArch |
 }
 
 /** Pure: what prepare will create for each variant, or an InputError naming what cannot be done. */
-export function planLimaTarget(spec: TargetSpec, variants: KernelVariant[], customKernel: () => LimaCustomKernel | null): Record<string, LimaVariantPlan> {
+export function planLimaTarget(
+  spec: TargetSpec,
+  variants: KernelVariant[],
+  customKernel: () => LimaCustomKernel | null,
+  customArtifact: () => string | null = () => null,
+): Record<string, LimaVariantPlan> {
   if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
   if (spec.scratchDiskMiB > 0) {
     throw new InputError(`target ${showValue(spec.name)}: the lima backend attaches no scratch disk (scratchDiskMiB ${spec.scratchDiskMiB}); use 0 for file vdevs or --backend qemu`);
@@ -87,12 +106,23 @@ export function planLimaTarget(spec: TargetSpec, variants: KernelVariant[], cust
     const { template, vmType } = limaTargetPlan(spec.os, variant);
     const instance = limaInstanceName(spec.name, variant);
     let kernel: LimaCustomKernel | undefined;
+    let artifact: string | null = null;
     if (variant === 'custom') {
-      const given = customKernel();
-      if (given === null) {
-        throw new InputError(`target ${showValue(spec.name)}: the custom variant needs a kernel: set KBENCH_LIMA_KERNEL (arm64 Image), KBENCH_LIMA_CMDLINE and optionally KBENCH_LIMA_INITRD`);
+      artifact = customArtifact();
+      if (spec.os === 'freebsd') {
+        if (artifact === null) {
+          throw new InputError(`target ${showValue(spec.name)}: the custom variant needs the kernel: set KBENCH_LIMA_FREEBSD_KERNEL to kernel.m-series.tar.gz (kernels/build-freebsd-kernel.sh)`);
+        }
+      } else {
+        const given = customKernel();
+        if (given === null) {
+          throw new InputError(`target ${showValue(spec.name)}: the custom variant needs a kernel: set KBENCH_LIMA_KERNEL (arm64 Image), KBENCH_LIMA_CMDLINE and optionally KBENCH_LIMA_INITRD`);
+        }
+        if (artifact === null) {
+          throw new InputError(`target ${showValue(spec.name)}: the custom kernel needs its OpenZFS modules: set KBENCH_LIMA_MODULES to modules-m-series.tar.gz (kernels/build-alpine-kernel.sh)`);
+        }
+        kernel = given;
       }
-      kernel = given;
     }
     const createArgs = limaCreateArgs({
       name: instance,
@@ -102,7 +132,7 @@ export function planLimaTarget(spec: TargetSpec, variants: KernelVariant[], cust
       memoryGiB: spec.memoryMiB / 1024,
       ...(kernel ? { customKernel: kernel } : {}),
     });
-    plans[variant] = { instance, vmType, createArgs, kernelLocation: kernel?.kernelPath ?? null };
+    plans[variant] = { instance, vmType, createArgs, kernelLocation: kernel?.kernelPath ?? null, artifact };
   }
   return plans;
 }
@@ -148,12 +178,12 @@ export function limaSshEndpoint(input: {
  * null when either mark is missing. The end mark has whole-second resolution and Lima polls every
  * 3 s, so this is a coarse figure; it never includes image download or disk conversion.
  */
-export function limaBootSeconds(haStdoutLog: string, haStderrLog: string): number | null {
-  const vmStartedAt = firstEventAt(haStdoutLog);
+export function limaBootSeconds(haStderrLog: string, startedAt: Date | null = null): { seconds: number; start: string } | null {
+  const mark = bootStartMark(haStderrLog, startedAt);
   const sshAt = sshSatisfiedAt(haStderrLog);
-  if (vmStartedAt === null || sshAt === null) return null;
-  // The end mark is truncated to the second, so it can precede a sub-second start mark.
-  return Math.max(0, Math.round((sshAt.getTime() - vmStartedAt.getTime()) / 10) / 100);
+  if (mark === null || sshAt === null) return null;
+  // Both ends may be whole seconds; a host clock start can be a little after a truncated end.
+  return { seconds: Math.max(0, Math.round((sshAt.getTime() - mark.time.getTime()) / 10) / 100), start: mark.name };
 }
 
 async function isExecutable(file: string): Promise<boolean> {
@@ -271,7 +301,12 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
 
   async function prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<LimaPreparedTarget> {
     const hostArch = limaArchOf(nodeArch());
-    const plans = planLimaTarget(spec, variants, () => options.customKernel ?? customKernelFromEnv(process.env, hostArch));
+    const plans = planLimaTarget(
+      spec,
+      variants,
+      () => options.customKernel ?? customKernelFromEnv(process.env, hostArch),
+      () => options.customArtifact ?? customArtifactFromEnv(process.env, spec.os),
+    );
     const binary = await requireLimactl();
     await fs.mkdir(runDir, { recursive: true });
 
@@ -305,8 +340,34 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
         throw new KbenchError(`limactl create ${plan.instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${path.join(runDir, `lima-create-${plan.instance}.log`)}`, 1);
       }
       created.push(plan.instance);
+      if (plan.artifact !== null) await setUpCustom(binary, spec, plan.instance, plan.artifact, runDir);
     }
     return { spec, variants, runDir, facts, lima: { instances, created } };
+  }
+
+  /** First start of a new custom instance: install its kernel/modules (lima/<os>-custom.yaml says how), then stop. */
+  async function setUpCustom(binary: string, spec: TargetSpec, instance: string, artifact: string, runDir: string): Promise<void> {
+    if (!existsSync(artifact)) throw new InputError(`custom artifact ${showValue(artifact)}: no such file`);
+    const log = path.join(runDir, `lima-setup-${instance}.log`);
+    const run = async (args: string[], timeoutMs: number) => {
+      progress(`lima: limactl ${args.join(' ')}`);
+      const result = await limactl(binary, args, timeoutMs);
+      await fs.appendFile(log, `$ limactl ${args.join(' ')}\n${String(result.stdout)}${String(result.stderr)}\n`);
+      if (result.exitCode !== 0) throw new KbenchError(`limactl ${args[0]} ${instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${log}`, 3);
+      return String(result.stdout).trim();
+    };
+    await run(limaStartArgs(instance, bootTimeoutMs / 1000), bootTimeoutMs + 60_000);
+    for (const step of limaSetupSteps(spec.os === 'freebsd' ? 'freebsd' : 'alpine', instance, artifact)) {
+      const out = await run(step.args, 600_000);
+      if (step.expectStdout !== undefined && out !== step.expectStdout) {
+        throw new KbenchError(`${instance}: after the nextboot trial the guest runs ${showValue(out)}, not ${step.expectStdout} (the custom kernel did not boot; see the serial log in the instance directory)`, 3);
+      }
+      if (step.restartAfter) {
+        await stopInstance(binary, instance);
+        await run(limaStartArgs(instance, bootTimeoutMs / 1000), bootTimeoutMs + 60_000);
+      }
+    }
+    await stopInstance(binary, instance);
   }
 
   async function stopInstance(binary: string, name: string): Promise<void> {
@@ -336,9 +397,9 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     if (before === null) throw new KbenchError(`Lima instance ${name} disappeared after prepare`, 1);
 
     progress(`lima: starting ${name}`);
+    const startClock = new Date();
     const started = await limactl(binary, limaStartArgs(name, bootTimeoutMs / 1000), bootTimeoutMs + 60_000);
     const haStderrPath = path.join(before.dir, 'ha.stderr.log');
-    const haStdoutPath = path.join(before.dir, 'ha.stdout.log');
     await fs.writeFile(path.join(prepared.runDir, `lima-start-${name}.log`), `${String(started.stderr)}\n`);
     if (started.exitCode !== 0) {
       const tail = await logTail(haStderrPath, 2);
@@ -350,7 +411,7 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     }
 
     try {
-      return await describeRunning(binary, prepared, variant, name, haStdoutPath, haStderrPath);
+      return await describeRunning(binary, prepared, variant, name, haStderrPath, startClock);
     } catch (error) {
       await stopInstance(binary, name).catch(() => undefined);
       throw error;
@@ -362,8 +423,8 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     prepared: LimaPreparedTarget,
     variant: KernelVariant,
     name: string,
-    haStdoutPath: string,
     haStderrPath: string,
+    startClock: Date,
   ): Promise<BootedGuest> {
     const instance = await findInstance(binary, name);
     if (instance === null || instance.status !== 'Running') {
@@ -386,8 +447,8 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     const endpoint = mapped.value;
 
     const haStderr = await fs.readFile(haStderrPath, 'utf8').catch(() => '');
-    const haStdout = await fs.readFile(haStdoutPath, 'utf8').catch(() => '');
-    const hostBootSeconds = limaBootSeconds(haStdout, haStderr);
+    const timing = limaBootSeconds(haStderr, startClock);
+    const hostBootSeconds = timing?.seconds ?? null;
 
     const serialCandidates = instance.vmType === 'vz' ? ['serialv.log', 'serial.log', 'serialp.log'] : ['serial.log', 'serialp.log', 'serialv.log'];
     const serialLogPath = serialCandidates.map((file) => path.join(instance.dir, file)).find((file) => existsSync(file)) ?? null;
@@ -402,11 +463,12 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
         kvmAvailable: existsSync('/dev/kvm'),
       }),
       hostBootSeconds,
+      ...(timing ? { hostBootStart: timing.start } : {}),
       serialLogPath,
     };
     guests.set(guest, name);
     guestsByPort.set(endpoint.port, name);
-    progress(`lima: ${name} running, ssh ${endpoint.user}@${endpoint.host}:${endpoint.port}, boot-to-ssh ${hostBootSeconds ?? 'unknown'} s`);
+    progress(`lima: ${name} running, ssh ${endpoint.user}@${endpoint.host}:${endpoint.port}, boot-to-ssh ${hostBootSeconds ?? 'unknown'} s from ${timing?.start ?? 'no start mark'}`);
     return guest;
   }
 
@@ -436,7 +498,7 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     prepared.lima.created = [];
   }
 
-  async function versions(): Promise<{ qemuVersion: string | null; limaVersion: string | null }> {
+  async function versions(): Promise<Record<string, string | null>> {
     const binary = await findExecutable(limactlCommand);
     let limaVersion: string | null = null;
     if (binary !== null) {

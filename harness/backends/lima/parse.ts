@@ -75,21 +75,26 @@ function nullIfZero(value: number): number | null {
 
 /**
  * Instance errors are Go `error` values. Lima's own Instance.MarshalJSON writes them as strings,
- * but `list` marshals the FormatData wrapper (a value, so that pointer method is not used) and yq
- * then deletes empty maps; an inference from the code is that errors can arrive as [] or [{}].
- * Strings are kept, empty objects dropped; anything else is malformed.
+ * but `list` marshals the FormatData wrapper, so an error arrives as whatever encoding/json makes
+ * of its concrete type: a missing lima.yaml is an *fs.PathError, i.e. {"Op":"open","Path":
+ * "…/lima.yaml","Err":2} (cmd/limactl/list.go brokenInstance, pkg/store/instance.go Inspect), an
+ * errors.New value is {}. Strings are kept; any other shape becomes a readable one-liner, so one
+ * broken instance never makes the whole list unreadable.
  */
 function instanceErrors(object: JsonObject): string[] {
   if (!('errors' in object)) return [];
   const value = object.errors;
-  if (!Array.isArray(value)) throw new FieldError(`field "errors": expected an array, got ${showValue(value)}`);
+  if (value === null) return [];
+  if (!Array.isArray(value)) return [`unreadable errors field: ${showValue(value)}`];
   const messages: string[] = [];
-  value.forEach((entry, index) => {
+  for (const entry of value) {
     if (typeof entry === 'string') messages.push(entry);
-    else if (!(isObject(entry) && Object.keys(entry).length === 0)) {
-      throw new FieldError(`field "errors[${index}]": expected a string, got ${showValue(entry)}`);
-    }
-  });
+    else if (isObject(entry) && Object.keys(entry).length === 0) continue;
+    else if (isObject(entry) && typeof entry.Op === 'string' && typeof entry.Path === 'string') {
+      const errno = typeof entry.Err === 'number' ? ` (errno ${entry.Err}${entry.Err === 2 ? ', no such file' : ''})` : '';
+      messages.push(`${entry.Op} ${entry.Path}${errno}`);
+    } else messages.push(`error ${showValue(entry)}`);
+  }
   return messages;
 }
 
@@ -284,4 +289,28 @@ export function firstEventAt(haStdoutLog: string): Date | null {
 /** First event with running:true: every requirement checked and provisioning done (or degraded). */
 export function firstRunningAt(haStdoutLog: string): Date | null {
   return parseHostAgentEvents(haStdoutLog).find((event) => event.running)?.time ?? null;
+}
+
+// pkg/driver/vz/vm_darwin.go: logged when Virtualization.framework reports the VM running.
+const VZ_RUNNING = '[VZ] - vm state change: running';
+// pkg/driver/qemu/qemu_driver.go Start: logged just before the qemu process is started.
+const QEMU_STARTING = /^Starting QEMU \(hint: /;
+
+export interface BootStartMark {
+  time: Date;
+  /** Which mark it is, recorded with the boot. */
+  name: string;
+}
+
+/**
+ * The start of boot-to-SSH: the driver's own "VM is running" (vz) or "starting qemu" line in
+ * ha.stderr.log, else `hostClock` (when `limactl start` was run, which also includes disk
+ * preparation), else null. Never the host agent's first event (see backend.ts).
+ */
+export function bootStartMark(haStderrLog: string, hostClock: Date | null = null): BootStartMark | null {
+  for (const entry of parseHostAgentStderr(haStderrLog)) {
+    if (entry.msg === VZ_RUNNING) return { time: entry.time, name: `ha.stderr.log "${VZ_RUNNING}"` };
+    if (QEMU_STARTING.test(entry.msg)) return { time: entry.time, name: 'ha.stderr.log "Starting QEMU"' };
+  }
+  return hostClock === null ? null : { time: hostClock, name: 'host clock at limactl start' };
 }

@@ -9,12 +9,14 @@ export type QemuBootMethod =
   /** Direct Linux boot: no bootloader inside the image. */
   | { kind: 'linux-kernel'; kernelPath: string; initrdPath: string | null; append: string }
   /** Firmware boots the first disk (BSD images on aarch64): `-bios` with an edk2 build. */
-  | { kind: 'uefi-disk'; firmwarePath: string };
+  | { kind: 'uefi-disk'; firmwarePath: string }
+  /** qemu's default firmware (SeaBIOS on x86_64) boots the first disk. */
+  | { kind: 'bios-disk' };
 
-export interface QemuDisk {
-  path: string;
-  format: 'raw' | 'qcow2';
-}
+export type QemuDisk =
+  | { path: string; format: 'raw' | 'qcow2' }
+  /** A host folder shown read-only as a FAT disk with a volume label (a NoCloud "cidata" seed): qemu's vvfat driver, no image tool needed. */
+  | { fatDir: string; label: string };
 
 export interface QemuLaunchConfig {
   arch: HostArch;
@@ -38,8 +40,6 @@ export interface QemuCommand {
 }
 
 export const LINUX_APPEND = 'console=ttyS0 root=/dev/vda rw quiet';
-/** aarch64 `virt` has a PL011 UART, not a 16550. */
-export const LINUX_APPEND_AARCH64 = 'console=ttyAMA0 root=/dev/vda rw quiet';
 
 export function qemuBinaryFor(arch: HostArch): string {
   return arch === 'x86_64' ? 'qemu-system-x86_64' : 'qemu-system-aarch64';
@@ -69,12 +69,17 @@ export function buildQemuArgs(config: QemuLaunchConfig): QemuCommand {
     args.push('-kernel', config.boot.kernelPath);
     if (config.boot.initrdPath !== null) args.push('-initrd', config.boot.initrdPath);
     args.push('-append', config.boot.append);
-  } else {
+  } else if (config.boot.kind === 'uefi-disk') {
     args.push('-bios', config.boot.firmwarePath);
   }
 
   for (const disk of config.disks) {
-    args.push('-drive', `file=${escapeOptionValue(disk.path)},if=virtio,format=${disk.format}`);
+    if ('fatDir' in disk) {
+      if (!/^[A-Za-z0-9_-]{1,11}$/.test(disk.label)) throw new RangeError(`FAT volume label must be 1-11 letters/digits, got ${disk.label}`);
+      args.push('-drive', `if=virtio,format=raw,readonly=on,file.driver=vvfat,file.dir=${escapeOptionValue(disk.fatDir)},file.label=${disk.label}`);
+    } else {
+      args.push('-drive', `file=${escapeOptionValue(disk.path)},if=virtio,format=${disk.format}`);
+    }
   }
 
   if (config.sshHostPort !== null) {

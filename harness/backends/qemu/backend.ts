@@ -1,26 +1,29 @@
 /**
- * QEMU backend: boots the cached Debian ZFS testbed with each kernel variant. Every boot gets its
- * own copy-on-write overlay (the cache is never written), a sparse scratch disk for ZFS vdevs,
- * a loopback SSH port, a serial log and a QMP socket for a graceful power-down.
+ * QEMU backend: boots the disk a target's image provider made (qemu/images/: the Debian testbed,
+ * official FreeBSD/Alpine images, ...) with each kernel variant. Every boot gets its own
+ * copy-on-write overlay (the cache is never written), a sparse scratch disk for ZFS vdevs, a
+ * loopback SSH port, a serial log and a QMP socket for a graceful power-down.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { connect as connectSocket, createServer } from 'node:net';
 import { arch as hostArch } from 'node:os';
 import * as path from 'node:path';
-import { ensureDebianTestbed, type DebianTestbed } from '../../../custom-os/debian-testbed/testbed.ts';
 import { InputError, KbenchError, showValue } from '../../errors/index.ts';
 import type { Acceleration, KernelVariant } from '../../results/schema.ts';
 import { connectWithRetry } from '../../ssh/connect.ts';
 import type { SshEndpoint } from '../../ssh/types.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
 import { chooseAcceleration, type AccelChoice } from './accel.ts';
-import { buildQemuArgs, LINUX_APPEND, qemuBinaryFor, type HostArch, type QemuAccel } from './args.ts';
+import { acceleratorCandidates } from './accel.ts';
+import { buildQemuArgs, qemuBinaryFor, type HostArch, type QemuAccel } from './args.ts';
 import { killAndWait, spawnTracked, waitForExit } from './children.ts';
+import { imageProvider } from './images/index.ts';
+import type { PreparedImage } from './images/types.ts';
 
 export interface QemuBackendOptions {
-  /** Replaces ${KBENCH_CACHE:-~/.cache/kbench} for the testbed image. */
+  /** Replaces ${KBENCH_CACHE:-~/.cache/kbench} for built and fetched images. */
   cacheDir?: string;
   /** Skip the acceleration probe; default from KBENCH_QEMU_ACCEL, else probe. */
   forceAccel?: QemuAccel;
@@ -35,7 +38,7 @@ export interface QemuBackendOptions {
 
 /** What `prepare` adds to PreparedTarget; `boot` needs it. */
 export interface QemuPreparedTarget extends PreparedTarget {
-  qemu: { testbed: DebianTestbed; arch: HostArch; bootCounts: Record<KernelVariant, number> };
+  qemu: { image: PreparedImage; arch: HostArch; bootCounts: Record<KernelVariant, number> };
 }
 
 interface RunningVm {
@@ -48,7 +51,7 @@ interface RunningVm {
 const PORT_RETRIES = 5;
 
 export function isQemuPreparedTarget(prepared: PreparedTarget): prepared is QemuPreparedTarget {
-  return typeof (prepared as Partial<QemuPreparedTarget>).qemu?.testbed?.imagePath === 'string';
+  return typeof (prepared as Partial<QemuPreparedTarget>).qemu?.image?.rootDisk?.path === 'string';
 }
 
 export function hostArchForQemu(nodeArch: string = hostArch()): HostArch | null {
@@ -187,25 +190,29 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
 
   async function prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<QemuPreparedTarget> {
     const arch = hostArchForQemu();
-    if (spec.os !== 'debian') {
-      throw new InputError(`target ${showValue(spec.name)}: the qemu backend boots os "debian" (the Debian ZFS testbed); got os ${showValue(spec.os)}`);
-    }
-    if (arch !== 'x86_64') {
-      throw new InputError(`target ${showValue(spec.name)}: the Debian testbed is built for amd64; this host is ${hostArch()}`);
-    }
+    if (arch === null) throw new InputError(`target ${showValue(spec.name)}: qemu needs an x86_64 or arm64 host; this host is ${hostArch()}`);
+    const provider = imageProvider(spec.image);
+    if (provider === null) throw new InputError(`target ${showValue(spec.name)}: unknown image provider ${showValue(spec.image)}`);
+    const support = provider.supports(variants, arch);
+    if (!support.ok) throw new InputError(`target ${showValue(spec.name)} on qemu: ${support.reason}`);
     if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
     await fs.mkdir(runDir, { recursive: true });
-    const testbed = await ensureDebianTestbed({ ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), onProgress: progress });
+    const image = await (await provider.load()).ensure({ variants, arch, cacheDir: options.cacheDir ?? null, onProgress: progress });
     const facts = {} as PreparedTarget['facts'];
     for (const variant of ['stock', 'custom'] as const) {
-      const stat = variants.includes(variant) ? await fs.stat(testbed.kernels[variant].kernel) : null;
-      facts[variant] = stat ? { kernelImagePath: testbed.kernels[variant].kernel, kernelImageBytes: stat.size } : { kernelImagePath: null, kernelImageBytes: null };
+      const kernelPath = variants.includes(variant) ? (image.kernelImage[variant] ?? null) : null;
+      const stat = kernelPath === null ? null : await fs.stat(kernelPath);
+      facts[variant] = stat && kernelPath ? { kernelImagePath: kernelPath, kernelImageBytes: stat.size } : { kernelImagePath: null, kernelImageBytes: null };
     }
     // The first boot would read the image from disk and every later one from the page cache:
     // in the recorded testbed run that made boot 0 of stock 3.5 s slower. Reading the files once
     // here puts every boot on the same footing.
-    await warmPageCache([testbed.imagePath, ...variants.flatMap((v) => [testbed.kernels[v].kernel, testbed.kernels[v].initrd])]);
-    return { spec, variants, runDir, facts, qemu: { testbed, arch, bootCounts: { stock: 0, custom: 0 } } };
+    const bootFiles = variants.flatMap((v) => {
+      const method = image.boot[v];
+      return method?.kind === 'linux-kernel' ? [method.kernelPath, ...(method.initrdPath === null ? [] : [method.initrdPath])] : [];
+    });
+    await warmPageCache([image.rootDisk.path, ...bootFiles]);
+    return { spec, variants, runDir, facts, qemu: { image, arch, bootCounts: { stock: 0, custom: 0 } } };
   }
 
   async function warmPageCache(files: string[]): Promise<void> {
@@ -229,7 +236,8 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     serialLogPath: string,
     disks: { root: string; scratch: string | null },
   ): Promise<{ child: ChildProcess; port: number; startedAt: number; qmpSocketPath: string; stderrPath: string }> {
-    const kernel = prepared.qemu.testbed.kernels[variant];
+    const bootMethod = prepared.qemu.image.boot[variant];
+    if (bootMethod === undefined) throw new InputError(`target ${showValue(prepared.spec.name)}: the image has no ${variant} kernel`);
     const qmpSocketPath = path.join(bootDir, 'qmp.sock');
     const stderrPath = path.join(bootDir, 'qemu-stderr.log');
     for (let attempt = 1; ; attempt += 1) {
@@ -239,8 +247,8 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
         accel,
         vcpus: prepared.spec.vcpus,
         memoryMiB: prepared.spec.memoryMiB,
-        boot: { kind: 'linux-kernel', kernelPath: kernel.kernel, initrdPath: kernel.initrd, append: LINUX_APPEND },
-        disks: [{ path: disks.root, format: 'qcow2' }, ...(disks.scratch ? [{ path: disks.scratch, format: 'raw' as const }] : [])],
+        boot: bootMethod,
+        disks: [{ path: disks.root, format: 'qcow2' }, ...(disks.scratch ? [{ path: disks.scratch, format: 'raw' as const }] : []), ...prepared.qemu.image.extraDisks],
         sshHostPort: port,
         serial: { kind: 'file', path: serialLogPath },
         qmpSocketPath,
@@ -280,10 +288,10 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     const bootDir = path.join(prepared.runDir, 'qemu', `${variant}-${n}`);
     await fs.mkdir(bootDir, { recursive: true });
     const serialLogPath = path.join(prepared.runDir, `serial-${variant}-${n}.log`);
-    const testbed = prepared.qemu.testbed;
+    const image = prepared.qemu.image;
 
     const overlay = path.join(bootDir, 'root.qcow2');
-    await runQemuImg(['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', testbed.imagePath, overlay]);
+    await runQemuImg(['create', '-q', '-f', 'qcow2', '-F', image.rootDisk.format, '-b', image.rootDisk.path, overlay]);
     let scratch: string | null = null;
     if (prepared.spec.scratchDiskMiB > 0) {
       scratch = path.join(bootDir, 'scratch.raw');
@@ -293,10 +301,12 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       await handle.close();
     }
 
-    const accelChoice: AccelChoice = await chooseAcceleration(
-      { arch: prepared.qemu.arch, kernelPath: testbed.kernels[variant].kernel, timeoutMs: options.accelProbeTimeoutMs ?? 20_000 },
-      options.forceAccel ?? forcedAccelFromEnv() ?? null,
-    );
+    const forced = options.forceAccel ?? forcedAccelFromEnv() ?? null;
+    // Without a Linux kernel to probe with (BSD images), the best candidate is used and the boot itself is the test.
+    const accelChoice: AccelChoice =
+      image.probeKernel === null && forced === null
+        ? untestedChoice(prepared.qemu.arch)
+        : await chooseAcceleration({ arch: prepared.qemu.arch, kernelPath: image.probeKernel ?? '', timeoutMs: options.accelProbeTimeoutMs ?? 20_000 }, forced);
     progress(`acceleration: ${accelChoice.reason}`);
 
     const vm = await spawnVm(prepared, variant, accelChoice.accel, bootDir, serialLogPath, { root: overlay, scratch });
@@ -304,8 +314,8 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     const endpoint: SshEndpoint = {
       host: '127.0.0.1',
       port: vm.port,
-      user: 'root',
-      privateKeyPath: testbed.sshKeyPath,
+      user: image.ssh.user,
+      privateKeyPath: image.ssh.privateKeyPath,
       hostKeyPolicy: { kind: 'pin-on-first-contact', pinFile: path.join(prepared.runDir, 'ssh-host-keys.pin') },
     };
     const guest: BootedGuest = {
@@ -326,6 +336,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       const firstCommandAt = performance.now();
       await connected.session.close().catch(() => undefined);
       guest.hostBootSeconds = Math.round((firstCommandAt - vm.startedAt) / 10) / 100;
+      guest.hostBootStart = 'qemu process start';
       progress(`${variant} kernel: SSH answered ${guest.hostBootSeconds} s after qemu started (port ${vm.port})`);
       return guest;
     } catch (error) {
@@ -367,10 +378,10 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     await fs.rm(path.join(prepared.runDir, 'qemu'), { recursive: true, force: true });
   }
 
-  async function versions(): Promise<{ qemuVersion: string | null; limaVersion: string | null }> {
+  async function versions(): Promise<Record<string, string | null>> {
     const arch = hostArchForQemu() ?? 'x86_64';
     const output = await captureOutput(qemuBinaryFor(arch), ['--version']);
-    return { qemuVersion: output === null ? null : parseQemuVersion(output), limaVersion: null };
+    return { qemuVersion: output === null ? null : parseQemuVersion(output) };
   }
 
   function pidOf(guest: BootedGuest): number | null {
@@ -379,6 +390,13 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
   }
 
   return { name: 'qemu', prepare, boot, shutdown, destroy, versions, pidOf };
+}
+
+/** The first hardware accelerator this host offers (hvf on macOS, kvm on Linux with /dev/kvm), untested. */
+function untestedChoice(arch: HostArch): AccelChoice {
+  const kvm = process.platform === 'linux' && existsSync('/dev/kvm');
+  const accel = acceleratorCandidates(process.platform, kvm)[0] ?? 'tcg';
+  return { accel, reason: `${accel}: no probe kernel for this image on ${arch}, the boot itself tests it (KBENCH_QEMU_ACCEL=tcg to force emulation)` };
 }
 
 function captureOutput(command: string, args: string[]): Promise<string | null> {

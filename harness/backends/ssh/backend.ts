@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { err, InputError, ok, showValue, type Result } from '../../errors/index.ts';
 import type { KernelVariant } from '../../results/schema.ts';
 import { parseSshConfig } from '../../ssh/config.ts';
-import type { SshEndpoint } from '../../ssh/types.ts';
-import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
+import type { RemoteShell, SshEndpoint } from '../../ssh/types.ts';
+import type { Backend, BootedGuest, MeasuresRemoteHost, PreparedTarget, TargetSpec } from '../types.ts';
 
 export interface SshBackendOptions {
   /** OpenSSH config alias (looked up in sshConfigFile) or user@host[:port]; used for every variant without its own. */
@@ -51,6 +51,42 @@ export function resolveSshTarget(target: string, sshConfigText: string | null, c
   return ok({ host: parsed.value.host, port: parsed.value.port, user: parsed.value.user, identityFile: parsed.value.identityFile });
 }
 
+/**
+ * KBENCH_SSH_TARGET for every variant, or KBENCH_SSH_TARGET_STOCK / KBENCH_SSH_TARGET_CUSTOM for
+ * one machine per kernel (each falls back to KBENCH_SSH_TARGET); KBENCH_SSH_KEY, KBENCH_SSH_KNOWN_HOSTS.
+ */
+export function sshOptionsFromEnv(env: NodeJS.ProcessEnv): SshBackendOptions {
+  const stock = env.KBENCH_SSH_TARGET_STOCK || undefined;
+  const custom = env.KBENCH_SSH_TARGET_CUSTOM || undefined;
+  const target = env.KBENCH_SSH_TARGET || stock || custom;
+  if (!target) {
+    throw new InputError('backend ssh: no machine given; set KBENCH_SSH_TARGET (or KBENCH_SSH_TARGET_STOCK and KBENCH_SSH_TARGET_CUSTOM) to an OpenSSH config alias or user@host[:port]');
+  }
+  const variantTargets: Partial<Record<KernelVariant, string>> = { ...(stock ? { stock } : {}), ...(custom ? { custom } : {}) };
+  return {
+    target,
+    ...(Object.keys(variantTargets).length > 0 ? { variantTargets } : {}),
+    ...(env.KBENCH_SSH_KEY ? { identityFile: env.KBENCH_SSH_KEY } : {}),
+    ...(env.KBENCH_SSH_KNOWN_HOSTS ? { knownHostsFile: env.KBENCH_SSH_KNOWN_HOSTS } : {}),
+  };
+}
+
+/** The commands whose output parseRemoteHost reads, as one POSIX sh line per OS family. */
+export const REMOTE_HOST_COMMAND =
+  'uname -s; uname -r; uname -m; if [ -r /proc/cpuinfo ]; then grep -m1 -E "^(model name|Model|Hardware)[[:space:]]*:" /proc/cpuinfo | sed "s/^[^:]*:[[:space:]]*//"; nproc; awk "/^MemTotal:/{print \$2*1024}" /proc/meminfo; else sysctl -n hw.model hw.ncpu hw.physmem; fi';
+
+/** Pure: host-fingerprint fields of a measured machine from REMOTE_HOST_COMMAND's output. */
+export function parseRemoteHost(text: string): Result<{ os: string; osVersion: string; arch: string; chip: string; logicalCpus: number; memoryBytes: number }> {
+  const lines = text.split(/\r?\n/).map((line) => line.trim());
+  const [os, release, arch, chip, cpus, memory] = lines;
+  if (!os || !release || !arch) return err(`remote host: expected uname -s, -r, -m lines, got ${showValue(text.slice(0, 60))}`);
+  const logicalCpus = Number(cpus);
+  const memoryBytes = Number(memory);
+  if (!Number.isInteger(logicalCpus) || logicalCpus < 1) return err(`remote host: CPU count ${showValue(cpus)} is not a positive integer`);
+  if (!Number.isSafeInteger(memoryBytes) || memoryBytes < 1) return err(`remote host: memory ${showValue(memory)} is not a byte count`);
+  return ok({ os, osVersion: release, arch, chip: chip || 'unknown', logicalCpus, memoryBytes });
+}
+
 function defaultIdentity(homeDir: string): string | null {
   for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
     const candidate = path.join(homeDir, '.ssh', name);
@@ -59,7 +95,13 @@ function defaultIdentity(homeDir: string): string | null {
   return null;
 }
 
-export function createSshBackend(options: SshBackendOptions): Backend {
+export function createSshBackend(
+  options: SshBackendOptions,
+  connect: (endpoint: SshEndpoint) => Promise<RemoteShell> = async (endpoint) => {
+    const { connectWithRetry } = await import('../../ssh/connect.ts');
+    return (await connectWithRetry(endpoint, { deadlineMs: 30_000 })).session;
+  },
+): Backend & MeasuresRemoteHost {
   const home = homedir();
   const configFile = options.sshConfigFile ?? path.join(home, '.ssh', 'config');
   const knownHostsFile = options.knownHostsFile ?? path.join(home, '.ssh', 'known_hosts');
@@ -108,7 +150,21 @@ export function createSshBackend(options: SshBackendOptions): Backend {
       endpoints.delete(prepared.runDir);
     },
     async versions() {
-      return { qemuVersion: null, limaVersion: null };
+      return {};
+    },
+    /** The machine measured is the remote one (the first prepared variant's), not the one running kbench. */
+    async measuredHost(prepared: PreparedTarget) {
+      const variant = prepared.variants[0] ?? 'stock';
+      const endpoint = endpoints.get(prepared.runDir)?.get(variant) ?? endpointFor(variant);
+      const shell = await connect(endpoint);
+      try {
+        const result = await shell.exec(REMOTE_HOST_COMMAND);
+        const parsed = parseRemoteHost(result.stdout);
+        if (!parsed.ok) throw new InputError(`ssh target ${endpoint.user}@${endpoint.host}:${endpoint.port}: ${parsed.error}`);
+        return { ...parsed.value, modelId: 'unknown', performanceCores: parsed.value.logicalCpus, efficiencyCores: 0, loadAverage: null };
+      } finally {
+        await shell.close().catch(() => undefined);
+      }
     },
   };
 }

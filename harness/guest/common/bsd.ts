@@ -16,7 +16,7 @@ import {
   readSysctlTunables,
 } from './bsd-sysctl.ts';
 import { checkFileVdevRequest } from './constants.ts';
-import { readFacts, sysctlFact, type Fact, type FactsSpec } from './facts.ts';
+import { identityMismatch, readFacts, sysctlFact, type Fact, type FactsSpec } from './facts.ts';
 import { removeFileVdevWith, type FileVdevDevice } from './file-vdev.ts';
 import { GuestUnsupportedError, expectParsed, okOutput, runSections } from './run.ts';
 import { parseVmstatSummary } from './uvm.ts';
@@ -124,7 +124,7 @@ function absentZfsMethods(reason: string): ZfsMethods {
 export function createBsdAdapter(spec: BsdGuestSpec): GuestAdapter {
   return {
     os: spec.os,
-    facts: (shell) => readFacts(shell, { ...spec.facts, vcpus: NCPU }),
+    facts: (shell) => readFacts(shell, { ...spec.facts, vcpus: NCPU, identity: (unameS, osRelease) => identityMismatch(spec.os, unameS, osRelease) }),
 
     async uptimeSeconds(shell: RemoteShell): Promise<number> {
       const out = await runSections(shell, { boottime: spec.boottime.command, now: 'date +%s' });

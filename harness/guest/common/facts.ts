@@ -2,7 +2,7 @@
  * GuestFacts the same way on every OS: one round trip of commands, each read by its own parser.
  * What differs per OS (which command, which parser, which facts exist) comes in as data.
  */
-import { err, ok, type Result } from '../../errors/index.ts';
+import { err, InputError, ok, type Result } from '../../errors/index.ts';
 import type { RemoteShell } from '../../ssh/types.ts';
 import type { GuestFacts } from '../types.ts';
 import { EMPTY_INPUT_SHA256 } from './constants.ts';
@@ -26,6 +26,28 @@ export interface FactsSpec {
   kernelImageBytesCommand: string;
   /** Whether the guest can have ZFS at all (then `zfs version` is asked). */
   hasZfs: boolean;
+  /**
+   * Which OS the adapter drives: the guest's `uname -s` and /etc/os-release (empty when absent)
+   * must match, so a results file is labelled with the OS really measured, never the target's name.
+   */
+  identity?: (unameS: string, osRelease: string) => string | null;
+}
+
+/** Pure: null when `uname -s` / os-release show the OS `os`, else what the guest really is. */
+export function identityMismatch(os: string, unameS: string, osRelease: string): string | null {
+  const kernel = unameS.trim();
+  const fields = Object.fromEntries(
+    osRelease
+      .split(/\r?\n/)
+      .map((line) => /^([A-Z_]+)=("?)(.*)\2$/.exec(line.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1]!, m[3]!]),
+  );
+  const bsd: Record<string, string> = { freebsd: 'FreeBSD', netbsd: 'NetBSD', openbsd: 'OpenBSD' };
+  if (bsd[os] !== undefined) return kernel === bsd[os] ? null : `the guest's uname -s is ${JSON.stringify(kernel)}, not ${bsd[os]}`;
+  if (kernel !== 'Linux') return `the guest's uname -s is ${JSON.stringify(kernel)}, not Linux`;
+  const ids = [fields.ID ?? '', ...(fields.ID_LIKE ?? '').split(/\s+/)].filter(Boolean);
+  return ids.includes(os) ? null : `the guest's /etc/os-release says ID=${fields.ID ?? '(none)'}${fields.ID_LIKE ? ` ID_LIKE=${fields.ID_LIKE}` : ''}, not ${os}`;
 }
 
 /** Pure: the trimmed text, or an error when there is none. */
@@ -60,7 +82,12 @@ export async function readFacts(shell: RemoteShell, spec: FactsSpec): Promise<Gu
     kernel_image_bytes: spec.kernelImageBytesCommand,
     ...(spec.configSha256Command === undefined ? {} : { config_sha256: spec.configSha256Command }),
     ...(spec.hasZfs ? { zfs_version: 'zfs version' } : {}),
+    ...(spec.identity ? { uname_s: 'uname -s', os_release: 'cat /etc/os-release 2>/dev/null || true' } : {}),
   });
+  if (spec.identity) {
+    const mismatch = spec.identity(okOutput(out.uname_s) ?? '', okOutput(out.os_release) ?? '');
+    if (mismatch !== null) throw new InputError(`${mismatch}: pick the --target of the OS this machine runs`);
+  }
   const required = <T>(key: string, fact: Fact<T>) => expectParsed(fact.parse(okOutput(out[key]) ?? ''), fact.source);
   /** A fact the guest may lack: null when the command failed or printed something unreadable. */
   const ifReadable = <T>(key: string, parse: (text: string) => Result<T>): T | null => {

@@ -6,7 +6,7 @@ import type { GuestOs } from '../../results/schema.ts';
 import { shellQuote, type RemoteShell } from '../../ssh/types.ts';
 import { parseNamedKstat } from '../common/arcstats.ts';
 import { KSTAT_READ_TIMEOUT_MS, checkFileVdevRequest } from '../common/constants.ts';
-import { parseThen, readFacts, type FactsSpec } from '../common/facts.ts';
+import { identityMismatch, parseThen, readFacts, type FactsSpec } from '../common/facts.ts';
 import { removeFileVdevWith, type FileVdevDevice } from '../common/file-vdev.ts';
 import { parseKstatBenchTable } from '../common/kstat.ts';
 import { describeOsRelease, parseOsRelease } from '../common/os-release.ts';
@@ -80,7 +80,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
       return { supported: true };
     },
 
-    facts: (shell) => readFacts(shell, LINUX_FACTS),
+    facts: (shell) => readFacts(shell, { ...LINUX_FACTS, identity: (unameS, osRelease) => identityMismatch(os, unameS, osRelease) }),
 
     async uptimeSeconds(shell: RemoteShell): Promise<number> {
       return expectParsed(parseProcUptime(await runChecked(shell, 'cat /proc/uptime')), '/proc/uptime');

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   customKernelExpression,
+  LIMA_TEMPLATE_DIR,
+  limaSetupSteps,
+  limaTemplatePath,
   limaAcceleration,
   limaCreateArgs,
   limaHostAlias,
@@ -22,7 +26,7 @@ const kernel: LimaCustomKernel = {
   arch: 'aarch64',
 };
 
-const spec = (name: string, os: TargetSpec['os']): TargetSpec => ({ name, os, vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0 });
+const spec = (name: string, os: TargetSpec['os']): TargetSpec => ({ name, os, vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0, image: `${os}-image`, suiteContext: { zfsTunablesFile: null } });
 
 function thrownBy(run: () => unknown): Error {
   try {
@@ -57,7 +61,7 @@ describe('instance names', () => {
 
 describe('limaCreateArgs', () => {
   it('creates a stock Alpine instance on vz in plain mode without mounts', () => {
-    expect(limaCreateArgs({ name: 'kbench-alpine-stock', template: 'alpine', vmType: 'vz', cpus: 2, memoryGiB: 2 })).toEqual([
+    expect(limaCreateArgs({ name: 'kbench-alpine-stock', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 2, memoryGiB: 2 })).toEqual([
       'create',
       '--tty=false',
       '--name=kbench-alpine-stock',
@@ -66,19 +70,19 @@ describe('limaCreateArgs', () => {
       '--memory=2',
       '--plain',
       '--mount-none',
-      'template:alpine',
+      '/repo/lima/alpine-stock.yaml',
     ]);
   });
 
   it('sets the custom kernel on the template images of the kernel arch', () => {
-    const args = limaCreateArgs({ name: 'kbench-alpine-custom', template: 'alpine', vmType: 'vz', cpus: 4, memoryGiB: 1.5, customKernel: kernel });
+    const args = limaCreateArgs({ name: 'kbench-alpine-custom', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 4, memoryGiB: 1.5, customKernel: kernel });
     expect(args.slice(0, 8)).toEqual(['create', '--tty=false', '--name=kbench-alpine-custom', '--vm-type=vz', '--cpus=4', '--memory=1.5', '--plain', '--mount-none']);
     expect(args[8]).toBe(
       '--set=.arch = "aarch64" | .images |= map(select(.arch == "aarch64")) | ' +
         '.images[].kernel = {"location": "/Users/alice/kbench/kernel-artifacts/alpine/Image-m-series", "cmdline": "root=LABEL=/ console=hvc0 modules=ext4"} | ' +
         '.images[].initrd = {"location": "/Users/alice/kbench/kernel-artifacts/alpine/initramfs-m-series"}',
     );
-    expect(args[9]).toBe('template:alpine');
+    expect(args[9]).toBe('/repo/lima/alpine-stock.yaml');
     expect(args).toHaveLength(10);
   });
 
@@ -86,7 +90,7 @@ describe('limaCreateArgs', () => {
     expect(customKernelExpression({ ...kernel, initrdPath: null })).not.toContain('initrd');
   });
 
-  it('creates FreeBSD on qemu from template:freebsd', () => {
+  it('creates FreeBSD on qemu from lima/freebsd-stock.yaml (UFS, not Lima\'s root-on-ZFS template)', () => {
     const { template, vmType } = limaTargetPlan('freebsd', 'stock');
     expect(limaCreateArgs({ name: 'kbench-freebsd-stock', template, vmType, cpus: 2, memoryGiB: 2 })).toEqual([
       'create',
@@ -97,7 +101,7 @@ describe('limaCreateArgs', () => {
       '--memory=2',
       '--plain',
       '--mount-none',
-      'template:freebsd',
+      `${LIMA_TEMPLATE_DIR}/freebsd-stock.yaml`,
     ]);
   });
 
@@ -110,9 +114,9 @@ describe('limaCreateArgs', () => {
   });
 
   it('refuses bad cpus, memory and names', () => {
-    expect(thrownBy(() => limaCreateArgs({ name: 'a', template: 'alpine', vmType: 'vz', cpus: 0, memoryGiB: 2 })).message).toBe('cpus 0: must be a positive integer');
-    expect(thrownBy(() => limaCreateArgs({ name: 'a', template: 'alpine', vmType: 'vz', cpus: 1, memoryGiB: 0 })).message).toBe('memory 0 GiB: must be a positive number');
-    expect(thrownBy(() => limaCreateArgs({ name: 'a.yaml', template: 'alpine', vmType: 'vz', cpus: 1, memoryGiB: 1 }))).toBeInstanceOf(InputError);
+    expect(thrownBy(() => limaCreateArgs({ name: 'a', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 0, memoryGiB: 2 })).message).toBe('cpus 0: must be a positive integer');
+    expect(thrownBy(() => limaCreateArgs({ name: 'a', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 1, memoryGiB: 0 })).message).toBe('memory 0 GiB: must be a positive number');
+    expect(thrownBy(() => limaCreateArgs({ name: 'a.yaml', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 1, memoryGiB: 1 }))).toBeInstanceOf(InputError);
   });
 
   it('passes the boot deadline to limactl start as a Go duration', () => {
@@ -126,18 +130,44 @@ describe('which guests Lima can run', () => {
     for (const os of ['netbsd', 'openbsd'] as const) {
       const error = thrownBy(() => limaTargetPlan(os, 'stock'));
       expect(error).toBeInstanceOf(InputError);
-      expect(error.message).toBe('Lima cannot boot NetBSD/OpenBSD (lima issue #1096): use --backend qemu');
+      expect(error.message).toBe('backend lima: Lima cannot boot NetBSD/OpenBSD (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh');
     }
   });
 
-  it('rejects a FreeBSD custom kernel (installed in the guest, not set through Lima)', () => {
+  it('plans a FreeBSD custom instance: its kernel tarball, installed and tried with nextboot -k before it becomes the default', () => {
     const error = thrownBy(() => planLimaTarget(spec('freebsd', 'freebsd'), ['stock', 'custom'], () => kernel));
-    expect(error).toBeInstanceOf(InputError);
-    expect(error.message).toMatch(/^backend lima: FreeBSD custom kernels cannot be set through Lima .* use --backend qemu for the custom variant$/);
+    expect(error.message).toBe('target "freebsd": the custom variant needs the kernel: set KBENCH_LIMA_FREEBSD_KERNEL to kernel.m-series.tar.gz (kernels/build-freebsd-kernel.sh)');
+    const plans = planLimaTarget(spec('freebsd', 'freebsd'), ['stock', 'custom'], () => kernel, () => '/k/kernel.m-series.tar.gz');
+    expect(plans.custom).toMatchObject({ instance: 'kbench-freebsd-custom', vmType: 'qemu', kernelLocation: null, artifact: '/k/kernel.m-series.tar.gz' });
+    expect(plans.custom!.createArgs.at(-1)).toBe(`${LIMA_TEMPLATE_DIR}/freebsd-custom.yaml`);
+    expect(limaSetupSteps('freebsd', 'kbench-freebsd-custom', '/k/kernel.m-series.tar.gz')).toEqual([
+      { args: ['copy', '/k/kernel.m-series.tar.gz', 'kbench-freebsd-custom:/tmp/kernel.m-series.tar.gz'] },
+      {
+        args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sudo', 'sh', '-c', 'tar -xzf /tmp/kernel.m-series.tar.gz -C /boot && test -f /boot/kernel.m-series/kernel && nextboot -k kernel.m-series'],
+        restartAfter: true,
+      },
+      { args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sysctl', '-n', 'kern.bootfile'], expectStdout: '/boot/kernel.m-series/kernel' },
+      { args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sudo', 'sh', '-c', 'sysrc -f /boot/loader.conf kernel=kernel.m-series'] },
+    ]);
+  });
+
+  it('the templates kbench creates from are files in lima/, UFS for FreeBSD', () => {
+    for (const os of ['alpine', 'freebsd'] as const)
+      for (const variant of ['stock', 'custom'] as const) {
+        const text = readFileSync(limaTemplatePath(os, variant), 'utf8');
+        expect(text).toMatch(os === 'alpine' ? /^vmType: vz$/m : /^vmType: qemu$/m);
+        if (os === 'freebsd') {
+          expect(text).toMatch(/BASIC-CLOUDINIT-ufs\.raw\.xz/);
+          expect(text).not.toMatch(/CLOUDINIT-zfs/);
+        }
+      }
+    expect(readFileSync(limaTemplatePath('alpine', 'stock'), 'utf8')).toMatch(/apk add --no-cache zfs zfs-virt/);
+    // The custom kernel's modules come from its own build; zfs-virt's would not load into it.
+    expect(readFileSync(limaTemplatePath('alpine', 'custom'), 'utf8')).not.toMatch(/zfs-virt\n/);
   });
 
   it('plans one instance per variant for Alpine, the custom one with the kernel', () => {
-    const plans = planLimaTarget(spec('alpine', 'alpine'), ['stock', 'custom'], () => kernel);
+    const plans = planLimaTarget(spec('alpine', 'alpine'), ['stock', 'custom'], () => kernel, () => '/m.tar.gz');
     expect(plans.stock).toMatchObject({ instance: 'kbench-alpine-stock', vmType: 'vz', kernelLocation: null });
     expect(plans.custom).toMatchObject({ instance: 'kbench-alpine-custom', vmType: 'vz', kernelLocation: kernel.kernelPath });
     expect(plans.custom!.createArgs.some((arg) => arg.startsWith('--set='))).toBe(true);
@@ -171,7 +201,7 @@ describe('reusing an existing instance', () => {
     ].join('\n'),
   );
   const [stock, custom] = listed.ok ? listed.value : [];
-  const plans = planLimaTarget(spec('alpine', 'alpine'), ['stock', 'custom'], () => kernel);
+  const plans = planLimaTarget(spec('alpine', 'alpine'), ['stock', 'custom'], () => kernel, () => '/m.tar.gz');
 
   it('reuses a matching instance', () => {
     expect(reuseProblem(stock!, plans.stock!)).toBeNull();

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LIMA_TEMPLATE_DIR } from '../../../harness/backends/lima/args.ts';
 import { createLimaBackend, findExecutable, LIMACTL_MISSING_MESSAGE, type LimaPreparedTarget } from '../../../harness/backends/lima/backend.ts';
 import type { TargetSpec } from '../../../harness/backends/types.ts';
 import { InputError, KbenchError } from '../../../harness/errors/index.ts';
 
 const FAKE_LIMACTL = fileURLToPath(new URL('../../fixtures/lima/fake-limactl/limactl', import.meta.url));
-const alpine: TargetSpec = { name: 'alpine', os: 'alpine', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0 };
+const alpine: TargetSpec = { name: 'alpine', os: 'alpine', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0, image: 'alpine-cloud', suiteContext: { zfsTunablesFile: null } };
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -32,11 +33,11 @@ describe('on this host (no Lima installed)', () => {
   afterEach(() => rmSync(runDir, { recursive: true, force: true }));
 
   it('prepare fails with the exact one-line InputError when limactl is not on PATH', async () => {
-    expect(await findExecutable('limactl')).toBeNull();
     const saved = process.env.LIMACTL;
     delete process.env.LIMACTL;
     try {
-      const error = await rejection(createLimaBackend().prepare(alpine, ['stock'], runDir));
+      // An empty PATH stands for a host without Lima, also on a Mac that has it.
+      const error = await rejection(createLimaBackend({ limactl: path.join(runDir, 'no-such-limactl') }).prepare(alpine, ['stock'], runDir));
       expect(error).toBeInstanceOf(InputError);
       expect(error.message).toBe('limactl not found on PATH: install Lima (brew install lima)');
       expect(error.message).toBe(LIMACTL_MISSING_MESSAGE);
@@ -48,11 +49,11 @@ describe('on this host (no Lima installed)', () => {
   it('rejects NetBSD before looking for limactl', async () => {
     const error = await rejection(createLimaBackend().prepare({ ...alpine, name: 'netbsd', os: 'netbsd' }, ['stock'], runDir));
     expect(error).toBeInstanceOf(InputError);
-    expect(error.message).toBe('Lima cannot boot NetBSD/OpenBSD (lima issue #1096): use --backend qemu');
+    expect(error.message).toBe('backend lima: Lima cannot boot NetBSD/OpenBSD (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh');
   });
 
   it('versions() reports no Lima and the real qemu-system-aarch64 version when it is installed', async () => {
-    const versions = await createLimaBackend().versions();
+    const versions = await createLimaBackend({ limactl: path.join(runDir, 'no-such-limactl') }).versions();
     expect(versions.limaVersion).toBeNull();
     if (await findExecutable('qemu-system-aarch64')) expect(versions.qemuVersion).toMatch(/^\d+\.\d+(\.\d+)?$/);
     else expect(versions.qemuVersion).toBeNull();
@@ -63,19 +64,22 @@ describe('command sequence against the stand-in limactl', () => {
   let limaHome: string;
   let runDir: string;
   let kernelPath: string;
+  let modulesPath: string;
   const calls = () =>
     readFileSync(path.join(limaHome, 'calls.ndjson'), 'utf8')
       .trim()
       .split('\n')
       .map((line) => (JSON.parse(line) as string[]).join(' '));
   const backend = () =>
-    createLimaBackend({ limactl: FAKE_LIMACTL, limaHome, customKernel: { kernelPath, initrdPath: null, cmdline: 'console=hvc0', arch: 'aarch64' } });
+    createLimaBackend({ limactl: FAKE_LIMACTL, limaHome, customKernel: { kernelPath, initrdPath: null, cmdline: 'console=hvc0', arch: 'aarch64' }, customArtifact: modulesPath });
 
   beforeEach(() => {
     limaHome = mkdtempSync(path.join(tmpdir(), 'kbench-lima-home-'));
     runDir = path.join(limaHome, '_run');
     kernelPath = path.join(limaHome, '_Image');
     writeFileSync(kernelPath, Buffer.alloc(4096));
+    modulesPath = path.join(limaHome, '_modules-m-series.tar.gz');
+    writeFileSync(modulesPath, 'stand-in tarball');
   });
   afterEach(() => rmSync(limaHome, { recursive: true, force: true }));
 
@@ -89,8 +93,15 @@ describe('command sequence against the stand-in limactl', () => {
     expect(first.facts.custom).toEqual({ kernelImagePath: kernelPath, kernelImageBytes: 4096 });
     expect(first.facts.stock).toEqual({ kernelImagePath: null, kernelImageBytes: null });
     expect(calls().filter((call) => call.startsWith('create'))).toEqual([
-      'create --tty=false --name=kbench-alpine-stock --vm-type=vz --cpus=2 --memory=2 --plain --mount-none template:alpine',
-      `create --tty=false --name=kbench-alpine-custom --vm-type=vz --cpus=2 --memory=2 --plain --mount-none --set=.arch = "aarch64" | .images |= map(select(.arch == "aarch64")) | .images[].kernel = {"location": "${kernelPath}", "cmdline": "console=hvc0"} template:alpine`,
+      `create --tty=false --name=kbench-alpine-stock --vm-type=vz --cpus=2 --memory=2 --plain --mount-none ${LIMA_TEMPLATE_DIR}/alpine-stock.yaml`,
+      `create --tty=false --name=kbench-alpine-custom --vm-type=vz --cpus=2 --memory=2 --plain --mount-none --set=.arch = "aarch64" | .images |= map(select(.arch == "aarch64")) | .images[].kernel = {"location": "${kernelPath}", "cmdline": "console=hvc0"} ${LIMA_TEMPLATE_DIR}/alpine-custom.yaml`,
+    ]);
+    // The new custom instance got its kernel's OpenZFS modules installed once, then was stopped.
+    expect(calls().filter((call) => /^(start|copy|shell|stop)/.test(call) && call.includes('custom'))).toEqual([
+      'start --tty=false --timeout=600s kbench-alpine-custom',
+      `copy ${modulesPath} kbench-alpine-custom:/tmp/_modules-m-series.tar.gz`,
+      'shell --workdir=/ kbench-alpine-custom sudo sh -c tar -xzf /tmp/_modules-m-series.tar.gz -C / && depmod -a "$(uname -r)" && modprobe zfs',
+      'stop kbench-alpine-custom',
     ]);
 
     const second = (await backend().prepare(alpine, ['stock', 'custom'], runDir)) as LimaPreparedTarget;
@@ -124,7 +135,8 @@ describe('command sequence against the stand-in limactl', () => {
     expect(guest).toMatchObject({
       variant: 'stock',
       acceleration: 'vz',
-      hostBootSeconds: 5.58,
+      hostBootSeconds: 6,
+      hostBootStart: 'ha.stderr.log "[VZ] - vm state change: running"',
       endpoint: {
         host: '127.0.0.1',
         port: 53801,

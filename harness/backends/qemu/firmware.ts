@@ -1,0 +1,17 @@
+/** Where the aarch64 UEFI firmware qemu needs for disk boots lives, per packaging. */
+import { existsSync } from 'node:fs';
+
+/** Homebrew's qemu bottle (Apple silicon, Intel), qemu's own install, Debian's qemu-efi-aarch64. */
+export const AARCH64_FIRMWARE_CANDIDATES = [
+  '/opt/homebrew/share/qemu/edk2-aarch64-code.fd',
+  '/usr/local/share/qemu/edk2-aarch64-code.fd',
+  '/usr/share/qemu/edk2-aarch64-code.fd',
+  '/usr/share/qemu-efi-aarch64/QEMU_EFI.fd',
+  '/usr/share/AAVMF/AAVMF_CODE.fd',
+];
+
+/** KBENCH_QEMU_FIRMWARE, else the first candidate that exists; null when none does. */
+export function findAarch64Firmware(env: NodeJS.ProcessEnv = process.env, exists: (file: string) => boolean = existsSync): string | null {
+  if (env.KBENCH_QEMU_FIRMWARE) return exists(env.KBENCH_QEMU_FIRMWARE) ? env.KBENCH_QEMU_FIRMWARE : null;
+  return AARCH64_FIRMWARE_CANDIDATES.find((file) => exists(file)) ?? null;
+}

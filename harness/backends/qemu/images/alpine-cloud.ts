@@ -1,0 +1,60 @@
+/**
+ * Alpine's official nocloud UEFI cloud image (the one Lima's template:alpine boots,
+ * templates/_images/alpine-3.23.yaml at lima-vm/lima 183a60d7, digest pinned there). The stock
+ * kernel boots through UEFI; a custom kernel needs its modules in the image, which only the Lima
+ * template installs (templates/lima/alpine-custom.yaml), so qemu refuses the custom variant.
+ */
+import * as path from 'node:path';
+import type { KernelVariant } from '../../../results/schema.ts';
+import type { HostArch } from '../args.ts';
+import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
+
+export const ALPINE_IMAGES: Record<HostArch, { url: string; sha512: string }> = {
+  aarch64: {
+    url: 'https://dl-cdn.alpinelinux.org/alpine/v3.23/releases/cloud/nocloud_alpine-3.23.4-aarch64-uefi-cloudinit-r0.qcow2',
+    sha512: '737b0eb365944ffcf6da477c059c105bbde222942fd5a8380c07db088365b18dbc60a0f2824ea9a3904d57e194e0d05a7074302c3ebc104d0aecb6ddc6ffd91c',
+  },
+  x86_64: {
+    url: 'https://dl-cdn.alpinelinux.org/alpine/v3.23/releases/cloud/nocloud_alpine-3.23.4-x86_64-uefi-cloudinit-r0.qcow2',
+    sha512: '849196e26640b33fb1f106d46cebdf341c715f7f49363564eacece8097464b6af7041618e94c4eb1a006394663252a86c0fb3158fee5d0ffb094899730679a71',
+  },
+};
+
+export const alpineCloudImage: ImageProviderDescriptor = {
+  name: 'alpine-cloud',
+  os: 'alpine',
+  source: 'Alpine 3.23.4 nocloud UEFI cloud image from dl-cdn.alpinelinux.org, SHA-512 pinned as in Lima\'s template, key via a NoCloud seed',
+  supports(variants, arch) {
+    if (variants.includes('custom')) return { ok: false, reason: 'the custom Alpine kernel needs its OpenZFS modules inside the guest, which only the Lima template installs: use --backend lima or --kernels stock' };
+    if (arch === 'x86_64') return { ok: false, reason: 'Alpine\'s x86_64 UEFI image needs OVMF, which kbench does not look for yet: use an arm64 host or --backend lima' };
+    return { ok: true };
+  },
+  bootOf(variant: KernelVariant) {
+    return variant === 'stock' ? 'the image\'s own linux-virt through UEFI' : 'not available under qemu';
+  },
+  async load() {
+    const { defaultCacheRoot, fetchVerified } = await import('./fetch.ts');
+    const { ensureSshKey, writeNoCloudSeed } = await import('./provision.ts');
+    const { findAarch64Firmware } = await import('../firmware.ts');
+    const { KbenchError } = await import('../../../errors/index.ts');
+    return {
+      async ensure(request): Promise<PreparedImage> {
+        const root = path.join(request.cacheDir ?? defaultCacheRoot(), 'images', 'alpine', '3.23.4');
+        const image = ALPINE_IMAGES[request.arch];
+        const disk = await fetchVerified({ url: image.url, dest: path.join(root, path.basename(image.url)), algorithm: 'sha512', expected: image.sha512, onProgress: request.onProgress });
+        const key = await ensureSshKey(path.join(root, 'ssh'));
+        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: 'kbench-alpine-3.23.4', os: 'alpine', publicKey: key.publicKey });
+        const firmware = findAarch64Firmware();
+        if (firmware === null) throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
+        return {
+          rootDisk: { path: disk, format: 'qcow2' },
+          boot: { stock: { kind: 'uefi-disk', firmwarePath: firmware } },
+          extraDisks: [{ fatDir: seed, label: 'cidata' }],
+          ssh: { user: 'root', privateKeyPath: key.privateKeyPath },
+          probeKernel: null,
+          kernelImage: { stock: null },
+        };
+      },
+    };
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * FreeBSD's official BASIC-CLOUDINIT image on UFS (not the root-on-ZFS one Lima's freebsd-15
+ * template uses: with root on ZFS, zfs.ko can never be unloaded and the checksum benchmark
+ * cannot reload it). nuageinit reads the NoCloud seed on first boot and installs kbench's key.
+ * URLs follow Lima's templates/_images/freebsd-15.yaml (lima-vm/lima 183a60d7) with "-ufs".
+ */
+import * as path from 'node:path';
+import type { KernelVariant } from '../../../results/schema.ts';
+import type { HostArch } from '../args.ts';
+import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
+
+export const FREEBSD_RELEASE = '15.1-RELEASE';
+const BASE = `http://ftp-archive.freebsd.org/pub/FreeBSD-Archive/old-releases/VM-IMAGES/${FREEBSD_RELEASE}`;
+
+export function freebsdImageUrls(arch: HostArch): { image: string; checksums: string; file: string } {
+  const dir = arch === 'aarch64' ? 'aarch64' : 'amd64';
+  const file = `FreeBSD-${FREEBSD_RELEASE}-${arch === 'aarch64' ? 'arm64-aarch64' : 'amd64'}-BASIC-CLOUDINIT-ufs.raw.xz`;
+  return { image: `${BASE}/${dir}/Latest/${file}`, checksums: `${BASE}/${dir}/Latest/CHECKSUM.SHA256`, file };
+}
+
+export const freebsdCloudinitImage: ImageProviderDescriptor = {
+  name: 'freebsd-cloudinit',
+  os: 'freebsd',
+  source: `FreeBSD ${FREEBSD_RELEASE} BASIC-CLOUDINIT-ufs.raw.xz from ftp-archive.freebsd.org, SHA-256 from its CHECKSUM.SHA256, key via a NoCloud seed`,
+  supports(variants) {
+    if (variants.includes('custom')) {
+      return { ok: false, reason: 'qemu cannot hand FreeBSD a custom kernel from the host (its loader picks /boot/kernel.NAME inside the guest): use --backend lima (nextboot -k) or --kernels stock' };
+    }
+    return { ok: true };
+  },
+  bootOf(variant: KernelVariant) {
+    return variant === 'stock' ? 'the image\'s own loader and GENERIC kernel (UEFI on aarch64, BIOS on x86_64)' : 'not available under qemu';
+  },
+  async load() {
+    const { decompressOnce, defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');
+    const { ensureSshKey, writeNoCloudSeed } = await import('./provision.ts');
+    const { findAarch64Firmware } = await import('../firmware.ts');
+    const { KbenchError } = await import('../../../errors/index.ts');
+    return {
+      async ensure(request): Promise<PreparedImage> {
+        const root = path.join(request.cacheDir ?? defaultCacheRoot(), 'images', 'freebsd', FREEBSD_RELEASE);
+        const urls = freebsdImageUrls(request.arch);
+        const sum = await publishedChecksum(urls.checksums, urls.file, 'sha256');
+        request.onProgress(`freebsd: ${urls.file} (sha256 ${sum.slice(0, 12)}…)`);
+        const compressed = await fetchVerified({ url: urls.image, dest: path.join(root, urls.file), algorithm: 'sha256', expected: sum, onProgress: request.onProgress });
+        const raw = await decompressOnce(compressed, compressed.replace(/\.xz$/, ''));
+        const key = await ensureSshKey(path.join(root, 'ssh'));
+        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: `kbench-freebsd-${FREEBSD_RELEASE}`, os: 'freebsd', publicKey: key.publicKey });
+        let boot: PreparedImage['boot']['stock'];
+        if (request.arch === 'aarch64') {
+          const firmware = findAarch64Firmware();
+          if (firmware === null) throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
+          boot = { kind: 'uefi-disk', firmwarePath: firmware };
+        } else {
+          boot = { kind: 'bios-disk' };
+        }
+        return {
+          rootDisk: { path: raw, format: 'raw' },
+          boot: { stock: boot },
+          extraDisks: [{ fatDir: seed, label: 'cidata' }],
+          ssh: { user: 'root', privateKeyPath: key.privateKeyPath },
+          probeKernel: null,
+          kernelImage: { stock: null },
+        };
+      },
+    };
+  },
+};

@@ -1,0 +1,46 @@
+/**
+ * An image provider makes the disk the qemu backend boots for one target: it builds it (the
+ * Debian testbed) or fetches an official image into the cache, verifies it and arranges the SSH
+ * key. One file per provider; images/index.ts registers it with one line.
+ */
+import type { GuestOs, KernelVariant } from '../../../results/schema.ts';
+import type { Support } from '../../types.ts';
+import type { HostArch, QemuBootMethod, QemuDisk } from '../args.ts';
+
+export interface ImageRequest {
+  variants: readonly KernelVariant[];
+  arch: HostArch;
+  /** Replaces ${KBENCH_CACHE:-~/.cache/kbench}; null = that default. */
+  cacheDir: string | null;
+  onProgress(message: string): void;
+}
+
+export interface PreparedImage {
+  /** Read-only base of every boot's copy-on-write overlay. */
+  rootDisk: { path: string; format: 'raw' | 'qcow2' };
+  /** Per prepared variant: how qemu starts that kernel. */
+  boot: Partial<Record<KernelVariant, QemuBootMethod>>;
+  /** Extra read-only drives after root and scratch (e.g. a cloud-init seed). */
+  extraDisks: QemuDisk[];
+  ssh: { user: string; privateKeyPath: string };
+  /** A Linux kernel for the acceleration probe, or null: then the first candidate is tried on the real boot. */
+  probeKernel: string | null;
+  /** Kernel image file on the host per variant, for kernel.image.bytes; null when it lives in the guest. */
+  kernelImage: Partial<Record<KernelVariant, string | null>>;
+}
+
+export interface ImageProvider {
+  ensure(request: ImageRequest): Promise<PreparedImage>;
+}
+
+export interface ImageProviderDescriptor {
+  readonly name: string;
+  readonly os: GuestOs;
+  /** Where the image comes from, one line. */
+  readonly source: string;
+  /** What it can make, with the one-line reason when it cannot. */
+  supports(variants: readonly KernelVariant[], arch: HostArch | null): Support;
+  /** How each variant's kernel is booted, one line. */
+  bootOf(variant: KernelVariant): string;
+  load(): Promise<ImageProvider>;
+}

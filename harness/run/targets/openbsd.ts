@@ -1,0 +1,9 @@
+import { defineTarget } from './define.ts';
+
+export default defineTarget({
+  name: 'openbsd',
+  os: 'openbsd',
+  image: 'openbsd-autoinstall',
+  defaultBackend: 'ssh',
+  note: 'OpenBSD has no ZFS: ZFS metrics are reported as unsupported; boot and memory are measured. A machine you installed.',
+});
