@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InputError, KbenchError } from '../../harness/errors/index.ts';
+import { PROJECT_ROOT } from '../../harness/root.ts';
 import {
   APT_COMPONENTS,
   BASE_PACKAGES,
@@ -29,9 +30,9 @@ import {
 } from './inputs.ts';
 import { parseZfsTuning, renderZfsTuning, type RenderedZfsTuning } from './zfs-tuning.ts';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const BUILDER_SCRIPT_PATH = path.join(HERE, 'build-rootfs.sh');
-export const ZFS_TUNING_PATH = path.resolve(HERE, '../../kernels/zfs-m-series-tuning.conf');
+const ROOT = fileURLToPath(PROJECT_ROOT);
+export const BUILDER_SCRIPT_PATH = path.join(ROOT, 'custom-os', 'debian-testbed', 'build-rootfs.sh');
+export const ZFS_TUNING_PATH = path.join(ROOT, 'kernels', 'zfs-m-series-tuning.conf');
 /** The custom profile's kernel flavour (linux-image-cloud-amd64). */
 export const CUSTOM_KERNEL_GLOB = '*-cloud-amd64';
 const MANIFEST_FILE = 'manifest.json';
@@ -96,7 +97,7 @@ export async function collectTestbedInputs(): Promise<{ inputs: TestbedInputs; t
     fs.readFile(BUILDER_SCRIPT_PATH, 'utf8'),
     fs.readFile(ZFS_TUNING_PATH, 'utf8'),
   ]);
-  const tuningFileName = path.relative(path.resolve(HERE, '../..'), ZFS_TUNING_PATH);
+  const tuningFileName = path.relative(ROOT, ZFS_TUNING_PATH);
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
   const tuning = renderZfsTuning(parsed.value, tuningFileName, CUSTOM_KERNEL_GLOB);

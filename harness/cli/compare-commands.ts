@@ -13,8 +13,7 @@ import { renderComparisonTable } from '../compare/table.ts';
 import { baselineFromRuns } from '../baseline/index.ts';
 import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
 import { loadResults, saveResultsSync } from '../results/store.ts';
-import type { CliIo } from './main.ts';
-import { numberInRange } from './main.ts';
+import { numberInRange, type CliIo } from './options.ts';
 
 interface CompareFlags {
   baseline: string;

@@ -19,8 +19,7 @@ import { resolveTarget } from '../run/targets.ts';
 import { writeRunReport } from '../render/for-run.ts';
 import { selectWorkloads } from '../../suites/index.ts';
 import { FULL_SIZES, QUICK_SIZES } from '../../suites/types.ts';
-import type { CliIo } from './main.ts';
-import { numberInRange } from './main.ts';
+import { numberInRange, type CliIo } from './options.ts';
 
 interface RunFlags {
   target: string;

@@ -17,6 +17,7 @@ import { parseZfsTuning } from '../../custom-os/debian-testbed/zfs-tuning.ts';
 import { bootOrder, remainingUnits, unitsForBoot, type PlannedBoot, type PlannedUnit } from './plan.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { RunRecorder } from './recorder.ts';
+import { projectFile } from '../root.ts';
 
 export interface EngineDependencies {
   backend: Backend;
@@ -37,7 +38,7 @@ export interface EngineOptions {
   seed: number;
 }
 
-const TUNING_FILE = new URL('../../kernels/zfs-m-series-tuning.conf', import.meta.url);
+const TUNING_FILE = projectFile('kernels/zfs-m-series-tuning.conf');
 
 function tunableNames(): string[] {
   const parsed = parseZfsTuning(readFileSync(TUNING_FILE, 'utf8'), 'kernels/zfs-m-series-tuning.conf');
