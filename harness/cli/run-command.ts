@@ -16,7 +16,6 @@ import { RunEngine } from '../run/engine.ts';
 import { ProgressReporter } from '../run/progress.ts';
 import { newRunFile, RunRecorder } from '../run/recorder.ts';
 import { resolveTarget } from '../run/targets.ts';
-import { writeRunReport } from '../render/for-run.ts';
 import { selectWorkloads } from '../../suites/index.ts';
 import { FULL_SIZES, QUICK_SIZES } from '../../suites/types.ts';
 import { numberInRange, type CliIo } from './options.ts';
@@ -114,13 +113,13 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       const { definition } = resolveTarget(settings.target, settings.backend);
       const suite = selectWorkloads(settings.suite, settings.workloads);
       const guest = getGuestAdapter(definition.spec.os);
-      const backend = getBackend(settings.backend);
+      const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
+      const backend = getBackend(settings.backend, { qemu: { onBuildProgress: (build) => progress.emit({ event: 'build', target: settings.target, message: build.message, build }) } });
       const outDir = path.dirname(path.resolve(file));
       const outDirIsNew = !existsSync(outDir);
       const runDir = path.join(outDir, 'logs');
       mkdirSync(runDir, { recursive: true });
 
-      const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
       progress.emit({ event: 'run-start', target: settings.target, message: `${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite, results in ${file}` });
       let prepared;
       try {
@@ -144,6 +143,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         },
         { settings, suite, sizes: settings.quick ? QUICK_SIZES : FULL_SIZES, prepared, seed: flags.seed },
       );
+      progress.startWork(recorder.completedUnits().size);
       try {
         await engine.run();
       } catch (error) {
@@ -158,7 +158,8 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       recorder.finish();
       const outcome = compareSets(pairStockVsCustom(results), { seed: flags.seed });
       let reportFile: string | null = null;
-      if (flags.report) reportFile = await writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));
+      // The report renderer (vega, handlebars) loads only once a run has results to draw.
+      if (flags.report) reportFile = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));
       progress.emit({ event: 'run-end', message: `results: ${file}${reportFile ? `, report: ${reportFile}` : ''}` });
       if (flags.json) io.out(`${JSON.stringify({ event: 'comparison', results: file, report: reportFile, outcome })}\n`);
       else {

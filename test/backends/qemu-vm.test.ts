@@ -17,6 +17,7 @@ import { liveChildPids } from '../../harness/backends/qemu/children.ts';
 import { createSshBackend } from '../../harness/backends/ssh/backend.ts';
 import type { PreparedTarget, TargetSpec } from '../../harness/backends/types.ts';
 import { connectWithRetry } from '../../harness/ssh/connect.ts';
+import { formatBuildProgress } from '../../harness/run/progress.ts';
 
 const MINUTE = 60_000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -69,7 +70,7 @@ const timings: Record<string, number | string> = {};
 
 beforeAll(async () => {
   const started = Date.now();
-  testbed = await ensureDebianTestbed({ onProgress: (m) => process.stderr.write(`[testbed] ${m}\n`) });
+  testbed = await ensureDebianTestbed({ onProgress: (p) => process.stderr.write(`[testbed] ${formatBuildProgress(p)}\n`) });
   ensureSeconds = (Date.now() - started) / 1000;
   timings.ensureSeconds = ensureSeconds;
 }, 40 * MINUTE);

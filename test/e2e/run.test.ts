@@ -12,6 +12,7 @@ import { ensureDebianTestbed } from '../../custom-os/debian-testbed/testbed.ts';
 import { metricIds, selectWorkloads } from '../../suites/index.ts';
 import { startKbench } from '../helpers/kbench-process.ts';
 import { qemuPidsMentioning } from '../helpers/processes.ts';
+import { formatBuildProgress } from '../../harness/run/progress.ts';
 
 const MINUTE = 60_000;
 
@@ -44,7 +45,7 @@ function load(file: string): ResultsFile {
 describe('kbench run on the Debian ZFS testbed (QEMU)', () => {
   beforeAll(async () => {
     // Build once (cached by its inputs); later tests only boot it.
-    await ensureDebianTestbed({ onProgress: (line: string) => process.stderr.write(`testbed: ${line}\n`) });
+    await ensureDebianTestbed({ onProgress: (p) => process.stderr.write(`testbed: ${formatBuildProgress(p)}\n`) });
   }, 60 * MINUTE);
 
   it('runs the quick suite on both kernels: every metric has finite samples in plausible ranges, no qemu left', async () => {

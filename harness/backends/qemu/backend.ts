@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { ensureDebianTestbed, type DebianTestbed } from '../../../custom-os/debian-testbed/testbed.ts';
 import { InputError, KbenchError, showValue } from '../../errors/index.ts';
 import type { Acceleration, KernelVariant } from '../../results/schema.ts';
+import type { BuildProgress } from '../../run/progress.ts';
 import { connectWithRetry } from '../../ssh/connect.ts';
 import type { SshEndpoint } from '../../ssh/types.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
@@ -31,6 +32,8 @@ export interface QemuBackendOptions {
   /** How long the KVM/HVF probe boot may take to print the kernel banner. */
   accelProbeTimeoutMs?: number;
   onProgress?: (message: string) => void;
+  /** The Debian testbed image build, when one happens (default: its messages to onProgress). */
+  onBuildProgress?: (progress: BuildProgress) => void;
 }
 
 /** What `prepare` adds to PreparedTarget; `boot` needs it. */
@@ -195,7 +198,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     }
     if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
     await fs.mkdir(runDir, { recursive: true });
-    const testbed = await ensureDebianTestbed({ ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), onProgress: progress });
+    const testbed = await ensureDebianTestbed({ ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), onProgress: options.onBuildProgress ?? ((build) => progress(build.message)) });
     const facts = {} as PreparedTarget['facts'];
     for (const variant of ['stock', 'custom'] as const) {
       const stat = variants.includes(variant) ? await fs.stat(testbed.kernels[variant].kernel) : null;
