@@ -18,6 +18,7 @@ import { createSshBackend } from '../../harness/backends/ssh/backend.ts';
 import type { PreparedTarget, TargetSpec } from '../../harness/backends/types.ts';
 import { connectWithRetry } from '../../harness/ssh/connect.ts';
 import { formatBuildProgress } from '../../harness/run/progress.ts';
+import { describeNeeding } from '../helpers/needs.ts';
 
 const MINUTE = 60_000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -79,7 +80,7 @@ afterAll(() => {
   process.stderr.write(`[qemu-vm timings] ${JSON.stringify(timings)}\n`);
 });
 
-describe('Debian testbed cache', () => {
+describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'Debian testbed cache', () => {
   it('has two kernels with DKMS-built ZFS, a read-only sparse image and a key pair', async () => {
     const { manifest } = testbed;
     expect(manifest.kernels.custom.release).toMatch(/-cloud-amd64$/);
@@ -99,7 +100,7 @@ describe('Debian testbed cache', () => {
   });
 });
 
-describe('acceleration probe', () => {
+describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'acceleration probe', () => {
   it('settles within bounded time; here (KVM present but unusable) on tcg', async () => {
     resetAccelerationCache();
     const started = Date.now();
@@ -121,7 +122,7 @@ describe('acceleration probe', () => {
   }, 2 * MINUTE);
 });
 
-describe('qemu backend boots', () => {
+describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'qemu backend boots', () => {
   let backend: QemuBackend;
   let prepared: PreparedTarget;
   let runDir: string;
