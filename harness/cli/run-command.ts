@@ -26,10 +26,8 @@ interface RunFlags {
   kernels: string;
   suite: string;
   only?: string;
-  quick: boolean;
   full?: boolean;
   runs?: number;
-  iterations?: number;
   adaptive?: boolean;
   maxWall: number;
   out?: string;
@@ -83,8 +81,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--kernels <list>', 'kernel variants, in boot order', 'stock,custom')
     .option('--suite <name>', 'workload suite', 'zfs')
     .option('--only <workloads>', 'only these workloads of the suite, comma-separated (e.g. pool_create,snapshots)')
-    .option('--quick', 'small sizes that finish under emulation in minutes (default)', true)
-    .option('--full', 'the seed\'s full sizes (10 GiB scrub, 1 GiB writes)')
+    .option('--full', 'the seed\'s full sizes (10 GiB scrub, 1 GiB writes); default: quick sizes that finish under emulation in minutes')
     .option('--runs <n>', 'boots per kernel (default: 3 quick, 5 full; 3 boots x 3 iterations is the least that can reach p < 0.05 after Holm over the whole suite)', numberInRange('--runs', 1, 100, { integer: true }))
     .option('--adaptive', 'boot until every metric\'s 95% CI half-width is within 2% of its median (5..30 runs, --max-wall)')
     .option('--max-wall <seconds>', 'wall-time cap for --adaptive', numberInRange('--max-wall', 60, 7 * 86400), 3600)

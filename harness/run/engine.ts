@@ -4,7 +4,6 @@
  * pure modules it drives.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Backend, BootedGuest, PreparedTarget } from '../backends/types.ts';
 import { KbenchError } from '../errors/index.ts';
 import type { GuestAdapter, GuestFacts } from '../guest/types.ts';
@@ -259,9 +258,10 @@ export class RunEngine {
     const { progress, recorder } = this.deps;
     const ctx = live.context;
     let setUp = false;
+    let state: unknown;
     try {
       try {
-        await workload.setup(ctx);
+        state = await workload.setup(ctx);
         setUp = true;
       } catch (error) {
         await this.failOrLose(boot, live, workload, units[0]!, `setup failed: ${(error as Error).message}`);
@@ -273,7 +273,7 @@ export class RunEngine {
       for (const unit of units) {
         let outcome: IterationOutcome;
         try {
-          outcome = await workload.iteration(ctx);
+          outcome = await workload.iteration(ctx, state);
         } catch (error) {
           await this.failOrLose(boot, live, workload, unit, (error as Error).message);
           continue;
@@ -305,7 +305,7 @@ export class RunEngine {
     } finally {
       if (setUp || workload.requiresZfs) {
         try {
-          await workload.teardown(ctx);
+          await workload.teardown(ctx, state);
         } catch (error) {
           progress.emit({ event: 'failure', variant: boot.variant, workload: workload.id, message: `teardown: ${(error as Error).message}` });
         }
@@ -363,5 +363,3 @@ function summarize(outcome: IterationOutcome): string {
     .map(([id, value]) => `${id.split('.').slice(-2).join('.')}=${typeof value === 'number' ? Number(value.toPrecision(4)) : 'failed'}`)
     .join(' ');
 }
-
-export const RUN_DIR_FOR = (resultsFile: string): string => path.join(path.dirname(path.resolve(resultsFile)), 'logs');

@@ -22,7 +22,9 @@ export type Need =
   /** OpenSSH's server at /usr/sbin/sshd and ssh-keygen, for a real sshd on loopback. */
   | 'sshd'
   /** Chromium at /usr/bin/chromium for the report tests in a real browser. */
-  | 'chromium';
+  | 'chromium'
+  /** The OpenSSH client (`ssh -G` resolves host aliases); no server, no network. */
+  | 'ssh';
 
 const UNIT_ONLY_EXCLUDES: ReadonlySet<Need> = new Set(['root', 'qemu', 'debootstrap', 'sshd', 'chromium']);
 
@@ -51,6 +53,7 @@ const checks: Record<Need, () => string | null> = {
   debootstrap: () => (onPath('debootstrap') ? null : 'needs debootstrap on PATH'),
   sshd: () => (existsSync('/usr/sbin/sshd') && onPath('ssh-keygen') ? null : 'needs /usr/sbin/sshd and ssh-keygen (OpenSSH server)'),
   chromium: () => (existsSync('/usr/bin/chromium') ? null : 'needs Chromium at /usr/bin/chromium'),
+  ssh: () => (onPath('ssh') ? null : 'needs the OpenSSH client (ssh) on PATH'),
 };
 
 /** Why these needs are not met here, or null when they all are. */

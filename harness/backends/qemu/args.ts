@@ -38,8 +38,6 @@ export interface QemuCommand {
 }
 
 export const LINUX_APPEND = 'console=ttyS0 root=/dev/vda rw quiet';
-/** aarch64 `virt` has a PL011 UART, not a 16550. */
-export const LINUX_APPEND_AARCH64 = 'console=ttyAMA0 root=/dev/vda rw quiet';
 
 export function qemuBinaryFor(arch: HostArch): string {
   return arch === 'x86_64' ? 'qemu-system-x86_64' : 'qemu-system-aarch64';
