@@ -24,12 +24,13 @@ export const REFERENCE_SECONDS = {
 };
 
 const STEP_LINE = /^KBENCH-STEP (\d+) (\d+) (.*)$/;
-// DKMS 3.x (dkms_common.postinst): "Building for A and B" / "Building only for A", then per kernel
-// "Building initial module for A" ... "DKMS: install completed." build-rootfs.sh's fallback prints
-// "zfs.ko missing for A: running dkms autoinstall".
+// DKMS (dkms_common.postinst): "Building for A and B" / "Building only for A", then per kernel
+// "Building initial module for A", "Done." when it is built (3.0.10 prints nothing else after the
+// install lines; older releases add "DKMS: install completed."). build-rootfs.sh's fallback
+// prints "zfs.ko missing for A: running dkms autoinstall".
 const DKMS_KERNELS = /^Building (?:only )?for (\S.*)$/;
 const DKMS_KERNEL_START = /^(?:Building initial module for (\S+)|zfs\.ko missing for (\S+): running dkms autoinstall)$/;
-const DKMS_KERNEL_DONE = /^DKMS: install completed\.$/;
+const DKMS_KERNEL_DONE = /^(?:Done\.|DKMS: install completed\.)$/;
 
 export class BuildProgressTracker {
   private step = 0;

@@ -18,7 +18,9 @@ const DKMS = [
   'Building for 6.1.0-57-amd64 and 6.1.0-57-cloud-amd64',
   'Building initial module for 6.1.0-57-amd64',
   'Done.',
-  'DKMS: install completed.',
+  'zfs.ko:',
+  '   - Installing to /lib/modules/6.1.0-57-amd64/updates/dkms/',
+  'depmod....',
   'Building initial module for 6.1.0-57-cloud-amd64',
 ];
 
@@ -46,9 +48,11 @@ describe('BuildProgressTracker', () => {
       [s3!, STEPS[2]!],
       [s4!, STEPS[3]!],
       ...DKMS.slice(0, 5).map((line): [number, string] => [dkmsAt, line]),
-      [dkmsAt + 400, DKMS[5]!],
-      [dkmsAt + 420, DKMS[6]!],
-      [dkmsAt + 420, DKMS[7]!],
+      [dkmsAt + 420, DKMS[5]!],
+      [dkmsAt + 421, DKMS[6]!],
+      [dkmsAt + 421, DKMS[7]!],
+      [dkmsAt + 425, DKMS[8]!],
+      [dkmsAt + 425, DKMS[9]!],
     ]);
     expect(events.map((e) => e.message)).toEqual([
       'step 1/8: debootstrap bookworm (minbase)',
