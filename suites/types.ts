@@ -14,6 +14,11 @@ export interface MetricDefinition {
   direction: Direction;
   /** Relative change that counts as real for this metric (default 5%). */
   noiseThreshold?: number;
+  /**
+   * The value is measured exactly and is the same on every boot (a file size): compared from one
+   * boot per side, outside the multiple-testing family; spread is reported as a problem.
+   */
+  exact?: boolean;
   timing: TimingSource;
   description: string;
 }

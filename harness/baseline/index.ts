@@ -6,6 +6,7 @@ import { InputError } from '../errors/index.ts';
 import { RESULTS_SCHEMA_VERSION, type ResultsFile, type Target } from '../results/schema.ts';
 import { describeDifferences, fingerprintDifferences } from '../compare/fingerprint.ts';
 import { KBENCH_VERSION } from '../version.ts';
+import { withMeasuredNoise } from './noise.ts';
 
 export function emptyBaseline(now = new Date()): ResultsFile {
   const at = now.toISOString();
@@ -59,12 +60,16 @@ export function baselineFromRuns(runs: { file: string; results: ResultsFile }[],
     if (differences.length > 0)
       throw new InputError(`${file}: fingerprint differs from ${first.file}: ${describeDifferences(differences)}`);
     const targets = new Map(baseline.targets.map((target) => [target.id, target]));
-    for (const target of results.targets) {
+    const runIndex = baseline.sources.length;
+    for (const original of results.targets) {
+      // Boot 0 of the second run is another boot than boot 0 of the first: samples carry their run.
+      const target = structuredClone(original);
+      for (const metric of target.metrics) for (const sample of metric.samples) sample.run = runIndex;
       const existing = targets.get(target.id);
       targets.set(target.id, existing === undefined ? structuredClone(target) : mergeTarget(existing, target));
     }
     baseline.targets = [...targets.values()];
     baseline.sources.push({ runId: results.runId, file });
   }
-  return baseline;
+  return withMeasuredNoise(baseline);
 }

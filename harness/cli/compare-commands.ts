@@ -9,7 +9,7 @@ import {
   pairStockVsCustom,
   targetsMissingFromBaseline,
 } from '../compare/index.ts';
-import { renderComparisonTable } from '../compare/table.ts';
+import { renderOutcomeText } from '../render/exporters/text.ts';
 import { baselineFromRuns } from '../baseline/index.ts';
 import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
 import { loadResults, saveResultsSync } from '../results/store.ts';
@@ -59,7 +59,7 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       }
       const outcome = compareSets(sets, { alpha: flags.alpha, noiseThreshold: flags.threshold, seed: flags.seed });
       if (flags.json) io.out(`${JSON.stringify(outcome, null, 2)}\n`);
-      else io.out(renderComparisonTable(outcome));
+      else io.out(renderOutcomeText(outcome, flags.stockVsCustom ? 'custom-vs-stock' : 'vs-baseline'));
       // Stock vs custom describes a speedup; only a run vs its baseline gates CI.
       io.setExitCode(!flags.stockVsCustom && outcome.regressions.length > 0 ? EXIT_REGRESSION : EXIT_OK);
     });

@@ -16,6 +16,7 @@ type Register = (program: Command, io: CliIo) => void;
 const COMMANDS: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['run'], load: async () => (await import('./run-command.ts')).registerRunCommand },
   { names: ['compare', 'baseline'], load: async () => (await import('./compare-commands.ts')).registerCompareCommands },
+  { names: ['calibrate'], load: async () => (await import('./calibrate-command.ts')).registerCalibrateCommand },
   { names: ['report'], load: async () => (await import('./report-command.ts')).registerReportCommand },
 ];
 

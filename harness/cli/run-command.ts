@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { getBackend } from '../backends/registry.ts';
 import { compareSets, pairStockVsCustom } from '../compare/index.ts';
-import { renderComparisonTable } from '../compare/table.ts';
+import { renderOutcomeText } from '../render/exporters/text.ts';
 import { collectHostFingerprint } from '../env/host.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, InputError } from '../errors/index.ts';
 import { getGuestAdapter } from '../guest/registry.ts';
@@ -16,6 +16,10 @@ import { RunEngine } from '../run/engine.ts';
 import { ProgressReporter } from '../run/progress.ts';
 import { newRunFile, RunRecorder } from '../run/recorder.ts';
 import { resolveTarget } from '../run/targets.ts';
+import { ADAPTIVE_MIN_ROUNDS } from '../run/engine.ts';
+import { renderPlan } from '../run/plan-text.ts';
+import { choosePlan, costsFromResults, evaluatePlan, noiseFromResults, type MetricNoise, type RunPlan } from '../run/planner.ts';
+import type { Workload } from '../../suites/types.ts';
 import { selectWorkloads } from '../../suites/index.ts';
 import { FULL_SIZES, QUICK_SIZES } from '../../suites/types.ts';
 import { numberInRange, type CliIo } from './options.ts';
@@ -28,6 +32,10 @@ interface RunFlags {
   only?: string;
   full?: boolean;
   runs?: number;
+  bootRounds?: number;
+  budget: number;
+  plan?: boolean;
+  baseline: string;
   adaptive?: boolean;
   maxWall: number;
   out?: string;
@@ -49,6 +57,32 @@ function parseKernels(raw: string): ('stock' | 'custom')[] {
     variants.push(parsed.data);
   }
   return variants;
+}
+
+/**
+ * The plan for a new run: full rounds from --runs (else 3 quick, 5 full), boot-only rounds from
+ * --boot-rounds (else as many as the per-boot metrics need within --budget), iterations per
+ * workload from the measured noise and costs (baseline.json when it holds this guest OS).
+ */
+async function planFor(flags: RunFlags, settings: RunSettings, suite: Workload[], os: string): Promise<{ plan: RunPlan; noiseSource: string }> {
+  let noise = new Map<string, MetricNoise>();
+  let costs = null;
+  let noiseSource = 'priors (no baseline for this guest OS)';
+  if (existsSync(flags.baseline)) {
+    const baseline = await loadResults(flags.baseline);
+    if (baseline.targets.some((t) => t.guest.os === os)) {
+      const label = `${flags.baseline} (${baseline.sources.map((s) => s.runId).join(', ') || baseline.runId})`;
+      noise = noiseFromResults(baseline, label);
+      costs = costsFromResults(baseline, suite, `${flags.baseline} sample times`);
+      noiseSource = label;
+    }
+  }
+  const context = { suite, variants: settings.kernels, noise, costs };
+  const fullRounds = settings.runs.kind === 'fixed' ? settings.runs.count : ADAPTIVE_MIN_ROUNDS;
+  const defaultIterations = settings.quick ? QUICK_SIZES.iterationsPerBoot : FULL_SIZES.iterationsPerBoot;
+  let plan = choosePlan(context, { fullRounds, defaultIterations, budgetSeconds: flags.budget * 60 });
+  if (flags.bootRounds !== undefined) plan = evaluatePlan({ ...plan, bootOnlyRounds: flags.bootRounds }, context);
+  return { plan, noiseSource };
 }
 
 function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): RunSettings {
@@ -82,8 +116,12 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--suite <name>', 'workload suite', 'zfs')
     .option('--only <workloads>', 'only these workloads of the suite, comma-separated (e.g. pool_create,snapshots)')
     .option('--full', 'the seed\'s full sizes (10 GiB scrub, 1 GiB writes); default: quick sizes that finish under emulation in minutes')
-    .option('--runs <n>', 'boots per kernel (default: 3 quick, 5 full; 3 boots x 3 iterations is the least that can reach p < 0.05 after Holm over the whole suite)', numberInRange('--runs', 1, 100, { integer: true }))
-    .option('--adaptive', 'boot until every metric\'s 95% CI half-width is within 2% of its median (5..30 runs, --max-wall)')
+    .option('--runs <n>', 'full rounds: boots per kernel that run the whole suite (default: 3 quick, 5 full)', numberInRange('--runs', 1, 100, { integer: true }))
+    .option('--boot-rounds <n>', 'extra boots per kernel that measure only boot time, memory and kernel size (default: what the plan needs within --budget)', numberInRange('--boot-rounds', 0, 100, { integer: true }))
+    .option('--budget <minutes>', 'wall-time budget the default plan is sized to (run work, not the image build)', numberInRange('--budget', 1, 7 * 24 * 60), 12)
+    .option('--plan', 'print the run plan (boots x iterations, expected time, smallest detectable change per metric) and exit without booting')
+    .option('--baseline <file>', 'where the plan reads measured noise and costs from', 'baseline.json')
+    .option('--adaptive', 'boot until every metric is decided (regressed, improved, equivalent) or provably undecidable within 30 boots, or --max-wall')
     .option('--max-wall <seconds>', 'wall-time cap for --adaptive', numberInRange('--max-wall', 60, 7 * 86400), 3600)
     .option('--out <file>', 'results file (default runs/<target>-<time>/results.json)')
     .option('--resume <file>', 'continue an interrupted run; finished samples are kept, none repeated')
@@ -99,9 +137,20 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         if (results.kind !== 'run' || results.settings === null) throw new InputError(`${file}: field kind: not a run's results file`);
         if (results.complete) throw new InputError(`${file}: field complete: this run already finished; nothing to resume`);
       } else {
-        const { backend } = resolveTarget(flags.target, flags.backend);
+        const { backend, definition } = resolveTarget(flags.target, flags.backend);
         const settings = settingsFromFlags(flags, backend);
-        selectWorkloads(settings.suite, settings.workloads);
+        const planned = await planFor(flags, settings, selectWorkloads(settings.suite, settings.workloads), definition.spec.os);
+        if (flags.plan) {
+          const heading = `plan for ${flags.target} (${backend}), ${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite`;
+          if (flags.json) io.out(`${JSON.stringify({ event: 'plan', target: flags.target, backend, noiseSource: planned.noiseSource, plan: planned.plan }, null, 2)}\n`);
+          else io.out(renderPlan(planned.plan, selectWorkloads(settings.suite, settings.workloads), heading, planned.noiseSource));
+          io.setExitCode(EXIT_OK);
+          return;
+        }
+        if (settings.runs.kind === 'fixed') {
+          settings.bootOnlyRounds = planned.plan.bootOnlyRounds;
+          settings.iterations = planned.plan.iterations;
+        }
         file = flags.out ?? defaultOutFile(flags.target);
         if (existsSync(file)) throw new InputError(`--out: ${file} already exists; pick another file or use --resume ${file}`);
         results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backend === 'ssh' ? 'none' : backend, acceleration: 'none', qemuVersion: null, limaVersion: null }));
@@ -160,7 +209,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       progress.emit({ event: 'run-end', message: `results: ${file}${reportFile ? `, report: ${reportFile}` : ''}` });
       if (flags.json) io.out(`${JSON.stringify({ event: 'comparison', results: file, report: reportFile, outcome })}\n`);
       else {
-        io.out(renderComparisonTable(outcome));
+        io.out(renderOutcomeText(outcome, 'custom-vs-stock'));
         io.out(`results: ${file}\n${reportFile ? `report:  ${reportFile}\n` : ''}`);
       }
       io.setExitCode(EXIT_OK);

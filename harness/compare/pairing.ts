@@ -3,6 +3,7 @@
  * id), or custom against stock kernels inside one run (per guest OS). Pure: no I/O.
  */
 import type { Metric, ResultsFile, Target } from '../results/schema.ts';
+import type { NestedSample } from '../stats/nested.ts';
 
 export interface MetricPair {
   /** Target and metric, e.g. "debian/custom zfs.pool_create.seconds". */
@@ -11,9 +12,15 @@ export interface MetricPair {
   metricId: string;
   unit: Metric['unit'];
   direction: Metric['direction'];
+  /** The suite's threshold for the metric, when it sets one. */
   noiseThreshold: number | undefined;
-  baseline: number[];
-  candidate: number[];
+  /** A threshold measured by an A/A calibration stored with the baseline, when there is one. */
+  calibratedThreshold: number | undefined;
+  /** Declared deterministic by its workload. */
+  exact: boolean;
+  /** Samples with their unit of replication ("<run>/<boot>"). */
+  baseline: NestedSample[];
+  candidate: NestedSample[];
 }
 
 /** A metric that cannot be compared, with the reason (shown, never silently dropped). */
@@ -31,7 +38,9 @@ export interface ComparisonSet {
   skipped: SkippedMetric[];
 }
 
-const values = (metric: Metric): number[] => metric.samples.map((sample) => sample.value);
+/** Boots are the units; in a baseline pooled from several runs, boot 0 of run 1 is not boot 0 of run 0. */
+export const nestedSamples = (metric: Metric): NestedSample[] =>
+  metric.samples.map((sample) => ({ value: sample.value, unit: `${sample.run ?? 0}/${sample.boot}` }));
 
 function pairTargets(
   title: string,
@@ -76,8 +85,10 @@ function pairTargets(
       unit: metric.unit,
       direction: metric.direction,
       noiseThreshold: metric.noiseThreshold ?? other.noiseThreshold,
-      baseline: values(other),
-      candidate: values(metric),
+      calibratedThreshold: other.noise?.calibratedThreshold ?? metric.noise?.calibratedThreshold ?? undefined,
+      exact: metric.exact === true || other.exact === true,
+      baseline: nestedSamples(other),
+      candidate: nestedSamples(metric),
     });
   }
   for (const leftover of baselineMetrics.values())

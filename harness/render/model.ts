@@ -21,77 +21,14 @@ import {
 } from '../compare/index.ts';
 import { detectChangePoints, type ChangePointOptions } from '../history/changepoints.ts';
 import type { HostFingerprint, ResultsFile, Target, Unit } from '../results/schema.ts';
-import { DEFAULT_CONFIDENCE_LEVEL, DEFAULT_RESAMPLES, geomeanRatio, median, type Verdict } from '../stats/index.ts';
+import { DEFAULT_CONFIDENCE_LEVEL, DEFAULT_RESAMPLES, median, type Verdict } from '../stats/index.ts';
+import { finite, finiteInterval, reportSets, slug, VERDICT_ORDER, type ComparedRow, type ComparisonKind, type Interval, type ReportSet, type SkippedRow } from './rows.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import { claimFor, judgeClaim, type ClaimOutcome, type ClaimsFile } from './claims.ts';
 
 export const REPORT_MODEL_VERSION = 1;
 
-export interface Interval {
-  low: number;
-  high: number;
-}
-
-export type ComparisonKind = 'custom-vs-stock' | 'vs-baseline';
-
-export interface SideSummary {
-  label: string;
-  n: number;
-  median: number | null;
-  ci: Interval | null;
-  /** Raw median absolute deviation. */
-  mad: number | null;
-  outliers: number;
-}
-
-export interface ComparedRow {
-  kind: 'compared';
-  setId: string;
-  setTitle: string;
-  comparison: ComparisonKind;
-  guestOs: string;
-  metricId: string;
-  unit: Unit;
-  direction: 'lower' | 'higher';
-  noiseThreshold: number;
-  baseline: SideSummary;
-  candidate: SideSummary;
-  /** median(candidate) / median(baseline). */
-  ratio: number | null;
-  ratioCI: Interval | null;
-  /** (ratio - 1) * 100 and its CI in percent. */
-  deltaPercent: number | null;
-  deltaCI: Interval | null;
-  /** Direction-adjusted: > 1 means the candidate is better (faster, or more throughput). */
-  speedup: number | null;
-  speedupCI: Interval | null;
-  p: number | null;
-  adjustedP: number | null;
-  method: 'exact' | 'normal';
-  verdict: Verdict;
-  note: string | null;
-}
-
-export interface SkippedRow {
-  kind: 'skipped';
-  setId: string;
-  setTitle: string;
-  comparison: ComparisonKind;
-  metricId: string;
-  reason: string;
-}
-
-export interface ReportSet {
-  id: string;
-  title: string;
-  comparison: ComparisonKind;
-  baselineLabel: string;
-  candidateLabel: string;
-  /** Geometric mean of the speedups of the compared rows; null when none is finite. */
-  geomeanSpeedup: number | null;
-  rows: ComparedRow[];
-  skipped: SkippedRow[];
-}
+export type { ComparedRow, ComparisonKind, Interval, ReportSet, SideSummary, SkippedRow } from './rows.ts';
 
 export interface DistributionPoint {
   series: string;
@@ -243,46 +180,7 @@ export interface ReportInput {
   options?: ReportOptions;
 }
 
-export const VERDICT_ORDER: readonly Verdict[] = ['regressed', 'improved', 'unchanged', 'inconclusive'];
-
-const finite = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-
-function finiteInterval(ci: Interval | null): Interval | null {
-  if (ci === null) return null;
-  const low = finite(ci.low);
-  const high = finite(ci.high);
-  return low === null || high === null ? null : { low, high };
-}
-
-/** Turns candidate/baseline into "how many times better", > 1 = better, for either direction. */
-export function toSpeedup(ratio: number, direction: 'lower' | 'higher'): number | null {
-  if (!(Number.isFinite(ratio) && ratio > 0)) return null;
-  return direction === 'lower' ? 1 / ratio : ratio;
-}
-
-function speedupInterval(ci: Interval | null, direction: 'lower' | 'higher'): Interval | null {
-  if (ci === null) return null;
-  const a = toSpeedup(ci.low, direction);
-  const b = toSpeedup(ci.high, direction);
-  return a === null || b === null ? null : { low: Math.min(a, b), high: Math.max(a, b) };
-}
-
-const slug = (text: string): string =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-
-function summarizeSide(label: string, side: ComparedMetric['baseline']): SideSummary {
-  return {
-    label,
-    n: side.n,
-    median: finite(side.median),
-    ci: finiteInterval(side.ci),
-    mad: finite(side.mad),
-    outliers: side.outliers.length,
-  };
-}
+export { VERDICT_ORDER, toSpeedup } from './rows.ts';
 
 const sortedEntries = (record: Record<string, string>): [string, string][] =>
   Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -370,7 +268,7 @@ function headlineOf(counts: ReportModel['counts'], sets: ReportSet[]): string {
   return [
     plural(counts.regressed, 'regression'),
     plural(counts.improved, 'improvement'),
-    `${counts.unchanged} unchanged`,
+    `${counts.equivalent} equivalent`,
     `${counts.inconclusive} inconclusive`,
     ...(counts.skipped > 0 ? [`${counts.skipped} not compared`] : []),
   ].join(', ');
@@ -453,61 +351,11 @@ export function buildReportModel(input: ReportInput): ReportModel {
     { alpha, noiseThreshold, seed },
   );
 
-  const sets: ReportSet[] = outcome.sets.map((compared, s) => {
-    const { comparison, runLabel: label, set } = labelled[s]!;
-    const title = label === '' ? compared.title : `${label} ${compared.title}`;
-    const id = `set-${s + 1}-${slug(title)}`;
-    const rows = compared.rows.map((row): ComparedRow => {
-      const ratio = finite(row.ratio);
-      const ratioCI = finiteInterval(row.ratioCI);
-      return {
-        kind: 'compared',
-        setId: id,
-        setTitle: title,
-        comparison,
-        guestOs: row.guestOs,
-        metricId: row.metricId,
-        unit: row.unit,
-        direction: row.direction,
-        noiseThreshold: row.noiseThreshold,
-        baseline: summarizeSide(compared.baselineLabel, row.baseline),
-        candidate: summarizeSide(compared.candidateLabel, row.candidate),
-        ratio,
-        ratioCI,
-        deltaPercent: finite(row.deltaPercent),
-        deltaCI: ratioCI === null ? null : { low: (ratioCI.low - 1) * 100, high: (ratioCI.high - 1) * 100 },
-        speedup: ratio === null ? null : toSpeedup(ratio, row.direction),
-        speedupCI: speedupInterval(ratioCI, row.direction),
-        p: finite(row.p),
-        adjustedP: finite(row.adjustedP),
-        method: row.method,
-        verdict: row.verdict,
-        note: row.note,
-      };
-    });
-    const skipped = compared.skipped.map(
-      (skip): SkippedRow => ({
-        kind: 'skipped',
-        setId: id,
-        setTitle: title,
-        comparison,
-        // pairing keys are "<target or os> <metric id>"; neither part contains a space.
-        metricId: skip.key.slice(skip.key.indexOf(' ') + 1),
-        reason: skip.reason,
-      }),
-    );
-    const speedups = rows.flatMap((row) => (row.speedup === null ? [] : [{ ratio: row.speedup }]));
-    return {
-      id,
-      title,
-      comparison,
-      baselineLabel: set.baselineLabel,
-      candidateLabel: set.candidateLabel,
-      geomeanSpeedup: geomeanRatio(speedups),
-      rows,
-      skipped,
-    };
-  });
+  const sets: ReportSet[] = reportSets(
+    outcome,
+    labelled.map((l) => l.comparison),
+    labelled.map((l) => l.runLabel),
+  );
 
   const allRows = sets.flatMap((set) => set.rows);
   const verdicts = VERDICT_ORDER.flatMap((verdict) =>
@@ -516,7 +364,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       .sort((a, b) => Math.abs(b.deltaPercent ?? 0) - Math.abs(a.deltaPercent ?? 0)),
   );
   const skipped = sets.flatMap((set) => set.skipped);
-  const counts: ReportModel['counts'] = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, skipped: skipped.length };
+  const counts: ReportModel['counts'] = { regressed: 0, improved: 0, equivalent: 0, inconclusive: 0, skipped: skipped.length };
   for (const row of allRows) counts[row.verdict]++;
 
   // Every (series, target) whose samples are shown, in a stable order: runs first, baseline last.
@@ -647,8 +495,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
     generatedAt: options.generatedAt ?? new Date().toISOString(),
     kbenchVersion: options.kbenchVersion ?? KBENCH_VERSION,
     statistics: {
-      test: 'two-sided Mann-Whitney U on the samples; median with a percentile-bootstrap CI; ratio of medians with a bootstrap CI',
-      correction: 'Holm-Bonferroni within each comparison set',
+      test: "Welch's t on the logs of per-boot medians (the boot is the unit); ratio of geometric means with its 95% t-interval; deterministic metrics compared exactly",
+      correction: outcome.options.procedure,
       alpha,
       noiseThreshold,
       confidenceLevel: DEFAULT_CONFIDENCE_LEVEL,

@@ -44,6 +44,8 @@ export const Sample = z.strictObject({
   at: isoTime,
   /** Which boot of this target produced it (0-based), so drift across boots can be seen. */
   boot: z.number().int().nonnegative(),
+  /** In a baseline pooled from several runs: index into `sources` of the run it came from. */
+  run: z.number().int().nonnegative().optional(),
 });
 export type Sample = z.infer<typeof Sample>;
 
@@ -61,12 +63,35 @@ export const MetricStatus = z.discriminatedUnion('kind', [
 ]);
 export type MetricStatus = z.infer<typeof MetricStatus>;
 
+/**
+ * Noise measured on real boots, stored with a baseline (`kbench baseline update`, `kbench
+ * calibrate`): what run plans are sized from and what the noise threshold can be raised to.
+ * CVs are standard deviations of natural logs (0.04 = 4%).
+ */
+export const MeasuredNoise = z.strictObject({
+  /** Between-boot CV of the boot summaries, after removing what iteration noise adds. */
+  bootCv: z.number().nonnegative(),
+  /** Within-boot CV between iterations (null for per-boot metrics). */
+  iterationCv: z.number().nonnegative().nullable(),
+  boots: z.number().int().nonnegative(),
+  iterationsPerBoot: z.number().nonnegative(),
+  /** Threshold from an A/A calibration (kbench calibrate), or null when none was made. */
+  calibratedThreshold: z.number().gt(0).lt(10).nullable(),
+  /** Which A/A the calibration came from ("2 runs", "alternate boots of 1 run"). */
+  calibration: z.string().nullable(),
+});
+export type MeasuredNoise = z.infer<typeof MeasuredNoise>;
+
 export const Metric = z.strictObject({
   id: metricId,
   unit: Unit,
   direction: Direction,
   /** Relative change below which a difference is called noise (0.05 = 5%); overrides the default. */
   noiseThreshold: z.number().gt(0).lt(10).optional(),
+  /** Declared deterministic by its workload: compared exactly, from one boot per side. */
+  exact: z.boolean().optional(),
+  /** Measured noise (baselines only). */
+  noise: MeasuredNoise.optional(),
   timing: TimingSource,
   status: MetricStatus,
   samples: z.array(Sample),
@@ -143,8 +168,26 @@ export const RunSettings = z.strictObject({
       maxWallSeconds: z.number().positive(),
     }),
   ]),
+  /** Extra boots per kernel, after the full rounds, that measure only the per-boot workloads. */
+  bootOnlyRounds: z.number().int().nonnegative().optional(),
+  /** Measured iterations per boot per workload, when the plan set them (else the suite's size). */
+  iterations: z.record(z.string(), z.number().int().positive()).optional(),
 });
 export type RunSettings = z.infer<typeof RunSettings>;
+
+/** Host load around one boot's measurements: a busy host makes numbers noisier and slower. */
+export const HostLoadSample = z.strictObject({
+  at: isoTime,
+  variant: KernelVariant,
+  boot: z.number().int().nonnegative(),
+  /** 1-minute load average at the end of the boot's measurements. */
+  loadAverage: z.number().nonnegative(),
+  /** Share of host CPU time spent by other processes than this run's VM and kbench (0-1), when known. */
+  otherBusyFraction: z.number().min(0).max(1).nullable(),
+  /** Share of CPU time stolen by the host's own hypervisor (0-1), when the host reports it. */
+  stealFraction: z.number().min(0).max(1).nullable(),
+});
+export type HostLoadSample = z.infer<typeof HostLoadSample>;
 
 export const ResultsFile = z
   .strictObject({
@@ -166,6 +209,8 @@ export const ResultsFile = z
     /** Files a baseline was made from. */
     sources: z.array(z.strictObject({ runId: z.string(), file: z.string() })),
     host: HostFingerprint.nullable(),
+    /** Host load per boot (absent in files from before it was recorded). */
+    hostLoad: z.array(HostLoadSample).optional(),
     targets: z.array(Target),
   })
   .superRefine((file, ctx) => {

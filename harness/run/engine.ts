@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import type { Backend, BootedGuest, PreparedTarget } from '../backends/types.ts';
 import { KbenchError } from '../errors/index.ts';
 import type { GuestAdapter, GuestFacts } from '../guest/types.ts';
-import { decideMoreRuns } from '../stats/index.ts';
-import type { GuestFingerprint, KernelVariant, Metric, RunSettings } from '../results/schema.ts';
+import { compareSets, pairStockVsCustom, nestedSamples } from '../compare/index.ts';
+import { busyReason, logicalCpuCount, snapshotLoad, summarizeLoad, type LoadSnapshot } from '../env/load.ts';
+import { summarizeSide } from '../stats/index.ts';
+import type { GuestFingerprint, KernelVariant, Metric, ResultsFile, RunSettings } from '../results/schema.ts';
 import type { RemoteShell } from '../ssh/types.ts';
 import type { IterationOutcome, SuiteSizes, Workload, WorkloadContext } from '../../suites/types.ts';
 import { ZfsScratch } from '../../suites/zfs/scratch.ts';
@@ -54,6 +56,7 @@ interface LiveBoot {
   zfsSupported: boolean;
   unsupportedReason: string | null;
   bootIndex: number;
+  loadAtStart: LoadSnapshot;
 }
 
 function resolveTiming(definitionTiming: Metric['timing'], guest: GuestAdapter): Metric['timing'] {
@@ -71,64 +74,90 @@ export class RunEngine {
     this.maxReboots = options.maxRebootsPerBoot ?? 2;
   }
 
-  private iterationsPerBoot(): number {
-    return this.options.sizes.iterationsPerBoot;
-  }
-
-  private rounds(): number {
-    const runs = this.options.settings.runs;
-    return runs.kind === 'fixed' ? runs.count : runs.maxRuns;
+  /** Iterations per boot per workload: the plan's when it set them, else the suite size's. */
+  private iterations(): Record<string, number> | number {
+    return this.options.settings.iterations ?? this.options.sizes.iterationsPerBoot;
   }
 
   async run(): Promise<void> {
     const { progress, recorder } = this.deps;
-    const variants = this.options.settings.kernels;
-    const boots = bootOrder(this.rounds(), variants);
-    const allUnits = boots.map((boot) => unitsForBoot(boot, this.options.suite, this.iterationsPerBoot()));
-    // Adaptive runs plan for their cap; the ETA shrinks when they stop early.
-    progress.stepsTotal = allUnits.reduce((n, units) => n + units.length, 0);
+    const { settings, suite } = this.options;
+    const variants = settings.kernels;
+    const runs = settings.runs;
+    const fullRounds = runs.kind === 'fixed' ? runs.count : runs.maxRuns;
+    const bootOnlyRounds = runs.kind === 'fixed' ? (settings.bootOnlyRounds ?? 0) : 0;
+    const planned = bootOrder(fullRounds, variants, bootOnlyRounds);
+    // Adaptive runs plan for their cap; the total shrinks when they stop early.
+    progress.stepsTotal = planned.reduce((n, boot) => n + unitsForBoot(boot, suite, this.iterations(), this.options.sizes.iterationsPerBoot).length, 0);
     progress.stepsDone = recorder.completedUnits().size;
     const startedAt = Date.now();
-    for (const [index, boot] of boots.entries()) {
-      const units = remainingUnits(allUnits[index]!, recorder.completedUnits());
-      if (units.length === 0) continue;
-      if (boot.variant === variants[0] && this.enoughForAdaptive(boot.round, (Date.now() - startedAt) / 1000)) break;
-      await this.runBoot(boot, units);
+    let bootOnlyFromRound: number | null = null;
+    for (let round = 0; round < fullRounds + bootOnlyRounds; round++) {
+      let bootOnly = round >= fullRounds;
+      if (runs.kind === 'adaptive' && round >= ADAPTIVE_MIN_ROUNDS) {
+        const status = this.adaptiveStatus(round, (Date.now() - startedAt) / 1000);
+        if (status.stop) {
+          progress.emit({ event: 'note', message: `adaptive: stopping after ${round} rounds: ${status.reason}` });
+          break;
+        }
+        // Once every iterated metric is settled, only per-boot ones are left: cheap boot-only rounds.
+        if (status.onlyPerBootLeft) bootOnlyFromRound ??= round;
+        bootOnly = bootOnlyFromRound !== null;
+      }
+      for (const variant of variants) {
+        const boot: PlannedBoot = { round, variant, bootOnly };
+        const units = remainingUnits(unitsForBoot(boot, suite, this.iterations(), this.options.sizes.iterationsPerBoot), recorder.completedUnits());
+        if (units.length === 0) continue;
+        await this.runBoot(boot, units);
+      }
     }
-    // An adaptive run that stopped early has nothing left to wait for.
+    // A run that stopped early has nothing left to wait for.
     progress.stepsTotal = progress.stepsDone;
   }
 
-  /** Adaptive mode: stop before a new round when every metric is precise enough or a cap is hit. */
-  private enoughForAdaptive(round: number, elapsedSeconds: number): boolean {
+  /**
+   * Adaptive mode, before a new round: stop when every metric is decided (regressed, improved,
+   * equivalent) or cannot be decided within the remaining rounds at its measured variance, or
+   * when the wall-time budget is spent. Counts boots, not samples; a series with no samples
+   * (every iteration failed) is not waited for.
+   */
+  private adaptiveStatus(round: number, elapsedSeconds: number): { stop: boolean; onlyPerBootLeft: boolean; reason: string } {
     const runs = this.options.settings.runs;
-    if (runs.kind !== 'adaptive' || round === 0) return false;
-    const metrics = this.deps.recorder.results.targets.flatMap((target) => target.metrics).filter((m) => m.status.kind === 'measured');
-    if (metrics.length === 0) return false;
-    const decisions = metrics.map((metric) =>
-      decideMoreRuns(
-        metric.samples.map((s) => s.value),
-        {
-          targetRelativeHalfWidth: runs.targetRelativeHalfWidth,
-          minRuns: runs.minRuns,
-          maxRuns: runs.maxRuns,
-          maxWallSeconds: runs.maxWallSeconds,
-          elapsedSeconds,
-          seed: this.options.seed,
-        },
-      ),
-    );
-    const done = decisions.every((decision) => decision.enough);
-    if (done)
-      this.deps.progress.emit({
-        event: 'note',
-        message: `adaptive: stopping after ${round} rounds (${[...new Set(decisions.map((d) => d.reason))].join(', ')})`,
-      });
-    return done;
+    if (runs.kind !== 'adaptive') return { stop: false, onlyPerBootLeft: false, reason: '' };
+    if (elapsedSeconds >= runs.maxWallSeconds) return { stop: true, onlyPerBootLeft: false, reason: `wall-time budget of ${runs.maxWallSeconds} s spent` };
+    const perBootMetrics = new Set(this.options.suite.filter((w) => w.schedule === 'per-boot').flatMap((w) => w.metrics.map((m) => m.id)));
+    const unsettled = adaptiveUnsettled(this.deps.recorder.results, runs.maxRuns, runs.targetRelativeHalfWidth);
+    if (unsettled.length === 0) return { stop: true, onlyPerBootLeft: true, reason: `every metric decided or undecidable within ${runs.maxRuns} boots` };
+    const onlyPerBootLeft = unsettled.every((id) => perBootMetrics.has(id));
+    return { stop: false, onlyPerBootLeft, reason: `${unsettled.length} metrics undecided after ${round} rounds` };
+  }
+
+  /** Host load from this boot's start to the end of its measurements, kept with the results. */
+  private recordHostLoad(boot: PlannedBoot, live: LiveBoot): void {
+    const after = snapshotLoad(this.vmPid(live.booted));
+    const load = summarizeLoad(live.loadAtStart, after);
+    this.deps.recorder.recordHostLoad({
+      at: new Date(after.at).toISOString(),
+      variant: boot.variant,
+      boot: boot.round,
+      loadAverage: Math.round(load.loadAverage * 100) / 100,
+      otherBusyFraction: load.otherBusyFraction === null ? null : Math.round(load.otherBusyFraction * 1000) / 1000,
+      stealFraction: load.stealFraction === null ? null : Math.round(load.stealFraction * 1000) / 1000,
+    });
+    this.deps.recorder.save();
+    const busy = busyReason(load, logicalCpuCount());
+    if (busy !== null) this.deps.progress.emit({ event: 'note', variant: boot.variant, message: `host busy during round ${boot.round + 1}: ${busy}; numbers from this boot are noisier` });
+  }
+
+  private vmPid(booted: BootedGuest): number | null {
+    const withPid = this.deps.backend as Backend & { pidOf?: (guest: BootedGuest) => number | null };
+    return typeof withPid.pidOf === 'function' ? withPid.pidOf(booted) : null;
   }
 
   private async bootGuest(boot: PlannedBoot, attempt: number): Promise<LiveBoot> {
     const { backend, guest, progress } = this.deps;
+    // Before the VM exists its CPU time is 0: only kbench's own counts.
+    const loadAtStart = snapshotLoad('not-started');
     progress.emit({ event: 'boot', target: this.options.prepared.spec.name, variant: boot.variant, message: `round ${boot.round + 1}${attempt > 0 ? `, reboot ${attempt}` : ''}` });
     const booted = await backend.boot(this.options.prepared, boot.variant);
     let shell: RemoteShell | null = null;
@@ -165,6 +194,7 @@ export class RunEngine {
         zfsSupported: support.supported,
         unsupportedReason: support.supported ? null : support.reason,
         bootIndex: boot.round,
+        loadAtStart,
       };
     } catch (error) {
       await shell?.close().catch(() => undefined);
@@ -219,6 +249,7 @@ export class RunEngine {
       }
       try {
         pending = await this.runUnits(boot, live, pending);
+        this.recordHostLoad(boot, live);
       } finally {
         await this.shutdownGuest(live);
       }
@@ -362,4 +393,33 @@ function summarize(outcome: IterationOutcome): string {
     .slice(0, 3)
     .map(([id, value]) => `${id.split('.').slice(-2).join('.')}=${typeof value === 'number' ? Number(value.toPrecision(4)) : 'failed'}`)
     .join(' ');
+}
+
+/** Adaptive runs never stop before this many rounds: a lucky tight start is not evidence. */
+export const ADAPTIVE_MIN_ROUNDS = 3;
+
+/**
+ * Metric ids not yet settled: with both kernels, the custom-vs-stock verdict is inconclusive and
+ * more boots (up to maxBoots) would decide it; with one kernel, the center's CI half-width is
+ * still above the target. Metrics with no samples are never waited for.
+ */
+export function adaptiveUnsettled(results: ResultsFile, maxBoots: number, targetRelativeHalfWidth: number): string[] {
+  const sets = pairStockVsCustom(results);
+  if (sets.length > 0) {
+    const outcome = compareSets(sets);
+    return outcome.sets
+      .flatMap((set) => set.rows)
+      .filter((row) => row.verdict === 'inconclusive' && row.bootsToDecide !== null && row.bootsToDecide <= maxBoots)
+      .map((row) => row.metricId);
+  }
+  return results.targets.flatMap((target) =>
+    target.metrics
+      .filter((metric) => metric.samples.length > 0 && metric.exact !== true)
+      .filter((metric) => {
+        const side = summarizeSide(nestedSamples(metric));
+        if (side.ci === null) return side.boots < maxBoots;
+        return (side.ci.high - side.ci.low) / 2 / side.center > targetRelativeHalfWidth;
+      })
+      .map((metric) => metric.id),
+  );
 }

@@ -8,6 +8,8 @@ import type { Workload } from '../../suites/types.ts';
 export interface PlannedBoot {
   round: number;
   variant: KernelVariant;
+  /** Measures only the per-boot workloads (boot time, memory, kernel size): a cheap extra replicate. */
+  bootOnly: boolean;
 }
 
 export interface PlannedUnit {
@@ -22,21 +24,30 @@ export function unitKey(round: number, variant: KernelVariant, workloadId: strin
   return `${round}/${variant}/${workloadId}/${iteration}`;
 }
 
-export function bootOrder(rounds: number, variants: KernelVariant[]): PlannedBoot[] {
+/** Full rounds first, then boot-only rounds; kernels alternate within every round. */
+export function bootOrder(rounds: number, variants: KernelVariant[], bootOnlyRounds = 0): PlannedBoot[] {
   const boots: PlannedBoot[] = [];
-  for (let round = 0; round < rounds; round++) for (const variant of variants) boots.push({ round, variant });
+  for (let round = 0; round < rounds + bootOnlyRounds; round++)
+    for (const variant of variants) boots.push({ round, variant, bootOnly: round >= rounds });
   return boots;
 }
 
-/** Units of one boot: per-boot workloads once, iterated ones as warm-up + `iterations`. */
-export function unitsForBoot(boot: PlannedBoot, suite: Workload[], iterations: number): PlannedUnit[] {
+/** Measured iterations per boot of each iterated workload: the plan's, else the suite size's. */
+export type IterationCounts = number | Readonly<Record<string, number>>;
+
+const iterationsOf = (counts: IterationCounts, workloadId: string, fallback = 3): number =>
+  typeof counts === 'number' ? counts : (counts[workloadId] ?? fallback);
+
+/** Units of one boot: per-boot workloads once, iterated ones (full rounds only) as warm-up + iterations. */
+export function unitsForBoot(boot: PlannedBoot, suite: Workload[], iterations: IterationCounts, fallbackIterations = 3): PlannedUnit[] {
   const units: PlannedUnit[] = [];
   for (const workload of suite) {
     if (workload.schedule === 'per-boot') {
       units.push({ key: unitKey(boot.round, boot.variant, workload.id, 1), workload, iteration: 1, warmup: false });
       continue;
     }
-    for (let iteration = 0; iteration <= iterations; iteration++)
+    if (boot.bootOnly) continue;
+    for (let iteration = 0; iteration <= iterationsOf(iterations, workload.id, fallbackIterations); iteration++)
       units.push({ key: unitKey(boot.round, boot.variant, workload.id, iteration), workload, iteration, warmup: iteration === 0 });
   }
   return units;

@@ -2,7 +2,7 @@
  * Owns the results file during a run: every sample, warm-up and failure is written through at
  * once (atomically), so a crash or kill -9 loses nothing that finished.
  */
-import type { GuestFingerprint, HostFingerprint, KernelVariant, Metric, ResultsFile, RunSettings, Target } from '../results/schema.ts';
+import type { GuestFingerprint, HostFingerprint, KernelVariant, Metric, ResultsFile, RunSettings, Target, HostLoadSample } from '../results/schema.ts';
 import { RESULTS_SCHEMA_VERSION } from '../results/schema.ts';
 import { saveResultsSync } from '../results/store.ts';
 import { KBENCH_VERSION } from '../version.ts';
@@ -67,6 +67,7 @@ export class RunRecorder {
         unit: definition.unit,
         direction: definition.direction,
         ...(definition.noiseThreshold === undefined ? {} : { noiseThreshold: definition.noiseThreshold }),
+        ...(definition.exact === true ? { exact: true } : {}),
         timing,
         status: { kind: 'measured' },
         samples: [],
@@ -81,6 +82,10 @@ export class RunRecorder {
   recordValue(target: Target, definition: MetricDefinition, timing: Metric['timing'], value: number, boot: number, warmup: boolean): void {
     const metric = this.metric(target, definition, timing);
     (warmup ? metric.warmup : metric.samples).push({ value, at: this.clock().toISOString(), boot });
+  }
+
+  recordHostLoad(sample: HostLoadSample): void {
+    (this.results.hostLoad ??= []).push(sample);
   }
 
   recordFailure(target: Target, definition: MetricDefinition, timing: Metric['timing'], reason: string, boot: number): void {

@@ -1,41 +1,68 @@
 /**
- * Verdicts for baseline-vs-candidate metric samples: median, bootstrap CI of the ratio of
- * medians, two-sided Mann-Whitney p-value, Holm across the metrics of one call.
+ * Verdicts for baseline-vs-candidate metrics. One call is one multiple-testing family: the
+ * caller passes every metric its exit code depends on.
  *
- * A change is called only when it is both significant (Holm-adjusted p < alpha) and larger than
- * the noise threshold with confidence (the whole ratio CI lies beyond 1 ± threshold): a
- * significant 1% drift is "unchanged", and so is a big but unconfirmed jump.
+ * Per metric, in order:
+ * 1. Exact: a metric declared deterministic (kernel image size), or with one identical value on
+ *    every boot of both sides, has no distribution. It is decided from one boot per side by its
+ *    ratio alone and stays outside the family. Spread where exactness was declared is a problem
+ *    that is reported, and the metric is then tested like any other.
+ * 2. Tested: one summary per boot (the median of its iterations), then Welch's t-test on the
+ *    logs of those summaries; the 95% CI of the difference of mean logs, exponentiated, is the CI
+ *    of the ratio of geometric means. Holm–Bonferroni over every tested metric of the call.
+ * 3. Not decidable from this data (fewer than 2 boots on a side, zeros, no samples): inconclusive,
+ *    and out of the family up front so they cost the others no power.
+ *
+ * Four verdicts:
+ * - regressed / improved: Holm-adjusted p < alpha AND the whole ratio CI beyond the noise band
+ *   (1 ± threshold) on the worse / better side;
+ * - equivalent: the whole ratio CI inside the band ("the same, within ±threshold"; TOST-style,
+ *   at the stricter 95% level rather than TOST's 90%);
+ * - inconclusive: anything else. It says the smallest change this data could have detected and
+ *   how many boots per side would decide it at the measured variance.
  */
-import { bootstrapMedianCI, bootstrapRatioOfMediansCI, ratioOfMedians, resolveBootstrapOptions, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.ts';
-import { mad, median, outlierIndexes } from './descriptive.ts';
+import { DEFAULT_CONFIDENCE_LEVEL } from './bootstrap.ts';
+import { median, outlierIndexes } from './descriptive.ts';
 import { holmAdjust } from './holm.ts';
-import { canReachSignificance, mannWhitneyU, samplesNeededForSignificance, type MannWhitneyMethod } from './mann-whitney.ts';
+import { summarizeUnits, varianceComponents, type NestedSample } from './nested.ts';
+import { studentTQuantile } from './student-t.ts';
+import { welchInterval, welchTTest, type Interval } from './welch.ts';
 
-export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive';
+export type Verdict = 'regressed' | 'improved' | 'equivalent' | 'inconclusive';
 export type Direction = 'lower' | 'higher';
+export type ComparisonMethod = 'welch-log-boots' | 'exact' | 'none';
 
 export const DEFAULT_ALPHA = 0.05;
 export const DEFAULT_NOISE_THRESHOLD = 0.05;
+/** Power at which the "smallest detectable change" and "boots to decide" are computed. */
+export const PLANNING_POWER = 0.8;
+/** Boots per side beyond which kbench calls a metric undecidable rather than name a number. */
+export const MAX_BOOTS_TO_SUGGEST = 200;
 
 export interface SampleSummary {
+  /** Samples (iterations over all boots). */
   n: number;
-  /** NaN when n = 0. */
+  /** Units of replication (boots) with at least one sample. */
+  boots: number;
+  /** Geometric mean of the per-boot medians: the value the ratio is taken of. NaN when n = 0. */
+  center: number;
+  /** 95% t-interval of the center over boots; null with < 2 boots or non-positive values. */
+  ci: Interval | null;
+  /** Plain median of all samples, for reference. NaN when n = 0. */
   median: number;
-  /** Bootstrap CI of the median; null when n < 2 (one value says nothing about spread). */
-  ci: ConfidenceInterval | null;
-  /** Raw (unscaled) median absolute deviation; multiply by 1.4826 for a normal-SD estimate. NaN when n = 0. */
-  mad: number;
-  /** Indexes of values with |modified z-score| > 3.5, flagged and still used. */
+  /** Indexes (into the samples) with |modified z-score| > 3.5, flagged and still used. */
   outliers: number[];
 }
 
 export interface MetricComparisonInput {
   key: string;
   direction: Direction;
-  baseline: number[];
-  candidate: number[];
+  baseline: NestedSample[];
+  candidate: NestedSample[];
   /** Relative change treated as noise for this metric; overrides CompareOptions.noiseThreshold. */
   noiseThreshold?: number;
+  /** Declared deterministic by its workload (compared exactly). */
+  exact?: boolean;
 }
 
 export interface MetricComparison {
@@ -43,18 +70,34 @@ export interface MetricComparison {
   direction: Direction;
   baseline: SampleSummary;
   candidate: SampleSummary;
-  /** median(candidate) / median(baseline); NaN when a side is empty, Infinity when only the baseline median is 0. */
+  method: ComparisonMethod;
+  /** center(candidate) / center(baseline); NaN when not computable. */
   ratio: number;
-  ratioCI: ConfidenceInterval | null;
+  ratioCI: Interval | null;
   deltaPercent: number;
-  /** Two-sided Mann-Whitney p-value; NaN when a side is empty (no test was run). */
+  /** > 1 means the candidate is better, whatever the direction (baseline/candidate for times). */
+  speedup: number;
+  /** Two-sided Welch p-value; NaN when untested. */
   p: number;
-  /** Holm-adjusted over the metrics of the same call that could be tested; NaN when untested. */
+  /** Holm-adjusted over the tested metrics of the call; NaN when untested. */
   adjustedP: number;
-  method: MannWhitneyMethod;
+  /** Welch degrees of freedom; NaN when untested. */
+  df: number;
+  /** Whether the metric was in the multiple-testing family. */
+  inFamily: boolean;
+  noiseThreshold: number;
   verdict: Verdict;
-  /** Why a verdict is inconclusive or a change was not called; null when nothing needs saying. */
+  /**
+   * Smallest relative change (0.1 = 10%) this data would call with 80% power; null when there is
+   * no variance estimate. For exact metrics, 0.
+   */
+  detectableChange: number | null;
+  /** Boots per side that would decide the metric at the measured variance; null when unknown or not needed. */
+  bootsToDecide: number | null;
+  /** Why the verdict is inconclusive, or what is worth knowing about it; null when nothing needs saying. */
   note: string | null;
+  /** Data problems (declared exact but spread, ...). */
+  problems: string[];
 }
 
 export interface CompareOptions {
@@ -62,132 +105,308 @@ export interface CompareOptions {
   alpha?: number;
   /** Relative change treated as noise (0.05 = 5%). Default 0.05. */
   noiseThreshold?: number;
-  /** Bootstrap seed; report it. Default DEFAULT_SEED. */
-  seed?: number;
-  /** Bootstrap resamples. Default 10 000. */
-  resamples?: number;
   /** Confidence level of every CI. Default 0.95. */
   level?: number;
 }
 
-export interface ChangeEvidence {
-  direction: Direction;
-  adjustedP: number;
-  alpha: number;
-  ratioCI: ConfidenceInterval | null;
-  noiseThreshold: number;
+export interface Band {
+  /** log(1 - threshold), or -Infinity for thresholds >= 1. */
+  lower: number;
+  /** log(1 + threshold). */
+  upper: number;
+}
+
+export function noiseBand(threshold: number): Band {
+  return { lower: threshold < 1 ? Math.log1p(-threshold) : -Infinity, upper: Math.log1p(threshold) };
+}
+
+/** Regressed / improved / equivalent / inconclusive from a log-ratio CI and the adjusted p. */
+export function classify(direction: Direction, logCI: Interval, adjustedP: number, alpha: number, band: Band): Verdict {
+  if (logCI.low >= band.lower && logCI.high <= band.upper) return 'equivalent';
+  if (!(adjustedP < alpha)) return 'inconclusive';
+  const above = logCI.low > band.upper;
+  const below = logCI.high < band.lower;
+  if (!above && !below) return 'inconclusive';
+  const worse = direction === 'lower' ? above : below;
+  return worse ? 'regressed' : 'improved';
+}
+
+/** Direction-aware speedup from a ratio candidate/baseline: > 1 is better. */
+export function speedupOf(direction: Direction, ratio: number): number {
+  return direction === 'lower' ? 1 / ratio : ratio;
 }
 
 /**
- * The verdict for a metric whose samples are large enough to test. Lower-is-better: regressed
- * when ratioCI.low > 1 + t, improved when ratioCI.high < 1 - t; higher-is-better mirrored.
+ * Geometric mean of speedups (> 1 better), so a 10% faster time and a 10% higher throughput
+ * both count as better. Null when there is nothing to average.
  */
-export function classifyChange({ direction, adjustedP, alpha, ratioCI, noiseThreshold }: ChangeEvidence): Verdict {
-  if (!(adjustedP < alpha) || ratioCI === null) return 'unchanged';
-  const wholeCIAbove = ratioCI.low > 1 + noiseThreshold;
-  const wholeCIBelow = ratioCI.high < 1 - noiseThreshold;
-  const [worse, better] = direction === 'lower' ? [wholeCIAbove, wholeCIBelow] : [wholeCIBelow, wholeCIAbove];
-  return worse ? 'regressed' : better ? 'improved' : 'unchanged';
-}
-
-export function summarizeSample(xs: readonly number[], options: BootstrapOptions = {}): SampleSummary {
-  if (xs.length === 0) return { n: 0, median: Number.NaN, ci: null, mad: Number.NaN, outliers: [] };
-  return {
-    n: xs.length,
-    median: median(xs),
-    ci: xs.length >= 2 ? bootstrapMedianCI(xs, options) : null,
-    mad: mad(xs),
-    outliers: outlierIndexes(xs),
-  };
-}
-
-/** Geometric mean of the finite, positive ratios (benchstat's geomean row); null when there are none. */
-export function geomeanRatio(comparisons: readonly Pick<MetricComparison, 'ratio'>[]): number | null {
-  const logs = comparisons.filter((c) => Number.isFinite(c.ratio) && c.ratio > 0).map((c) => Math.log(c.ratio));
+export function geomeanSpeedup(speedups: readonly number[]): number | null {
+  const logs = speedups.filter((s) => Number.isFinite(s) && s > 0).map(Math.log);
   if (logs.length === 0) return null;
-  return Math.exp(logs.reduce((sum, l) => sum + l, 0) / logs.length);
+  return Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
 }
 
-const formatRatio = (ratio: number): string => (Number.isFinite(ratio) ? ratio.toFixed(3) : String(ratio));
-const formatPercent = (fraction: number): string => `${Number((fraction * 100).toPrecision(3))}%`;
-const formatP = (p: number): string => String(Number(p.toPrecision(2)));
-
-function validateInput(input: MetricComparisonInput, defaultNoiseThreshold: number): number {
+function validate(input: MetricComparisonInput, defaultThreshold: number): number {
   if (input.direction !== 'lower' && input.direction !== 'higher')
     throw new RangeError(`metric ${input.key}: direction must be "lower" or "higher", got ${String(input.direction)}`);
   for (const side of ['baseline', 'candidate'] as const)
-    input[side].forEach((value, i) => {
-      if (!Number.isFinite(value) || value < 0)
-        throw new RangeError(`metric ${input.key}: ${side}[${i}] is ${value}; a ratio of medians needs finite, non-negative values`);
+    input[side].forEach((sample, i) => {
+      if (!Number.isFinite(sample.value) || sample.value < 0)
+        throw new RangeError(`metric ${input.key}: ${side}[${i}] is ${sample.value}; a ratio needs finite, non-negative values`);
     });
-  const threshold = input.noiseThreshold ?? defaultNoiseThreshold;
-  if (!(Number.isFinite(threshold) && threshold >= 0))
-    throw new RangeError(`metric ${input.key}: noise threshold must be a finite number >= 0, got ${threshold}`);
+  const threshold = input.noiseThreshold ?? defaultThreshold;
+  if (!(Number.isFinite(threshold) && threshold > 0))
+    throw new RangeError(`metric ${input.key}: noise threshold must be a finite number > 0, got ${threshold}`);
   return threshold;
 }
 
-function emptySideNote(input: MetricComparisonInput): string {
-  const empty = (['baseline', 'candidate'] as const).filter((side) => input[side].length === 0);
-  return empty.length === 2 ? 'both sides have no samples' : `${empty[0]} has no samples`;
+/** Geometric mean of positive values, overflow-safe (through logs). */
+function geometricMean(values: readonly number[]): number {
+  return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+}
+
+export function summarizeSide(samples: readonly NestedSample[], level = DEFAULT_CONFIDENCE_LEVEL): SampleSummary {
+  if (samples.length === 0) return { n: 0, boots: 0, center: Number.NaN, ci: null, median: Number.NaN, outliers: [] };
+  const values = samples.map((s) => s.value);
+  const units = summarizeUnits(samples).map((u) => u.value);
+  const positive = units.every((v) => v > 0);
+  let center: number;
+  let ci: Interval | null = null;
+  if (!positive) center = median(units);
+  else {
+    center = geometricMean(units);
+    if (units.length >= 2) {
+      const logs = units.map(Math.log);
+      const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+      const sd = Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (logs.length - 1));
+      const half = studentTQuantile(1 - (1 - level) / 2, logs.length - 1) * (sd / Math.sqrt(logs.length));
+      ci = { low: Math.exp(mean - half), high: Math.exp(mean + half) };
+    }
+  }
+  return { n: samples.length, boots: units.length, center, ci, median: median(values), outliers: outlierIndexes(values) };
+}
+
+const percent = (fraction: number): string => `${Number((fraction * 100).toPrecision(2))}%`;
+
+const BOOT_COUNTS_TO_TRY = [
+  ...Array.from({ length: 19 }, (_, i) => i + 2),
+  25, 30, 35, 40, 50, 60, 70, 80, 100, 120, 150, MAX_BOOTS_TO_SUGGEST,
+];
+
+interface Planned {
+  detectableChange: number | null;
+  bootsToDecide: number | null;
+}
+
+/**
+ * What this metric's data could detect and what would decide it. Variances are the observed
+ * variances of log boot summaries per side; familySize is the Holm family (the last-ranked
+ * metric is tested at alpha / m, the bound used here).
+ */
+export function decisionOutlook(
+  estimate: number,
+  varianceBaseline: number,
+  varianceCandidate: number,
+  bootsBaseline: number,
+  bootsCandidate: number,
+  band: Band,
+  alpha: number,
+  familySize: number,
+  level = DEFAULT_CONFIDENCE_LEVEL,
+  withBoots = true,
+): Planned {
+  const se = (nb: number, nc: number): number => Math.sqrt(varianceBaseline / nb + varianceCandidate / nc);
+  const dfOf = (nb: number, nc: number): number => {
+    const a = varianceBaseline / nb;
+    const b = varianceCandidate / nc;
+    if (a + b === 0) return nb + nc - 2;
+    return (a + b) ** 2 / (a ** 2 / (nb - 1) + b ** 2 / (nc - 1));
+  };
+  const tCI = (df: number): number => studentTQuantile(1 - (1 - level) / 2, df);
+  const tFamily = (df: number): number => studentTQuantile(1 - alpha / (2 * Math.max(1, familySize)), df);
+  const tPower = (df: number): number => studentTQuantile(PLANNING_POWER, df);
+
+  const nowSe = se(bootsBaseline, bootsCandidate);
+  const nowDf = dfOf(bootsBaseline, bootsCandidate);
+  // Smallest upward log change called "regressed/improved" with 80% power at this n.
+  const needed = Math.max(band.upper + tCI(nowDf) * nowSe, tFamily(nowDf) * nowSe) + tPower(nowDf) * nowSe;
+  const detectableChange = Math.expm1(needed);
+
+  const decides = (n: number): boolean => {
+    const s = se(n, n);
+    const df = dfOf(n, n);
+    const half = tCI(df) * s;
+    if (estimate - half >= band.lower && estimate + half <= band.upper) return true; // equivalent
+    const significant = Math.abs(estimate) > tFamily(df) * s;
+    return significant && (estimate - half > band.upper || estimate + half < band.lower);
+  };
+  if (!withBoots) return { detectableChange, bootsToDecide: null };
+  // Every count up to 20, then coarser steps: "about N" needs no finer answer.
+  let bootsToDecide: number | null = null;
+  for (const n of BOOT_COUNTS_TO_TRY)
+    if (decides(n)) {
+      bootsToDecide = n;
+      break;
+    }
+  return { detectableChange, bootsToDecide };
+}
+
+function untested(
+  common: Pick<MetricComparison, 'key' | 'direction' | 'baseline' | 'candidate' | 'noiseThreshold' | 'problems'>,
+  note: string,
+  bootsToDecide: number | null = null,
+): MetricComparison {
+  const ratio = Number.isFinite(common.baseline.center) && common.baseline.center > 0 ? common.candidate.center / common.baseline.center : Number.NaN;
+  return {
+    ...common,
+    method: 'none',
+    ratio,
+    ratioCI: null,
+    deltaPercent: (ratio - 1) * 100,
+    speedup: speedupOf(common.direction, ratio),
+    p: Number.NaN,
+    adjustedP: Number.NaN,
+    df: Number.NaN,
+    inFamily: false,
+    verdict: 'inconclusive',
+    detectableChange: null,
+    bootsToDecide,
+    note,
+  };
+}
+
+function distinctValues(samples: readonly NestedSample[]): number {
+  return new Set(samples.map((s) => s.value)).size;
+}
+
+type Prepared =
+  | { kind: 'final'; result: MetricComparison }
+  | { kind: 'test'; common: Pick<MetricComparison, 'key' | 'direction' | 'baseline' | 'candidate' | 'noiseThreshold' | 'problems'>; logsBaseline: number[]; logsCandidate: number[]; band: Band };
+
+function prepare(input: MetricComparisonInput, threshold: number, level: number): Prepared {
+  const baseline = summarizeSide(input.baseline, level);
+  const candidate = summarizeSide(input.candidate, level);
+  const problems: string[] = [];
+  const common = { key: input.key, direction: input.direction, baseline, candidate, noiseThreshold: threshold, problems };
+  const band = noiseBand(threshold);
+  if (baseline.n === 0 || candidate.n === 0) {
+    const empty = baseline.n === 0 && candidate.n === 0 ? 'both sides have no samples' : `${baseline.n === 0 ? 'baseline' : 'candidate'} has no samples`;
+    return { kind: 'final', result: untested(common, empty) };
+  }
+  const constantBaseline = distinctValues(input.baseline) === 1;
+  const constantCandidate = distinctValues(input.candidate) === 1;
+  if (input.exact === true) {
+    for (const [side, constant, summary] of [['baseline', constantBaseline, baseline], ['candidate', constantCandidate, candidate]] as const)
+      if (!constant) problems.push(`declared exact, but the ${side} has ${distinctValues(input[side])} different values over ${summary.boots} boots`);
+  }
+  const exactByDeclaration = input.exact === true && constantBaseline && constantCandidate;
+  const exactByObservation = input.exact !== true && constantBaseline && constantCandidate && baseline.boots >= 2 && candidate.boots >= 2;
+  if (exactByDeclaration || exactByObservation) {
+    const b = input.baseline[0]!.value;
+    const c = input.candidate[0]!.value;
+    const ratio = b === 0 ? (c === 0 ? 1 : Infinity) : c / b;
+    const logRatio = Math.log(ratio);
+    const point = { low: ratio, high: ratio };
+    const verdict = classify(input.direction, { low: logRatio, high: logRatio }, 0, 1, band);
+    return {
+      kind: 'final',
+      result: {
+        ...common,
+        method: 'exact',
+        ratio,
+        ratioCI: point,
+        deltaPercent: (ratio - 1) * 100,
+        speedup: speedupOf(input.direction, ratio),
+        p: Number.NaN,
+        adjustedP: Number.NaN,
+        df: Number.NaN,
+        inFamily: false,
+        verdict,
+        detectableChange: 0,
+        bootsToDecide: null,
+        note: exactByDeclaration ? 'deterministic: compared exactly' : `identical on every boot (${baseline.boots} + ${candidate.boots}): compared exactly`,
+      },
+    };
+  }
+  const unitsBaseline = summarizeUnits(input.baseline).map((u) => u.value);
+  const unitsCandidate = summarizeUnits(input.candidate).map((u) => u.value);
+  if (![...unitsBaseline, ...unitsCandidate].every((v) => v > 0))
+    return { kind: 'final', result: untested(common, 'zero values: a ratio of zeros cannot be tested') };
+  if (unitsBaseline.length < 2 || unitsCandidate.length < 2) {
+    const few = unitsBaseline.length < 2 ? `baseline has ${unitsBaseline.length} boot` : `candidate has ${unitsCandidate.length} boot`;
+    return { kind: 'final', result: untested(common, `${few}: boot-to-boot noise needs >= 2 boots per side`, 3) };
+  }
+  return { kind: 'test', common, logsBaseline: unitsBaseline.map(Math.log), logsCandidate: unitsCandidate.map(Math.log), band };
 }
 
 export function compareMetrics(inputs: MetricComparisonInput[], options: CompareOptions = {}): MetricComparison[] {
   const alpha = options.alpha ?? DEFAULT_ALPHA;
+  const level = options.level ?? DEFAULT_CONFIDENCE_LEVEL;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-  const bootstrap = resolveBootstrapOptions(options);
-  const thresholds = inputs.map((input) => validateInput(input, options.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD));
+  if (!(level > 0 && level < 1)) throw new RangeError(`confidence level must be in (0, 1), got ${level}`);
+  const defaultThreshold = options.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD;
+  const prepared = inputs.map((input) => prepare(input, validate(input, defaultThreshold), level));
 
-  const tests = inputs.map((input) =>
-    input.baseline.length > 0 && input.candidate.length > 0 ? mannWhitneyU(input.baseline, input.candidate) : null,
-  );
-  const testedIndexes = tests.flatMap((test, i) => (test === null ? [] : [i]));
-  const familySize = testedIndexes.length;
-  const adjusted = holmAdjust(testedIndexes.map((i) => tests[i]!.p));
-  const adjustedByIndex = new Map(testedIndexes.map((inputIndex, k) => [inputIndex, adjusted[k]!]));
+  const tests = prepared.map((p) => (p.kind === 'test' ? welchTTest(p.logsBaseline, p.logsCandidate) : null));
+  const familyIndexes = tests.flatMap((t, i) => (t === null ? [] : [i]));
+  const familySize = familyIndexes.length;
+  const adjusted = holmAdjust(familyIndexes.map((i) => tests[i]!.p));
+  const adjustedByIndex = new Map(familyIndexes.map((index, k) => [index, adjusted[k]!]));
 
-  return inputs.map((input, i): MetricComparison => {
-    const noiseThreshold = thresholds[i]!;
-    const baseline = summarizeSample(input.baseline, bootstrap);
-    const candidate = summarizeSample(input.candidate, bootstrap);
+  return prepared.map((p, i): MetricComparison => {
+    if (p.kind === 'final') return p.result;
     const test = tests[i]!;
-    const common = { key: input.key, direction: input.direction, baseline, candidate };
-    if (test === null) {
-      return {
-        ...common,
-        ratio: Number.NaN,
-        ratioCI: null,
-        deltaPercent: Number.NaN,
-        p: Number.NaN,
-        adjustedP: Number.NaN,
-        method: 'exact',
-        verdict: 'inconclusive',
-        note: emptySideNote(input),
-      };
-    }
-    const ratio = ratioOfMedians(candidate.median, baseline.median);
-    const ratioCI = bootstrapRatioOfMediansCI(input.baseline, input.candidate, bootstrap);
     const adjustedP = adjustedByIndex.get(i)!;
-    const measured = { ...common, ratio, ratioCI, deltaPercent: (ratio - 1) * 100, p: test.p, adjustedP, method: test.method };
-
-    if (!canReachSignificance(baseline.n, candidate.n, alpha, familySize)) {
-      const needed = samplesNeededForSignificance(alpha, familySize);
-      const correction = familySize > 1 ? ` after Holm correction over ${familySize} metrics` : '';
-      return {
-        ...measured,
-        verdict: 'inconclusive',
-        note: `need >= ${needed} samples per side to reach p < ${alpha}${correction} (have ${baseline.n} baseline, ${candidate.n} candidate)`,
-      };
-    }
-
-    const verdict = classifyChange({ direction: input.direction, adjustedP, alpha, ratioCI, noiseThreshold });
-    const ciText = `CI of ratio [${formatRatio(ratioCI.low)}, ${formatRatio(ratioCI.high)}]`;
+    const logCI = welchInterval(test, level);
+    const ratio = Math.exp(test.difference);
+    const verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);
+    const varianceOf = (logs: number[]): number => {
+      const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+      return logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (logs.length - 1);
+    };
+    const outlook = decisionOutlook(
+      test.difference,
+      varianceOf(p.logsBaseline),
+      varianceOf(p.logsCandidate),
+      p.logsBaseline.length,
+      p.logsCandidate.length,
+      p.band,
+      alpha,
+      familySize,
+      level,
+      verdict === 'inconclusive',
+    );
     let note: string | null = null;
-    if (verdict === 'unchanged') {
-      const significant = adjustedP < alpha;
-      const beyondBand = ratioCI.low > 1 + noiseThreshold || ratioCI.high < 1 - noiseThreshold;
-      if (significant) note = `${ciText} overlaps the ${formatPercent(noiseThreshold)} noise band`;
-      else if (beyondBand) note = `${ciText} lies beyond the ${formatPercent(noiseThreshold)} noise band but adjusted p ${formatP(adjustedP)} >= ${alpha}; more runs may confirm it`;
+    if (verdict === 'inconclusive') {
+      const beyond = logCI.low > p.band.upper || logCI.high < p.band.lower;
+      const have = Math.max(p.logsBaseline.length, p.logsCandidate.length);
+      const decideText =
+        outlook.bootsToDecide === null
+          ? `more than ${MAX_BOOTS_TO_SUGGEST} boots per side would be needed (the estimate sits at the ±${percent(p.common.noiseThreshold)} band edge)`
+          : `about ${outlook.bootsToDecide} boots per side would decide it at this variance (have ${have})`;
+      const why = beyond
+        ? `beyond the ±${percent(p.common.noiseThreshold)} band but adjusted p ${Number(adjustedP.toPrecision(2))} >= ${alpha} (Holm over ${familySize})`
+        : `CI straddles the ±${percent(p.common.noiseThreshold)} band`;
+      note = `${why}; detects >= ${percent(outlook.detectableChange ?? Number.NaN)} here; ${decideText}`;
     }
-    return { ...measured, verdict, note };
+    return {
+      ...p.common,
+      method: 'welch-log-boots',
+      ratio,
+      ratioCI: { low: Math.exp(logCI.low), high: Math.exp(logCI.high) },
+      deltaPercent: (ratio - 1) * 100,
+      speedup: speedupOf(p.common.direction, ratio),
+      p: test.p,
+      adjustedP,
+      df: test.df,
+      inFamily: true,
+      verdict,
+      detectableChange: outlook.detectableChange,
+      bootsToDecide: verdict === 'inconclusive' ? outlook.bootsToDecide : null,
+      note,
+    };
   });
 }
+
+/** Boot-level variance of a side, for plans and calibration (re-exported for convenience). */
+export { varianceComponents };

@@ -1,22 +1,40 @@
 /**
  * kbench statistics: pure functions, no I/O.
  *
- * Why median + Mann-Whitney: benchmark timings are not normal. They are skewed to the right
- * (a run can be much slower than typical, never much faster), often multi-modal (caches warm or
- * cold, the host scheduler, a ZFS transaction group flushing mid-run) and carry outliers. Means
- * and t-tests assume a shape these data do not have, and one bad run drags a mean and inflates
- * a standard deviation. The median, a bootstrap CI of it and the rank-based Mann-Whitney U test
- * assume nothing about the shape (golang/perf's benchmath makes the same choice).
+ * The unit of replication is the boot. Iterations inside one boot share its state (memory
+ * layout, ARC, where the host scheduled the vCPUs), so they are correlated: in kbench's own
+ * testbed run scrub's between-boot CV was 6-10% against 4-6% within a boot. Treating every
+ * iteration as independent ("pseudo-replication") made simulated A/A suites raise a false call
+ * 12.8% of the time. So each boot is reduced to one value, the median of its iterations (robust
+ * to one slow iteration), and the test sees boots (bench/stats-verdicts.ts shows the figures).
  *
- * The cost: with well-behaved normal data a rank test is less powerful than a t-test (about 95%
- * as efficient asymptotically), and small samples have a hard floor on the p-value they can
- * reach: with 3 runs per side p can never go below 0.1, so at alpha 0.05 kbench answers
- * "inconclusive: need >= 4 samples per side" instead of guessing. Bootstrap CIs of a median are
- * coarse for very small samples and cost about resamples * n random draws each (10 000 by
- * default; seeded, so the same inputs and seed always give the same numbers).
+ * Why Welch's t on log boot summaries (and not Mann-Whitney on them): a run has 3-10 boots per
+ * kernel. A rank test on 3 vs 3 can never go below p = 0.1, and after a Holm correction over ~20
+ * metrics needs >= 7 per side, so per-boot metrics could never be called. A t-test uses the
+ * size of the difference, not only its order, and reaches significance at 3 vs 3 when the
+ * effect is large against the noise. Logs make ratios symmetric and tame the right skew of
+ * timings; the per-boot median tames outlier iterations. Welch (unequal variances) because the
+ * two kernels need not be equally noisy. Simulation (bench/) shows it keeps its error rate on
+ * normal, lognormal-skewed and heavy-tailed (t with 3 df) boot effects. Mann-Whitney (matching
+ * scipy to 1e-9) stays in this module for callers with many independent samples.
  *
- * Many metrics compared at once are corrected with Holm–Bonferroni, and a change is called only
- * when it is both significant and, with confidence, larger than the noise threshold.
+ * Alternatives considered: a hierarchical bootstrap (Saravanan et al. 2022) is too coarse at
+ * 3 boots (only 10 distinct resamples per side) and undercovers; a mixed model adds nothing
+ * over per-boot summaries when every boot has the same number of iterations (the balanced
+ * case, where both give the same test) and is harder to explain.
+ *
+ * Deterministic metrics (kernel image size) have no distribution (benchmath's AssumeExact):
+ * they are compared exactly from one boot per side, outside the multiple-testing family.
+ *
+ * Multiple testing: Holm-Bonferroni over every tested metric of one command (all the sets its
+ * exit code depends on). Holm keeps the family-wise error at alpha under any dependence between
+ * metrics (they share boots, so they are dependent), and is uniformly more powerful than
+ * Bonferroni. Benjamini-Hochberg would control the false discovery rate instead, which is the
+ * wrong promise for a CI gate: one false "regressed" fails a build.
+ *
+ * A change is called only when it is significant and the whole 95% CI of the ratio lies beyond
+ * the noise threshold; "equivalent" only when the whole CI lies inside it. Anything else is
+ * inconclusive, with the smallest detectable change and the boots that would decide it.
  */
 export {
   MAD_TO_STANDARD_DEVIATION,
@@ -52,13 +70,19 @@ export {
 } from './mann-whitney.ts';
 export { holmAdjust } from './holm.ts';
 export {
-  classifyChange,
+  classify,
   compareMetrics,
+  decisionOutlook,
   DEFAULT_ALPHA,
   DEFAULT_NOISE_THRESHOLD,
-  geomeanRatio,
-  summarizeSample,
-  type ChangeEvidence,
+  geomeanSpeedup,
+  MAX_BOOTS_TO_SUGGEST,
+  noiseBand,
+  PLANNING_POWER,
+  speedupOf,
+  summarizeSide,
+  type Band,
+  type ComparisonMethod,
   type CompareOptions,
   type Direction,
   type MetricComparison,
@@ -66,12 +90,13 @@ export {
   type SampleSummary,
   type Verdict,
 } from './compare.ts';
+export { logGamma, regularizedIncompleteBeta, studentTQuantile, studentTTwoSidedP } from './student-t.ts';
+export { welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
 export {
-  decideMoreRuns,
-  DEFAULT_MAX_RUNS,
-  DEFAULT_MIN_RUNS,
-  DEFAULT_TARGET_RELATIVE_HALF_WIDTH,
-  type AdaptiveRunOptions,
-  type RunDecision,
-  type RunDecisionReason,
-} from './adaptive.ts';
+  optimalIterationsPerBoot,
+  summarizeUnits,
+  varianceComponents,
+  type NestedSample,
+  type UnitSummary,
+  type VarianceComponents,
+} from './nested.ts';

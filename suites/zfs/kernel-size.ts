@@ -7,7 +7,7 @@ export const kernelSize: Workload = {
   schedule: 'per-boot',
   requiresZfs: false,
   metrics: [
-    { id: 'kernel.image.bytes', unit: 'B', direction: 'lower', noiseThreshold: 0.01, timing: 'host', description: 'size of the booted kernel image file' },
+    { id: 'kernel.image.bytes', unit: 'B', direction: 'lower', noiseThreshold: 0.01, exact: true, timing: 'host', description: 'size of the booted kernel image file' },
   ],
   async setup() {},
   async iteration(ctx) {

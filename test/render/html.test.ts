@@ -141,7 +141,7 @@ describeNeeding(['chromium'], 'HTML report of a run with a regression against it
     expect(header).toContain('kernel 6.1.119-kbench-zfs');
     expect(header).toContain(`by kbench ${packageVersion}`);
     const order = await opened.page.$$eval('.verdict-table', (tables) => tables.map((t) => t.getAttribute('data-verdict')));
-    expect(order).toEqual(['regressed', 'improved', 'unchanged', 'inconclusive']);
+    expect(order).toEqual(['regressed', 'improved', 'equivalent', 'inconclusive']);
     const firstRegression = await opened.page.textContent('.verdict-table[data-verdict="regressed"] tbody tr');
     expect(firstRegression).toMatch(/debian\/custom vs baseline.*zfs\.scrub\.seconds.*\+2\d% \[\+\d+%, \+\d+%\]/);
   });

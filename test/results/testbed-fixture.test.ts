@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareSets, pairStockVsCustom } from '../../harness/compare/index.ts';
-import { renderComparisonTable } from '../../harness/compare/table.ts';
+import { renderOutcomeText } from '../../harness/render/exporters/text.ts';
 import { parseResults } from '../../harness/results/store.ts';
 import { metricIds, SUITES } from '../../suites/index.ts';
 
@@ -31,12 +31,15 @@ describe('the recorded testbed run', () => {
 
   it('gives the custom-vs-stock table, with unmeasured chksum columns skipped and explained', () => {
     const outcome = compareSets(pairStockVsCustom(results));
-    const table = renderComparisonTable(outcome);
+    const table = renderOutcomeText(outcome, 'custom-vs-stock');
     expect(table).toMatch(/debian: custom vs stock kernel/);
-    expect(table).toMatch(/skipped: debian zfs\.checksum\.sha256_1m\.mib_per_s: no samples on either side: chksum_bench did not measure sha256 at 1m/);
+    expect(table).toMatch(/skipped: zfs\.checksum\.sha256_1m\.mib_per_s: no samples on either side: chksum_bench did not measure sha256 at 1m/);
     // The cloud kernel image is larger than the generic one (drivers built in): a measured fact, not the seed's -33%.
     const size = outcome.sets[0]!.rows.find((row) => row.metricId === 'kernel.image.bytes')!;
     expect(size.ratio).toBeGreaterThan(1.5);
-    expect(size.verdict).toBe('inconclusive');
+    // Deterministic: decided exactly (larger is worse), outside the multiple-testing family.
+    expect(size.method).toBe('exact');
+    expect(size.verdict).toBe('regressed');
+    expect(table).toMatch(/deterministic: kernel\.image\.bytes \+72%/);
   });
 });

@@ -11,12 +11,12 @@ describe('run plan', () => {
   });
 
   it('per-boot workloads once, iterated ones as warm-up + N', () => {
-    const keys = unitsForBoot({ round: 1, variant: 'custom' }, suite, 2).map((u) => `${u.key}${u.warmup ? ' (warm-up)' : ''}`);
+    const keys = unitsForBoot({ round: 1, variant: 'custom', bootOnly: false }, suite, 2).map((u) => `${u.key}${u.warmup ? ' (warm-up)' : ''}`);
     expect(keys).toEqual(['1/custom/boot/1', '1/custom/pool_create/0 (warm-up)', '1/custom/pool_create/1', '1/custom/pool_create/2']);
   });
 
   it('a resume skips finished units but warms up again before the rest of a workload', () => {
-    const units = unitsForBoot({ round: 0, variant: 'stock' }, suite, 3);
+    const units = unitsForBoot({ round: 0, variant: 'stock', bootOnly: false }, suite, 3);
     const left = remainingUnits(units, new Set(['0/stock/boot/1', '0/stock/pool_create/0', '0/stock/pool_create/1']));
     expect(left.map((u) => u.key)).toEqual(['0/stock/pool_create/0', '0/stock/pool_create/2', '0/stock/pool_create/3']);
     expect(remainingUnits(units, new Set(units.map((u) => u.key)))).toEqual([]);

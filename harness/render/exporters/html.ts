@@ -21,6 +21,7 @@ import {
   formatSide,
   formatSpeedup,
   formatSpeedupInterval,
+  formatThreshold,
   VERDICT_LABEL,
   VERDICT_MARK,
 } from '../format.ts';
@@ -86,13 +87,14 @@ function rowView(row: ComparedRow, anchor: string) {
     baseline: `${row.baseline.label}: ${formatSide(row.baseline, row.unit)}`,
     candidate: `${row.candidate.label}: ${formatSide(row.candidate, row.unit)}`,
     delta: formatDelta(row),
+    band: formatThreshold(row),
     speedup: formatSpeedup(row.speedup),
     speedupCI: formatSpeedupInterval(row.speedupCI),
     p: formatP(row.p),
-    adjustedP: formatP(row.adjustedP),
+    adjustedP: row.method === 'exact' ? 'exact' : formatP(row.adjustedP),
     verdict: row.verdict,
     mark: VERDICT_MARK[row.verdict],
-    note: row.note,
+    note: [row.note, ...row.problems.map((problem) => `problem: ${problem}`)].filter((x) => x !== null).join('; ') || null,
   };
 }
 

@@ -95,9 +95,9 @@ export function renderMarkdownReport(model: ReportModel): string {
 
   const s = model.statistics;
   lines.push(
-    `<sub>${VERDICT_MARK.regressed} regressed, ${VERDICT_MARK.improved} improved, ${VERDICT_MARK.unchanged} unchanged, ${VERDICT_MARK.inconclusive} inconclusive. ` +
-      `Mann-Whitney U, alpha ${s.alpha} Holm-adjusted per set, noise threshold ${s.noiseThreshold * 100}% unless set per metric, ` +
-      `${s.confidenceLevel * 100}% bootstrap CIs (${s.bootstrapResamples} resamples, seed ${s.seed}).</sub>`,
+    `<sub>${VERDICT_MARK.regressed} regressed, ${VERDICT_MARK.improved} improved, ${VERDICT_MARK.equivalent} equivalent (within the band), ${VERDICT_MARK.inconclusive} inconclusive. ` +
+      `${escapeMarkdown(s.test)}; ${escapeMarkdown(s.correction)}, alpha ${s.alpha}; noise threshold ${s.noiseThreshold * 100}% unless set per metric; ` +
+      `${s.confidenceLevel * 100}% CIs; history resampling seed ${s.seed}.</sub>`,
   );
   return `${lines.join('\n')}\n`;
 }

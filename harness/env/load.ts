@@ -1,0 +1,109 @@
+/**
+ * Host load during a run: a busy or stolen-from host makes every number slower and noisier, and
+ * a comparison should say so. Linux: /proc/stat (busy, idle, steal ticks), /proc/loadavg and the
+ * VM process's own CPU time (/proc/<pid>/stat), so the share used by *other* processes can be
+ * told apart from the VM kbench itself runs. Elsewhere (macOS): the load average only.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+
+export interface CpuTicks {
+  /** All ticks of all CPUs. */
+  total: number;
+  idle: number;
+  steal: number;
+}
+
+/** The aggregate "cpu" line of /proc/stat (proc(5)): user nice system idle iowait irq softirq steal guest guest_nice. */
+export function parseProcStat(text: string): CpuTicks | null {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (line === undefined) return null;
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  if (fields.length < 4 || fields.some((f) => !Number.isFinite(f))) return null;
+  // guest and guest_nice are already counted in user and nice.
+  const counted = fields.slice(0, 8);
+  const total = counted.reduce((a, b) => a + b, 0);
+  return { total, idle: (fields[3] ?? 0) + (fields[4] ?? 0), steal: fields[7] ?? 0 };
+}
+
+/** utime + stime (clock ticks) of a /proc/<pid>/stat line; the command name may hold spaces and parentheses. */
+export function parseProcessTicks(text: string): number | null {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return null;
+  const fields = text.slice(close + 2).trim().split(/\s+/);
+  // After "pid (comm)": state is field 3, utime field 14, stime field 15 (proc(5)).
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : null;
+}
+
+export interface LoadSnapshot {
+  at: number;
+  loadAverage: number;
+  cpu: CpuTicks | null;
+  /** CPU ticks of the processes that belong to the run (the VM), when known. */
+  ownTicks: number | null;
+}
+
+const readOrNull = (file: string): string | null => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+};
+
+/** This process's CPU time in clock ticks (USER_HZ is 100 on every Linux kbench supports). */
+const selfTicks = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 10_000;
+};
+
+/** vmPid: the VM's process, 'not-started' before it exists, null when the backend cannot tell. */
+export function snapshotLoad(vmPid: number | null | 'not-started'): LoadSnapshot {
+  const stat = readOrNull('/proc/stat');
+  const vm = typeof vmPid === 'number' ? readOrNull(`/proc/${vmPid}/stat`) : null;
+  const vmTicks = vmPid === 'not-started' ? 0 : vm === null ? null : parseProcessTicks(vm);
+  return {
+    at: Date.now(),
+    loadAverage: loadavg()[0] ?? 0,
+    cpu: stat === null ? null : parseProcStat(stat),
+    ownTicks: vmTicks === null ? null : vmTicks + selfTicks(),
+  };
+}
+
+export interface LoadSummary {
+  loadAverage: number;
+  otherBusyFraction: number | null;
+  stealFraction: number | null;
+}
+
+/** What happened between two snapshots; fractions of all CPUs' time. */
+export function summarizeLoad(before: LoadSnapshot, after: LoadSnapshot): LoadSummary {
+  if (before.cpu === null || after.cpu === null) return { loadAverage: after.loadAverage, otherBusyFraction: null, stealFraction: null };
+  const total = after.cpu.total - before.cpu.total;
+  if (!(total > 0)) return { loadAverage: after.loadAverage, otherBusyFraction: null, stealFraction: null };
+  const busy = total - (after.cpu.idle - before.cpu.idle);
+  const steal = (after.cpu.steal - before.cpu.steal) / total;
+  const own = before.ownTicks === null || after.ownTicks === null ? null : after.ownTicks - before.ownTicks;
+  const clamp = (x: number): number => Math.min(1, Math.max(0, x));
+  return { loadAverage: after.loadAverage, otherBusyFraction: own === null ? null : clamp((busy - own) / total), stealFraction: clamp(steal) };
+}
+
+export const logicalCpuCount = (): number => Math.max(1, cpus().length);
+
+/** A boot measured while other processes used more than this share of the host's CPUs is flagged. */
+export const BUSY_OTHER_FRACTION = 0.25;
+/** Without per-process figures: a load average above this many per CPU (the VM itself counts ~1). */
+export const BUSY_LOAD_PER_CPU = 1.5;
+export const BUSY_STEAL_FRACTION = 0.05;
+
+/** Why a boot's host was busy, or null when it was not. */
+export function busyReason(load: LoadSummary, logicalCpus: number): string | null {
+  if (load.otherBusyFraction !== null && load.otherBusyFraction > BUSY_OTHER_FRACTION)
+    return `other processes used ${Math.round(load.otherBusyFraction * 100)}% of the host's CPU time`;
+  if (load.stealFraction !== null && load.stealFraction > BUSY_STEAL_FRACTION) return `${Math.round(load.stealFraction * 100)}% of CPU time was stolen by the host's hypervisor`;
+  if (load.otherBusyFraction === null && load.loadAverage > BUSY_LOAD_PER_CPU * logicalCpus)
+    return `load average ${load.loadAverage.toFixed(1)} on ${logicalCpus} CPUs`;
+  return null;
+}

@@ -1,0 +1,84 @@
+/**
+ * The plain-text comparison table `kbench compare` and `kbench run` print: the same rows as the
+ * HTML, Markdown and JUnit reports (render/rows.ts), in a benchstat-like layout. Every string
+ * that came from a file is stripped of terminal control characters before it is printed.
+ */
+import { formatDelta, formatP, formatSide, formatSpeedup, formatThreshold, VERDICT_LABEL, VERDICT_MARK } from '../format.ts';
+import type { ComparisonOutcome } from '../../compare/index.ts';
+import { reportSets, type ComparedRow, type ComparisonKind, type ReportSet } from '../rows.ts';
+
+export interface TextTableInput {
+  sets: ReportSet[];
+  alpha: number;
+  procedure: string;
+  /** Lines to print after the table (host noise, fingerprints). */
+  warnings?: string[];
+}
+
+/** C0 and C1 control characters (ESC, CSI, OSC …) except tab; a file cannot drive the terminal. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+export const forTerminal = (text: string): string => text.replace(CONTROL, '�');
+
+function layout(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
+  const pad = (cell: string, column: number): string => cell + ' '.repeat(widths[column]! + 2 - [...cell].length);
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : pad(cell, column)))
+      .join('')
+      .trimEnd(),
+  );
+}
+
+const pValue = (row: ComparedRow): string => (row.method === 'exact' ? 'exact' : row.adjustedP === null ? '—' : formatP(row.adjustedP));
+
+export function renderTextTable(input: TextTableInput): string {
+  const lines: string[] = [];
+  for (const set of input.sets) {
+    lines.push(forTerminal(set.title));
+    const header = ['metric', set.baselineLabel, set.candidateLabel, `delta [95% CI]`, 'band', 'adj. p', 'verdict'];
+    const body = set.rows.map((row) => [
+      row.metricId,
+      formatSide(row.baseline, row.unit),
+      formatSide(row.candidate, row.unit),
+      formatDelta(row),
+      formatThreshold(row),
+      pValue(row),
+      `${VERDICT_MARK[row.verdict]} ${VERDICT_LABEL[row.verdict]}`,
+    ]);
+    lines.push(...layout([header, ...body].map((cells) => cells.map(forTerminal))).map((line) => `  ${line}`));
+    const tested = set.rows.filter((row) => row.method === 'welch-log-boots').length;
+    if (set.geomeanSpeedup !== null)
+      lines.push(`  geomean speedup ${forTerminal(set.candidateLabel)} over ${forTerminal(set.baselineLabel)}: ${formatSpeedup(set.geomeanSpeedup)} over ${tested} tested metrics (> 1 = better; deterministic sizes apart)`);
+    for (const row of set.rows.filter((r) => r.method === 'exact'))
+      lines.push(`  deterministic: ${forTerminal(row.metricId)} ${formatDelta(row)} (${VERDICT_LABEL[row.verdict]}, compared exactly)`);
+    for (const row of set.rows) {
+      if (row.note !== null && row.verdict === 'inconclusive') lines.push(`  note: ${forTerminal(row.metricId)}: ${forTerminal(row.note)}`);
+      for (const problem of row.problems) lines.push(`  problem: ${forTerminal(row.metricId)}: ${forTerminal(problem)}`);
+    }
+    for (const skipped of set.skipped) lines.push(`  skipped: ${forTerminal(skipped.metricId)}: ${forTerminal(skipped.reason)}`);
+    lines.push('');
+  }
+  const all = input.sets.flatMap((set) => set.rows);
+  const list = (title: string, rows: ComparedRow[]): void => {
+    lines.push(`${title} (${rows.length}):`);
+    for (const row of rows) lines.push(`  ${forTerminal(row.setTitle)}: ${forTerminal(row.metricId)}  ${formatDelta(row)}  ${pValue(row)}`);
+  };
+  list('Regressions', all.filter((row) => row.verdict === 'regressed'));
+  list('Improvements', all.filter((row) => row.verdict === 'improved'));
+  const count = (verdict: ComparedRow['verdict']): number => all.filter((row) => row.verdict === verdict).length;
+  lines.push(`Equivalent (within the band): ${count('equivalent')}; inconclusive: ${count('inconclusive')}`);
+  for (const warning of input.warnings ?? []) lines.push(`warning: ${forTerminal(warning)}`);
+  lines.push(
+    `Welch's t on log per-boot medians (the boot is the unit); ${input.procedure}, alpha ${input.alpha}; ` +
+      `a change needs adj. p < alpha and the whole 95% CI beyond the band, "equivalent" the whole CI inside it`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** The table for a ComparisonOutcome straight from harness/compare (every set of one kind). */
+export function renderOutcomeText(outcome: ComparisonOutcome, kind: ComparisonKind, warnings: string[] = []): string {
+  const sets = reportSets(outcome, outcome.sets.map(() => kind));
+  return renderTextTable({ sets, alpha: outcome.options.alpha, procedure: outcome.options.procedure, warnings });
+}

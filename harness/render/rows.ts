@@ -1,0 +1,182 @@
+/**
+ * The comparison rows every presenter shows: `kbench compare`'s text table, and the HTML,
+ * Markdown and JUnit reports. Built once from a ComparisonOutcome; JSON-safe (no NaN or
+ * Infinity: missing numbers are null). Pure.
+ */
+import type { ComparedMetric, ComparisonOutcome, ThresholdSource } from '../compare/index.ts';
+import type { Unit } from '../results/schema.ts';
+import type { ComparisonMethod, Verdict } from '../stats/index.ts';
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+export type ComparisonKind = 'custom-vs-stock' | 'vs-baseline';
+
+export interface SideSummary {
+  label: string;
+  /** Samples. */
+  n: number;
+  /** Boots (units of replication). */
+  boots: number;
+  /** Geometric mean of the per-boot medians. */
+  center: number | null;
+  /** 95% CI of the center over boots. */
+  ci: Interval | null;
+  outliers: number;
+}
+
+export interface ComparedRow {
+  kind: 'compared';
+  setId: string;
+  setTitle: string;
+  comparison: ComparisonKind;
+  guestOs: string;
+  metricId: string;
+  unit: Unit;
+  direction: 'lower' | 'higher';
+  noiseThreshold: number;
+  thresholdSource: ThresholdSource;
+  baseline: SideSummary;
+  candidate: SideSummary;
+  /** center(candidate) / center(baseline). */
+  ratio: number | null;
+  ratioCI: Interval | null;
+  /** (ratio - 1) * 100 and its CI in percent. */
+  deltaPercent: number | null;
+  deltaCI: Interval | null;
+  /** Direction-adjusted: > 1 means the candidate is better (faster, or more throughput). */
+  speedup: number | null;
+  speedupCI: Interval | null;
+  p: number | null;
+  adjustedP: number | null;
+  method: ComparisonMethod;
+  inFamily: boolean;
+  verdict: Verdict;
+  /** Smallest change (percent) the data could call with 80% power. */
+  detectablePercent: number | null;
+  bootsToDecide: number | null;
+  note: string | null;
+  problems: string[];
+}
+
+export interface SkippedRow {
+  kind: 'skipped';
+  setId: string;
+  setTitle: string;
+  comparison: ComparisonKind;
+  metricId: string;
+  reason: string;
+}
+
+export interface ReportSet {
+  id: string;
+  title: string;
+  comparison: ComparisonKind;
+  baselineLabel: string;
+  candidateLabel: string;
+  /** Geometric mean of the speedups of the tested rows (> 1 better); deterministic rows apart. */
+  geomeanSpeedup: number | null;
+  rows: ComparedRow[];
+  skipped: SkippedRow[];
+}
+
+export const VERDICT_ORDER: readonly Verdict[] = ['regressed', 'improved', 'equivalent', 'inconclusive'];
+
+export const finite = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+export function finiteInterval(ci: Interval | null): Interval | null {
+  if (ci === null) return null;
+  const low = finite(ci.low);
+  const high = finite(ci.high);
+  return low === null || high === null ? null : { low, high };
+}
+
+/** Turns candidate/baseline into "how many times better", > 1 = better, for either direction. */
+export function toSpeedup(ratio: number, direction: 'lower' | 'higher'): number | null {
+  if (!(Number.isFinite(ratio) && ratio > 0)) return null;
+  return direction === 'lower' ? 1 / ratio : ratio;
+}
+
+function speedupInterval(ci: Interval | null, direction: 'lower' | 'higher'): Interval | null {
+  if (ci === null) return null;
+  const a = toSpeedup(ci.low, direction);
+  const b = toSpeedup(ci.high, direction);
+  return a === null || b === null ? null : { low: Math.min(a, b), high: Math.max(a, b) };
+}
+
+export const slug = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+function sideSummary(label: string, side: ComparedMetric['baseline']): SideSummary {
+  return { label, n: side.n, boots: side.boots, center: finite(side.center), ci: finiteInterval(side.ci), outliers: side.outliers.length };
+}
+
+export function comparedRow(row: ComparedMetric, set: { id: string; title: string; comparison: ComparisonKind; baselineLabel: string; candidateLabel: string }): ComparedRow {
+  const ratio = finite(row.ratio);
+  const ratioCI = finiteInterval(row.ratioCI);
+  return {
+    kind: 'compared',
+    setId: set.id,
+    setTitle: set.title,
+    comparison: set.comparison,
+    guestOs: row.guestOs,
+    metricId: row.metricId,
+    unit: row.unit,
+    direction: row.direction,
+    noiseThreshold: row.noiseThreshold,
+    thresholdSource: row.thresholdSource,
+    baseline: sideSummary(set.baselineLabel, row.baseline),
+    candidate: sideSummary(set.candidateLabel, row.candidate),
+    ratio,
+    ratioCI,
+    deltaPercent: finite(row.deltaPercent),
+    deltaCI: ratioCI === null ? null : { low: (ratioCI.low - 1) * 100, high: (ratioCI.high - 1) * 100 },
+    speedup: ratio === null ? null : toSpeedup(ratio, row.direction),
+    speedupCI: speedupInterval(ratioCI, row.direction),
+    p: finite(row.p),
+    adjustedP: finite(row.adjustedP),
+    method: row.method,
+    inFamily: row.inFamily,
+    verdict: row.verdict,
+    detectablePercent: row.detectableChange === null ? null : finite(row.detectableChange * 100),
+    bootsToDecide: row.bootsToDecide,
+    note: row.note,
+    problems: row.problems,
+  };
+}
+
+/** One ReportSet per compared set; `kinds[i]` and `prefixes[i]` label set i. */
+export function reportSets(outcome: ComparisonOutcome, kinds: readonly ComparisonKind[], prefixes: readonly string[] = []): ReportSet[] {
+  return outcome.sets.map((compared, s) => {
+    const prefix = prefixes[s] ?? '';
+    const title = prefix === '' ? compared.title : `${prefix} ${compared.title}`;
+    const id = `set-${s + 1}-${slug(title)}`;
+    const comparison = kinds[s] ?? 'vs-baseline';
+    const labels = { id, title, comparison, baselineLabel: compared.baselineLabel, candidateLabel: compared.candidateLabel };
+    return {
+      id,
+      title,
+      comparison,
+      baselineLabel: compared.baselineLabel,
+      candidateLabel: compared.candidateLabel,
+      geomeanSpeedup: finite(compared.geomeanSpeedup),
+      rows: compared.rows.map((row) => comparedRow(row, labels)),
+      skipped: compared.skipped.map(
+        (skip): SkippedRow => ({
+          kind: 'skipped',
+          setId: id,
+          setTitle: title,
+          comparison,
+          // pairing keys are "<target or os> <metric id>"; neither part contains a space.
+          metricId: skip.key.slice(skip.key.indexOf(' ') + 1),
+          reason: skip.reason,
+        }),
+      ),
+    };
+  });
+}

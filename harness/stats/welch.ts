@@ -1,0 +1,65 @@
+/**
+ * Welch's unequal-variance t-test and the matching confidence interval of a difference of
+ * means, as scipy.stats.ttest_ind(x, y, equal_var=False) computes them (statistic, pvalue, df,
+ * confidence_interval). kbench applies it to log per-boot summaries (see index.ts for why).
+ */
+import { studentTQuantile, studentTTwoSidedP } from './student-t.ts';
+
+export interface WelchResult {
+  /** mean(y) - mean(x). */
+  difference: number;
+  standardError: number;
+  /** Welch–Satterthwaite degrees of freedom (fractional). */
+  df: number;
+  /** difference / standardError; +-Infinity when the difference is exact (both variances 0). */
+  t: number;
+  /** Two-sided p-value. */
+  p: number;
+}
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+function meanAndVariance(xs: readonly number[]): { mean: number; variance: number } {
+  const n = xs.length;
+  let mean = 0;
+  for (const x of xs) mean += x;
+  mean /= n;
+  let squares = 0;
+  for (const x of xs) squares += (x - mean) ** 2;
+  return { mean, variance: squares / (n - 1) };
+}
+
+/** Welch's test of mean(y) vs mean(x); both sides need at least 2 values. */
+export function welchTTest(x: readonly number[], y: readonly number[]): WelchResult {
+  if (x.length < 2 || y.length < 2) throw new RangeError(`Welch's test needs >= 2 values per side, got ${x.length} and ${y.length}`);
+  for (const [side, xs] of [['x', x], ['y', y]] as const)
+    xs.forEach((v, i) => {
+      if (!Number.isFinite(v)) throw new RangeError(`${side}[${i}] is ${v}; Welch's test needs finite values`);
+    });
+  const a = meanAndVariance(x);
+  const b = meanAndVariance(y);
+  const va = a.variance / x.length;
+  const vb = b.variance / y.length;
+  const difference = b.mean - a.mean;
+  const standardError = Math.sqrt(va + vb);
+  // With no spread on either side the Satterthwaite formula is 0/0; the pooled df is the limit
+  // that keeps quantiles finite (the interval has zero width anyway).
+  const df = va + vb === 0 ? x.length + y.length - 2 : (va + vb) ** 2 / (va ** 2 / (x.length - 1) + vb ** 2 / (y.length - 1));
+  if (standardError === 0) {
+    const t = difference === 0 ? 0 : difference > 0 ? Infinity : -Infinity;
+    return { difference, standardError, df, t, p: difference === 0 ? 1 : 0 };
+  }
+  const t = difference / standardError;
+  return { difference, standardError, df, t, p: studentTTwoSidedP(t, df) };
+}
+
+/** Two-sided confidence interval of the difference at the given level (0.95 = 95%). */
+export function welchInterval(result: Pick<WelchResult, 'difference' | 'standardError' | 'df'>, level: number): Interval {
+  if (!(level > 0 && level < 1)) throw new RangeError(`confidence level must be in (0, 1), got ${level}`);
+  if (result.standardError === 0) return { low: result.difference, high: result.difference };
+  const halfWidth = studentTQuantile(1 - (1 - level) / 2, result.df) * result.standardError;
+  return { low: result.difference - halfWidth, high: result.difference + halfWidth };
+}
