@@ -11,14 +11,17 @@
 import type { BuildProgress } from '../../harness/run/progress.ts';
 
 /**
- * Seconds per step of a real uncached build: Debian 12 x86_64 host, 2 vCPUs, apt through a
- * local proxy, running at nice 19 next to other work (2026-12-01, build-rootfs.sh as of
- * this commit). Step 4 is split into installing the packages and one DKMS build per kernel.
+ * Seconds per step. Steps 1-4 were measured in a real uncached build on this project's host
+ * (Debian 12 x86_64, 2 vCPUs, OpenZFS 2.3.2 DKMS, 2026-12-01, at nice 19 beside other work,
+ * load 5-20): debootstrap 42 s, sources + apt update 3 s, kernels 30 s, ZFS packages 10 s, the
+ * first kernel's DKMS build 567 s. Steps 5-8 (configuration, copying kernels, mkfs.ext4 -d of the
+ * tree, removing it) did not finish within that session: their figures are estimates. Only the
+ * proportions matter: the ETA scales them by this build's own speed.
  */
 export const REFERENCE_SECONDS = {
-  steps: [41, 2, 30, 0, 20, 8, 75, 3] as number[],
-  zfsInstall: 12,
-  dkmsPerKernel: 420,
+  steps: [42, 3, 30, 0, 5, 10, 60, 5] as number[],
+  zfsInstall: 10,
+  dkmsPerKernel: 567,
   dkmsStep: 4,
   kernels: 2,
 };
