@@ -59,14 +59,19 @@ export interface WorkloadContext {
 /** metric id -> value, or the reason a metric could not be measured in this iteration. */
 export type IterationOutcome = Record<string, number | { failed: string }>;
 
-export interface Workload {
+/**
+ * `setup` returns what its iterations use (a pool, a snapshot name); the engine hands it to every
+ * iteration and to teardown, so a workload keeps no state of its own between calls.
+ */
+export interface Workload<State = unknown> {
   id: string;
   title: string;
   metrics: MetricDefinition[];
   /** per-boot: measured once right after boot (boot time, memory); iterated: warm-up + N samples. */
   schedule: 'per-boot' | 'iterated';
   requiresZfs: boolean;
-  setup(ctx: WorkloadContext): Promise<void>;
-  iteration(ctx: WorkloadContext): Promise<IterationOutcome>;
-  teardown(ctx: WorkloadContext): Promise<void>;
+  setup(ctx: WorkloadContext): Promise<State>;
+  iteration(ctx: WorkloadContext, state: State): Promise<IterationOutcome>;
+  /** Always runs, also after a failed setup (state is then undefined): clean up through ctx.scratch. */
+  teardown(ctx: WorkloadContext, state: State | undefined): Promise<void>;
 }

@@ -4,6 +4,7 @@
  * Prints progress on stderr and the testbed's paths as JSON on stdout.
  */
 import { KbenchError } from '../../harness/errors/index.ts';
+import { formatBuildProgress } from '../../harness/run/progress.ts';
 import { ensureDebianTestbed } from './testbed.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -16,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const testbed = await ensureDebianTestbed({
     ...(cacheDir ? { cacheDir } : {}),
-    onProgress: (message) => process.stderr.write(`[testbed] ${message}\n`),
+    onProgress: (progress) => process.stderr.write(`[testbed] ${formatBuildProgress(progress)}\n`),
   });
   process.stderr.write(`[testbed] ensure took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   const { dir, imagePath, kernels, sshKeyPath, manifest } = testbed;

@@ -13,6 +13,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InputError, KbenchError } from '../../harness/errors/index.ts';
+import { PROJECT_ROOT } from '../../harness/root.ts';
+import type { BuildProgress } from '../../harness/run/progress.ts';
+import { BuildProgressTracker, formatSeconds } from './build-progress.ts';
 import {
   APT_COMPONENTS,
   BASE_PACKAGES,
@@ -29,9 +32,9 @@ import {
 } from './inputs.ts';
 import { parseZfsTuning, renderZfsTuning, type RenderedZfsTuning } from './zfs-tuning.ts';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const BUILDER_SCRIPT_PATH = path.join(HERE, 'build-rootfs.sh');
-export const ZFS_TUNING_PATH = path.resolve(HERE, '../../kernels/zfs-m-series-tuning.conf');
+const ROOT = fileURLToPath(PROJECT_ROOT);
+export const BUILDER_SCRIPT_PATH = path.join(ROOT, 'custom-os', 'debian-testbed', 'build-rootfs.sh');
+export const ZFS_TUNING_PATH = path.join(ROOT, 'kernels', 'zfs-m-series-tuning.conf');
 /** The custom profile's kernel flavour (linux-image-cloud-amd64). */
 export const CUSTOM_KERNEL_GLOB = '*-cloud-amd64';
 const MANIFEST_FILE = 'manifest.json';
@@ -83,7 +86,8 @@ export interface DebianTestbed {
 export interface EnsureOptions {
   /** Replaces ${KBENCH_CACHE:-~/.cache/kbench}; the testbed lives in <cacheDir>/debian-testbed/<key>/. */
   cacheDir?: string;
-  onProgress?: (message: string) => void;
+  /** Build steps, DKMS builds and heartbeats with elapsed and ETA; only called when a build happens. */
+  onProgress?: (progress: BuildProgress) => void;
 }
 
 export function defaultCacheDir(): string {
@@ -96,7 +100,7 @@ export async function collectTestbedInputs(): Promise<{ inputs: TestbedInputs; t
     fs.readFile(BUILDER_SCRIPT_PATH, 'utf8'),
     fs.readFile(ZFS_TUNING_PATH, 'utf8'),
   ]);
-  const tuningFileName = path.relative(path.resolve(HERE, '../..'), ZFS_TUNING_PATH);
+  const tuningFileName = path.relative(ROOT, ZFS_TUNING_PATH);
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
   const tuning = renderZfsTuning(parsed.value, tuningFileName, CUSTOM_KERNEL_GLOB);
@@ -140,7 +144,7 @@ async function readTextFiles(singleFile: string, dir: string, suffixes: string[]
 
 /** Returns the cached testbed for the current inputs, building it first when there is none. */
 export async function ensureDebianTestbed(options: EnsureOptions = {}): Promise<DebianTestbed> {
-  const progress = options.onProgress ?? (() => {});
+  const onProgress = options.onProgress ?? (() => {});
   const root = path.join(options.cacheDir ?? defaultCacheDir(), 'debian-testbed');
   await fs.mkdir(root, { recursive: true });
   const { inputs, tuning } = await collectTestbedInputs();
@@ -150,12 +154,13 @@ export async function ensureDebianTestbed(options: EnsureOptions = {}): Promise<
   const cached = await loadTestbed(dir);
   if (cached) return cached;
 
-  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
+  const waitTracker = new BuildProgressTracker(Date.now());
+  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, (message) => onProgress(waitTracker.note(Date.now(), message)));
   try {
     // Another process may have finished the build while we waited for the lock.
     const builtMeanwhile = await loadTestbed(dir);
     if (builtMeanwhile) return builtMeanwhile;
-    await buildTestbed(root, key, inputs, tuning, progress);
+    await buildTestbed(root, key, inputs, tuning, onProgress);
   } finally {
     await release();
   }
@@ -270,17 +275,12 @@ function runQuiet(command: string, args: string[]): Promise<number> {
   });
 }
 
-function formatElapsed(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
 async function buildTestbed(
   root: string,
   key: string,
   inputs: TestbedInputs,
   tuning: RenderedZfsTuning,
-  progress: (m: string) => void,
+  onProgress: (progress: BuildProgress) => void,
 ): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new InputError(
@@ -288,13 +288,14 @@ async function buildTestbed(
     );
   }
   const started = Date.now();
+  const tracker = new BuildProgressTracker(started);
   const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
   const finalDir = path.join(root, key);
   await removeAbandonedBuilds(root);
   await removeBuildDir(tmp);
   await fs.mkdir(path.join(tmp, 'inputs'), { recursive: true });
   try {
-    progress(`building Debian testbed ${key.slice(0, 12)} in ${tmp} (log: ${path.join(tmp, 'build.log')})`);
+    onProgress(tracker.note(Date.now(), `building Debian testbed ${key.slice(0, 12)} in ${tmp} (log: ${path.join(tmp, 'build.log')})`));
     const sshKey = path.join(tmp, SSH_KEY_FILE);
     if ((await runQuiet('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kbench-testbed', '-f', sshKey])) !== 0) {
       throw new KbenchError('ssh-keygen failed to create the testbed key pair (is openssh-client installed?)', 1);
@@ -328,8 +329,8 @@ async function buildTestbed(
         KB_APT_PROXY_CONF: files.proxy,
       },
       path.join(tmp, 'build.log'),
-      started,
-      progress,
+      tracker,
+      onProgress,
     );
 
     const manifest = await describeBuild(tmp, key, inputs, started);
@@ -338,7 +339,7 @@ async function buildTestbed(
     await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await removeBuildDir(finalDir);
     await fs.rename(tmp, finalDir);
-    progress(`testbed ready in ${formatElapsed(Date.now() - started)}: ${finalDir}`);
+    onProgress(tracker.done(Date.now(), `testbed ready in ${formatSeconds((Date.now() - started) / 1000)}: ${finalDir}`));
   } catch (error) {
     await removeBuildDir(tmp).catch(() => {});
     throw error;
@@ -348,8 +349,8 @@ async function buildTestbed(
 function runBuilderScript(
   env: Record<string, string>,
   logFile: string,
-  started: number,
-  progress: (m: string) => void,
+  tracker: BuildProgressTracker,
+  onProgress: (progress: BuildProgress) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(logFile, { flags: 'a' });
@@ -357,22 +358,21 @@ function runBuilderScript(
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let currentStep = 'starting';
+    let current: BuildProgress | null = null;
     let lastLines: string[] = [];
     const onLine = (line: string) => {
       log.write(`${line}\n`);
-      const step = /^KBENCH-STEP (\d+) (\d+) (.*)$/.exec(line);
-      if (step) {
-        currentStep = `step ${step[1]} of ${step[2]}: ${step[3]}`;
-        progress(`${currentStep} (elapsed ${formatElapsed(Date.now() - started)})`);
-      } else {
-        lastLines = [...lastLines.slice(-19), line];
+      const event = tracker.line(line, Date.now());
+      if (event) {
+        current = event;
+        onProgress(event);
       }
+      if (!line.startsWith('KBENCH-STEP ')) lastLines = [...lastLines.slice(-19), line];
     };
     createInterface({ input: child.stdout }).on('line', onLine);
     createInterface({ input: child.stderr }).on('line', onLine);
     // Long steps (DKMS) print little: say every minute that the build is alive.
-    const heartbeat = setInterval(() => progress(`  still on ${currentStep} (elapsed ${formatElapsed(Date.now() - started)})`), 60_000);
+    const heartbeat = setInterval(() => onProgress(tracker.heartbeat(Date.now())), 60_000);
     const forwardSignal = (signal: NodeJS.Signals) => child.kill(signal);
     process.once('SIGINT', forwardSignal);
     process.once('SIGTERM', forwardSignal);
@@ -388,7 +388,8 @@ function runBuilderScript(
       if (code === 0) resolve();
       else {
         const tail = lastLines.slice(-5).join(' | ');
-        reject(new KbenchError(`debian testbed build failed at ${currentStep} (exit ${code ?? signal}; log ${logFile}): ${tail}`, 1));
+        const at = current === null ? 'the start' : `step ${current.step}/${current.steps} (${current.title})`;
+        reject(new KbenchError(`debian testbed build failed at ${at} (exit ${code ?? signal}; log ${logFile}): ${tail}`, 1));
       }
     });
   });

@@ -6,7 +6,7 @@ import { describeDifferences, fingerprintDifferences } from '../compare/fingerpr
 import { EXIT_OK, InputError } from '../errors/index.ts';
 import { forTerminal } from '../render/exporters/text.ts';
 import { loadResults, saveResultsSync } from '../results/store.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './options.ts';
 
 const pct = (x: number | null): string => (x === null ? '—' : `${Number((x * 100).toPrecision(3))}%`);
 

@@ -14,8 +14,7 @@ import { hostLoadWarnings } from '../env/load.ts';
 import { baselineFromRuns } from '../baseline/index.ts';
 import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
 import { loadResults, saveResultsSync } from '../results/store.ts';
-import type { CliIo } from './main.ts';
-import { numberInRange } from './main.ts';
+import { numberInRange, type CliIo } from './options.ts';
 
 interface CompareFlags {
   baseline: string;

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './options.ts';
 
 export type Platform = 'darwin' | 'debian' | 'other';
 

@@ -2,26 +2,35 @@
  * The kbench command line. Every failure ends here as one line on stderr and an exit code:
  * 2 bad input (nothing written), 1 regression detected, 0 otherwise.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, KbenchError } from '../errors/index.ts';
 import { KBENCH_VERSION } from '../version.ts';
-import { registerCalibrateCommand } from './calibrate-command.ts';
-import { registerCompareCommands } from './compare-commands.ts';
-import { registerDoctorCommand } from './doctor-command.ts';
-import { registerReportCommand } from './report-command.ts';
-import { registerRunCommand } from './run-command.ts';
+import type { CliIo } from './options.ts';
 
-/** Commander parsers for numeric options: a bad value is a one-line, exit-2 error. */
-export function numberInRange(name: string, min: number, max: number, { integer = false } = {}) {
-  return (raw: string): number => {
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value)))
-      throw new InvalidArgumentError(`${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got "${raw}"`);
-    return value;
-  };
+type Register = (program: Command, io: CliIo) => void;
+
+/**
+ * Each command file, loaded only when its command runs: `kbench compare` never loads vega or
+ * ssh2, and `kbench --version` loads none. Adding a command is one entry here.
+ */
+const COMMANDS: { names: string[]; load: () => Promise<Register> }[] = [
+  { names: ['run'], load: async () => (await import('./run-command.ts')).registerRunCommand },
+  { names: ['compare', 'baseline'], load: async () => (await import('./compare-commands.ts')).registerCompareCommands },
+  { names: ['calibrate'], load: async () => (await import('./calibrate-command.ts')).registerCalibrateCommand },
+  { names: ['report'], load: async () => (await import('./report-command.ts')).registerReportCommand },
+  { names: ['doctor'], load: async () => (await import('./doctor-command.ts')).registerDoctorCommand },
+];
+
+/** The commands argv can reach: the one it names, or all of them (help, usage errors). */
+function commandsFor(argv: string[]): typeof COMMANDS {
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return [];
+  const first = args.find((arg) => !arg.startsWith('-'));
+  const named = COMMANDS.filter((command) => first !== undefined && command.names.includes(first));
+  return named.length > 0 && !args.slice(0, args.indexOf(first!)).some((arg) => arg === '-h' || arg === '--help') ? named : COMMANDS;
 }
 
-export function buildProgram(io: CliIo): Command {
+export async function buildProgram(io: CliIo, argv: string[] = []): Promise<Command> {
   const program = new Command()
     .name('kbench')
     .description('Benchmark and regression harness for custom OS kernels running ZFS: stock vs custom kernels, real statistics, CI gating.')
@@ -29,18 +38,9 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
     .exitOverride();
-  registerRunCommand(program, io);
-  registerCompareCommands(program, io);
-  registerCalibrateCommand(program, io);
-  registerReportCommand(program, io);
-  registerDoctorCommand(program, io);
+  const selected = argv.length === 0 ? COMMANDS : commandsFor(argv);
+  for (const register of await Promise.all(selected.map((command) => command.load()))) register(program, io);
   return program;
-}
-
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  setExitCode(code: number): void;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -52,8 +52,8 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = code;
     },
   };
-  const program = buildProgram(io);
   try {
+    const program = await buildProgram(io, argv);
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {

@@ -1,8 +1,7 @@
 /** `kbench report`: HTML (self-contained), Markdown (PR comment / step summary) or JUnit XML. */
 import type { Command } from 'commander';
 import { runReportCommand } from '../render/command.ts';
-import type { CliIo } from './main.ts';
-import { numberInRange } from './main.ts';
+import { numberInRange, type CliIo } from './options.ts';
 
 interface ReportFlags {
   baseline?: string;

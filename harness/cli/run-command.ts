@@ -16,18 +16,16 @@ import { KernelVariant, type ResultsFile, type RunSettings } from '../results/sc
 import { loadResults } from '../results/store.ts';
 import { connectWithRetry } from '../ssh/index.ts';
 import { RunEngine } from '../run/engine.ts';
-import { ProgressReporter } from '../run/progress.ts';
+import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
 import { newRunFile, RunRecorder } from '../run/recorder.ts';
 import { resolveTarget } from '../run/targets.ts';
 import { ADAPTIVE_MIN_ROUNDS } from '../run/engine.ts';
 import { renderPlan } from '../run/plan-text.ts';
 import { choosePlan, costsFromResults, evaluatePlan, noiseFromResults, type MetricNoise, type RunPlan } from '../run/planner.ts';
 import type { Workload } from '../../suites/types.ts';
-import { writeRunReport } from '../render/for-run.ts';
 import { selectWorkloads } from '../../suites/index.ts';
 import { FULL_SIZES, QUICK_SIZES } from '../../suites/types.ts';
-import type { CliIo } from './main.ts';
-import { numberInRange } from './main.ts';
+import { numberInRange, type CliIo } from './options.ts';
 
 interface RunFlags {
   target: string;
@@ -35,7 +33,6 @@ interface RunFlags {
   kernels: string;
   suite: string;
   only?: string;
-  quick: boolean;
   full?: boolean;
   runs?: number;
   bootRounds?: number;
@@ -121,8 +118,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--kernels <list>', 'kernel variants, in boot order', 'stock,custom')
     .option('--suite <name>', 'workload suite', 'zfs')
     .option('--only <workloads>', 'only these workloads of the suite, comma-separated (e.g. pool_create,snapshots)')
-    .option('--quick', 'small sizes that finish under emulation in minutes (default)', true)
-    .option('--full', 'the seed\'s full sizes (10 GiB scrub, 1 GiB writes)')
+    .option('--full', 'the seed\'s full sizes (10 GiB scrub, 1 GiB writes); default: quick sizes that finish under emulation in minutes')
     .option('--runs <n>', 'full rounds: boots per kernel that run the whole suite (default: 3 quick, 5 full)', numberInRange('--runs', 1, 100, { integer: true }))
     .option('--boot-rounds <n>', 'extra boots per kernel that measure only boot time, memory and kernel size (default: what the plan needs within --budget)', numberInRange('--boot-rounds', 0, 100, { integer: true }))
     .option('--budget <minutes>', 'wall-time budget the default plan is sized to (run work, not the image build)', numberInRange('--budget', 1, 7 * 24 * 60), 12)
@@ -166,13 +162,13 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       const { definition } = resolveTarget(settings.target, settings.backend, settings.kernels);
       const suite = selectWorkloads(settings.suite, settings.workloads);
       const guest = getGuestAdapter(definition.spec.os);
-      const backend = await getBackend(settings.backend);
+      const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
+      const backend = await getBackend(settings.backend, { qemu: { onBuildProgress: (build: BuildProgress) => progress.emit({ event: 'build', target: settings.target, message: build.message, build }) } });
       const outDir = path.dirname(path.resolve(file));
       const outDirIsNew = !existsSync(outDir);
       const runDir = path.join(outDir, 'logs');
       mkdirSync(runDir, { recursive: true });
 
-      const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
       progress.emit({ event: 'run-start', target: settings.target, message: `${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite, results in ${file}` });
       let prepared;
       try {
@@ -198,6 +194,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         },
         { settings, suite, sizes: settings.quick ? QUICK_SIZES : FULL_SIZES, prepared, seed: flags.seed },
       );
+      progress.startWork(recorder.completedUnits().size);
       try {
         await engine.run();
       } catch (error) {
@@ -212,7 +209,8 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       recorder.finish();
       const outcome = compareSets(pairStockVsCustom(results), { seed: flags.seed });
       let reportFile: string | null = null;
-      if (flags.report) reportFile = await writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));
+      // The report renderer (vega, handlebars) loads only once a run has results to draw.
+      if (flags.report) reportFile = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));
       progress.emit({ event: 'run-end', message: `results: ${file}${reportFile ? `, report: ${reportFile}` : ''}` });
       if (flags.json) io.out(`${JSON.stringify({ event: 'comparison', results: file, report: reportFile, outcome })}\n`);
       else {

@@ -7,13 +7,14 @@ import { readFileSync } from 'node:fs';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { MetricSection } from './model.ts';
+import { projectFile } from '../root.ts';
 
 export const CHART_KINDS = ['distribution', 'speedup', 'history', 'claims'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 export type ChartRow = Record<string, string | number | null>;
 
-const CHARTS_DIR = new URL('../../reports/charts/', import.meta.url);
+const CHARTS_DIR = projectFile('reports/charts/');
 const specCache = new Map<ChartKind, vegaLite.TopLevelSpec>();
 
 export function loadChartSpec(kind: ChartKind): vegaLite.TopLevelSpec {

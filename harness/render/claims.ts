@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { InputError } from '../errors/index.ts';
 import { GuestOs } from '../results/schema.ts';
 import { validateOrThrow } from '../results/store.ts';
+import { projectFile } from '../root.ts';
 
-export const DEFAULT_CLAIMS_FILE = new URL('../../kernels/claims.json', import.meta.url);
+export const DEFAULT_CLAIMS_FILE = projectFile('kernels/claims.json');
 
 const StatedValue = z.strictObject({ value: z.number().positive(), unit: z.string().min(1) });
 

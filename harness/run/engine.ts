@@ -4,7 +4,6 @@
  * pure modules it drives.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Backend, BootedGuest, PreparedTarget } from '../backends/types.ts';
 import { KbenchError } from '../errors/index.ts';
 import type { GuestAdapter, GuestFacts } from '../guest/types.ts';
@@ -19,6 +18,7 @@ import { parseZfsTuning } from '../../custom-os/debian-testbed/zfs-tuning.ts';
 import { bootOrder, remainingUnits, unitsForBoot, type PlannedBoot, type PlannedUnit } from './plan.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { RunRecorder } from './recorder.ts';
+import { projectFile } from '../root.ts';
 
 export interface EngineDependencies {
   backend: Backend;
@@ -39,7 +39,7 @@ export interface EngineOptions {
   seed: number;
 }
 
-const TUNING_FILE = new URL('../../kernels/zfs-m-series-tuning.conf', import.meta.url);
+const TUNING_FILE = projectFile('kernels/zfs-m-series-tuning.conf');
 
 function tunableNames(): string[] {
   const parsed = parseZfsTuning(readFileSync(TUNING_FILE, 'utf8'), 'kernels/zfs-m-series-tuning.conf');
@@ -289,9 +289,10 @@ export class RunEngine {
     const { progress, recorder } = this.deps;
     const ctx = live.context;
     let setUp = false;
+    let state: unknown;
     try {
       try {
-        await workload.setup(ctx);
+        state = await workload.setup(ctx);
         setUp = true;
       } catch (error) {
         await this.failOrLose(boot, live, workload, units[0]!, `setup failed: ${(error as Error).message}`);
@@ -303,7 +304,7 @@ export class RunEngine {
       for (const unit of units) {
         let outcome: IterationOutcome;
         try {
-          outcome = await workload.iteration(ctx);
+          outcome = await workload.iteration(ctx, state);
         } catch (error) {
           await this.failOrLose(boot, live, workload, unit, (error as Error).message);
           continue;
@@ -335,7 +336,7 @@ export class RunEngine {
     } finally {
       if (setUp || workload.requiresZfs) {
         try {
-          await workload.teardown(ctx);
+          await workload.teardown(ctx, state);
         } catch (error) {
           progress.emit({ event: 'failure', variant: boot.variant, workload: workload.id, message: `teardown: ${(error as Error).message}` });
         }
@@ -393,8 +394,6 @@ function summarize(outcome: IterationOutcome): string {
     .map(([id, value]) => `${id.split('.').slice(-2).join('.')}=${typeof value === 'number' ? Number(value.toPrecision(4)) : 'failed'}`)
     .join(' ');
 }
-
-export const RUN_DIR_FOR = (resultsFile: string): string => path.join(path.dirname(path.resolve(resultsFile)), 'logs');
 
 /** Adaptive runs never stop before this many rounds: a lucky tight start is not evidence. */
 export const ADAPTIVE_MIN_ROUNDS = 3;

@@ -16,8 +16,24 @@ export interface ProgressEvent {
   sample?: number;
   samples?: number;
   message?: string;
+  /** Only on "build" events: the image build's own step, clock and ETA. */
+  build?: BuildProgress;
+  elapsedSeconds: number;
+  /** Time left for the run's own work (boots and samples), never counting an image build. */
+  etaSeconds: number | null;
+}
+
+/** Progress of building an image before a run (e.g. the Debian testbed: debootstrap, DKMS, packing). */
+export interface BuildProgress {
+  /** Step k of n; 0 before the first step. */
+  step: number;
+  steps: number;
+  title: string;
+  /** The kernel a per-kernel step (a DKMS build) is working on, else null. */
+  kernel: string | null;
   elapsedSeconds: number;
   etaSeconds: number | null;
+  message: string;
 }
 
 export function formatDuration(seconds: number | null): string {
@@ -37,6 +53,11 @@ export function estimateRemainingSeconds(elapsedSeconds: number, stepsDone: numb
   return (elapsedSeconds / stepsDone) * Math.max(0, stepsTotal - stepsDone);
 }
 
+/** "[build 03:12 elapsed, ETA 04:10] <where> step 4/8: ..." */
+export function formatBuildProgress(build: BuildProgress, where = ''): string {
+  return `[build ${formatDuration(build.elapsedSeconds)} elapsed, ETA ${formatDuration(build.etaSeconds)}]${where ? ` ${where}` : ''} ${build.message}`;
+}
+
 export function formatProgressLine(event: ProgressEvent): string {
   const clock = `[${formatDuration(event.elapsedSeconds)} elapsed, ETA ${formatDuration(event.etaSeconds)}]`;
   // A target id such as "debian/custom" already names the kernel variant.
@@ -44,6 +65,11 @@ export function formatProgressLine(event: ProgressEvent): string {
   const where = [event.target, showVariant ? event.variant : undefined].filter(Boolean).join(' ');
   const step = event.step !== undefined && event.steps !== undefined ? ` step ${event.step}/${event.steps}` : '';
   switch (event.event) {
+    case 'build': {
+      // The build's own clock: the run's has not started yet.
+      if (event.build === undefined) return `${clock} build: ${event.message ?? ''}`;
+      return formatBuildProgress(event.build, where);
+    }
     case 'sample': {
       const k = event.sample !== undefined && event.samples !== undefined ? ` sample ${event.sample}/${event.samples}` : '';
       return `${clock} ${where} ${event.workload ?? ''}${k}${step}: ${event.message ?? ''}`;
@@ -55,6 +81,8 @@ export function formatProgressLine(event: ProgressEvent): string {
 
 export class ProgressReporter {
   private readonly startedAt = Date.now();
+  private workStartedAt = this.startedAt;
+  private stepsDoneAtWorkStart = 0;
   stepsDone = 0;
   stepsTotal = 0;
 
@@ -67,14 +95,28 @@ export class ProgressReporter {
     return (Date.now() - this.startedAt) / 1000;
   }
 
+  /**
+   * The run's own work starts now (after images are built or found): the ETA is the time per
+   * step since then, so neither an image build nor the steps a resumed run had already done
+   * count as run time.
+   */
+  startWork(stepsAlreadyDone: number): void {
+    this.workStartedAt = Date.now();
+    this.stepsDoneAtWorkStart = stepsAlreadyDone;
+  }
+
   emit(event: Omit<ProgressEvent, 'elapsedSeconds' | 'etaSeconds' | 'step' | 'steps'>): void {
     const elapsedSeconds = this.elapsedSeconds();
+    const workSeconds = (Date.now() - this.workStartedAt) / 1000;
     const full: ProgressEvent = {
       ...event,
       step: this.stepsDone,
       steps: this.stepsTotal,
       elapsedSeconds: Math.round(elapsedSeconds * 10) / 10,
-      etaSeconds: estimateRemainingSeconds(elapsedSeconds, this.stepsDone, this.stepsTotal),
+      etaSeconds:
+        this.stepsTotal > 0 && this.stepsDone >= this.stepsTotal
+          ? 0
+          : estimateRemainingSeconds(workSeconds, this.stepsDone - this.stepsDoneAtWorkStart, this.stepsTotal - this.stepsDoneAtWorkStart),
     };
     if (this.json) this.write(JSON.stringify(full), true);
     else this.write(formatProgressLine(full), false);

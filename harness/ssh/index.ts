@@ -1,7 +1,7 @@
 export * from './types.ts';
 export { SshSession, TIMEOUT_EXIT_CODE, describeEndpoint, type ChannelCounts, type SshSessionOptions } from './session.ts';
 export { connectWithRetry, type ConnectAttempt, type ConnectWithRetryOptions, type ConnectedSession } from './connect.ts';
-export { parseSshConfig, type SshConfigTarget } from './config.ts';
+export { parseSshG, resolveSshAlias, targetFromSshG, type SshConfigTarget } from './config.ts';
 export {
   fingerprintSha256,
   keyTypeOf,

@@ -5,7 +5,7 @@
  * allocated bytes.
  */
 import { shellQuote } from '../../harness/ssh/types.ts';
-import type { Workload, WorkloadContext } from '../types.ts';
+import type { Workload } from '../types.ts';
 import { run, type CreatedPool } from './scratch.ts';
 import { timeCommand } from './timing.ts';
 
@@ -49,9 +49,7 @@ export function scrubTimingDisagreement(scan: ScanStats, measuredSeconds: number
   return `scrub took ${measuredSeconds.toFixed(2)} s by our clock but ${reported} s by zpool status scan_stats`;
 }
 
-const state = new WeakMap<WorkloadContext, CreatedPool>();
-
-export const scrub: Workload = {
+export const scrub: Workload<CreatedPool> = {
   id: 'scrub',
   title: 'zpool scrub of a pool full of incompressible data',
   schedule: 'iterated',
@@ -62,7 +60,6 @@ export const scrub: Workload = {
   ],
   async setup(ctx) {
     const pool = await ctx.scratch.createPool(Math.ceil(ctx.sizes.scrubMiB * 1.25) + 256);
-    state.set(ctx, pool);
     const chunk = await ctx.scratch.randomData(ctx.sizes.writeMiB);
     const copies = Math.max(1, Math.round(ctx.sizes.scrubMiB / ctx.sizes.writeMiB));
     // Copies of one random file: incompressible, and no dedup is enabled, so every block is real.
@@ -71,10 +68,9 @@ export const scrub: Workload = {
       `i=0; while [ $i -lt ${copies} ]; do cat ${shellQuote(chunk)} > /${pool.name}/fill$i || exit 1; i=$((i+1)); done; zpool sync ${pool.name}`,
       3_600_000,
     );
+    return pool;
   },
-  async iteration(ctx) {
-    const pool = state.get(ctx);
-    if (pool === undefined) throw new Error('scrub: setup did not create its pool');
+  async iteration(ctx, pool) {
     const timed = await timeCommand(ctx, `zpool scrub -w ${pool.name}`);
     const status = await ctx.shell.exec(`zpool status -j --json-int ${pool.name}`);
     const scan = status.code === 0 ? parseScanStats(status.stdout, pool.name) : null;
@@ -87,7 +83,6 @@ export const scrub: Workload = {
     return { 'zfs.scrub.seconds': timed.seconds, 'zfs.scrub.mb_per_s': bytes / 1e6 / timed.seconds };
   },
   async teardown(ctx) {
-    state.delete(ctx);
     await ctx.scratch.destroyAll();
   },
 };

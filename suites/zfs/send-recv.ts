@@ -1,6 +1,6 @@
 /** MB/s of `zfs send | zfs recv` inside one pool; the byte count is what `zfs send -nvP` reports. */
 import { shellQuote } from '../../harness/ssh/types.ts';
-import type { Workload, WorkloadContext } from '../types.ts';
+import type { Workload } from '../types.ts';
 import { run, type CreatedPool } from './scratch.ts';
 import { timeCommand } from './timing.ts';
 
@@ -10,9 +10,15 @@ export function parseSendSize(output: string): number | null {
   return match === null ? null : Number(match[1]);
 }
 
-const state = new WeakMap<WorkloadContext, { pool: CreatedPool; snapshot: string; bytes: number; round: number }>();
+interface SendRecvState {
+  pool: CreatedPool;
+  snapshot: string;
+  bytes: number;
+  /** Names each iteration's received copy. */
+  round: number;
+}
 
-export const sendRecv: Workload = {
+export const sendRecv: Workload<SendRecvState> = {
   id: 'send_recv',
   title: 'zfs send | zfs recv of a full snapshot',
   schedule: 'iterated',
@@ -30,18 +36,15 @@ export const sendRecv: Workload = {
     const dry = await ctx.shell.exec(`zfs send -nvP ${shellQuote(snapshot)} 2>&1`);
     const bytes = parseSendSize(dry.stdout);
     if (bytes === null || bytes <= 0) throw new Error(`zfs send -nvP gave no size line: ${dry.stdout.trim().split('\n').pop() ?? ''}`);
-    state.set(ctx, { pool, snapshot, bytes, round: 0 });
+    return { pool, snapshot, bytes, round: 0 };
   },
-  async iteration(ctx) {
-    const current = state.get(ctx);
-    if (current === undefined) throw new Error('send_recv: setup did not run');
+  async iteration(ctx, current) {
     const destination = `${current.pool.name}/copy${current.round++}`;
     const timed = await timeCommand(ctx, `zfs send ${shellQuote(current.snapshot)} | zfs recv ${shellQuote(destination)} && zpool sync ${current.pool.name}`);
     await run(ctx.shell, `zfs destroy -r ${shellQuote(destination)}`);
     return { 'zfs.send_recv.mb_per_s': current.bytes / 1e6 / timed.seconds };
   },
   async teardown(ctx) {
-    state.delete(ctx);
     await ctx.scratch.destroyAll();
   },
 };

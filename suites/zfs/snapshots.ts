@@ -5,13 +5,11 @@
  * atomic `zfs snapshot a@x b@x …`, so the batch spans N child datasets, and `zfs destroy -r
  * parent@x` removes them again in one operation.
  */
-import type { Workload, WorkloadContext } from '../types.ts';
+import type { Workload } from '../types.ts';
 import { run } from './scratch.ts';
 import { timeCommand } from './timing.ts';
 
-const state = new WeakMap<WorkloadContext, { parent: string; children: string[] }>();
-
-export const snapshots: Workload = {
+export const snapshots: Workload<{ parent: string; children: string[] }> = {
   id: 'snapshots',
   title: 'zfs snapshot / destroy rates',
   schedule: 'iterated',
@@ -27,12 +25,9 @@ export const snapshots: Workload = {
     const parent = `${pool.name}/snaps`;
     const children = Array.from({ length: ctx.sizes.snapshotCount }, (_, i) => `${parent}/c${i + 1}`);
     await run(ctx.shell, `zfs create ${parent} && for c in ${children.join(' ')}; do zfs create $c || exit 1; done && head -c 1M /dev/urandom > /${parent}/file && zpool sync ${pool.name}`);
-    state.set(ctx, { parent, children });
+    return { parent, children };
   },
-  async iteration(ctx) {
-    const current = state.get(ctx);
-    if (current === undefined) throw new Error('snapshots: setup did not run');
-    const { parent, children } = current;
+  async iteration(ctx, { parent, children }) {
     const n = children.length;
     const createSingle = await timeCommand(ctx, `i=1; while [ $i -le ${n} ]; do zfs snapshot ${parent}@s$i || exit 1; i=$((i+1)); done`);
     const destroySingle = await timeCommand(ctx, `i=1; while [ $i -le ${n} ]; do zfs destroy ${parent}@s$i || exit 1; i=$((i+1)); done`);
@@ -48,7 +43,6 @@ export const snapshots: Workload = {
     };
   },
   async teardown(ctx) {
-    state.delete(ctx);
     await ctx.scratch.destroyAll();
   },
 };

@@ -17,6 +17,8 @@ import { liveChildPids } from '../../harness/backends/qemu/children.ts';
 import { createSshBackend } from '../../harness/backends/ssh/backend.ts';
 import type { PreparedTarget, TargetSpec } from '../../harness/backends/types.ts';
 import { connectWithRetry } from '../../harness/ssh/connect.ts';
+import { formatBuildProgress } from '../../harness/run/progress.ts';
+import { describeNeeding } from '../helpers/needs.ts';
 
 const MINUTE = 60_000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -69,7 +71,7 @@ const timings: Record<string, number | string> = {};
 
 beforeAll(async () => {
   const started = Date.now();
-  testbed = await ensureDebianTestbed({ onProgress: (m) => process.stderr.write(`[testbed] ${m}\n`) });
+  testbed = await ensureDebianTestbed({ onProgress: (p) => process.stderr.write(`[testbed] ${formatBuildProgress(p)}\n`) });
   ensureSeconds = (Date.now() - started) / 1000;
   timings.ensureSeconds = ensureSeconds;
 }, 40 * MINUTE);
@@ -78,7 +80,7 @@ afterAll(() => {
   process.stderr.write(`[qemu-vm timings] ${JSON.stringify(timings)}\n`);
 });
 
-describe('Debian testbed cache', () => {
+describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'Debian testbed cache', () => {
   it('has two kernels with DKMS-built ZFS, a read-only sparse image and a key pair', async () => {
     const { manifest } = testbed;
     expect(manifest.kernels.custom.release).toMatch(/-cloud-amd64$/);
@@ -98,7 +100,7 @@ describe('Debian testbed cache', () => {
   });
 });
 
-describe('acceleration probe', () => {
+describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'acceleration probe', () => {
   it('settles within bounded time; here (KVM present but unusable) on tcg', async () => {
     resetAccelerationCache();
     const started = Date.now();
@@ -120,7 +122,7 @@ describe('acceleration probe', () => {
   }, 2 * MINUTE);
 });
 
-describe('qemu backend boots', () => {
+describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'qemu backend boots', () => {
   let backend: QemuBackend;
   let prepared: PreparedTarget;
   let runDir: string;

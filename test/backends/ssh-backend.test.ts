@@ -6,32 +6,36 @@ import { createSshBackend, resolveSshTarget } from '../../harness/backends/ssh/b
 import { getBackend } from '../../harness/backends/registry.ts';
 import { InputError } from '../../harness/errors/index.ts';
 import type { TargetSpec } from '../../harness/backends/types.ts';
+import { itNeeding } from '../helpers/needs.ts';
 
 const spec: TargetSpec = { name: 'debian-testbed', os: 'debian', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0, image: 'debian-testbed', suiteContext: { zfsTunablesFile: null } };
 
 describe('resolveSshTarget', () => {
-  it('takes user@host[:port] literally', () => {
-    expect(resolveSshTarget('bench@zfs-lab.example:2200', null, '~/.ssh/config')).toEqual({
+  it('takes user@host[:port] literally', async () => {
+    expect(await resolveSshTarget('bench@zfs-lab.example:2200')).toEqual({
       ok: true,
-      value: { user: 'bench', host: 'zfs-lab.example', port: 2200, identityFile: null },
+      value: { user: 'bench', host: 'zfs-lab.example', port: 2200, identityFiles: [] },
     });
-    expect(resolveSshTarget('root@[::1]:22', null, 'c')).toMatchObject({ ok: true, value: { host: '::1', port: 22 } });
-    expect(resolveSshTarget('root@10.0.0.5', null, 'c')).toMatchObject({ ok: true, value: { host: '10.0.0.5', port: 22 } });
+    expect(await resolveSshTarget('root@[::1]:22')).toMatchObject({ ok: true, value: { host: '::1', port: 22 } });
+    expect(await resolveSshTarget('root@10.0.0.5')).toMatchObject({ ok: true, value: { host: '10.0.0.5', port: 22 } });
   });
 
-  it('looks an alias up in the OpenSSH config text', () => {
-    const config = 'Host zfsbox\n  HostName 192.168.7.20\n  Port 2022\n  User tester\n  IdentityFile ~/.ssh/lab_key\n';
-    expect(resolveSshTarget('zfsbox', config, 'cfg', '/home/me')).toEqual({
+  itNeeding(['ssh'], 'resolves an alias with ssh -G', async () => {
+    const config = path.join(mkdtempSync(path.join(tmpdir(), 'kbench-ssh-alias-')), 'config');
+    writeFileSync(config, 'Host zfsbox\n  HostName 192.168.7.20\n  Port 2022\n  User tester\n  IdentityFile /keys/lab_key\n');
+    expect(await resolveSshTarget('zfsbox', config)).toEqual({
       ok: true,
-      value: { host: '192.168.7.20', port: 2022, user: 'tester', identityFile: '/home/me/.ssh/lab_key' },
+      value: { host: '192.168.7.20', port: 2022, user: 'tester', identityFiles: ['/keys/lab_key'] },
+    });
+    expect(await resolveSshTarget('nosuch', config)).toEqual({
+      ok: false,
+      error: 'ssh target "nosuch": no Host or Match block sets HostName, Port, User or IdentityFile for "nosuch"',
     });
   });
 
-  it('one-line errors for a bad port, an unknown alias and a missing config', () => {
-    expect(resolveSshTarget('u@h:99999', null, 'c')).toEqual({ ok: false, error: 'ssh target "u@h:99999": port must be 1-65535' });
-    expect(resolveSshTarget('nosuch', 'Host other\n  Port 1\n', '/x/config')).toMatchObject({ ok: false, error: expect.stringMatching(/^\/x\/config: no Host block matches "nosuch"/) });
-    expect(resolveSshTarget('box', null, '/x/config')).toMatchObject({ ok: false, error: expect.stringContaining('/x/config does not exist') });
-    expect(resolveSshTarget('a b', null, 'c')).toMatchObject({ ok: false, error: expect.stringContaining('expected an OpenSSH config alias') });
+  it('one-line errors for a bad port and a name that is neither', async () => {
+    expect(await resolveSshTarget('u@h:99999')).toEqual({ ok: false, error: 'ssh target "u@h:99999": port must be 1-65535' });
+    expect(await resolveSshTarget('a b')).toMatchObject({ ok: false, error: expect.stringContaining('expected an OpenSSH config alias') });
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type TestbedInputs,
 } from '../../custom-os/debian-testbed/inputs.ts';
 import { ZFS_TUNING_PATH } from '../../custom-os/debian-testbed/testbed.ts';
+import { itNeeding } from '../helpers/needs.ts';
 import { parseZfsTuning, renderZfsTuning } from '../../custom-os/debian-testbed/zfs-tuning.ts';
 
 describe('detectMirrors', () => {
@@ -110,7 +111,8 @@ describe('ZFS tuning file', () => {
     expect(parseZfsTuning('a=$(reboot)', 't.conf')).toMatchObject({ ok: false, error: expect.stringMatching(/^t\.conf:1: value for a/) });
   });
 
-  it('the rendered helper prints byte values from MemTotal, and nothing under a non-custom kernel', () => {
+  // The helper runs in the Linux guest; here it runs on the host, so it needs the host's /proc/meminfo.
+  itNeeding(['linux'], 'the rendered helper prints byte values from MemTotal, and nothing under a non-custom kernel', () => {
     const parsed = parseZfsTuning('zfs_arc_max=75%\nzfs_arc_min=18.75%\nzfs_txg_timeout=5\n', 'x.conf');
     if (!parsed.ok) throw new Error(parsed.error);
     const rendered = renderZfsTuning(parsed.value, 'x.conf', '*');

@@ -2,7 +2,7 @@
  * The real thing: build (or reuse) the Debian ZFS testbed, boot both kernels under QEMU, run the
  * suite over SSH. Slow by nature (TCG emulation): minutes, not seconds.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { ensureDebianTestbed } from '../../custom-os/debian-testbed/testbed.ts';
 import { metricIds, selectWorkloads } from '../../suites/index.ts';
 import { startKbench } from '../helpers/kbench-process.ts';
 import { qemuPidsMentioning } from '../helpers/processes.ts';
+import { formatBuildProgress } from '../../harness/run/progress.ts';
+import { describeNeeding } from '../helpers/needs.ts';
 
 const MINUTE = 60_000;
 
@@ -41,10 +43,10 @@ function load(file: string): ResultsFile {
   return parseResults(readFileSync(file, 'utf8'), file);
 }
 
-describe('kbench run on the Debian ZFS testbed (QEMU)', () => {
+describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'kbench run on the Debian ZFS testbed (QEMU)', () => {
   beforeAll(async () => {
     // Build once (cached by its inputs); later tests only boot it.
-    await ensureDebianTestbed({ onProgress: (line: string) => process.stderr.write(`testbed: ${line}\n`) });
+    await ensureDebianTestbed({ onProgress: (p) => process.stderr.write(`testbed: ${formatBuildProgress(p)}\n`) });
   }, 60 * MINUTE);
 
   it('runs the quick suite on both kernels: every metric has finite samples in plausible ranges, no qemu left', async () => {
@@ -139,30 +141,4 @@ describe('kbench run on the Debian ZFS testbed (QEMU)', () => {
     expect(new Set(resumed.completedUnits).size).toBe(resumed.completedUnits.length);
     for (const target of resumed.targets) expect(target.metrics.find((m) => m.id === 'zfs.pool_create.seconds')!.samples).toHaveLength(3);
   }, 30 * MINUTE);
-
-  it('bad target and backend names: one line, exit 2, nothing written', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'kbench-bad-'));
-    for (const [args, message] of [
-      [['--target', 'plan9'], /--target: unknown target "plan9" \(known: debian-testbed, alpine, freebsd, netbsd, openbsd\)/],
-      [['--backend', 'virtualbox'], /--backend: unknown backend "virtualbox"/],
-      [['--target', 'netbsd', '--backend', 'lima'], /target netbsd cannot run on backend "lima"/],
-      [['--kernels', 'stock,turbo'], /--kernels: unknown kernel variant "turbo"/],
-      [['--only', 'defrag'], /--only: unknown workload "defrag"/],
-    ] as const) {
-      const run = startKbench(['run', ...args, '--out', path.join(dir, 'r.json')]);
-      const result = await run.done;
-      expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr.trim().split('\n')).toHaveLength(1);
-      expect(result.stderr).toMatch(message);
-    }
-    expect(readdirSync(dir)).toEqual([]);
-    // Lima is not installed here: preparing the alpine target fails before anything is written.
-    const lima = await startKbench(['run', '--target', 'alpine', '--kernels', 'stock', '--out', path.join(dir, 'alpine', 'r.json')]).done;
-    expect(lima.code).toBe(2);
-    expect(lima.stderr.trim().split('\n').at(-1)).toMatch(/limactl not found on PATH/);
-    const noKernel = await startKbench(['run', '--target', 'alpine', '--out', path.join(dir, 'alpine', 'r.json')], () => {}, undefined).done;
-    expect(noKernel.code).toBe(2);
-    expect(noKernel.stderr.trim().split('\n').at(-1)).toMatch(/the custom variant needs a kernel: set KBENCH_LIMA_KERNEL/);
-    expect(readdirSync(dir)).toEqual([]);
-  });
 });

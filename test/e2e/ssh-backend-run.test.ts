@@ -10,8 +10,9 @@ import { execa } from 'execa';
 import { parseResults } from '../../harness/results/store.ts';
 import { KBENCH_BIN } from '../helpers/kbench-process.ts';
 import { startSshd } from '../helpers/sshd.ts';
+import { describeNeeding } from '../helpers/needs.ts';
 
-describe('kbench run --backend ssh on a machine without ZFS', () => {
+describeNeeding(['root', 'linux', 'sshd'], 'kbench run --backend ssh on a machine without ZFS', () => {
   let sshd: Awaited<ReturnType<typeof startSshd>>;
   let dir: string;
   let knownHosts: string;

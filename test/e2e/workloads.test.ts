@@ -18,6 +18,7 @@ import { ensureDebianTestbed } from '../../custom-os/debian-testbed/testbed.ts';
 import { QUICK_SIZES, type Workload } from '../../suites/types.ts';
 import { ZfsScratch } from '../../suites/zfs/scratch.ts';
 import { HOST } from '../helpers/results-factory.ts';
+import { describeNeeding } from '../helpers/needs.ts';
 
 const MINUTE = 60_000;
 const spec = TARGETS['debian-testbed']!.spec;
@@ -59,7 +60,7 @@ const leftovers: Workload = {
   async teardown() {},
 };
 
-describe('workload safety on the Debian testbed', () => {
+describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'workload safety on the Debian testbed', () => {
   let backend: Backend;
   let prepared: PreparedTarget;
   let runDir: string;

@@ -13,6 +13,7 @@ import { buildReportModel, type ReportModel } from '../../harness/render/model.t
 import { claimRows, distributionRows, historyRows, renderChartSvg, renderChartSvgUncached, speedupRows } from '../../harness/render/charts.ts';
 import { HOSTILE_TEXT } from '../fixtures/results/generate.ts';
 import { GENERATED_AT, loadFixture, scrubStepHistory } from './helpers.ts';
+import { describeNeeding, unmetNeeds } from '../helpers/needs.ts';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -20,6 +21,8 @@ const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', im
 let browser: Browser;
 
 beforeAll(async () => {
+  // jsonForScriptElement and the template checks below need no browser.
+  if (unmetNeeds(['chromium']) !== null) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -61,7 +64,7 @@ async function openReport(html: string, name: string): Promise<OpenedReport> {
   return opened;
 }
 
-describe('HTML report of a run with a regression against its baseline, with history', () => {
+describeNeeding(['chromium'], 'HTML report of a run with a regression against its baseline, with history', () => {
   let model: ReportModel;
   let html: string;
   let opened: OpenedReport;
@@ -212,7 +215,7 @@ describe('HTML report of a run with a regression against its baseline, with hist
   });
 });
 
-describe('HTML report of hostile input', () => {
+describeNeeding(['chromium'], 'HTML report of hostile input', () => {
   let opened: OpenedReport;
   let html: string;
   let model: ReportModel;

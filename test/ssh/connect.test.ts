@@ -10,6 +10,7 @@ import { HostKeyError, SshAuthError, SshConnectionError } from '../../harness/ss
 import type { SshSession } from '../../harness/ssh/session.ts';
 import type { HostKeyPolicy, SshEndpoint } from '../../harness/ssh/types.ts';
 import { freePort, generateKeyPair, startSshd, type RunningSshd } from '../helpers/sshd.ts';
+import { describeNeeding } from '../helpers/needs.ts';
 
 let scratch: string;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -42,7 +43,7 @@ const openSshFingerprint = (publicKeyPath: string): string => execFileSync('ssh-
 
 const pinPolicy = (name: string): HostKeyPolicy => ({ kind: 'pin-on-first-contact', pinFile: join(scratch, name) });
 
-describe('connectWithRetry', () => {
+describeNeeding(['root', 'sshd'], 'connectWithRetry', () => {
   it('keeps retrying while nothing listens, and connects once sshd starts', async () => {
     const port = await freePort();
     const userKey = await generateKeyPair(join(scratch, 'late_user_key'));
@@ -139,7 +140,7 @@ describe('connectWithRetry', () => {
   });
 });
 
-describe('pin-on-first-contact', () => {
+describeNeeding(['root', 'sshd'], 'pin-on-first-contact', () => {
   it('pins the first key seen, accepts it again, and refuses a changed key naming both fingerprints', async () => {
     const pinFile = join(scratch, 'pins.json');
     const userKey = await generateKeyPair(join(scratch, 'pin_user_key'));
@@ -167,7 +168,7 @@ describe('pin-on-first-contact', () => {
   }, 30_000);
 });
 
-describe('known-hosts', () => {
+describeNeeding(['root', 'sshd'], 'known-hosts', () => {
   let server: RunningSshd;
   let hostLine: (name: string, type?: 'ed25519' | 'rsa') => string;
 

@@ -9,6 +9,7 @@ import { SshConnectionError } from '../../harness/ssh/errors.ts';
 import { SshSession } from '../../harness/ssh/session.ts';
 import type { SshEndpoint } from '../../harness/ssh/types.ts';
 import { startSshd, type RunningSshd } from '../helpers/sshd.ts';
+import { describeNeeding } from '../helpers/needs.ts';
 
 let sshd: RunningSshd;
 let session: SshSession;
@@ -41,7 +42,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('SshSession.exec on the kept shell', () => {
+describeNeeding(['root', 'sshd'], 'SshSession.exec on the kept shell', () => {
   it('keeps stdout and stderr apart and reports the exit code', async () => {
     const result = await session.exec('echo out; echo err >&2; echo out2; exit 3');
     expect(result).toMatchObject({ code: 3, stdout: 'out\nout2\n', stderr: 'err\n' });
@@ -128,7 +129,7 @@ describe('SshSession.exec on the kept shell', () => {
   });
 });
 
-describe('SshSession.execLong', () => {
+describeNeeding(['root', 'sshd'], 'SshSession.execLong', () => {
   it('runs on its own channel with separate streams and exit code', async () => {
     const execsBefore = session.channelCounts.execChannels;
     const result = await session.execLong("echo long; printf 'err' >&2; exit 4");
@@ -147,7 +148,7 @@ describe('SshSession.execLong', () => {
   });
 });
 
-describe('SshSession.upload', () => {
+describeNeeding(['root', 'sshd'], 'SshSession.upload', () => {
   it('copies a file over SFTP byte for byte, keeping its mode', async () => {
     const local = join(scratch, 'payload.bin');
     const content = randomBytes(1_500_000);
@@ -167,7 +168,7 @@ describe('SshSession.upload', () => {
   });
 });
 
-describe('SshSession.measureRoundTripMs', () => {
+describeNeeding(['root', 'sshd'], 'SshSession.measureRoundTripMs', () => {
   it('gives the median of a no-op round trip', async () => {
     const roundTrip = await session.measureRoundTripMs(9);
     expect(roundTrip).toBeGreaterThan(0);
@@ -175,7 +176,7 @@ describe('SshSession.measureRoundTripMs', () => {
   });
 });
 
-describe('a closed session', () => {
+describeNeeding(['root', 'sshd'], 'a closed session', () => {
   it('refuses further commands with a one-line error', async () => {
     const own = await SshSession.connect({ ...session.endpoint });
     expect((await own.exec('echo x')).stdout).toBe('x\n');
@@ -185,7 +186,7 @@ describe('a closed session', () => {
   });
 });
 
-describe('a login shell whose rc files print to stdout and stderr', () => {
+describeNeeding(['root', 'sshd'], 'a login shell whose rc files print to stdout and stderr', () => {
   it('keeps that noise out of kept-shell results and can still kill timed-out commands', async () => {
     const chatty = await startSshd({ bashEnvScript: "echo 'Welcome 4242'; echo 'rc warning' >&2\n" });
     const own = await SshSession.connect({ ...session.endpoint, port: chatty.port, privateKeyPath: chatty.privateKeyPath });
@@ -206,7 +207,7 @@ describe('a login shell whose rc files print to stdout and stderr', () => {
   }, 30_000);
 });
 
-describe('keepalive', () => {
+describeNeeding(['root', 'sshd'], 'keepalive', () => {
   it('declares the connection lost when the server stops answering, failing the running command', async () => {
     const own = await SshSession.connect(session.endpoint, { keepaliveIntervalMs: 200, keepaliveCountMax: 2 });
     // The kept shell's parent is the sshd process that serves this connection.

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { err, InputError, KbenchError, ok, showValue, type Result } from '../../errors/index.ts';
 import type { KernelVariant } from '../../results/schema.ts';
-import { parseSshConfig } from '../../ssh/config.ts';
+import { resolveSshAlias, type SshConfigTarget } from '../../ssh/config.ts';
 import type { SshEndpoint } from '../../ssh/types.ts';
 import { parseQemuVersion } from '../qemu/backend.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
@@ -152,24 +152,22 @@ export function reuseProblem(existing: LimaInstance, plan: LimaVariantPlan): str
 
 /**
  * The SSH endpoint from the ssh.config Lima writes for `Host lima-NAME` (pkg/hostagent
- * writeSSHConfigFile): Hostname 127.0.0.1, Port = sshLocalPort, User = the host user, IdentityFile
- * = $LIMA_HOME/_config/user. Lima itself turns host key checking off; kbench pins the first key.
+ * writeSSHConfigFile), as `ssh -G -F that-file lima-NAME` resolves it: Hostname 127.0.0.1,
+ * Port = sshLocalPort, User = the host user, IdentityFile = $LIMA_HOME/_config/user. Lima itself
+ * turns host key checking off; kbench pins the first key.
  */
 export function limaSshEndpoint(input: {
-  sshConfigText: string;
+  target: SshConfigTarget;
   sshConfigFile: string;
-  alias: string;
   sshLocalPort: number | null;
   pinFile: string;
 }): Result<SshEndpoint> {
-  const target = parseSshConfig(input.sshConfigText, input.alias);
-  if (!target.ok) return err(`${input.sshConfigFile}: ${target.error}`);
-  const { host, port, user, identityFile } = target.value;
+  const { host, port, user, identityFiles } = input.target;
   if (input.sshLocalPort !== null && input.sshLocalPort !== port) {
     return err(`${input.sshConfigFile}: Port ${port} differs from limactl list sshLocalPort ${input.sshLocalPort}`);
   }
-  if (user === null) return err(`${input.sshConfigFile}: Host ${input.alias} has no User`);
-  if (identityFile === null) return err(`${input.sshConfigFile}: Host ${input.alias} has no IdentityFile`);
+  const identityFile = identityFiles[0];
+  if (identityFile === undefined) return err(`${input.sshConfigFile}: Host ${input.target.alias} has no IdentityFile`);
   return ok({ host, port, user, privateKeyPath: identityFile, hostKeyPolicy: { kind: 'pin-on-first-contact', pinFile: input.pinFile } });
 }
 
@@ -432,13 +430,11 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     }
     if (instance.sshConfigFile === null) throw new KbenchError(`limactl list --json: instance ${name} has no sshConfigFile`, 1);
     const sshConfigFile = instance.sshConfigFile;
-    const sshConfigText = await fs.readFile(sshConfigFile, 'utf8').catch((error: Error) => {
-      throw new KbenchError(`cannot read ${sshConfigFile}: ${error.message}`, 1);
-    });
+    const target = await resolveSshAlias(instance.hostname || limaHostAlias(name), { configFile: sshConfigFile });
+    if (!target.ok) throw new KbenchError(`${sshConfigFile}: ${target.error}`, 1);
     const mapped = limaSshEndpoint({
-      sshConfigText,
+      target: target.value,
       sshConfigFile,
-      alias: instance.hostname || limaHostAlias(name),
       sshLocalPort: instance.sshLocalPort,
       // One pin file per instance: stock and custom are different VMs with different host keys.
       pinFile: path.join(prepared.runDir, `lima-${name}-host-keys.pin`),

@@ -12,6 +12,7 @@ import { arch as hostArch } from 'node:os';
 import * as path from 'node:path';
 import { InputError, KbenchError, showValue } from '../../errors/index.ts';
 import type { Acceleration, KernelVariant } from '../../results/schema.ts';
+import type { BuildProgress } from '../../run/progress.ts';
 import { connectWithRetry } from '../../ssh/connect.ts';
 import type { SshEndpoint } from '../../ssh/types.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
@@ -34,6 +35,8 @@ export interface QemuBackendOptions {
   /** How long the KVM/HVF probe boot may take to print the kernel banner. */
   accelProbeTimeoutMs?: number;
   onProgress?: (message: string) => void;
+  /** The Debian testbed image build, when one happens (default: its messages to onProgress). */
+  onBuildProgress?: (progress: BuildProgress) => void;
 }
 
 /** What `prepare` adds to PreparedTarget; `boot` needs it. */
@@ -197,7 +200,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     if (!support.ok) throw new InputError(`target ${showValue(spec.name)} on qemu: ${support.reason}`);
     if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
     await fs.mkdir(runDir, { recursive: true });
-    const image = await (await provider.load()).ensure({ variants, arch, cacheDir: options.cacheDir ?? null, onProgress: progress });
+    const image = await (await provider.load()).ensure({ variants, arch, cacheDir: options.cacheDir ?? null, onProgress: progress , ...(options.onBuildProgress ? { onBuildProgress: options.onBuildProgress } : {}) });
     const facts = {} as PreparedTarget['facts'];
     for (const variant of ['stock', 'custom'] as const) {
       const kernelPath = variants.includes(variant) ? (image.kernelImage[variant] ?? null) : null;

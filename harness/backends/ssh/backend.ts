@@ -3,52 +3,46 @@
  * alias or as user@host[:port] with a key. kbench never boots, powers off or deletes it: prepare
  * and boot only resolve the endpoint, shutdown and destroy leave the machine alone.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { err, InputError, ok, showValue, type Result } from '../../errors/index.ts';
 import type { KernelVariant } from '../../results/schema.ts';
-import { parseSshConfig } from '../../ssh/config.ts';
+import { resolveSshAlias } from '../../ssh/config.ts';
 import type { RemoteShell, SshEndpoint } from '../../ssh/types.ts';
 import type { Backend, BootedGuest, MeasuresRemoteHost, PreparedTarget, TargetSpec } from '../types.ts';
 
 export interface SshBackendOptions {
-  /** OpenSSH config alias (looked up in sshConfigFile) or user@host[:port]; used for every variant without its own. */
+  /** OpenSSH config alias (resolved by `ssh -G`) or user@host[:port]; used for every variant without its own. */
   target: string;
   /** Per-variant machines, e.g. one box per kernel. */
   variantTargets?: Partial<Record<KernelVariant, string>>;
-  /** Private key; default: the alias's IdentityFile, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa (first that exists). */
+  /** Private key; default: the first existing IdentityFile ssh would try (the alias's, else ssh's defaults). */
   identityFile?: string;
   /** Host keys must already be here (no trust on first use for machines kbench did not create). */
   knownHostsFile?: string;
+  /** ssh -F FILE instead of ssh's own config files. */
   sshConfigFile?: string;
 }
 
 export interface ResolvedTarget {
   host: string;
   port: number;
-  user: string | null;
-  identityFile: string | null;
+  user: string;
+  /** Keys ssh would offer, in order (empty for a literal target: the caller's key or ssh's defaults). */
+  identityFiles: string[];
 }
 
 const USER_HOST_PORT = /^([A-Za-z0-9._-]+)@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/;
 
-/** user@host[:port] is taken literally; anything else must be a Host alias in the config text. */
-export function resolveSshTarget(target: string, sshConfigText: string | null, configName: string, homeDir: string = homedir()): Result<ResolvedTarget> {
+/** user@host[:port] taken literally; null when the target is not of that form. Pure. */
+export function parseLiteralSshTarget(target: string): Result<ResolvedTarget> | null {
   const literal = USER_HOST_PORT.exec(target);
-  if (literal) {
-    const port = literal[3] === undefined ? 22 : Number(literal[3]);
-    if (port < 1 || port > 65535) return err(`ssh target ${showValue(target)}: port must be 1-65535`);
-    return ok({ user: literal[1]!, host: literal[2]!.replace(/^\[|\]$/g, ''), port, identityFile: null });
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(target)) {
-    return err(`ssh target ${showValue(target)}: expected an OpenSSH config alias or user@host[:port]`);
-  }
-  if (sshConfigText === null) return err(`ssh target ${showValue(target)}: not user@host[:port], and ${configName} does not exist to look the alias up`);
-  const parsed = parseSshConfig(sshConfigText, target, homeDir);
-  if (!parsed.ok) return err(`${configName}: ${parsed.error}`);
-  return ok({ host: parsed.value.host, port: parsed.value.port, user: parsed.value.user, identityFile: parsed.value.identityFile });
+  if (!literal) return null;
+  const port = literal[3] === undefined ? 22 : Number(literal[3]);
+  if (port < 1 || port > 65535) return err(`ssh target ${showValue(target)}: port must be 1-65535`);
+  return ok({ user: literal[1]!, host: literal[2]!.replace(/^\[|\]$/g, ''), port, identityFiles: [] });
 }
 
 /**
@@ -87,12 +81,22 @@ export function parseRemoteHost(text: string): Result<{ os: string; osVersion: s
   return ok({ os, osVersion: release, arch, chip: chip || 'unknown', logicalCpus, memoryBytes });
 }
 
-function defaultIdentity(homeDir: string): string | null {
-  for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
-    const candidate = path.join(homeDir, '.ssh', name);
-    if (existsSync(candidate)) return candidate;
+/** user@host[:port] is taken literally; anything else is an alias that `ssh -G` resolves as ssh would. */
+export async function resolveSshTarget(target: string, sshConfigFile?: string): Promise<Result<ResolvedTarget>> {
+  const literal = parseLiteralSshTarget(target);
+  if (literal !== null) return literal;
+  if (!/^[A-Za-z0-9._][A-Za-z0-9._-]*$/.test(target)) {
+    return err(`ssh target ${showValue(target)}: expected an OpenSSH config alias or user@host[:port]`);
   }
-  return null;
+  const resolved = await resolveSshAlias(target, sshConfigFile === undefined ? {} : { configFile: sshConfigFile });
+  if (!resolved.ok) return err(`ssh target ${showValue(target)}: ${resolved.error}`);
+  const { host, port, user, identityFiles } = resolved.value;
+  return ok({ host, port, user, identityFiles });
+}
+
+/** The keys ssh tries when none is configured, in its order (ssh(1) -i). */
+function defaultIdentities(homeDir: string): string[] {
+  return ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk'].map((name) => path.join(homeDir, '.ssh', name));
 }
 
 export function createSshBackend(
@@ -103,18 +107,17 @@ export function createSshBackend(
   },
 ): Backend & MeasuresRemoteHost {
   const home = homedir();
-  const configFile = options.sshConfigFile ?? path.join(home, '.ssh', 'config');
   const knownHostsFile = options.knownHostsFile ?? path.join(home, '.ssh', 'known_hosts');
   const endpoints = new Map<string, Map<KernelVariant, SshEndpoint>>();
 
-  function endpointFor(variant: KernelVariant): SshEndpoint {
+  async function endpointFor(variant: KernelVariant): Promise<SshEndpoint> {
     const target = options.variantTargets?.[variant] ?? options.target;
-    const configText = existsSync(configFile) ? readFileSync(configFile, 'utf8') : null;
-    const resolved = resolveSshTarget(target, configText, configFile, home);
+    const resolved = await resolveSshTarget(target, options.sshConfigFile);
     if (!resolved.ok) throw new InputError(resolved.error);
-    const privateKeyPath = options.identityFile ?? resolved.value.identityFile ?? defaultIdentity(home);
+    const candidates = resolved.value.identityFiles.length > 0 ? resolved.value.identityFiles : defaultIdentities(home);
+    const privateKeyPath = options.identityFile ?? candidates.find((file) => existsSync(file)) ?? null;
     if (privateKeyPath === null) {
-      throw new InputError(`ssh target ${showValue(target)}: no private key (no IdentityFile for it and none of ~/.ssh/id_ed25519, id_ecdsa, id_rsa exists)`);
+      throw new InputError(`ssh target ${showValue(target)}: no private key (none of the identity files ssh would try exists: ${candidates.join(', ')})`);
     }
     if (!existsSync(privateKeyPath)) throw new InputError(`ssh target ${showValue(target)}: private key ${privateKeyPath} does not exist`);
     if (!existsSync(knownHostsFile)) {
@@ -123,7 +126,7 @@ export function createSshBackend(
     return {
       host: resolved.value.host,
       port: resolved.value.port,
-      user: resolved.value.user ?? userInfo().username,
+      user: resolved.value.user,
       privateKeyPath,
       hostKeyPolicy: { kind: 'known-hosts', knownHostsFile },
     };
@@ -134,13 +137,13 @@ export function createSshBackend(
     async prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<PreparedTarget> {
       await fs.mkdir(runDir, { recursive: true });
       const byVariant = new Map<KernelVariant, SshEndpoint>();
-      for (const variant of variants) byVariant.set(variant, endpointFor(variant));
+      for (const variant of variants) byVariant.set(variant, await endpointFor(variant));
       endpoints.set(runDir, byVariant);
       const none = { kernelImagePath: null, kernelImageBytes: null };
       return { spec, variants, runDir, facts: { stock: none, custom: none } };
     },
     async boot(prepared: PreparedTarget, variant: KernelVariant): Promise<BootedGuest> {
-      const endpoint = endpoints.get(prepared.runDir)?.get(variant) ?? endpointFor(variant);
+      const endpoint = endpoints.get(prepared.runDir)?.get(variant) ?? (await endpointFor(variant));
       return { variant, endpoint, acceleration: 'none', hostBootSeconds: null, serialLogPath: null };
     },
     async shutdown(): Promise<void> {
@@ -155,7 +158,7 @@ export function createSshBackend(
     /** The machine measured is the remote one (the first prepared variant's), not the one running kbench. */
     async measuredHost(prepared: PreparedTarget) {
       const variant = prepared.variants[0] ?? 'stock';
-      const endpoint = endpoints.get(prepared.runDir)?.get(variant) ?? endpointFor(variant);
+      const endpoint = endpoints.get(prepared.runDir)?.get(variant) ?? (await endpointFor(variant));
       const shell = await connect(endpoint);
       try {
         const result = await shell.exec(REMOTE_HOST_COMMAND);

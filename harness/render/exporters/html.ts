@@ -26,8 +26,9 @@ import {
   VERDICT_MARK,
 } from '../format.ts';
 import { VERDICT_ORDER, type ComparedRow, type MetricSection, type ReportModel, type RunInfo } from '../model.ts';
+import { projectFile } from '../../root.ts';
 
-const REPORTS_DIR = new URL('../../../reports/', import.meta.url);
+const REPORTS_DIR = projectFile('reports/');
 
 /**
  * JSON that can sit inside <script type="application/json"> whatever the strings hold: "<" and

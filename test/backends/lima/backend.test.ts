@@ -1,6 +1,6 @@
 /**
- * The backend's effects. Lima cannot run on this host, so prepare() is run for real against the
- * missing limactl, and the command sequence is checked against a stand-in limactl
+ * The backend's effects. prepare() is run for real with limactl off PATH (an empty PATH, so this
+ * holds on a Mac with Lima installed too), and the command sequence is checked against a stand-in limactl
  * (test/fixtures/lima/fake-limactl) that keeps instances under LIMA_HOME and writes Lima's file formats.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,16 +25,23 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
-describe('on this host (no Lima installed)', () => {
+describe('without limactl on PATH', () => {
   let runDir: string;
+  let emptyDir: string;
   beforeEach(() => {
     runDir = mkdtempSync(path.join(tmpdir(), 'kbench-lima-'));
+    emptyDir = mkdtempSync(path.join(tmpdir(), 'kbench-empty-path-'));
   });
-  afterEach(() => rmSync(runDir, { recursive: true, force: true }));
+  afterEach(() => {
+    rmSync(runDir, { recursive: true, force: true });
+    rmSync(emptyDir, { recursive: true, force: true });
+  });
 
   it('prepare fails with the exact one-line InputError when limactl is not on PATH', async () => {
-    const saved = process.env.LIMACTL;
+    expect(await findExecutable('limactl', emptyDir)).toBeNull();
+    const saved = { LIMACTL: process.env.LIMACTL, PATH: process.env.PATH };
     delete process.env.LIMACTL;
+    process.env.PATH = emptyDir;
     try {
       // An empty PATH stands for a host without Lima, also on a Mac that has it.
       const error = await rejection(createLimaBackend({ limactl: path.join(runDir, 'no-such-limactl') }).prepare(alpine, ['stock'], runDir));
@@ -42,7 +49,10 @@ describe('on this host (no Lima installed)', () => {
       expect(error.message).toBe('limactl not found on PATH: install Lima (brew install lima)');
       expect(error.message).toBe(LIMACTL_MISSING_MESSAGE);
     } finally {
-      if (saved !== undefined) process.env.LIMACTL = saved;
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     }
   });
 

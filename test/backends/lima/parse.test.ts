@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { limaBootSeconds, limactlFailureLine, limaSshEndpoint } from '../../../harness/backends/lima/backend.ts';
+import { parseSshG, targetFromSshG, type SshGSettings } from '../../../harness/ssh/config.ts';
 import {
   firstEventAt,
   firstRunningAt,
@@ -13,6 +14,7 @@ import {
 } from '../../../harness/backends/lima/parse.ts';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/lima/${name}`, import.meta.url)), 'utf8');
+const sshG = (name: string): SshGSettings => unwrap(parseSshG(fixture(name)));
 
 function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
   if (!result.ok) throw new Error(result.error);
@@ -180,10 +182,11 @@ describe('host agent logs', () => {
 });
 
 describe('limaSshEndpoint', () => {
+  // What `ssh -G -F <Lima's ssh.config> lima-NAME` printed for the recorded ssh.config.
+  const resolved = targetFromSshG('lima-kbench-alpine-stock', sshG('ssh-G.alpine-stock.txt'), sshG('ssh-G.no-config.txt'));
   const input = {
-    sshConfigText: fixture('ssh.config.alpine-stock'),
+    target: unwrap(resolved),
     sshConfigFile: '/Users/alice/.lima/kbench-alpine-stock/ssh.config',
-    alias: 'lima-kbench-alpine-stock',
     sshLocalPort: 53817,
     pinFile: '/runs/r1/lima-kbench-alpine-stock-host-keys.pin',
   };
@@ -204,8 +207,10 @@ describe('limaSshEndpoint', () => {
     );
   });
 
-  it('refuses a config without the instance Host block', () => {
-    expect(failure(limaSshEndpoint({ ...input, alias: 'lima-other' }))).toBe('/Users/alice/.lima/kbench-alpine-stock/ssh.config: no Host block matches "lima-other"');
+  it('refuses a config without the instance Host block (ssh -G then prints only defaults)', () => {
+    expect(failure(targetFromSshG('lima-kbench-alpine-stock', sshG('ssh-G.no-config.txt'), sshG('ssh-G.no-config.txt')))).toBe(
+      'no Host or Match block sets HostName, Port, User or IdentityFile for "lima-kbench-alpine-stock"',
+    );
   });
 });
 

@@ -19,7 +19,7 @@ export const debianTestbedImage: ImageProviderDescriptor = {
     const { LINUX_APPEND } = await import('../args.ts');
     return {
       async ensure(request): Promise<PreparedImage> {
-        const testbed = await ensureDebianTestbed({ ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}), onProgress: request.onProgress });
+        const testbed = await ensureDebianTestbed({ ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}), onProgress: request.onBuildProgress ?? ((build) => request.onProgress(build.message)) });
         const boot: Partial<Record<KernelVariant, QemuBootMethod>> = {};
         const kernelImage: Partial<Record<KernelVariant, string>> = {};
         for (const variant of request.variants) {

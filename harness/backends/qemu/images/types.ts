@@ -3,6 +3,7 @@
  * Debian testbed) or fetches an official image into the cache, verifies it and arranges the SSH
  * key. One file per provider; images/index.ts registers it with one line.
  */
+import type { BuildProgress } from '../../../run/progress.ts';
 import type { GuestOs, KernelVariant } from '../../../results/schema.ts';
 import type { Support } from '../../types.ts';
 import type { HostArch, QemuBootMethod, QemuDisk } from '../args.ts';
@@ -13,6 +14,8 @@ export interface ImageRequest {
   /** Replaces ${KBENCH_CACHE:-~/.cache/kbench}; null = that default. */
   cacheDir: string | null;
   onProgress(message: string): void;
+  /** Structured steps of an image build (step k of n, ETA), when the provider builds one. */
+  onBuildProgress?(progress: BuildProgress): void;
 }
 
 export interface PreparedImage {
