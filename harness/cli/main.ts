@@ -6,8 +6,10 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, KbenchError } from '../errors/index.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import { registerCompareCommands } from './compare-commands.ts';
+import { registerIngestCommand } from './ingest-command.ts';
 import { registerReportCommand } from './report-command.ts';
 import { registerRunCommand } from './run-command.ts';
+import { registerSubmitCommand } from './submit-command.ts';
 
 /** Commander parsers for numeric options: a bad value is a one-line, exit-2 error. */
 export function numberInRange(name: string, min: number, max: number, { integer = false } = {}) {
@@ -30,6 +32,8 @@ export function buildProgram(io: CliIo): Command {
   registerRunCommand(program, io);
   registerCompareCommands(program, io);
   registerReportCommand(program, io);
+  registerSubmitCommand(program, io);
+  registerIngestCommand(program, io);
   return program;
 }
 
