@@ -11,6 +11,7 @@ import {
 } from '../compare/index.ts';
 import { renderComparisonTable } from '../compare/table.ts';
 import { baselineFromRuns } from '../baseline/index.ts';
+import { recordRunsInDb } from '../db/record.ts';
 import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
 import { loadResults, saveResultsSync } from '../results/store.ts';
 import type { CliIo } from './main.ts';
@@ -77,6 +78,7 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       for (const file of files) runs.push({ file, results: await loadResults(file) });
       const written = baselineFromRuns(runs);
       saveResultsSync(flags.file, written);
+      recordRunsInDb(runs, { baselineFile: flags.file, warn: (line) => io.err(line) });
       const summary = {
         file: flags.file,
         sources: written.sources,

@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, KbenchError } from '../errors/index.ts';
 import { KBENCH_VERSION } from '../version.ts';
+import { registerClaimsCommand } from './claims-command.ts';
 import { registerCompareCommands } from './compare-commands.ts';
 import { registerIngestCommand } from './ingest-command.ts';
 import { registerReportCommand } from './report-command.ts';
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIo): Command {
   registerReportCommand(program, io);
   registerSubmitCommand(program, io);
   registerIngestCommand(program, io);
+  registerClaimsCommand(program, io);
   return program;
 }
 

@@ -17,6 +17,7 @@ import { ProgressReporter } from '../run/progress.ts';
 import { newRunFile, RunRecorder } from '../run/recorder.ts';
 import { resolveTarget } from '../run/targets.ts';
 import { writeRunReport } from '../render/for-run.ts';
+import { recordRunsInDb } from '../db/record.ts';
 import { selectWorkloads } from '../../suites/index.ts';
 import { FULL_SIZES, QUICK_SIZES } from '../../suites/types.ts';
 import type { CliIo } from './main.ts';
@@ -157,6 +158,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         await backend.destroy(prepared);
       }
       recorder.finish();
+      recordRunsInDb([{ file, results }], { warn: (line) => io.err(line) });
       const outcome = compareSets(pairStockVsCustom(results), { seed: flags.seed });
       let reportFile: string | null = null;
       if (flags.report) reportFile = await writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));

@@ -8,7 +8,7 @@ import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { MetricSection } from './model.ts';
 
-export const CHART_KINDS = ['distribution', 'speedup', 'history', 'claims'] as const;
+export const CHART_KINDS = ['distribution', 'speedup', 'history', 'claims', 'community'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 export type ChartRow = Record<string, string | number | null>;
