@@ -56,7 +56,7 @@ function checkText(text: string, field: string, structured: boolean): Problem | 
   if (!structured) {
     const found = findIdentifying(text);
     if (found !== null)
-      return { field, message: `still holds a ${found.kind}; make the bundle with kbench submit, which removes it`, value: found.match };
+      return { field, message: `still holds an identifying ${found.kind}; make the bundle with kbench submit, which removes it`, value: found.match };
   }
   return null;
 }
