@@ -107,10 +107,11 @@ export class KbenchDb {
    */
   insertRuns(records: readonly RunRecord[], recordedAt = new Date().toISOString()): { inserted: string[]; duplicates: string[] } {
     const insertRun = this.db.prepare(`
-      INSERT OR IGNORE INTO runs (id, origin, run_id, machine_id, chip, chip_class, model_id, arch, performance_cores, efficiency_cores,
+      INSERT INTO runs (id, origin, run_id, machine_id, chip, chip_class, model_id, arch, performance_cores, efficiency_cores,
         memory_bytes, host_os, host_os_version, hypervisor, acceleration, kbench_version, created_at, recorded_at, source, document)
       VALUES (@id, @origin, @runId, @machineId, @chip, @chipClass, @modelId, @arch, @performanceCores, @efficiencyCores,
-        @memoryBytes, @os, @osVersion, @hypervisor, @acceleration, @kbenchVersion, @createdAt, @recordedAt, @source, @document)`);
+        @memoryBytes, @os, @osVersion, @hypervisor, @acceleration, @kbenchVersion, @createdAt, @recordedAt, @source, @document)
+      ON CONFLICT (id) DO NOTHING`); // not OR IGNORE: that would also swallow a failed CHECK
     const insertTarget = this.db.prepare(
       'INSERT INTO targets (run, target_id, guest_os, kernel_variant, kernel_release, zfs_version) VALUES (?, ?, ?, ?, ?, ?)',
     );
