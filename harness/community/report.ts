@@ -57,7 +57,13 @@ export const chipLabel = (chip: ChipClass): string => (chip === 'other' ? 'other
 const times = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`);
 
 /** Markdown cells: pipes, backticks, brackets and angle brackets cannot break the table or become markup. */
-const md = (text: string): string => text.replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g, ' ');
+const md = (text: string): string =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g, ' ');
 
 export function renderCommunityMarkdown(model: CommunityModel): string {
   const lines = [
