@@ -169,8 +169,9 @@ function schemaProblem(error: z.ZodError, data: unknown): Problem {
   const issue = error.issues[0]!;
   let node: unknown = data;
   for (const part of issue.path) node = node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[part as string] : undefined;
-  const keys = issue.code === 'unrecognized_keys' ? ` ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : '';
-  return { field: formatFieldPath(issue.path), message: `${issue.message}${keys}`, ...(node === undefined || keys !== '' ? {} : { value: node }) };
+  // zod names unknown keys in its message; the value would be the whole enclosing object.
+  const showValue = node !== undefined && issue.code !== 'unrecognized_keys';
+  return { field: formatFieldPath(issue.path), message: issue.message, ...(showValue ? { value: node } : {}) };
 }
 
 /** Validates the text of one submission. `now` bounds the times it may claim. */
