@@ -12,6 +12,7 @@ import {
 import { renderOutcomeText } from '../render/exporters/text.ts';
 import { hostLoadWarnings } from '../env/load.ts';
 import { baselineFromRuns } from '../baseline/index.ts';
+import { recordRunsInDb } from '../db/record.ts';
 import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
 import { loadResults, saveResultsSync } from '../results/store.ts';
 import { numberInRange, type CliIo } from './options.ts';
@@ -80,6 +81,7 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       for (const file of files) runs.push({ file, results: await loadResults(file) });
       const written = baselineFromRuns(runs);
       saveResultsSync(flags.file, written);
+      recordRunsInDb(runs, { baselineFile: flags.file, warn: (line) => io.err(line) });
       const summary = {
         file: flags.file,
         sources: written.sources,

@@ -19,6 +19,9 @@ const COMMANDS: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['calibrate'], load: async () => (await import('./calibrate-command.ts')).registerCalibrateCommand },
   { names: ['report'], load: async () => (await import('./report-command.ts')).registerReportCommand },
   { names: ['doctor'], load: async () => (await import('./doctor-command.ts')).registerDoctorCommand },
+  { names: ['submit'], load: async () => (await import('./submit-command.ts')).registerSubmitCommand },
+  { names: ['ingest'], load: async () => (await import('./ingest-command.ts')).registerIngestCommand },
+  { names: ['claims'], load: async () => (await import('./claims-command.ts')).registerClaimsCommand },
 ];
 
 /** The commands argv can reach: the one it names, or all of them (help, usage errors). */

@@ -1,11 +1,14 @@
 /** `kbench report`: HTML (self-contained), Markdown (PR comment / step summary) or JUnit XML. */
 import type { Command } from 'commander';
 import { runReportCommand } from '../render/command.ts';
+import { runCommunityReport } from '../community/command.ts';
 import { numberInRange, type CliIo } from './options.ts';
 
 interface ReportFlags {
   baseline?: string;
   history?: string;
+  db?: string;
+  community?: boolean;
   out?: string;
   format: string;
   alpha: number;
@@ -18,9 +21,11 @@ export function registerReportCommand(program: Command, io: CliIo): void {
   program
     .command('report')
     .description('Write a report of one or more runs: custom vs stock per guest OS, and vs the baseline when given.')
-    .argument('<results.json...>', 'results files written by kbench run')
+    .argument('[results.json...]', 'results files written by kbench run (none with --community)')
     .option('--baseline <file>', 'baseline to compare each target with')
     .option('--history <dir>', 'folder of earlier results files: trend charts with detected change points')
+    .option('--db <file>', 'history from the database instead (default $KBENCH_DB or ~/.local/share/kbench/kbench.db); with --community, the runs to report')
+    .option('--community', 'the community report from the database: speedup per chip and guest OS across machines (html or md)')
     .option('-o, --out <file>', 'output file ("-" for stdout; default report.<html|md|xml>)')
     .option('--format <format>', 'html, md or junit', 'html')
     .option('--alpha <p>', 'significance level, after Holm-Bonferroni correction', numberInRange('--alpha', 1e-6, 0.5), 0.05)
@@ -28,10 +33,13 @@ export function registerReportCommand(program: Command, io: CliIo): void {
     .option('--seed <n>', 'bootstrap seed', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--json', 'print a JSON summary of what was written')
     .action(async (files: string[], flags: ReportFlags) => {
-      const result = await runReportCommand({
+      const result = flags.community
+        ? await runCommunityReport({ files, db: flags.db ?? null, format: flags.format, out: flags.out ?? null, seed: flags.seed })
+        : await runReportCommand({
         files,
         baseline: flags.baseline ?? null,
         historyDir: flags.history ?? null,
+        historyDb: flags.db ?? null,
         format: flags.format,
         out: flags.out ?? null,
         alpha: flags.alpha,

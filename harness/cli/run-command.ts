@@ -23,6 +23,7 @@ import { ADAPTIVE_MIN_ROUNDS } from '../run/engine.ts';
 import { renderPlan } from '../run/plan-text.ts';
 import { choosePlan, costsFromResults, evaluatePlan, noiseFromResults, type MetricNoise, type RunPlan } from '../run/planner.ts';
 import type { Workload } from '../../suites/types.ts';
+import { recordRunsInDb } from '../db/record.ts';
 import { selectWorkloads } from '../../suites/index.ts';
 import { FULL_SIZES, QUICK_SIZES } from '../../suites/types.ts';
 import { numberInRange, type CliIo } from './options.ts';
@@ -207,6 +208,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         await backend.destroy(prepared);
       }
       recorder.finish();
+      recordRunsInDb([{ file, results }], { warn: (line) => io.err(line) });
       const outcome = compareSets(pairStockVsCustom(results), { seed: flags.seed });
       let reportFile: string | null = null;
       // The report renderer (vega, handlebars) loads only once a run has results to draw.

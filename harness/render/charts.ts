@@ -9,7 +9,7 @@ import * as vegaLite from 'vega-lite';
 import type { MetricSection } from './model.ts';
 import { projectFile } from '../root.ts';
 
-export const CHART_KINDS = ['distribution', 'speedup', 'history', 'claims'] as const;
+export const CHART_KINDS = ['distribution', 'speedup', 'history', 'claims', 'community'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 export type ChartRow = Record<string, string | number | null>;

@@ -8,6 +8,8 @@ import { InputError } from '../errors/index.ts';
 import type { ResultsFile } from '../results/schema.ts';
 import { loadResults, writeFileAtomicSync } from '../results/store.ts';
 import { DEFAULT_CLAIMS_FILE, loadClaimsSync } from './claims.ts';
+import { historyFromDb } from '../history/db.ts';
+import { resolveDbFile } from '../db/paths.ts';
 import { exporterFor, REPORT_FORMATS, type ReportFormat } from './exporters/index.ts';
 import { buildReportModel, type ReportModel } from './model.ts';
 
@@ -16,6 +18,8 @@ export interface ReportCommandOptions {
   baseline?: string | null;
   /** Directory of earlier results files (*.json) for the history charts. */
   historyDir?: string | null;
+  /** Database to read the history from (--db), instead of a directory. */
+  historyDb?: string | null;
   format?: ReportFormat | string;
   /** Output file; "-" returns the text instead of writing; default report.<extension>. */
   out?: string | null;
@@ -40,7 +44,7 @@ export interface ReportCommandResult {
   text: string | null;
 }
 
-function checkOutput(out: string, inputs: string[]): string {
+export function checkOutput(out: string, inputs: string[]): string {
   const resolved = path.resolve(out);
   const dir = path.dirname(resolved);
   let dirStat;
@@ -85,7 +89,8 @@ export async function runReportCommand(options: ReportCommandOptions): Promise<R
   const results: ResultsFile[] = [];
   for (const file of options.files) results.push(await loadResults(file));
   const baseline = options.baseline ? await loadResults(options.baseline) : null;
-  const history = options.historyDir ? await loadHistory(options.historyDir) : null;
+  if (options.historyDir && options.historyDb) throw new InputError('--history and --db both name a history: pick one');
+  const history = options.historyDir ? await loadHistory(options.historyDir) : options.historyDb ? historyFromDb(resolveDbFile(options.historyDb), results) : null;
   const claims = loadClaimsSync(options.claimsFile ?? DEFAULT_CLAIMS_FILE);
 
   const model = buildReportModel({

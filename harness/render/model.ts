@@ -26,6 +26,8 @@ import { finite, finiteInterval, reportSets, slug, VERDICT_ORDER, type ComparedR
 import { KBENCH_VERSION } from '../version.ts';
 import { hostLoadWarnings } from '../env/load.ts';
 import { claimFor, judgeClaim, type ClaimOutcome, type ClaimsFile } from './claims.ts';
+import { judgeClaims, type ClaimJudgement } from '../claims/judge.ts';
+import { measurementsFromRun } from '../claims/measurements.ts';
 
 export const REPORT_MODEL_VERSION = 1;
 
@@ -144,6 +146,8 @@ export interface ReportModel {
   history: { runs: number; from: string; to: string } | null;
   fingerprint: { hosts: string[]; guests: string[] };
   warnings: string[];
+  /** Every seed claim judged on this report's custom-vs-stock rows (harness/claims); empty without claims. */
+  claims: ClaimJudgement[];
   sets: ReportSet[];
   /** Every compared row: regressions first, then improvements, unchanged, inconclusive. */
   verdicts: ComparedRow[];
@@ -279,6 +283,7 @@ interface LabelledSet {
   set: ComparisonSet;
   comparison: ComparisonKind;
   runLabel: string;
+  runIndex: number;
 }
 
 /**
@@ -340,11 +345,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const sources = options.sources ?? {};
 
   const labelled: LabelledSet[] = results.flatMap((run, index) => [
-    ...pairStockVsCustom(run).map((set) => ({ set, comparison: 'custom-vs-stock' as const, runLabel: runLabel(index) })),
+    ...pairStockVsCustom(run).map((set) => ({ set, comparison: 'custom-vs-stock' as const, runLabel: runLabel(index), runIndex: index })),
     ...(baseline === null ? [] : pairRunVsBaseline(run, baseline)).map((set) => ({
       set,
       comparison: 'vs-baseline' as const,
       runLabel: runLabel(index),
+      runIndex: index,
     })),
   ]);
   const outcome = compareSets(
@@ -482,6 +488,20 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const hostKeys = new Set(results.map((r) => (r.host === null ? '' : `${r.host.chip}|${r.host.arch}|${r.host.acceleration}`)));
   if (hostKeys.size > 1) warnings.push('The runs come from different hosts or accelerations; compare them with care.');
 
+  const claimsTable =
+    claimsFile === null
+      ? []
+      : judgeClaims(
+          claimsFile,
+          results.flatMap((run, index) =>
+            measurementsFromRun(
+              sets.filter((set, s) => labelled[s]!.runIndex === index && set.comparison === 'custom-vs-stock').flatMap((set) => set.rows),
+              run,
+              sources.results?.[index] ?? run.runId,
+            ),
+          ),
+        );
+
   const historyRuns = historyFiles ?? [];
   const guests: GuestInfo[] = shownTargets.map(({ series, run, target }) => guestInfo(series, run, target));
   const hostLine = (file: ResultsFile, label: string): string[] =>
@@ -523,6 +543,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       ),
     },
     warnings,
+    claims: claimsTable,
     sets,
     verdicts,
     skipped,

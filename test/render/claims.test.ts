@@ -33,7 +33,7 @@ describe('kernels/claims.json', () => {
   });
 
   it('rejects a malformed claims file with the field named', () => {
-    expect(() => parseClaims('{"format":"kbench-claims","version":1,"source":"","about":"","claims":{"a.b":[{"speedup":-1}]}}', 'c.json')).toThrow(
+    expect(() => parseClaims('{"format":"kbench-claims","version":2,"source":"","about":"","platform":{"chipClasses":["M1"],"description":"x"},"claims":{"a.b":[{"speedup":-1}]}}', 'c.json')).toThrow(
       /^c\.json: field claims\.a\.b\[0\]\./,
     );
     expect(() => parseClaims('{', 'c.json')).toThrow(/c\.json: not valid JSON/);
@@ -41,11 +41,11 @@ describe('kernels/claims.json', () => {
 });
 
 describe('judgeClaim', () => {
-  it('met, consistent, not met or undetermined by where the 95% CI lies', () => {
-    expect(judgeClaim(1.5, { low: 1.6, high: 1.9 })).toBe('met');
-    expect(judgeClaim(1.5, { low: 1.5, high: 1.9 })).toBe('met');
-    expect(judgeClaim(1.5, { low: 1.2, high: 1.7 })).toBe('consistent');
-    expect(judgeClaim(1.5, { low: 1.1, high: 1.3 })).toBe('not-met');
-    expect(judgeClaim(1.5, null)).toBe('undetermined');
+  it('confirmed, inconclusive or refuted by where the 95% CI lies', () => {
+    expect(judgeClaim(1.5, { low: 1.6, high: 1.9 })).toBe('confirmed');
+    expect(judgeClaim(1.5, { low: 1.5, high: 1.9 })).toBe('confirmed');
+    expect(judgeClaim(1.5, { low: 1.2, high: 1.7 })).toBe('inconclusive');
+    expect(judgeClaim(1.5, { low: 1.1, high: 1.3 })).toBe('refuted');
+    expect(judgeClaim(1.5, null)).toBe('inconclusive');
   });
 });

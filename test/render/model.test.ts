@@ -63,7 +63,7 @@ describe('buildReportModel', () => {
     // About 1.18x measured, CI well below 1.75.
     expect(claim.measuredSpeedup).toBeGreaterThan(1.05);
     expect(claim.measuredCI!.high).toBeLessThan(1.75);
-    expect(claim.outcome).toBe('not-met');
+    expect(claim.outcome).toBe('refuted');
     expect(model.metrics.find((m) => m.id === 'zfs.snapshots.create_single.per_s')!.claims).toEqual([]);
   });
 

@@ -25,10 +25,18 @@ import {
   VERDICT_LABEL,
   VERDICT_MARK,
 } from '../format.ts';
+import type { ClaimJudgement, ClaimVerdict } from '../../claims/judge.ts';
 import { VERDICT_ORDER, type ComparedRow, type MetricSection, type ReportModel, type RunInfo } from '../model.ts';
 import { projectFile } from '../../root.ts';
 
 const REPORTS_DIR = projectFile('reports/');
+
+export const CLAIM_VERDICT_TEXT: Record<ClaimVerdict, string> = {
+  confirmed: 'confirmed: the whole CI is at or above the claim',
+  refuted: 'refuted: the whole CI is below the claim',
+  inconclusive: 'inconclusive: the CI contains the claim',
+  'not measured': 'not measured',
+};
 
 /**
  * JSON that can sit inside <script type="application/json"> whatever the strings hold: "<" and
@@ -125,12 +133,7 @@ async function metricView(metric: MetricSection) {
       measured: formatSpeedup(claim.measuredSpeedup),
       measuredCI: formatSpeedupInterval(claim.measuredCI),
       outcome: claim.outcome,
-      outcomeText: {
-        met: 'met: the whole CI is at or above the claim',
-        consistent: 'consistent: the CI contains the claim',
-        'not-met': 'not met: the whole CI is below the claim',
-        undetermined: 'undetermined: no confidence interval',
-      }[claim.outcome],
+      outcomeText: CLAIM_VERDICT_TEXT[claim.outcome],
     })),
     changes: (metric.history ?? []).flatMap((series) =>
       series.changes.map((change) => ({
@@ -146,6 +149,27 @@ async function metricView(metric: MetricSection) {
     unsupported: metric.unsupported,
     failures: metric.failures,
   };
+}
+
+/** The claims table a report opens with: every seed claim, judged (harness/claims); null when none was measured. */
+export function claimsTableView(claims: readonly ClaimJudgement[], anchorOf: (metricId: string) => string | null = () => null) {
+  if (!claims.some((row) => row.verdict !== 'not measured')) return null;
+  return claims.map((row) => ({
+    metricId: row.metricId,
+    anchor: anchorOf(row.metricId),
+    claimFor: row.claimGuestOs ?? 'any guest',
+    stated: row.stated,
+    claimed: formatSpeedup(row.claimedSpeedup),
+    quote: row.quote,
+    section: row.section,
+    verdict: row.verdict,
+    verdictClass: row.verdict.replace(' ', '-'),
+    measured: row.speedup === null ? '' : `${formatSpeedup(row.speedup)} ${formatSpeedupInterval(row.ci)}`,
+    n: row.n ?? '',
+    platform: row.platform === null ? '' : `${row.measuredGuestOs} guest on ${row.platform}`,
+    offPlatform: row.onClaimedPlatform === false,
+    note: row.note,
+  }));
 }
 
 function runTitle(run: RunInfo): string {
@@ -182,6 +206,7 @@ export async function renderHtmlReport(model: ReportModel): Promise<string> {
     history: model.history,
     fingerprint: model.fingerprint,
     warnings: model.warnings,
+    claimsTable: claimsTableView(model.claims, (id) => anchors.get(id) ?? null),
     verdictGroups: VERDICT_ORDER.map((verdict) => ({
       verdict,
       label: VERDICT_LABEL[verdict],

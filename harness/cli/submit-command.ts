@@ -1,0 +1,70 @@
+/** `kbench submit`: one anonymized submission bundle per finished run, and how to send it. */
+import { mkdirSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../errors/index.ts';
+import { loadResults, writeFileAtomicSync } from '../results/store.ts';
+import { buildBundle, unsubmittable, type SubmissionBundle } from '../submit/bundle.ts';
+import type { LocalIdentity } from '../submit/identifying.ts';
+import { machineId } from '../submit/machine-id.ts';
+import { checkSubmissionText } from '../submit/validate.ts';
+import { rejectionLine } from '../submit/ingest.ts';
+import { KBENCH_VERSION } from '../version.ts';
+import type { CliIo } from './options.ts';
+
+/** The names this machine and user go by, to scrub from free text (the patterns catch the rest). */
+function localIdentity(): LocalIdentity {
+  const host = hostname();
+  let user: { username: string } | null = null;
+  try {
+    user = userInfo();
+  } catch {
+    /* no passwd entry (a container): nothing to scrub by name */
+  }
+  const names = [user?.username, process.env.USER, process.env.LOGNAME].filter((n): n is string => typeof n === 'string' && n !== '');
+  return { hostNames: [host, host.split('.')[0]!], userNames: [...new Set(names)] };
+}
+
+export const bundleFileName = (bundle: SubmissionBundle): string => `kbench-submission-${bundle.id.slice(0, 16)}.json`;
+
+export function registerSubmitCommand(program: Command, io: CliIo): void {
+  program
+    .command('submit')
+    .description('Make an anonymized submission bundle of each finished run (results + host fingerprint, no names, addresses or home paths), to send to the kbench community report.')
+    .argument('<results.json...>', 'results files written by kbench run')
+    .option('--out <dir>', 'folder to write the bundles to', 'submissions')
+    .option('--json', 'machine-readable output')
+    .action(async (files: string[], flags: { out: string; json?: boolean }) => {
+      const identity = localIdentity();
+      const id = machineId();
+      const made: { source: string; file: string; bundle: SubmissionBundle }[] = [];
+      // Everything is built and checked first: one bad input and no bundle is written.
+      for (const file of files) {
+        const results = await loadResults(file);
+        const problem = unsubmittable(results);
+        if (problem !== null) throw new InputError(`${file}: field ${problem.field}: ${problem.message}`);
+        const bundle = buildBundle({ results, machineId: id, identity, submittedWith: KBENCH_VERSION });
+        const checked = checkSubmissionText(JSON.stringify(bundle));
+        if (!checked.ok) throw new InputError(`${rejectionLine(file, checked.problem)}: kbench ingest would refuse this bundle`);
+        made.push({ source: file, file: path.join(flags.out, bundleFileName(bundle)), bundle });
+      }
+      mkdirSync(flags.out, { recursive: true });
+      for (const { file, bundle } of made) writeFileAtomicSync(file, `${JSON.stringify(bundle, null, 2)}\n`);
+      if (flags.json) {
+        io.out(`${JSON.stringify({ bundles: made.map(({ source, file, bundle }) => ({ source, file, id: bundle.id, fingerprint: bundle.fingerprint })) }, null, 2)}\n`);
+        return;
+      }
+      for (const { source, file, bundle } of made) {
+        const fp = bundle.fingerprint;
+        const guests = [...new Set(bundle.results.targets.map((t) => t.guest.os))].join(', ');
+        io.out(
+          `wrote ${file} from ${source}\n  id ${bundle.id}\n  ${fp.chip} (${fp.chipClass}), ${fp.modelId}, ${fp.performanceCores}P+${fp.efficiencyCores}E cores, ${(fp.memoryBytes / 1024 ** 3).toFixed(1)} GiB, ${fp.os} ${fp.osVersion}, ${fp.hypervisor}/${fp.acceleration}, kbench ${fp.kbenchVersion}; guests: ${guests}\n`,
+        );
+      }
+      io.out(
+        'To send: open a pull request that adds the file(s) under submissions/ in the kbench repository, or attach them to an issue there.\n' +
+          'A bundle holds the numbers and the fingerprint above; host and user names, serial numbers, home paths, IP and MAC addresses were removed. Read it before you send it.\n',
+      );
+    });
+}

@@ -1,0 +1,56 @@
+/**
+ * Turns runs into per-run custom-vs-stock speedups, with the project's statistics
+ * (pairStockVsCustom + compareSets from harness/compare): the ratio and its CI per metric.
+ */
+import { compareSets, DEFAULT_SEED, pairStockVsCustom } from '../compare/index.ts';
+import { toSpeedup } from '../render/model.ts';
+import type { ResultsFile } from '../results/schema.ts';
+import { chipClassOf } from '../submit/bundle.ts';
+import type { Interval, RunSpeedup } from './aggregate.ts';
+
+export function platformOf(run: ResultsFile): string {
+  const host = run.host;
+  return host === null ? 'unknown host' : `${host.chip}, ${host.arch}, ${host.acceleration}`;
+}
+
+/** Samples per side of a metric, read from the run itself. */
+function sampleCounts(run: ResultsFile, guestOs: string, metricId: string): { stock: number; custom: number } {
+  const count = (variant: 'stock' | 'custom'): number =>
+    run.targets.find((t) => t.guest.os === guestOs && t.guest.kernelVariant === variant)?.metrics.find((m) => m.id === metricId)?.samples.length ?? 0;
+  return { stock: count('stock'), custom: count('custom') };
+}
+
+/** speedup = stock/custom for lower-is-better metrics, custom/stock for higher-is-better. */
+function speedupInterval(ci: Interval | null | undefined, direction: 'lower' | 'higher'): Interval | null {
+  if (ci === null || ci === undefined) return null;
+  const a = toSpeedup(ci.low, direction);
+  const b = toSpeedup(ci.high, direction);
+  return a === null || b === null ? null : { low: Math.min(a, b), high: Math.max(a, b) };
+}
+
+export function runSpeedups(run: ResultsFile, machineId: string, seed = DEFAULT_SEED): RunSpeedup[] {
+  const outcome = compareSets(pairStockVsCustom(run), { seed });
+  const chipClass = chipClassOf(run.host?.chip ?? '');
+  const platform = platformOf(run);
+  return outcome.sets.flatMap((set) =>
+    set.rows.flatMap((row): RunSpeedup[] => {
+      const speedup = toSpeedup(row.ratio, row.direction);
+      if (speedup === null) return [];
+      return [
+        {
+          machineId,
+          runId: run.runId,
+          chipClass,
+          platform,
+          guestOs: row.guestOs,
+          metricId: row.metricId,
+          unit: row.unit,
+          direction: row.direction,
+          speedup,
+          ci: speedupInterval(row.ratioCI, row.direction),
+          samples: sampleCounts(run, row.guestOs, row.metricId),
+        },
+      ];
+    }),
+  );
+}

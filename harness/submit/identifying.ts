@@ -1,0 +1,107 @@
+/**
+ * What in a free-text field could identify a person or a machine: home paths (they carry the
+ * user name), IP and MAC addresses, e-mail addresses, mDNS host names, UUIDs and machine ids,
+ * serial numbers. `kbench submit` replaces every match (and the local host and user names it
+ * knows); `kbench ingest` rejects a bundle in which any match is left. Pure functions.
+ *
+ * The patterns err towards scrubbing: a four-part version "10.0.19041.1" looks like an IP
+ * address and is scrubbed too. Losing a version string is cheaper than leaking an address.
+ */
+
+export interface IdentifyingPattern {
+  kind: string;
+  pattern: RegExp;
+  replacement: string;
+}
+
+const HEX = '[0-9A-Fa-f]';
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+
+/** Order matters: paths before addresses, so "/Users/ann/10.0.0.1" becomes "~/[ip]", not worse. */
+export const IDENTIFYING_PATTERNS: readonly IdentifyingPattern[] = [
+  // /Users/<name>, /home/<name>, /var/home/<name>, /export/home/<name>, C:\Users\<name>, macOS per-user temp dirs.
+  { kind: 'home path', pattern: /(?:\/(?:var\/|export\/)?home|\/Users)\/[^/\s"'`:;,)]+/g, replacement: '~' },
+  { kind: 'home path', pattern: /[A-Za-z]:\\(?:Users|Documents and Settings)\\[^\\\s"'`:;,)]+/gi, replacement: '~' },
+  { kind: 'home path', pattern: /\/(?:private\/)?var\/folders\/[^\s"'`:;,)]+/g, replacement: '[tmp]' },
+  { kind: 'e-mail address', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g, replacement: '[email]' },
+  // "Serial Number: C02…", "IOPlatformSerialNumber" = "…", serial=…: a separator is required, so "serial console" stays.
+  { kind: 'serial number', pattern: /(?:\bIOPlatform|\b)serial[ _-]?(?:number|no\.?|num)?(?:\s*\([^)]{0,24}\))?["']?\s*(?:[:=#]|=>)\s*["']?[A-Za-z0-9-]{4,}/gi, replacement: 'serial [removed]' },
+  { kind: 'serial number', pattern: /\bserial[ _-]?number\s+[A-Za-z0-9-]{6,}/gi, replacement: 'serial [removed]' },
+  { kind: 'UUID', pattern: new RegExp(`\\b${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12}\\b`, 'g'), replacement: '[uuid]' },
+  // /etc/machine-id and dbus ids are 32 hex digits; hashes of 40/64 digits are not ids of a machine.
+  { kind: 'machine id', pattern: new RegExp(`(?<!${HEX})${HEX}{32}(?!${HEX})`, 'g'), replacement: '[id]' },
+  { kind: 'MAC address', pattern: new RegExp(`(?<![0-9A-Fa-f:-])${HEX}{2}(?:([:-])${HEX}{2})(?:\\1${HEX}{2}){4}(?![0-9A-Fa-f:-])`, 'g'), replacement: '[mac]' },
+  { kind: 'IPv4 address', pattern: new RegExp(`(?<![0-9.])${OCTET}(?:\\.${OCTET}){3}(?![0-9.])`, 'g'), replacement: '[ip]' },
+  // Full form (8 groups) or compressed with "::" and at least two groups; "::1" alone names no machine.
+  { kind: 'IPv6 address', pattern: new RegExp(`(?<![0-9A-Fa-f:])(?:${HEX}{1,4}:){7}${HEX}{1,4}(?![0-9A-Fa-f:])`, 'g'), replacement: '[ip]' },
+  {
+    kind: 'IPv6 address',
+    pattern: new RegExp(`(?<![0-9A-Fa-f:])(?:${HEX}{1,4}:){1,6}:(?:${HEX}{1,4}:){0,5}${HEX}{1,4}(?![0-9A-Fa-f:])`, 'g'),
+    replacement: '[ip]',
+  },
+  { kind: 'host name', pattern: /\b[A-Za-z0-9][A-Za-z0-9-]*\.(?:local|lan|home\.arpa|localdomain)\b/gi, replacement: '[host]' },
+];
+
+export interface IdentifyingMatch {
+  kind: string;
+  match: string;
+}
+
+/** The first identifying thing in a text, or null. */
+export function findIdentifying(text: string): IdentifyingMatch | null {
+  for (const { kind, pattern } of IDENTIFYING_PATTERNS) {
+    pattern.lastIndex = 0;
+    const found = pattern.exec(text);
+    pattern.lastIndex = 0;
+    if (found !== null) return { kind, match: found[0] };
+  }
+  return null;
+}
+
+export interface LocalIdentity {
+  /** This machine's host names (full and short). */
+  hostNames: string[];
+  /** The user's login and full name. */
+  userNames: string[];
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Names shorter than 3 characters, or common words a user or host may be called ("admin",
+ * "localhost"), would scrub ordinary text; they are left alone (the patterns still apply).
+ */
+const UNSCRUBBABLE_NAMES = new Set(['root', 'admin', 'user', 'localhost', 'debian', 'ubuntu', 'alpine', 'freebsd', 'kbench', 'runner']);
+
+/** Replaces identifying patterns and the local host and user names. */
+export function scrubText(text: string, identity: LocalIdentity = { hostNames: [], userNames: [] }): string {
+  let out = text;
+  for (const { pattern, replacement } of IDENTIFYING_PATTERNS) out = out.replace(pattern, replacement);
+  const names = [...identity.hostNames.map((name) => [name, '[host]'] as const), ...identity.userNames.map((name) => [name, '[user]'] as const)]
+    .filter(([name]) => name.length >= 3 && !UNSCRUBBABLE_NAMES.has(name.toLowerCase()))
+    .sort((a, b) => b[0].length - a[0].length);
+  for (const [name, replacement] of names)
+    out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(name)}(?![A-Za-z0-9])`, 'gi'), replacement);
+  return out;
+}
+
+/** C0/C1 controls, DEL, bidi overrides and isolates, zero-width and BOM characters. */
+export const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+/** Anything a browser or a Markdown viewer could take for a tag, a comment, a template or a script link. */
+export const MARKUP = /<[A-Za-z!/?]|\{\{|\]\(javascript:/i;
+
+/**
+ * What `kbench submit` does to free text besides scrubbing: control and invisible characters
+ * become spaces, lone surrogates U+FFFD, text past 2048 characters is cut, angle brackets become single guillemets and "{{" is split, so guest output like
+ * "<stdin>: error" survives as readable text that no viewer can take for markup.
+ */
+export function neutralizeText(text: string, maxLength = 2048): string {
+  const clipped = text.length > maxLength ? `${text.slice(0, maxLength - 1)}\u2026` : text;
+  return clipped
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(new RegExp(INVISIBLE.source, 'g'), ' ')
+    .replace(/</g, '\u2039')
+    .replace(/>/g, '\u203a')
+    .replace(/\{\{/g, '{ {')
+    .replace(/\]\(javascript:/gi, '] (javascript:');
+}

@@ -1,0 +1,108 @@
+/** Claims judged on constructed results that must confirm, refute and stay inconclusive, and on the real testbed run. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadClaimsSync, parseClaims } from '../../harness/claims/file.ts';
+import { judgeClaim, judgeClaims } from '../../harness/claims/judge.ts';
+import { measurementsFromCells, measurementsFromRun, runSpeedupRows } from '../../harness/claims/measurements.ts';
+import { aggregateSpeedups } from '../../harness/community/aggregate.ts';
+import { runSpeedups } from '../../harness/community/measure.ts';
+import { parseResults } from '../../harness/results/store.ts';
+import { HOST, metric, runFile, target } from '../helpers/results-factory.ts';
+
+const claims = loadClaimsSync();
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/results/testbed-run.json');
+
+/** 9 pool-create samples per kernel around `stock` and `custom` seconds, with a little spread. */
+const spread = (centre: number, n = 9): number[] => Array.from({ length: n }, (_, i) => centre * (1 + ((i % 3) - 1) * 0.01));
+function poolRun(stockSeconds: number, customSeconds: number, os: 'debian' | 'alpine' = 'debian', chip = 'Apple M2') {
+  return runFile(
+    [target('stock', [metric('zfs.pool_create.seconds', spread(stockSeconds))], os), target('custom', [metric('zfs.pool_create.seconds', spread(customSeconds))], os)],
+    { host: { ...HOST, chip, arch: 'arm64', acceleration: 'vz', hypervisor: 'lima' } },
+  );
+}
+const judgeRun = (run: ReturnType<typeof poolRun>) =>
+  judgeClaims(claims, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'm')), run, 'constructed.json')).filter((r) => r.metricId === 'zfs.pool_create.seconds');
+
+describe('judgeClaim', () => {
+  it('confirmed at or above, refuted wholly below, inconclusive when the CI contains the claim or there is none', () => {
+    expect(judgeClaim(1.5, { low: 1.6, high: 1.9 })).toBe('confirmed');
+    expect(judgeClaim(1.5, { low: 1.5, high: 1.9 })).toBe('confirmed');
+    expect(judgeClaim(1.5, { low: 1.2, high: 1.7 })).toBe('inconclusive');
+    expect(judgeClaim(1.5, { low: 1.1, high: 1.3 })).toBe('refuted');
+    expect(judgeClaim(1.5, null)).toBe('inconclusive');
+  });
+});
+
+describe('claims on constructed runs (the pool-create claim is 1.75x)', () => {
+  it('confirms a 2x faster pool create', () => {
+    const [general, alpine, freebsd] = judgeRun(poolRun(2.0, 1.0));
+    expect(general).toMatchObject({ claimGuestOs: null, verdict: 'confirmed', measuredGuestOs: 'debian', onClaimedPlatform: true });
+    expect(general!.speedup).toBeCloseTo(2, 5);
+    expect(general!.ci!.low).toBeGreaterThanOrEqual(1.75);
+    expect(general!.n).toBe('9+9 samples, 3+3 boots (stock+custom)');
+    expect(alpine!.verdict).toBe('not measured');
+    expect(freebsd!.verdict).toBe('not measured');
+  });
+
+  it('refutes no speedup at all', () => {
+    const [general] = judgeRun(poolRun(2.0, 2.0));
+    expect(general!.verdict).toBe('refuted');
+    expect(general!.ci!.high).toBeLessThan(1.75);
+  });
+
+  it('stays inconclusive when machines disagree around the claim', () => {
+    // Four M2 machines: 1.4x, 2.2x, 1.5x, 2.0x. Mean log speedup ~1.75x, the t interval spans it.
+    const runs = [1.4, 2.2, 1.5, 2.0].map((s, i) => ({ run: poolRun(2.0 * s, 2.0), machine: `machine-${i}` }));
+    const cells = aggregateSpeedups(runs.flatMap(({ run, machine }) => runSpeedups(run, machine)));
+    expect(cells).toHaveLength(1);
+    expect(cells[0]).toMatchObject({ chipClass: 'M2', guestOs: 'debian', machines: 4, runs: 4, ciBasis: 'machines' });
+    const [general] = judgeClaims(claims, measurementsFromCells(cells)).filter((r) => r.metricId === 'zfs.pool_create.seconds');
+    expect(general!.verdict).toBe('inconclusive');
+    expect(general!.ci!.low).toBeLessThan(1.75);
+    expect(general!.ci!.high).toBeGreaterThan(1.75);
+    expect(general!.n).toBe('4 machines (4 runs)');
+  });
+
+  it('uses the claim made for the guest OS over the general one, and says when the platform is not the claimed one', () => {
+    const rows = judgeRun(poolRun(2.0, 1.0, 'alpine', 'AMD EPYC'));
+    const [general, alpine] = rows;
+    expect(general!.verdict).toBe('not measured'); // alpine has its own claim
+    expect(alpine).toMatchObject({ claimGuestOs: 'alpine', verdict: 'confirmed', onClaimedPlatform: false });
+    expect(alpine!.note).toMatch(/measured on AMD EPYC, arm64, vz \(alpine guest\), not on the Apple M-series hosts/);
+  });
+});
+
+describe('claims on the real testbed run (x86_64 Debian under QEMU TCG)', () => {
+  it('judges every claim; the measured ones are flagged as off the claimed platform', () => {
+    const run = parseResults(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+    const rows = judgeClaims(claims, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'testbed')), run, 'testbed-run.json'));
+    expect(rows).toHaveLength(Object.values(claims.claims).flat().length);
+    const measured = rows.filter((r) => r.verdict !== 'not measured');
+    expect(measured.map((r) => r.metricId).sort()).toEqual([
+      'boot.host_to_ssh.seconds',
+      'kernel.image.bytes',
+      'memory.used_after_boot.bytes',
+      'zfs.checksum.fletcher4_fastest.bytes_per_s',
+      'zfs.pool_create.seconds',
+      'zfs.scrub.seconds',
+    ]);
+    for (const row of measured) {
+      expect(row.platform).toBe('AMD EPYC, x64, qemu-tcg');
+      expect(row.onClaimedPlatform).toBe(false);
+    }
+    // A 4x checksum speedup is far outside what the testbed measured.
+    expect(rows.find((r) => r.metricId === 'zfs.checksum.fletcher4_fastest.bytes_per_s' && r.claimGuestOs === null)!.verdict).toBe('refuted');
+    expect(rows.filter((r) => r.claimGuestOs === 'freebsd').every((r) => r.verdict === 'not measured')).toBe(true);
+  });
+});
+
+describe('kernels/claims.json', () => {
+  it('names the platform the claims were made for', () => {
+    expect(claims.version).toBe(2);
+    expect(claims.platform.chipClasses).toEqual(['M1', 'M2', 'M3', 'M4', 'M5']);
+  });
+  it('rejects a version-1 file and unknown fields with the field named', () => {
+    expect(() => parseClaims('{"format":"kbench-claims","version":1}', 'c.json')).toThrow(/^c\.json: field version:/);
+  });
+});
