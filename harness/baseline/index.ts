@@ -64,7 +64,7 @@ export function baselineFromRuns(runs: { file: string; results: ResultsFile }[],
     for (const original of results.targets) {
       // Boot 0 of the second run is another boot than boot 0 of the first: samples carry their run.
       const target = structuredClone(original);
-      for (const metric of target.metrics) for (const sample of metric.samples) sample.run = runIndex;
+      for (const metric of target.metrics) for (const sample of [...metric.samples, ...metric.warmup, ...metric.failures]) sample.run = runIndex;
       const existing = targets.get(target.id);
       targets.set(target.id, existing === undefined ? structuredClone(target) : mergeTarget(existing, target));
     }

@@ -54,6 +54,8 @@ export const Failure = z.strictObject({
   reason: z.string().min(1),
   at: isoTime,
   boot: z.number().int().nonnegative(),
+  /** In a baseline pooled from several runs: index into `sources` of the run it came from. */
+  run: z.number().int().nonnegative().optional(),
 });
 export type Failure = z.infer<typeof Failure>;
 

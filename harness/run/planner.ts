@@ -111,7 +111,7 @@ export function costsFromResults(results: ResultsFile, suite: readonly Workload[
       const workload = workloadOf.get(metric.id);
       if (workload === undefined) continue;
       for (const sample of [...metric.warmup, ...metric.samples, ...metric.failures]) {
-        const key = `${target.id}#${sample.boot}`;
+        const key = `${target.id}#${sample.run ?? 0}#${sample.boot}`;
         const perWorkload = boots.get(key) ?? new Map<string, Set<number>>();
         boots.set(key, perWorkload);
         const times = perWorkload.get(workload) ?? new Set<number>();
@@ -266,12 +266,15 @@ export function choosePlan(context: PlanContext, limits: PlanLimits): RunPlan {
   const maxBootOnly = limits.maxBootOnlyRounds ?? 12;
   const maxFull = limits.maxFullRounds ?? 10;
   let plan = evaluatePlan({ fullRounds: limits.fullRounds, bootOnlyRounds: 0, iterations }, context);
+  // Per-boot metrics (boot time, memory) are the cheapest verdicts: a quarter of the budget is
+  // kept for boot-only rounds, so full rounds cannot crowd them out.
+  const greedyBudget = limits.budgetSeconds * (1 - BOOT_ONLY_BUDGET_SHARE);
   for (;;) {
     const score = planScore(plan);
     const moves = [
       plan.fullRounds < maxFull ? evaluatePlan({ ...plan, fullRounds: plan.fullRounds + 1 }, context) : null,
       plan.bootOnlyRounds < maxBootOnly ? evaluatePlan({ ...plan, bootOnlyRounds: plan.bootOnlyRounds + 1 }, context) : null,
-    ].filter((next): next is RunPlan => next !== null && next.expectedSeconds !== null && next.expectedSeconds <= limits.budgetSeconds);
+    ].filter((next): next is RunPlan => next !== null && next.expectedSeconds !== null && next.expectedSeconds <= greedyBudget);
     let best: RunPlan | null = null;
     let bestGain = 1e-9;
     for (const next of moves) {
@@ -281,7 +284,24 @@ export function choosePlan(context: PlanContext, limits: PlanLimits): RunPlan {
         bestGain = gain;
       }
     }
-    if (best === null) return plan;
+    if (best === null) break;
     plan = best;
   }
+  while (plan.bootOnlyRounds < maxBootOnly && !perBootServed(plan, context.suite)) {
+    const next = evaluatePlan({ ...plan, bootOnlyRounds: plan.bootOnlyRounds + 1 }, context);
+    if (next.expectedSeconds === null || next.expectedSeconds > limits.budgetSeconds) break;
+    plan = next;
+  }
+  return plan;
+}
+
+/** Share of the budget kept for boot-only rounds. */
+export const BOOT_ONLY_BUDGET_SHARE = 0.25;
+
+/** Per-boot metrics are served once each could detect twice its band and show equivalence. */
+function perBootServed(plan: RunPlan, suite: readonly Workload[]): boolean {
+  const perBoot = new Set(suite.filter((w) => w.schedule === 'per-boot').map((w) => w.id));
+  return plan.metrics
+    .filter((m) => perBoot.has(m.workloadId) && !m.exact)
+    .every((m) => m.detectableChange !== null && m.detectableChange <= 2 * m.threshold && m.canShowEquivalence === true);
 }

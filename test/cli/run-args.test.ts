@@ -23,7 +23,7 @@ describe('kbench run: bad arguments', () => {
     for (const [args, message] of [
       [['--target', 'plan9'], /--target: unknown target "plan9" \(known: debian-testbed, alpine, freebsd, netbsd, openbsd\)/],
       [['--backend', 'virtualbox'], /--backend: unknown backend "virtualbox"/],
-      [['--target', 'netbsd', '--backend', 'lima'], /target netbsd cannot run on backend "lima"/],
+      [['--target', 'netbsd', '--backend', 'lima'], /--backend lima: target netbsd with --kernels stock,custom: Lima cannot boot NetBSD/],
       [['--kernels', 'stock,turbo'], /--kernels: unknown kernel variant "turbo"/],
       [['--only', 'defrag'], /--only: unknown workload "defrag"/],
     ] as const) {
