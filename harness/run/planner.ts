@@ -19,6 +19,8 @@ export interface MetricNoise {
   /** Within-boot CV between iterations; null for per-boot metrics. */
   iterationCv: number | null;
   source: string;
+  /** The band an A/A calibration measured (kbench calibrate), when there is one. */
+  calibratedThreshold?: number | null;
 }
 
 export interface WorkloadCost {
@@ -77,7 +79,8 @@ export function noiseFromResults(results: ResultsFile, label: string): Map<strin
   for (const target of results.targets)
     for (const metric of target.metrics) {
       let measured: MetricNoise | null = null;
-      if (metric.noise !== undefined) measured = { bootCv: metric.noise.bootCv, iterationCv: metric.noise.iterationCv, source: label };
+      if (metric.noise !== undefined)
+        measured = { bootCv: metric.noise.bootCv, iterationCv: metric.noise.iterationCv, source: label, calibratedThreshold: metric.noise.calibratedThreshold };
       else {
         const components = varianceComponents(nestedSamples(metric));
         const between = components.unitSummaryLogVariance === null ? null : (components.betweenUnitLogVariance ?? 0);
@@ -85,7 +88,9 @@ export function noiseFromResults(results: ResultsFile, label: string): Map<strin
         measured = { bootCv: sd(between)!, iterationCv: components.iterationsPerUnit > 1 ? sd(components.withinUnitLogVariance) : null, source: label };
       }
       const known = noise.get(metric.id);
-      if (known === undefined || measured.bootCv > known.bootCv) noise.set(metric.id, measured);
+      if (known === undefined || measured.bootCv > known.bootCv)
+        noise.set(metric.id, { ...measured, calibratedThreshold: Math.max(measured.calibratedThreshold ?? 0, known?.calibratedThreshold ?? 0) || null });
+      else if ((measured.calibratedThreshold ?? 0) > (known.calibratedThreshold ?? 0)) known.calibratedThreshold = measured.calibratedThreshold ?? null;
     }
   return noise;
 }
@@ -162,7 +167,8 @@ function metricOutlook(
   familySize: number,
   alpha: number,
 ): MetricOutlook {
-  const threshold = definition.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD;
+  // The band a comparison against this baseline will use: the suite's, or the A/A one when larger.
+  const threshold = Math.max(definition.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD, noise?.calibratedThreshold ?? 0);
   const base = { metricId: definition.id, workloadId: workload.id, bootsPerSide, iterationsPerBoot, threshold, exact: definition.exact === true };
   if (definition.exact === true) return { ...base, detectableChange: 0, canShowEquivalence: true, noiseSource: 'exact' };
   const known = noise ?? PRIOR_NOISE;
