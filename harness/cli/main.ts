@@ -1,20 +1,26 @@
 /**
  * The kbench command line. Every failure ends here as one line on stderr and an exit code:
- * 2 bad input (nothing written), 1 regression detected, 0 otherwise.
+ * 0 fine, 1 regression detected, 2 bad input (nothing written), 3 infrastructure (evidence kept).
+ * Everything printed passes through terminalSafe: files are untrusted, terminals obey escapes.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { EXIT_BAD_INPUT, EXIT_OK, KbenchError } from '../errors/index.ts';
+import { cut, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_OK, KbenchError, terminalSafe } from '../errors/index.ts';
+import { configureInputLimits, MAX_INPUT_ENV, MAX_INPUT_FLAG, parseMaxInputMib } from '../results/limits.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import { registerCompareCommands } from './compare-commands.ts';
 import { registerReportCommand } from './report-command.ts';
 import { registerRunCommand } from './run-command.ts';
 
+/** Plain decimal only: Number() would also take "0x3", "0b11", " 3", "1_0" and "Infinity". */
+const INTEGER_TEXT = /^[0-9]+$/;
+const DECIMAL_TEXT = /^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+
 /** Commander parsers for numeric options: a bad value is a one-line, exit-2 error. */
 export function numberInRange(name: string, min: number, max: number, { integer = false } = {}) {
   return (raw: string): number => {
     const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value)))
-      throw new InvalidArgumentError(`${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got "${raw}"`);
+    if (!(integer ? INTEGER_TEXT : DECIMAL_TEXT).test(raw) || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isSafeInteger(value)))
+      throw new InvalidArgumentError(`${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(cut(raw, 40))}`);
     return value;
   };
 }
@@ -26,7 +32,14 @@ export function buildProgram(io: CliIo): Command {
     .version(KBENCH_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
+    .option(`${MAX_INPUT_FLAG} <MiB>`, `largest results or baseline file read (default 64, or $${MAX_INPUT_ENV})`)
     .exitOverride();
+  program.hook('preAction', () => {
+    const flag = program.opts<{ maxInputMib?: string }>().maxInputMib;
+    const env = process.env[MAX_INPUT_ENV];
+    if (flag !== undefined) configureInputLimits({ maxFileBytes: parseMaxInputMib(flag, MAX_INPUT_FLAG) });
+    else if (env !== undefined && env !== '') configureInputLimits({ maxFileBytes: parseMaxInputMib(env, `environment ${MAX_INPUT_ENV}`) });
+  });
   registerRunCommand(program, io);
   registerCompareCommands(program, io);
   registerReportCommand(program, io);
@@ -42,8 +55,8 @@ export interface CliIo {
 export async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_OK;
   const io: CliIo = {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => process.stdout.write(terminalSafe(text)),
+    err: (text) => process.stderr.write(terminalSafe(text)),
     setExitCode: (code) => {
       exitCode = code;
     },
@@ -58,11 +71,17 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
     }
     if (error instanceof KbenchError) {
-      process.stderr.write(`kbench: ${error.message}\n`);
+      process.stderr.write(`kbench: ${oneLine(error.message)}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`kbench: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return EXIT_BAD_INPUT;
+    // Not the user's input: a fault of kbench or of the host it runs on.
+    process.stderr.write(`kbench: unexpected error: ${terminalSafe((error as Error).stack ?? String(error))}\n`);
+    return EXIT_INFRASTRUCTURE;
   }
 }
 
+
+/** An error line: no terminal controls, no line breaks, never longer than a screenful. */
+function oneLine(message: string): string {
+  return cut(terminalSafe(message).replace(/\s*[\r\n]+\s*/g, ' '), 2000);
+}
