@@ -24,21 +24,30 @@ export function terminalSafe(text: string): string {
   return text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '');
 }
 
+const INVISIBLE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const escapeInvisible = (text: string): string => text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** A string JSON-quoted and cut so that the whole, quotes included, stays near 80 characters. */
+function quote(value: string): string {
+  for (const keep of [SHOWN_VALUE_CHARS - 2, 24, 8]) {
+    const shown = escapeInvisible(JSON.stringify(cut(value, keep)));
+    if (shown.length <= SHOWN_VALUE_CHARS + 8) return shown;
+  }
+  return '"…"';
+}
+
 /**
  * Shows a value in an error message: JSON-quoted so odd characters stay visible (JSON escapes
- * C0 controls; C1 and bidi controls are escaped here), one line, cut to ~80 characters.
+ * C0 controls; C1 and bidi controls are escaped here), one line, cut to ~80 characters with "…".
  */
 export function showValue(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'string') return quote(value);
   let text: string;
-  if (typeof value === 'number' && !Number.isFinite(value)) text = String(value);
-  else if (typeof value === 'string') text = JSON.stringify(cut(value, SHOWN_VALUE_CHARS * 2));
-  else {
-    try {
-      text = JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'string' ? cut(inner, SHOWN_VALUE_CHARS) : inner)) ?? String(value);
-    } catch {
-      text = Object.prototype.toString.call(value);
-    }
+  try {
+    text = JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'string' ? cut(inner, 24) : inner)) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
   }
-  text = text.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return cut(text.replace(/[\r\n]+/g, ' '), SHOWN_VALUE_CHARS);
+  return cut(escapeInvisible(text).replace(/[\r\n]+/g, ' '), SHOWN_VALUE_CHARS);
 }
