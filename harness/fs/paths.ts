@@ -10,7 +10,8 @@ function statOrNull(file: string, follow = true): Stats | null {
   try {
     return follow ? statSync(file) : lstatSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // ENOTDIR: a component is a file; the walk up finds and names it.
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return null;
     throw new InputError(`${file}: cannot check (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
