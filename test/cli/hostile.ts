@@ -13,12 +13,13 @@ export const deepJson = (levels = 100_000) => `${'['.repeat(levels)}${']'.repeat
 
 /**
  * Exit 2, exactly one line on stderr matching, nothing on stdout, and the folder unchanged.
- * Progress lines of a run that had started ("[00:00 elapsed …]") may come before the answer.
+ * Progress lines of a run that had started ("[00:00 elapsed …]") may come before the answer,
+ * and commander's "(run with --help for usage)" after a usage error.
  */
 export async function refused(dir: string, args: string[], pattern: RegExp, env: Record<string, string> = {}): Promise<string> {
   const before = listing(dir);
   const result = await kbench(dir, args, env);
-  const lines = result.stderr.trimEnd().split('\n').filter((line) => !/^\[\d\d:\d\d elapsed, ETA /.test(line));
+  const lines = result.stderr.trimEnd().split('\n').filter((line) => !/^\[\d\d:\d\d elapsed, ETA /.test(line) && line !== '(run with --help for usage)');
   expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
   expect(lines, result.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(pattern);
