@@ -55,7 +55,7 @@ export function formatFieldPath(pathParts: readonly PropertyKey[]): string {
   for (const part of pathParts) {
     if (typeof part === 'number') out += `[${part}]`;
     // Keys of records (tunables, pool properties) come from the file: quoted and cut unless plain.
-    else if (typeof part === 'string' && !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(part)) out += `[${showValue(part)}]`;
+    else if (typeof part === 'string' && !/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(part)) out += `[${showValue(part)}]`;
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
   return out === '' ? '(top level)' : out;
