@@ -199,9 +199,12 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       try {
         const backend = getBackend(settings.backend);
         if (lock === null) {
-          created.dir = mkdirSync(runDir, { recursive: true });
-          created.files.push(path.resolve(file));
+          const madeDir = mkdirSync(runDir, { recursive: true });
+          // If another run holds the lock it uses the folder too: nothing is removed then.
           lock = await takeLock(file);
+          if (existsSync(file)) throw new InputError(`--out: ${file} was created by another run meanwhile; pick another file`);
+          created.dir = madeDir;
+          created.files.push(path.resolve(file));
         } else if (!existsSync(runDir)) created.files.push(runDir);
         mkdirSync(runDir, { recursive: true });
         await runWithBackend({ backend, definition, suite, guest, results, settings, file, runDir, flags, io });
