@@ -219,8 +219,8 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         }
         // Infrastructure failed: everything written so far is the evidence; say where it is.
         const message = error instanceof Error ? error.message : String(error);
-        const where = `results so far: ${file} (continue with kbench run --resume ${file}); logs: ${runDir}`;
-        if (error instanceof InfraError || !(error instanceof KbenchError)) throw new InfraError(`${message}; ${where}`);
+        const where = existsSync(file) ? `; results so far: ${file} (continue with kbench run --resume ${file}); logs: ${runDir}` : '';
+        if (error instanceof InfraError || !(error instanceof KbenchError)) throw new InfraError(`${message}${where}`);
         throw error;
       } finally {
         lock?.release();
