@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { InputError, KbenchError } from '../../harness/errors/index.ts';
+import { InfraError, InputError } from '../../harness/errors/index.ts';
 import { PROJECT_ROOT } from '../../harness/root.ts';
 import type { BuildProgress } from '../../harness/run/progress.ts';
 import { BuildProgressTracker, formatSeconds } from './build-progress.ts';
@@ -165,7 +165,7 @@ export async function ensureDebianTestbed(options: EnsureOptions = {}): Promise<
     await release();
   }
   const built = await loadTestbed(dir);
-  if (!built) throw new KbenchError(`debian testbed build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`, 1);
+  if (!built) throw new InfraError(`debian testbed build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
   return built;
 }
 
@@ -254,7 +254,7 @@ async function removeBuildDir(dir: string): Promise<void> {
   }
   const left = await mountsUnder(dir);
   if (left.length > 0) {
-    throw new KbenchError(`refusing to delete ${dir}: still mounted inside it: ${left.join(', ')}`, 1);
+    throw new InfraError(`refusing to delete ${dir}: still mounted inside it: ${left.join(', ')}`);
   }
   await fs.rm(dir, { recursive: true, force: true });
 }
@@ -298,7 +298,7 @@ async function buildTestbed(
     onProgress(tracker.note(Date.now(), `building Debian testbed ${key.slice(0, 12)} in ${tmp} (log: ${path.join(tmp, 'build.log')})`));
     const sshKey = path.join(tmp, SSH_KEY_FILE);
     if ((await runQuiet('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kbench-testbed', '-f', sshKey])) !== 0) {
-      throw new KbenchError('ssh-keygen failed to create the testbed key pair (is openssh-client installed?)', 1);
+      throw new InfraError('ssh-keygen failed to create the testbed key pair (is openssh-client installed?)');
     }
     const inputsDir = path.join(tmp, 'inputs');
     const files = {
@@ -389,7 +389,7 @@ function runBuilderScript(
       else {
         const tail = lastLines.slice(-5).join(' | ');
         const at = current === null ? 'the start' : `step ${current.step}/${current.steps} (${current.title})`;
-        reject(new KbenchError(`debian testbed build failed at ${at} (exit ${code ?? signal}; log ${logFile}): ${tail}`, 1));
+        reject(new InfraError(`debian testbed build failed at ${at} (exit ${code ?? signal}; log ${logFile}): ${tail}`));
       }
     });
   });
@@ -401,7 +401,7 @@ async function describeBuild(dir: string, key: string, inputs: TestbedInputs, st
   const custom = releases.filter((r) => r.endsWith('-cloud-amd64'));
   const stock = releases.filter((r) => !r.endsWith('-cloud-amd64'));
   if (custom.length !== 1 || stock.length !== 1) {
-    throw new KbenchError(`expected one stock and one cloud kernel in ${dir}/kernels, found ${releases.join(', ') || 'none'}`, 1);
+    throw new InfraError(`expected one stock and one cloud kernel in ${dir}/kernels, found ${releases.join(', ') || 'none'}`);
   }
   const kernelEntry = async (release: string) => {
     const rel = { kernel: `kernels/vmlinuz-${release}`, initrd: `kernels/initrd.img-${release}`, config: `kernels/config-${release}` };

@@ -1,6 +1,7 @@
 /** `kbench compare` and `kbench baseline update|show`. */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { ComparisonSet } from '../compare/index.ts';
 import {
   compareSets,
   describeDifferences,
@@ -14,6 +15,8 @@ import { hostLoadWarnings } from '../env/load.ts';
 import { baselineFromRuns } from '../baseline/index.ts';
 import { recordRunsInDb } from '../db/record.ts';
 import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
+import { acquireLock } from '../fs/lock.ts';
+import { checkOutputFile } from '../fs/paths.ts';
 import { loadResults, saveResultsSync } from '../results/store.ts';
 import { numberInRange, type CliIo } from './options.ts';
 
@@ -24,8 +27,24 @@ interface CompareFlags {
   seed: number;
   stockVsCustom?: boolean;
   allowMismatch?: boolean;
+  failOnIncomparable?: boolean;
   json?: boolean;
 }
+
+/** A unit or direction that changed is never a silent pass: exit 2 naming both, or 1 with the table. */
+function incomparableLine(sets: ComparisonSet[], file: string, baselineFile: string, hint: boolean): string | null {
+  const all = sets.flatMap((set) => set.incomparable);
+  if (all.length === 0) return null;
+  const first = all[0]!;
+  const side = (s: { unit: string; direction: string }) => `${s.unit} (${s.direction} is better)`;
+  return (
+    `${file}: ${first.key} is ${side(first.candidate)} but ${baselineFile} has ${side(first.baseline)}` +
+    `${all.length > 1 ? ` (and ${all.length - 1} more incomparable metrics)` : ''}` +
+    (hint ? '; accept the new unit with kbench baseline update, or gate on it with --fail-on-incomparable (exit 1)' : '')
+  );
+}
+
+const BASELINE_LOCK_WAIT_S = 10;
 
 export function registerCompareCommands(program: Command, io: CliIo): void {
   program
@@ -38,6 +57,7 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
     .option('--seed <n>', 'bootstrap seed (same seed, same CIs)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--stock-vs-custom', 'speedup of custom over stock kernels inside this run, per guest OS')
     .option('--allow-mismatch', 'compare even when host or kernel fingerprints differ')
+    .option('--fail-on-incomparable', 'a metric whose unit or direction differs from the baseline fails the gate with exit 1 (default: exit 2, bad input)')
     .option('--json', 'machine-readable output')
     .action(async (file: string, flags: CompareFlags) => {
       const run = await loadResults(file);
@@ -55,6 +75,8 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
             `${file}: fingerprint differs from ${flags.baseline}: ${describeDifferences(differences)} (use --allow-mismatch to compare anyway)`,
           );
         sets = pairRunVsBaseline(run, baseline);
+        const incomparable = incomparableLine(sets, file, flags.baseline, true);
+        if (incomparable !== null && !flags.failOnIncomparable) throw new InputError(incomparable);
         const missing = targetsMissingFromBaseline(run, baseline);
         if (!flags.json && missing.length > 0)
           io.err(`kbench: ${flags.baseline} has no samples for ${missing.join(', ')}: not compared\n`);
@@ -66,7 +88,9 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
         io.out(renderOutcomeText(outcome, flags.stockVsCustom ? 'custom-vs-stock' : 'vs-baseline', warnings));
       }
       // Stock vs custom describes a speedup; only a run vs its baseline gates CI.
-      io.setExitCode(!flags.stockVsCustom && outcome.regressions.length > 0 ? EXIT_REGRESSION : EXIT_OK);
+      const incomparable = flags.stockVsCustom ? 0 : sets.reduce((n, set) => n + set.incomparable.length, 0);
+      if (incomparable > 0 && !flags.json) io.err(`kbench: ${incomparableLine(sets, file, flags.baseline, false)}\n`);
+      io.setExitCode(!flags.stockVsCustom && (outcome.regressions.length > 0 || incomparable > 0) ? EXIT_REGRESSION : EXIT_OK);
     });
 
   const baseline = program.command('baseline').description('Manage baseline.json (raw samples plus fingerprints).');
@@ -75,12 +99,23 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
     .description('Write the baseline from one or more complete runs of the same machine and kernels.')
     .argument('<results.json...>', 'results files')
     .option('--file <baseline.json>', 'baseline file to write', 'baseline.json')
+    .option('--wait <seconds>', 'how long to wait for another writer of the baseline', numberInRange('--wait', 0, 3600), BASELINE_LOCK_WAIT_S)
     .option('--json', 'machine-readable output')
-    .action(async (files: string[], flags: { file: string; json?: boolean }) => {
+    .action(async (files: string[], flags: { file: string; wait: number; json?: boolean }) => {
+      checkOutputFile(flags.file, '--file');
       const runs = [];
       for (const file of files) runs.push({ file, results: await loadResults(file) });
       const written = baselineFromRuns(runs);
-      saveResultsSync(flags.file, written);
+      const lock = await acquireLock(flags.file, {
+        waitMs: flags.wait * 1000,
+        command: 'kbench baseline update',
+        onNote: (message) => io.err(`kbench: ${message}\n`),
+      });
+      try {
+        saveResultsSync(flags.file, written);
+      } finally {
+        lock.release();
+      }
       recordRunsInDb(runs, { baselineFile: flags.file, warn: (line) => io.err(line) });
       const summary = {
         file: flags.file,

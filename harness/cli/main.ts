@@ -1,9 +1,11 @@
 /**
  * The kbench command line. Every failure ends here as one line on stderr and an exit code:
- * 2 bad input (nothing written), 1 regression detected, 0 otherwise.
+ * 0 fine, 1 regression detected, 2 bad input (nothing written), 3 infrastructure (evidence kept).
+ * Everything printed passes through terminalSafe: files are untrusted, terminals obey escapes.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_BAD_INPUT, EXIT_OK, KbenchError } from '../errors/index.ts';
+import { cut, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_OK, KbenchError, terminalSafe } from '../errors/index.ts';
+import { configureInputLimits, MAX_INPUT_ENV, MAX_INPUT_FLAG, parseMaxInputMib } from '../results/limits.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import type { CliIo } from './options.ts';
 
@@ -40,7 +42,14 @@ export async function buildProgram(io: CliIo, argv: string[] = []): Promise<Comm
     .version(KBENCH_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
+    .option(`${MAX_INPUT_FLAG} <MiB>`, `largest results or baseline file read (default 64, or $${MAX_INPUT_ENV})`)
     .exitOverride();
+  program.hook('preAction', () => {
+    const flag = program.opts<{ maxInputMib?: string }>().maxInputMib;
+    const env = process.env[MAX_INPUT_ENV];
+    if (flag !== undefined) configureInputLimits({ maxFileBytes: parseMaxInputMib(flag, MAX_INPUT_FLAG) });
+    else if (env !== undefined && env !== '') configureInputLimits({ maxFileBytes: parseMaxInputMib(env, `environment ${MAX_INPUT_ENV}`) });
+  });
   const selected = argv.length === 0 ? COMMANDS : commandsFor(argv);
   for (const register of await Promise.all(selected.map((command) => command.load()))) register(program, io);
   return program;
@@ -49,8 +58,8 @@ export async function buildProgram(io: CliIo, argv: string[] = []): Promise<Comm
 export async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_OK;
   const io: CliIo = {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => process.stdout.write(terminalSafe(text)),
+    err: (text) => process.stderr.write(terminalSafe(text)),
     setExitCode: (code) => {
       exitCode = code;
     },
@@ -65,11 +74,17 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
     }
     if (error instanceof KbenchError) {
-      process.stderr.write(`kbench: ${error.message}\n`);
+      process.stderr.write(`kbench: ${oneLine(error.message)}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`kbench: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return EXIT_BAD_INPUT;
+    // Not the user's input: a fault of kbench or of the host it runs on.
+    process.stderr.write(`kbench: unexpected error: ${terminalSafe((error as Error).stack ?? String(error))}\n`);
+    return EXIT_INFRASTRUCTURE;
   }
 }
 
+
+/** An error line: no terminal controls, no line breaks, never longer than a screenful. */
+function oneLine(message: string): string {
+  return cut(terminalSafe(message).replace(/\s*[\r\n]+\s*/g, ' '), 2000);
+}

@@ -7,25 +7,25 @@ import { backendDescriptor } from '../backends/catalog.ts';
 import { getBackend } from '../backends/registry.ts';
 import { measuresRemoteHost } from '../backends/types.ts';
 import { compareSets, pairStockVsCustom } from '../compare/index.ts';
-import { renderOutcomeText } from '../render/exporters/text.ts';
+import { recordRunsInDb } from '../db/record.ts';
 import { collectHostFingerprint } from '../env/host.ts';
 import { hostLoadWarnings } from '../env/load.ts';
-import { EXIT_BAD_INPUT, EXIT_OK, InputError } from '../errors/index.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, InfraError, InputError, KbenchError, showValue } from '../errors/index.ts';
+import { acquireLock, type HeldLock } from '../fs/lock.ts';
+import { checkCreatableFile } from '../fs/paths.ts';
 import { getGuestAdapter } from '../guest/registry.ts';
+import { renderOutcomeText } from '../render/exporters/text.ts';
 import { KernelVariant, type ResultsFile, type RunSettings } from '../results/schema.ts';
 import { loadResults } from '../results/store.ts';
-import { connectWithRetry } from '../ssh/index.ts';
-import { RunEngine } from '../run/engine.ts';
-import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
-import { newRunFile, RunRecorder } from '../run/recorder.ts';
-import { resolveTarget } from '../run/targets.ts';
-import { ADAPTIVE_MIN_ROUNDS } from '../run/engine.ts';
+import { ADAPTIVE_MIN_ROUNDS, RunEngine } from '../run/engine.ts';
 import { renderPlan } from '../run/plan-text.ts';
 import { choosePlan, costsFromResults, evaluatePlan, noiseFromResults, type MetricNoise, type RunPlan } from '../run/planner.ts';
-import type { Workload } from '../../suites/types.ts';
-import { recordRunsInDb } from '../db/record.ts';
-import { selectWorkloads } from '../../suites/index.ts';
-import { FULL_SIZES, QUICK_SIZES } from '../../suites/types.ts';
+import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
+import { newRunFile, RunRecorder } from '../run/recorder.ts';
+import { backendsFor, resolveTarget, TARGETS } from '../run/targets.ts';
+import { connectWithRetry } from '../ssh/index.ts';
+import { selectWorkloads, SUITES } from '../../suites/index.ts';
+import { FULL_SIZES, QUICK_SIZES, type Workload } from '../../suites/types.ts';
 import { numberInRange, type CliIo } from './options.ts';
 
 interface RunFlags {
@@ -47,9 +47,12 @@ interface RunFlags {
   report: boolean;
   json?: boolean;
   seed: number;
+  override?: boolean;
 }
 
+/** A booting VM gets its patience; an existing machine (--backend ssh) that refuses is reported soon. */
 const SSH_DEADLINE_MS = 180_000;
+const EXISTING_MACHINE_SSH_DEADLINE_MS = 6_000;
 
 function parseKernels(raw: string): ('stock' | 'custom')[] {
   const names = raw.split(',').map((name) => name.trim());
@@ -105,6 +108,64 @@ function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): Ru
   };
 }
 
+/** Settings read from a results file are input too: errors name the file and the field, never a flag. */
+function checkResumedSettings(file: string, settings: RunSettings): void {
+  const definition = TARGETS[settings.target];
+  if (definition === undefined)
+    throw new InputError(`${file}: field settings.target: unknown target ${showValue(settings.target)} (known: ${Object.keys(TARGETS).join(', ')})`);
+  const backends = backendsFor(definition, settings.kernels.filter((k): k is 'stock' | 'custom' => k === 'stock' || k === 'custom'));
+  if (!(backends as string[]).includes(settings.backend))
+    throw new InputError(`${file}: field settings.backend: target ${settings.target} cannot run on ${showValue(settings.backend)} (it runs on: ${backends.join(', ')})`);
+  const suite = SUITES[settings.suite];
+  if (suite === undefined) throw new InputError(`${file}: field settings.suite: unknown suite ${showValue(settings.suite)} (known: ${Object.keys(SUITES).join(', ')})`);
+  const known = new Set(suite.map((workload) => workload.id));
+  settings.workloads?.forEach((id, i) => {
+    if (!known.has(id)) throw new InputError(`${file}: field settings.workloads[${i}]: unknown workload ${showValue(id)} in suite ${settings.suite}`);
+  });
+  if (new Set(settings.kernels).size !== settings.kernels.length || settings.kernels.length === 0)
+    throw new InputError(`${file}: field settings.kernels: must list stock and/or custom once each (value ${showValue(settings.kernels)})`);
+}
+
+/**
+ * `--resume FILE` continues the run as the file describes it. A settings flag given as well must
+ * agree with the file, or is taken only with --override (the file then records the new value).
+ */
+function resumedSettings(file: string, stored: RunSettings, flags: RunFlags, command: Command): RunSettings {
+  const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
+  if (given('out')) throw new InputError(`--out: --resume ${file} writes to ${file}; drop --out`);
+  const fromFlags = settingsFromFlags(flags, (flags.backend ?? stored.backend) as RunSettings['backend']);
+  const checks: { flag: string; field: keyof RunSettings; differs: boolean }[] = [
+    { flag: 'target', field: 'target', differs: fromFlags.target !== stored.target },
+    { flag: 'backend', field: 'backend', differs: fromFlags.backend !== stored.backend },
+    { flag: 'kernels', field: 'kernels', differs: fromFlags.kernels.join(',') !== stored.kernels.join(',') },
+    { flag: 'suite', field: 'suite', differs: fromFlags.suite !== stored.suite },
+    { flag: 'only', field: 'workloads', differs: JSON.stringify(fromFlags.workloads) !== JSON.stringify(stored.workloads) },
+    { flag: 'full', field: 'quick', differs: fromFlags.quick !== stored.quick },
+    { flag: 'runs', field: 'runs', differs: JSON.stringify(fromFlags.runs) !== JSON.stringify(stored.runs) },
+    { flag: 'adaptive', field: 'runs', differs: JSON.stringify(fromFlags.runs) !== JSON.stringify(stored.runs) },
+  ];
+  const settings = structuredClone(stored);
+  for (const { flag, field, differs } of checks) {
+    if (!given(flag) || !differs) continue;
+    if (!flags.override)
+      throw new InputError(
+        `--${flag}: contradicts ${file} (field settings.${field} is ${showValue(stored[field])}); drop --${flag} to resume as recorded, or add --override to change it`,
+      );
+    (settings as Record<string, unknown>)[field] = fromFlags[field];
+  }
+  if (flags.override) {
+    resolveTarget(settings.target, settings.backend, settings.kernels);
+    selectWorkloads(settings.suite, settings.workloads);
+  }
+  return settings;
+}
+
+/** Removes what this run created, for bad input found before any sample: "nothing written". */
+function removeCreated(created: { dir: string | undefined; files: string[] }): void {
+  for (const file of created.files) rmSync(file, { recursive: true, force: true });
+  if (created.dir !== undefined) rmSync(created.dir, { recursive: true, force: true });
+}
+
 function defaultOutFile(target: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
   return path.join('runs', `${target}-${stamp}`, 'results.json');
@@ -131,16 +192,32 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--resume <file>', 'continue an interrupted run; finished samples are kept, none repeated')
     .option('--no-report', 'skip the HTML report')
     .option('--seed <n>', 'bootstrap seed for the final table', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--override', 'with --resume: take the given --backend/--target/--kernels/--suite/--only/--runs even where they contradict the file')
     .option('--json', 'NDJSON progress events on stdout, then the comparison as JSON')
-    .action(async (flags: RunFlags) => {
+    .action(async (flags: RunFlags, command: Command) => {
       let results: ResultsFile;
       let file: string;
+      // What this run created, removed again if bad input shows up before the first sample.
+      const created: { dir: string | undefined; files: string[] } = { dir: undefined, files: [] };
+      let lock: HeldLock | null = null;
+      const takeLock = async (target: string) =>
+        acquireLock(target, { waitMs: 0, command: `kbench run (pid ${process.pid})`, onNote: (message) => io.err(`kbench: ${message}\n`) });
       if (flags.resume !== undefined) {
         file = flags.resume;
-        results = await loadResults(file);
-        if (results.kind !== 'run' || results.settings === null) throw new InputError(`${file}: field kind: not a run's results file`);
-        if (results.complete) throw new InputError(`${file}: field complete: this run already finished; nothing to resume`);
+        // Held for the whole run: a second `run --resume` of the same file would lose samples.
+        lock = await takeLock(file);
+        try {
+          results = await loadResults(file);
+          if (results.kind !== 'run' || results.settings === null) throw new InputError(`${file}: field kind: not a run's results file`);
+          if (results.complete) throw new InputError(`${file}: field complete: this run already finished; nothing to resume`);
+          checkResumedSettings(file, results.settings);
+          results.settings = resumedSettings(file, results.settings, flags, command);
+        } catch (error) {
+          lock.release();
+          throw error;
+        }
       } else {
+        if (flags.override) throw new InputError('--override: only with --resume');
         const { backend, definition } = resolveTarget(flags.target, flags.backend, parseKernels(flags.kernels));
         const settings = settingsFromFlags(flags, backend);
         const planned = await planFor(flags, settings, selectWorkloads(settings.suite, settings.workloads), definition.spec.os);
@@ -157,68 +234,102 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         }
         file = flags.out ?? defaultOutFile(flags.target);
         if (existsSync(file)) throw new InputError(`--out: ${file} already exists; pick another file or use --resume ${file}`);
+        checkCreatableFile(file, '--out');
         results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backendDescriptor(backend).hypervisor, acceleration: 'none' }));
       }
       const settings = results.settings!;
       const { definition } = resolveTarget(settings.target, settings.backend, settings.kernels);
       const suite = selectWorkloads(settings.suite, settings.workloads);
       const guest = getGuestAdapter(definition.spec.os);
-      const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
-      const backend = await getBackend(settings.backend, { qemu: { onBuildProgress: (build: BuildProgress) => progress.emit({ event: 'build', target: settings.target, message: build.message, build }) } });
       const outDir = path.dirname(path.resolve(file));
-      const outDirIsNew = !existsSync(outDir);
       const runDir = path.join(outDir, 'logs');
-      mkdirSync(runDir, { recursive: true });
-
-      progress.emit({ event: 'run-start', target: settings.target, message: `${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite, results in ${file}` });
-      let prepared;
       try {
-        prepared = await backend.prepare(definition.spec, settings.kernels, runDir);
+        const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
+        const backend = await getBackend(settings.backend, {
+          qemu: { onBuildProgress: (build: BuildProgress) => progress.emit({ event: 'build', target: settings.target, message: build.message, build }) },
+        });
+        if (lock === null) {
+          const madeDir = mkdirSync(runDir, { recursive: true });
+          // If another run holds the lock it uses the folder too: nothing is removed then.
+          lock = await takeLock(file);
+          if (existsSync(file)) throw new InputError(`--out: ${file} was created by another run meanwhile; pick another file`);
+          created.dir = madeDir;
+          created.files.push(path.resolve(file));
+        } else if (!existsSync(runDir)) created.files.push(runDir);
+        mkdirSync(runDir, { recursive: true });
+        await runWithBackend({ backend, progress, definition, suite, guest, results, settings, file, runDir, flags, io });
       } catch (error) {
-        // A target that cannot be prepared (no limactl, no image) is bad input: leave nothing behind.
-        if (error instanceof InputError && outDirIsNew) rmSync(outDir, { recursive: true, force: true });
-        throw error;
-      }
-      const versions = await backend.versions();
-      if (results.host !== null) Object.assign(results.host, versions, { hypervisor: backendDescriptor(settings.backend).hypervisor });
-      // --backend ssh: the fingerprint describes the machine measured, not the one running kbench.
-      if (results.host !== null && measuresRemoteHost(backend)) Object.assign(results.host, await backend.measuredHost(prepared));
-      const recorder = new RunRecorder(file, results);
-      recorder.save();
-      const engine = new RunEngine(
-        {
-          backend,
-          guest,
-          connect: async (booted) => (await connectWithRetry(booted.endpoint, { deadlineMs: SSH_DEADLINE_MS })).session,
-          progress,
-          recorder,
-        },
-        { settings, suite, sizes: settings.quick ? QUICK_SIZES : FULL_SIZES, prepared, seed: flags.seed },
-      );
-      progress.startWork(recorder.completedUnits().size);
-      try {
-        await engine.run();
-      } catch (error) {
-        // Bad input found only on contact (a refused host key or login): leave nothing behind
-        // unless some sample was already recorded.
-        if (error instanceof InputError || (error as { exitCode?: number }).exitCode === EXIT_BAD_INPUT)
-          if (outDirIsNew && recorder.completedUnits().size === 0) rmSync(outDir, { recursive: true, force: true });
+        if (error instanceof InputError || (error instanceof KbenchError && error.exitCode === EXIT_BAD_INPUT)) {
+          if (created.dir !== undefined || created.files.length > 0) {
+            // Bad input found only on contact (a refused host key or login): leave nothing behind
+            // unless some sample was already recorded.
+            if (results.completedUnits.length === 0 && results.targets.length === 0) removeCreated(created);
+          }
+          throw error;
+        }
+        // Infrastructure failed: everything written so far is the evidence; say where it is.
+        const message = error instanceof Error ? error.message : String(error);
+        const where = existsSync(file) ? `; results so far: ${file} (continue with kbench run --resume ${file}); logs: ${runDir}` : '';
+        if (error instanceof InfraError || !(error instanceof KbenchError)) throw new InfraError(`${message}${where}`);
         throw error;
       } finally {
-        await backend.destroy(prepared);
+        lock?.release();
       }
-      recorder.finish();
-      recordRunsInDb([{ file, results }], { warn: (line) => io.err(line) });
-      const outcome = compareSets(pairStockVsCustom(results), { seed: flags.seed });
-      let reportFile: string | null = null;
-      // The report renderer (vega, handlebars) loads only once a run has results to draw.
-      if (flags.report) reportFile = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));
-      progress.emit({ event: 'run-end', message: `results: ${file}${reportFile ? `, report: ${reportFile}` : ''}` });
-      if (flags.json) io.out(`${JSON.stringify({ event: 'comparison', results: file, report: reportFile, outcome })}\n`);
-      else {
-        io.out(renderOutcomeText(outcome, 'custom-vs-stock', hostLoadWarnings(file, results.hostLoad, results.host?.logicalCpus ?? 1)));
-        io.out(`results: ${file}\n${reportFile ? `report:  ${reportFile}\n` : ''}`);
-      }
-      io.setExitCode(EXIT_OK);
     });
+}
+
+interface RunContext {
+  backend: Awaited<ReturnType<typeof getBackend>>;
+  progress: ProgressReporter;
+  definition: ReturnType<typeof resolveTarget>['definition'];
+  suite: ReturnType<typeof selectWorkloads>;
+  guest: ReturnType<typeof getGuestAdapter>;
+  results: ResultsFile;
+  settings: RunSettings;
+  file: string;
+  runDir: string;
+  flags: RunFlags;
+  io: CliIo;
+}
+
+async function runWithBackend({ backend, progress, definition, suite, guest, results, settings, file, runDir, flags, io }: RunContext): Promise<void> {
+  progress.emit({ event: 'run-start', target: settings.target, message: `${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite, results in ${file}` });
+  // A target that cannot be prepared (no limactl, bad ssh target) is bad input: the caller removes what was created.
+  const prepared = await backend.prepare(definition.spec, settings.kernels, runDir);
+  const versions = await backend.versions();
+  if (results.host !== null) Object.assign(results.host, versions, { hypervisor: backendDescriptor(settings.backend).hypervisor });
+  // --backend ssh: the fingerprint describes the machine measured, not the one running kbench.
+  if (results.host !== null && measuresRemoteHost(backend)) Object.assign(results.host, await backend.measuredHost(prepared));
+  const recorder = new RunRecorder(file, results);
+  recorder.save();
+  const engine = new RunEngine(
+    {
+      backend,
+      guest,
+      connect: async (booted) =>
+        (await connectWithRetry(booted.endpoint, { deadlineMs: settings.backend === 'ssh' ? EXISTING_MACHINE_SSH_DEADLINE_MS : SSH_DEADLINE_MS })).session,
+      progress,
+      recorder,
+    },
+    { settings, suite, sizes: settings.quick ? QUICK_SIZES : FULL_SIZES, prepared, seed: flags.seed },
+  );
+  progress.startWork(recorder.completedUnits().size);
+  try {
+    await engine.run();
+  } finally {
+    await backend.destroy(prepared);
+  }
+  recorder.finish();
+  recordRunsInDb([{ file, results }], { warn: (line) => io.err(line) });
+  const outcome = compareSets(pairStockVsCustom(results), { seed: flags.seed });
+  let reportFile: string | null = null;
+  // The report renderer (vega, handlebars) loads only once a run has results to draw.
+  if (flags.report) reportFile = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));
+  progress.emit({ event: 'run-end', message: `results: ${file}${reportFile ? `, report: ${reportFile}` : ''}` });
+  if (flags.json) io.out(`${JSON.stringify({ event: 'comparison', results: file, report: reportFile, outcome })}\n`);
+  else {
+    io.out(renderOutcomeText(outcome, 'custom-vs-stock', hostLoadWarnings(file, results.hostLoad, results.host?.logicalCpus ?? 1)));
+    io.out(`results: ${file}\n${reportFile ? `report:  ${reportFile}\n` : ''}`);
+  }
+  io.setExitCode(EXIT_OK);
 }

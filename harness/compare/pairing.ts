@@ -29,6 +29,13 @@ export interface SkippedMetric {
   reason: string;
 }
 
+/** A metric whose unit or direction changed between the two sides: a failure of the gate, never a pass. */
+export interface IncomparableMetric {
+  key: string;
+  candidate: { unit: Metric['unit']; direction: Metric['direction'] };
+  baseline: { unit: Metric['unit']; direction: Metric['direction'] };
+}
+
 export interface ComparisonSet {
   /** e.g. "debian: custom vs stock" or "debian/custom vs baseline". */
   title: string;
@@ -36,6 +43,8 @@ export interface ComparisonSet {
   candidateLabel: string;
   pairs: MetricPair[];
   skipped: SkippedMetric[];
+  /** Also listed in `skipped` (so tables show them); kept apart so a gate can fail on them. */
+  incomparable: IncomparableMetric[];
 }
 
 /** Boots are the units; in a baseline pooled from several runs, boot 0 of run 1 is not boot 0 of run 0. */
@@ -52,6 +61,7 @@ function pairTargets(
 ): ComparisonSet {
   const pairs: MetricPair[] = [];
   const skipped: SkippedMetric[] = [];
+  const incomparable: IncomparableMetric[] = [];
   const baselineMetrics = new Map(baseline.metrics.map((metric) => [metric.id, metric]));
   for (const metric of candidate.metrics) {
     const key = `${keyPrefix} ${metric.id}`;
@@ -76,6 +86,11 @@ function pairTargets(
         key,
         reason: `incomparable: ${candidateLabel} is ${metric.unit}/${metric.direction}, ${baselineLabel} is ${other.unit}/${other.direction}`,
       });
+      incomparable.push({
+        key,
+        candidate: { unit: metric.unit, direction: metric.direction },
+        baseline: { unit: other.unit, direction: other.direction },
+      });
       continue;
     }
     pairs.push({
@@ -93,7 +108,7 @@ function pairTargets(
   }
   for (const leftover of baselineMetrics.values())
     skipped.push({ key: `${keyPrefix} ${leftover.id}`, reason: `no ${candidateLabel} samples for this metric` });
-  return { title, baselineLabel, candidateLabel, pairs, skipped };
+  return { title, baselineLabel, candidateLabel, pairs, skipped, incomparable };
 }
 
 /** Custom over stock for every guest OS that has both kernels in the run. */

@@ -1,23 +1,18 @@
 /**
- * Loading and saving results files. Every load is validated strictly; every failure is one line
- * naming the file, the field and the value. Writes are atomic (temp file + fsync + rename), so a
- * crash never leaves a half-written file behind.
+ * Loading and saving results files. Every load is bounded (harness/results/limits.ts) and
+ * validated strictly; every failure is one line naming the file, the field and the value, never
+ * the file's raw text. Writes are atomic (harness/fs/atomic.ts): a crash never leaves a torn file.
  */
-import { promises as fs, openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
 import type { z } from 'zod';
-import { InputError, showValue } from '../errors/index.ts';
+import { cut, InputError, showValue } from '../errors/index.ts';
+import { writeFileAtomicSync } from '../fs/atomic.ts';
+import { readInputFileSync } from '../fs/read.ts';
+import { lineAndColumn, scanJson } from './json-scan.ts';
+import { checkParsedLimits, formatFieldPath, inputLimits, LIMIT_HINT, type InputLimits } from './limits.ts';
 import { RESULTS_SCHEMA_VERSION, ResultsFile } from './schema.ts';
 
-/** Turns a zod issue path into "targets[0].metrics[2].samples[1].value". */
-export function formatFieldPath(pathParts: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of pathParts) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
+export { formatFieldPath } from './limits.ts';
+export { writeFileAtomicSync } from '../fs/atomic.ts';
 
 function valueAt(root: unknown, pathParts: readonly PropertyKey[]): unknown {
   let node: unknown = root;
@@ -36,17 +31,24 @@ export function validateOrThrow<T>(schema: z.ZodType<T>, data: unknown, file: st
   const field = formatFieldPath(issue.path);
   const value = valueAt(data, issue.path);
   const shown = value === undefined ? 'missing' : `value ${showValue(value)}`;
-  throw new InputError(`${file}: field ${field}: ${issue.message} (${shown})`);
+  throw new InputError(`${file}: field ${field}: ${cut(issue.message, 200)} (${shown})`);
+}
+
+/** Syntax, depth and limits checked, then JSON.parse: the one way kbench turns file text into data. */
+export function parseJsonText(text: string, file: string, limits: InputLimits = inputLimits()): unknown {
+  const scan = scanJson(text, limits.maxDepth);
+  if (!scan.ok) {
+    const { line, column } = lineAndColumn(text, scan.offset);
+    throw new InputError(`${file}: not valid JSON at line ${line}, column ${column}: ${scan.reason}`);
+  }
+  const data: unknown = JSON.parse(text);
+  checkParsedLimits(data, file, limits);
+  return data;
 }
 
 /** Parses results JSON text; `file` is only used to name the source in errors. */
-export function parseResults(text: string, file: string): ResultsFile {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
+export function parseResults(text: string, file: string, limits: InputLimits = inputLimits()): ResultsFile {
+  const data = parseJsonText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file, limits);
   // A newer schema version is checked first: its fields may legitimately look "wrong" to us.
   if (data !== null && typeof data === 'object' && 'schemaVersion' in data) {
     const version = (data as { schemaVersion: unknown }).schemaVersion;
@@ -58,40 +60,16 @@ export function parseResults(text: string, file: string): ResultsFile {
   return validateOrThrow(ResultsFile, data, file);
 }
 
-export async function loadResults(file: string): Promise<ResultsFile> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`${file}: cannot read (${code})`);
-  }
-  return parseResults(text, file);
-}
-
-/** Writes text atomically: a reader sees the old file or the new one, never a torn one. */
-export function writeFileAtomicSync(file: string, text: string): void {
-  const dir = path.dirname(path.resolve(file));
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(temp, 'w', 0o644);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      /* already gone */
-    }
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(temp, file);
+export async function loadResults(file: string, limits: InputLimits = inputLimits()): Promise<ResultsFile> {
+  return parseResults(readInputFileSync(file, limits.maxFileBytes, LIMIT_HINT), file, limits);
 }
 
 /** Validates before writing so kbench never writes a file it would itself refuse to load. */
 export function saveResultsSync(file: string, results: ResultsFile): void {
   const checked = validateOrThrow(ResultsFile, results, file);
-  writeFileAtomicSync(file, `${JSON.stringify(checked, null, 2)}\n`);
+  checkParsedLimits(checked, file);
+  const text = `${JSON.stringify(checked, null, 2)}\n`;
+  if (Buffer.byteLength(text) > inputLimits().maxFileBytes)
+    throw new InputError(`${file}: the file would be larger than the limit of ${inputLimits().maxFileBytes} bytes (${LIMIT_HINT})`);
+  writeFileAtomicSync(file, text);
 }

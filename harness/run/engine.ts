@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Backend, BootedGuest, PreparedTarget } from '../backends/types.ts';
-import { KbenchError } from '../errors/index.ts';
+import { InfraError, KbenchError } from '../errors/index.ts';
 import type { GuestAdapter, GuestFacts } from '../guest/types.ts';
 import { compareSets, pairStockVsCustom, nestedSamples } from '../compare/index.ts';
 import { busyReason, logicalCpuCount, snapshotLoad, summarizeLoad, type LoadSnapshot } from '../env/load.ts';
@@ -237,11 +237,16 @@ export class RunEngine {
         live = await this.bootGuest(boot, attempt);
       } catch (error) {
         // A refused host key or login is the user's to fix: rebooting would not change it.
-        if (error instanceof KbenchError) throw error;
+        // A VM that did not boot or an SSH deadline (InfraError) is retried per the reboot policy.
+        if (error instanceof KbenchError && !(error instanceof InfraError)) throw error;
         attempt++;
         const reason = `boot failed: ${(error as Error).message}`;
-        this.deps.progress.emit({ event: 'failure', variant: boot.variant, message: reason });
+        this.deps.progress.emit({ event: 'failure', variant: boot.variant, message: `${reason}${attempt > this.maxReboots ? '' : `; retrying (${attempt} of ${this.maxReboots})`}` });
         if (attempt > this.maxReboots) {
+          // Infrastructure that failed every attempt ends the run (exit 3); the units stay pending
+          // so that --resume does them once it works, and everything recorded so far is kept.
+          if (error instanceof InfraError)
+            throw new InfraError(`${boot.variant} kernel, round ${boot.round + 1}: ${attempt} boot attempts failed, the last with: ${error.message}`);
           this.failUnits(boot, pending, reason);
           return;
         }

@@ -94,7 +94,7 @@ export class RunRecorder {
 
   markUnsupported(target: Target, definition: MetricDefinition, timing: Metric['timing'], reason: string): void {
     const metric = this.metric(target, definition, timing);
-    metric.status = { kind: 'unsupported', reason };
+    metric.status = { kind: 'unsupported', reason: reason.slice(0, 500) };
   }
 
   completeUnit(key: string): void {

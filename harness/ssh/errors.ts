@@ -1,6 +1,6 @@
-import { KbenchError } from '../errors/index.ts';
+import { InfraError, KbenchError } from '../errors/index.ts';
 
-/** The guest's host key is not the one we trust. Never retried. */
+/** The guest's host key is not the one we trust: the user's to fix (exit 2). Never retried. */
 export class HostKeyError extends KbenchError {
   constructor(message: string) {
     super(message);
@@ -8,7 +8,7 @@ export class HostKeyError extends KbenchError {
   }
 }
 
-/** The server refused our key (or the key file is unusable). Never retried. */
+/** The server refused our key (or the key file is unusable): the user's to fix (exit 2). Never retried. */
 export class SshAuthError extends KbenchError {
   constructor(message: string) {
     super(message);
@@ -18,9 +18,10 @@ export class SshAuthError extends KbenchError {
 
 /**
  * No working connection: refused, reset, handshake timeout, deadline passed, connection lost.
+ * Infrastructure (exit 3): the machine or the network failed, not the input.
  * `retryable` is false for failures a retry cannot fix (no common algorithm in the handshake).
  */
-export class SshConnectionError extends KbenchError {
+export class SshConnectionError extends InfraError {
   constructor(
     message: string,
     readonly retryable: boolean = true,

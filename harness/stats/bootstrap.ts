@@ -6,7 +6,7 @@
  * values) present in the data, so with fewer than about 6 samples it is too narrow for its
  * nominal level. Verdicts therefore also require a Mann-Whitney p-value, which is exact there.
  */
-import { assertFiniteSamples, quantileOfSorted, sortedCopy } from './descriptive.ts';
+import { assertFiniteSamples, midpoint, quantileOfSorted, sortedCopy } from './descriptive.ts';
 import { createRng, DEFAULT_SEED, type Rng } from './random.ts';
 
 export interface ConfidenceInterval {
@@ -57,7 +57,7 @@ function resampleMedian(sorted: readonly number[], rng: Rng, drawCounts: Uint32A
   for (let position = 0; position < n; position++) {
     seen += drawCounts[position]!;
     if (Number.isNaN(lower) && seen > lowerRank) lower = sorted[position]!;
-    if (seen > upperRank) return (lower + sorted[position]!) / 2;
+    if (seen > upperRank) return midpoint(lower, sorted[position]!);
   }
   throw new Error('resample median: draw counts do not add up to the sample size');
 }

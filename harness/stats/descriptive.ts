@@ -38,12 +38,21 @@ export function sortedCopy(xs: readonly number[]): number[] {
   return [...xs].sort((a, b) => a - b);
 }
 
+/**
+ * (a + b) / 2 without overflow: (MAX_VALUE + MAX_VALUE) / 2 is Infinity, a + (b - a) / 2 is not,
+ * and unlike a / 2 + b / 2 it keeps subnormals (5e-324 / 2 rounds to 0).
+ */
+export function midpoint(a: number, b: number): number {
+  const mid = a + (b - a) / 2;
+  return Number.isFinite(mid) ? mid : a / 2 + b / 2;
+}
+
 /** Median of an already sorted, non-empty array. */
 export function medianOfSorted(sorted: readonly number[]): number {
   const n = sorted.length;
   if (n === 0) throw new RangeError('median of an empty sample');
   const upper = sorted[Math.floor(n / 2)]!;
-  return n % 2 === 1 ? upper : (sorted[n / 2 - 1]! + upper) / 2;
+  return n % 2 === 1 ? upper : midpoint(sorted[n / 2 - 1]!, upper);
 }
 
 export function median(xs: readonly number[]): number {
@@ -66,7 +75,10 @@ export function quantileOfSorted(sorted: readonly number[], probability: number)
   if (fraction === 0 || below + 1 >= n) return low;
   const high = sorted[below + 1]!;
   // Equal bounds short-circuit so that two infinite bootstrap ratios give Infinity, not NaN.
-  return low === high ? low : low + (high - low) * fraction;
+  if (low === high) return low;
+  const between = low + (high - low) * fraction;
+  // high - low overflows only across signs at the limits of a double.
+  return Number.isFinite(between) ? between : low * (1 - fraction) + high * fraction;
 }
 
 /** Raw median absolute deviation: median(|x - median(x)|), not scaled. */
@@ -91,7 +103,8 @@ export function modifiedZScores(xs: readonly number[]): number[] {
   const deviations = xs.map((x) => x - center);
   const rawMad = medianOfSorted(sortedCopy(deviations.map(Math.abs)));
   if (rawMad > 0) return deviations.map((d) => (MODIFIED_Z_SCALE * d) / rawMad);
-  const meanAbsoluteDeviation = deviations.reduce((sum, d) => sum + Math.abs(d), 0) / xs.length;
+  // Each term divided first: a sum of values near MAX_VALUE would overflow.
+  const meanAbsoluteDeviation = deviations.reduce((sum, d) => sum + Math.abs(d) / xs.length, 0);
   if (meanAbsoluteDeviation === 0) return deviations.map(() => 0);
   return deviations.map((d) => d / (MEAN_AD_TO_STANDARD_DEVIATION * meanAbsoluteDeviation));
 }

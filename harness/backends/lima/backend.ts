@@ -17,7 +17,7 @@ import * as fs from 'node:fs/promises';
 import { arch as nodeArch, platform as nodePlatform } from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { err, InputError, KbenchError, ok, showValue, type Result } from '../../errors/index.ts';
+import { err, InputError, InfraError, ok, showValue, type Result } from '../../errors/index.ts';
 import type { KernelVariant } from '../../results/schema.ts';
 import { resolveSshAlias, type SshConfigTarget } from '../../ssh/config.ts';
 import type { SshEndpoint } from '../../ssh/types.ts';
@@ -286,10 +286,10 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     // All instances, filtered here: naming an absent instance makes list exit 1 ("unmatched instances").
     const result = await limactl(binary, ['list', '--json']);
     if (result.exitCode !== 0) {
-      throw new KbenchError(`limactl list --json failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}`, 1);
+      throw new InfraError(`limactl list --json failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}`);
     }
     const parsed = parseLimaList(String(result.stdout));
-    if (!parsed.ok) throw new KbenchError(parsed.error, 1);
+    if (!parsed.ok) throw new InfraError(parsed.error);
     return parsed.value;
   }
 
@@ -335,7 +335,7 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
       const result = await limactl(binary, plan.createArgs, 600_000);
       await fs.writeFile(path.join(runDir, `lima-create-${plan.instance}.log`), `${String(result.stderr)}\n`);
       if (result.exitCode !== 0) {
-        throw new KbenchError(`limactl create ${plan.instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${path.join(runDir, `lima-create-${plan.instance}.log`)}`, 1);
+        throw new InfraError(`limactl create ${plan.instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${path.join(runDir, `lima-create-${plan.instance}.log`)}`);
       }
       created.push(plan.instance);
       if (plan.artifact !== null) await setUpCustom(binary, spec, plan.instance, plan.artifact, runDir);
@@ -351,14 +351,14 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
       progress(`lima: limactl ${args.join(' ')}`);
       const result = await limactl(binary, args, timeoutMs);
       await fs.appendFile(log, `$ limactl ${args.join(' ')}\n${String(result.stdout)}${String(result.stderr)}\n`);
-      if (result.exitCode !== 0) throw new KbenchError(`limactl ${args[0]} ${instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${log}`, 3);
+      if (result.exitCode !== 0) throw new InfraError(`limactl ${args[0]} ${instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${log}`);
       return String(result.stdout).trim();
     };
     await run(limaStartArgs(instance, bootTimeoutMs / 1000), bootTimeoutMs + 60_000);
     for (const step of limaSetupSteps(spec.os === 'freebsd' ? 'freebsd' : 'alpine', instance, artifact)) {
       const out = await run(step.args, 600_000);
       if (step.expectStdout !== undefined && out !== step.expectStdout) {
-        throw new KbenchError(`${instance}: after the nextboot trial the guest runs ${showValue(out)}, not ${step.expectStdout} (the custom kernel did not boot; see the serial log in the instance directory)`, 3);
+        throw new InfraError(`${instance}: after the nextboot trial the guest runs ${showValue(out)}, not ${step.expectStdout} (the custom kernel did not boot; see the serial log in the instance directory)`);
       }
       if (step.restartAfter) {
         await stopInstance(binary, instance);
@@ -379,12 +379,12 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     const forced = await limactl(binary, ['stop', '-f', name], 60_000);
     const after = await findInstance(binary, name);
     if (after !== null && after.status !== 'Stopped') {
-      throw new KbenchError(`limactl stop -f ${name} left the instance ${after.status || 'in an unknown state'} (exit ${forced.exitCode}): ${oneLine(limactlFailureLine(String(forced.stderr))) || 'no output'}`, 1);
+      throw new InfraError(`limactl stop -f ${name} left the instance ${after.status || 'in an unknown state'} (exit ${forced.exitCode}): ${oneLine(limactlFailureLine(String(forced.stderr))) || 'no output'}`);
     }
   }
 
   async function boot(prepared: PreparedTarget, variant: KernelVariant): Promise<BootedGuest> {
-    if (!isLimaPreparedTarget(prepared)) throw new KbenchError('lima backend: boot() needs a target prepared by the lima backend', 1);
+    if (!isLimaPreparedTarget(prepared)) throw new InfraError('lima backend: boot() needs a target prepared by the lima backend');
     const name = prepared.lima.instances[variant];
     if (name === undefined) throw new InputError(`target ${showValue(prepared.spec.name)}: kernel variant ${variant} was not prepared`);
     const binary = await requireLimactl();
@@ -392,7 +392,7 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     // `limactl start` on a running instance returns at once; a measured boot needs a stopped one.
     await stopInstance(binary, name);
     const before = await findInstance(binary, name);
-    if (before === null) throw new KbenchError(`Lima instance ${name} disappeared after prepare`, 1);
+    if (before === null) throw new InfraError(`Lima instance ${name} disappeared after prepare`);
 
     progress(`lima: starting ${name}`);
     const startClock = new Date();
@@ -402,9 +402,8 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     if (started.exitCode !== 0) {
       const tail = await logTail(haStderrPath, 2);
       await stopInstance(binary, name).catch(() => undefined);
-      throw new KbenchError(
+      throw new InfraError(
         `limactl start ${name} failed (exit ${started.exitCode}): ${oneLine(limactlFailureLine(String(started.stderr)), 160) || 'no output'}${tail ? `; host agent: ${oneLineTail(tail, 160)}` : ''}; see ${haStderrPath}`,
-        1,
       );
     }
 
@@ -426,12 +425,12 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
   ): Promise<BootedGuest> {
     const instance = await findInstance(binary, name);
     if (instance === null || instance.status !== 'Running') {
-      throw new KbenchError(`Lima instance ${name} is ${instance?.status || 'gone'} right after limactl start succeeded`, 1);
+      throw new InfraError(`Lima instance ${name} is ${instance?.status || 'gone'} right after limactl start succeeded`);
     }
-    if (instance.sshConfigFile === null) throw new KbenchError(`limactl list --json: instance ${name} has no sshConfigFile`, 1);
+    if (instance.sshConfigFile === null) throw new InfraError(`limactl list --json: instance ${name} has no sshConfigFile`);
     const sshConfigFile = instance.sshConfigFile;
     const target = await resolveSshAlias(instance.hostname || limaHostAlias(name), { configFile: sshConfigFile });
-    if (!target.ok) throw new KbenchError(`${sshConfigFile}: ${target.error}`, 1);
+    if (!target.ok) throw new InfraError(`${sshConfigFile}: ${target.error}`);
     const mapped = limaSshEndpoint({
       target: target.value,
       sshConfigFile,
@@ -439,7 +438,7 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
       // One pin file per instance: stock and custom are different VMs with different host keys.
       pinFile: path.join(prepared.runDir, `lima-${name}-host-keys.pin`),
     });
-    if (!mapped.ok) throw new KbenchError(mapped.error, 1);
+    if (!mapped.ok) throw new InfraError(mapped.error);
     const endpoint = mapped.value;
 
     const haStderr = await fs.readFile(haStderrPath, 'utf8').catch(() => '');
@@ -490,7 +489,7 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
       const result = await limactl(binary, ['delete', '-f', name], 120_000);
       if (result.exitCode !== 0) failures.push(`${name}: ${oneLine(limactlFailureLine(String(result.stderr)), 120) || `exit ${result.exitCode}`}`);
     }
-    if (failures.length > 0) throw new KbenchError(`limactl delete -f failed for ${failures.join('; ')}`, 1);
+    if (failures.length > 0) throw new InfraError(`limactl delete -f failed for ${failures.join('; ')}`);
     prepared.lima.created = [];
   }
 

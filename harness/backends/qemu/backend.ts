@@ -10,7 +10,7 @@ import * as fs from 'node:fs/promises';
 import { connect as connectSocket, createServer } from 'node:net';
 import { arch as hostArch } from 'node:os';
 import * as path from 'node:path';
-import { InputError, KbenchError, showValue } from '../../errors/index.ts';
+import { InfraError, InputError, showValue } from '../../errors/index.ts';
 import type { Acceleration, KernelVariant } from '../../results/schema.ts';
 import type { BuildProgress } from '../../run/progress.ts';
 import { connectWithRetry } from '../../ssh/connect.ts';
@@ -97,8 +97,8 @@ export function findFreeLoopbackPort(): Promise<number> {
 export async function waitForSshBanner(port: number, deadline: number, stillRunning: () => string | null): Promise<void> {
   for (;;) {
     const stopped = stillRunning();
-    if (stopped !== null) throw new KbenchError(stopped, 1);
-    if (Date.now() > deadline) throw new KbenchError(`no SSH banner on 127.0.0.1:${port} before the boot deadline`, 1);
+    if (stopped !== null) throw new InfraError(stopped);
+    if (Date.now() > deadline) throw new InfraError(`no SSH banner on 127.0.0.1:${port} before the boot deadline`);
     if (await sshBannerArrives(port, 3000)) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -274,18 +274,18 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
         spawnError,
       ]);
       if (early === 'running') return { child, port, startedAt, qmpSocketPath, stderrPath };
-      if (early instanceof Error) throw new KbenchError(`could not start ${binary}: ${early.message}`, 1);
+      if (early instanceof Error) throw new InfraError(`could not start ${binary}: ${early.message}`);
       const firstLine = stderr.split('\n').find((line) => line.trim() !== '')?.trim() ?? `exit ${child.exitCode}`;
       if (/hostfwd|host forwarding|Could not set up host forwarding rule/i.test(stderr) && attempt < PORT_RETRIES) {
         progress(`port ${port} was taken before qemu bound it; retrying with another port`);
         continue;
       }
-      throw new KbenchError(`${binary} exited at once for ${variant} kernel: ${firstLine} (see ${stderrPath})`, 1);
+      throw new InfraError(`${binary} exited at once for ${variant} kernel: ${firstLine} (see ${stderrPath})`);
     }
   }
 
   async function boot(prepared: PreparedTarget, variant: KernelVariant): Promise<BootedGuest> {
-    if (!isQemuPreparedTarget(prepared)) throw new KbenchError('qemu backend: boot() needs a target prepared by the qemu backend', 1);
+    if (!isQemuPreparedTarget(prepared)) throw new InfraError('qemu backend: boot() needs a target prepared by the qemu backend');
     if (!prepared.variants.includes(variant)) throw new InputError(`target ${showValue(prepared.spec.name)}: kernel variant ${variant} was not prepared`);
     const n = ++prepared.qemu.bootCounts[variant];
     const bootDir = path.join(prepared.runDir, 'qemu', `${variant}-${n}`);
@@ -347,9 +347,8 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       const serialTail = await tailOf(serialLogPath, 3);
       const stderrTail = await tailOf(vm.stderrPath, 2);
       const detail = [serialTail && `serial: ${serialTail}`, stderrTail && `qemu: ${stderrTail}`].filter(Boolean).join('; ');
-      throw new KbenchError(
+      throw new InfraError(
         `boot of the ${variant} kernel failed: ${(error as Error).message}${detail ? ` (${detail})` : ''}; serial log ${serialLogPath}`,
-        1,
       );
     }
   }
@@ -424,5 +423,5 @@ async function runQemuImg(args: string[]): Promise<void> {
     child.once('error', (error) => resolve(error.message));
     child.once('close', (exitCode) => resolve(exitCode ?? 1));
   });
-  if (code !== 0) throw new KbenchError(`qemu-img ${args[0]} failed: ${stderr.trim() || code}`, 1);
+  if (code !== 0) throw new InfraError(`qemu-img ${args[0]} failed: ${stderr.trim() || code}`);
 }
