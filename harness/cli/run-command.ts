@@ -299,7 +299,15 @@ async function runWithBackend({ backend, progress, definition, suite, guest, res
   const versions = await backend.versions();
   if (results.host !== null) Object.assign(results.host, versions, { hypervisor: backendDescriptor(settings.backend).hypervisor });
   // --backend ssh: the fingerprint describes the machine measured, not the one running kbench.
-  if (results.host !== null && measuresRemoteHost(backend)) Object.assign(results.host, await backend.measuredHost(prepared));
+  if (results.host !== null && measuresRemoteHost(backend)) {
+    // A machine that does not answer here will not answer the engine either: it retries per the
+    // reboot policy and ends the run with exit 3 and the evidence kept.
+    const measured = await backend.measuredHost(prepared).catch((error: Error) => {
+      progress.emit({ event: 'note', message: `host fingerprint not read from the measured machine yet (${error.message})` });
+      return null;
+    });
+    if (measured !== null) Object.assign(results.host, measured);
+  }
   const recorder = new RunRecorder(file, results);
   recorder.save();
   const engine = new RunEngine(

@@ -34,7 +34,18 @@ describe('a QEMU boot that never reaches SSH (fake qemu binary: exit-code and ev
       variants: ['custom'],
       runDir,
       facts: { stock: { kernelImagePath: null, kernelImageBytes: null }, custom: { kernelImagePath: null, kernelImageBytes: null } },
-      qemu: { testbed: { dir: runDir, manifest: {}, imagePath: image, kernels: { stock: kernel, custom: kernel }, sshKeyPath: path.join(runDir, 'key') }, arch: 'x86_64', bootCounts: { stock: 0, custom: 0 } },
+      qemu: {
+        image: {
+          rootDisk: { path: image, format: 'raw' },
+          boot: { custom: { kind: 'linux-kernel', kernelPath: kernel.kernel, initrdPath: kernel.initrd, append: 'console=ttyS0' } },
+          extraDisks: [],
+          ssh: { user: 'root', privateKeyPath: path.join(runDir, 'key') },
+          probeKernel: null,
+          kernelImage: {},
+        },
+        arch: 'x86_64',
+        bootCounts: { stock: 0, custom: 0 },
+      },
     } as unknown as QemuPreparedTarget;
     const backend = createQemuBackend({ forceAccel: 'tcg', bootTimeoutMs: 3000, powerdownGraceMs: 200 });
     const error = await backend.boot(prepared, 'custom').catch((e: unknown) => e);

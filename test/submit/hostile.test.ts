@@ -85,7 +85,7 @@ const cases: Case[] = [
   { name: 'template braces', text: variant((b) => (b.results.targets[0].guest.osVersion = '{{constructor.constructor}}')), reason: /guest\.osVersion: holds markup/ },
   { name: 'terminal escape sequence', text: variant((b) => (b.results.host.chip = 'Apple M2\u001b]0;pwned\u0007')), reason: /field results\.host\.chip: holds a control or invisible formatting character \(value "Apple M2\\u001b\]0;pwned\\u0007"\)/ },
   { name: 'bidi override', text: variant((b) => (b.results.host.modelId = 'Mac14,2\u202e')), reason: /results\.host\.modelId: holds a control or invisible formatting character/ },
-  { name: 'NUL in a tunable key', text: variant((b) => (b.results.targets[0].guest.zfsTunables['zfs\u0000arc'] = '1')), reason: /zfsTunables\.zfs\\u0000arc: key holds a control/ },
+  { name: 'NUL in a tunable key', text: variant((b) => (b.results.targets[0].guest.zfsTunables['zfs\u0000arc'] = '1')), reason: /zfsTunables(\.zfs\\u0000arc|\[\\"zfs\\\\u0000arc\\"\]): key holds a control/ },
   { name: 'path traversal in the id', text: variant((b) => (b.id = '../../../etc/passwd'), { rehash: false }), reason: /field id: must be 64 lowercase hex digits \(value "\.\.\/\.\.\/\.\.\/etc\/passwd"\)/ },
   { name: 'path traversal in the run id', text: variant((b) => (b.results.runId = '../../etc/cron.d/x')), reason: /field results\.runId: must be letters, digits/ },
   { name: 'id that is not the content hash (edited after submit)', text: variant((b) => (metric0(b).samples[0].value *= 0.5), { rehash: false }), reason: /field id: is not the SHA-256 of the content/ },

@@ -99,11 +99,14 @@ function defaultIdentities(homeDir: string): string[] {
   return ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk'].map((name) => path.join(homeDir, '.ssh', name));
 }
 
+/** An existing machine is up or it is not: a refused port is reported within seconds, not minutes. */
+const EXISTING_MACHINE_CONNECT_MS = 6_000;
+
 export function createSshBackend(
   options: SshBackendOptions,
   connect: (endpoint: SshEndpoint) => Promise<RemoteShell> = async (endpoint) => {
     const { connectWithRetry } = await import('../../ssh/connect.ts');
-    return (await connectWithRetry(endpoint, { deadlineMs: 30_000 })).session;
+    return (await connectWithRetry(endpoint, { deadlineMs: EXISTING_MACHINE_CONNECT_MS })).session;
   },
 ): Backend & MeasuresRemoteHost {
   const home = homedir();

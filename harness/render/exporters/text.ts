@@ -5,6 +5,7 @@
  */
 import { formatDelta, formatP, formatSide, formatSpeedup, formatThreshold, VERDICT_LABEL, VERDICT_MARK } from '../format.ts';
 import type { ComparisonOutcome } from '../../compare/index.ts';
+import { terminalSafe } from '../../errors/index.ts';
 import { reportSets, type ComparedRow, type ComparisonKind, type ReportSet } from '../rows.ts';
 
 export interface TextTableInput {
@@ -15,10 +16,8 @@ export interface TextTableInput {
   warnings?: string[];
 }
 
-/** C0 and C1 control characters (ESC, CSI, OSC …) except tab; a file cannot drive the terminal. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-export const forTerminal = (text: string): string => text.replace(CONTROL, '�');
+/** Strings from files are stripped of terminal control sequences (ESC, CSI, OSC, C1, bidi) before printing. */
+export const forTerminal = (text: string): string => terminalSafe(text);
 
 function layout(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
