@@ -228,10 +228,12 @@ export function registerRunCommand(program: Command, io: CliIo): void {
           io.setExitCode(EXIT_OK);
           return;
         }
-        if (settings.runs.kind === 'fixed') {
+        // --runs fixes the run's shape: no extra boot-only rounds (unless --boot-rounds) and the
+        // suite's iterations; without it the plan sizes both.
+        if (settings.runs.kind === 'fixed' && flags.runs === undefined) {
           settings.bootOnlyRounds = planned.plan.bootOnlyRounds;
           settings.iterations = planned.plan.iterations;
-        }
+        } else if (settings.runs.kind === 'fixed' && flags.bootRounds !== undefined) settings.bootOnlyRounds = flags.bootRounds;
         file = flags.out ?? defaultOutFile(flags.target);
         if (existsSync(file)) throw new InputError(`--out: ${file} already exists; pick another file or use --resume ${file}`);
         checkCreatableFile(file, '--out');

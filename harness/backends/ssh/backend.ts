@@ -67,7 +67,7 @@ export function sshOptionsFromEnv(env: NodeJS.ProcessEnv): SshBackendOptions {
 
 /** The commands whose output parseRemoteHost reads, as one POSIX sh line per OS family. */
 export const REMOTE_HOST_COMMAND =
-  'uname -s; uname -r; uname -m; if [ -r /proc/cpuinfo ]; then grep -m1 -E "^(model name|Model|Hardware)[[:space:]]*:" /proc/cpuinfo | sed "s/^[^:]*:[[:space:]]*//"; nproc; awk "/^MemTotal:/{print \$2*1024}" /proc/meminfo; else sysctl -n hw.model hw.ncpu hw.physmem; fi';
+  'uname -s; uname -r; uname -m; if [ -r /proc/cpuinfo ]; then grep -m1 -E "^(model name|Model|Hardware)[[:space:]]*:" /proc/cpuinfo | sed "s/^[^:]*:[[:space:]]*//"; nproc; awk "/^MemTotal:/{print \\$2*1024}" /proc/meminfo; else sysctl -n hw.model hw.ncpu hw.physmem; fi';
 
 /** Pure: host-fingerprint fields of a measured machine from REMOTE_HOST_COMMAND's output. */
 export function parseRemoteHost(text: string): Result<{ os: string; osVersion: string; arch: string; chip: string; logicalCpus: number; memoryBytes: number }> {
