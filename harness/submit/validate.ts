@@ -63,18 +63,18 @@ function checkText(text: string, field: string, structured: boolean): Problem | 
 
 /** Walks every string and key without recursion (depth is bounded, but a stack is cheaper to reason about). */
 function checkAllText(root: unknown): Problem | null {
-  const todo: { node: unknown; path: (string | number)[]; key: string }[] = [{ node: root, path: [], key: '' }];
-  while (todo.length > 0) {
-    const { node, path, key } = todo.pop()!;
+  const pending: { node: unknown; path: (string | number)[]; key: string }[] = [{ node: root, path: [], key: '' }];
+  while (pending.length > 0) {
+    const { node, path, key } = pending.pop()!;
     if (typeof node === 'string') {
       const problem = checkText(node, formatFieldPath(path), STRUCTURED_KEYS.has(key));
       if (problem !== null) return problem;
-    } else if (Array.isArray(node)) node.forEach((item, i) => todo.push({ node: item, path: [...path, i], key }));
+    } else if (Array.isArray(node)) node.forEach((item, i) => pending.push({ node: item, path: [...path, i], key }));
     else if (node !== null && typeof node === 'object')
       for (const [k, v] of Object.entries(node)) {
         const problem = checkText(k, formatFieldPath([...path, k]), false);
         if (problem !== null) return { ...problem, message: `key ${problem.message}` };
-        todo.push({ node: v, path: [...path, k], key: k });
+        pending.push({ node: v, path: [...path, k], key: k });
       }
   }
   return null;
