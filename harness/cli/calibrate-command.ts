@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { calibrateFromRuns, withMeasuredNoise } from '../baseline/noise.ts';
 import { describeDifferences, fingerprintDifferences } from '../compare/fingerprint.ts';
-import { EXIT_OK, InputError } from '../errors/index.ts';
-import { forTerminal } from '../render/exporters/text.ts';
+import { EXIT_OK, InputError, terminalSafe } from '../errors/index.ts';
 import { loadResults, saveResultsSync } from '../results/store.ts';
 import type { CliIo } from './options.ts';
 
@@ -45,7 +44,7 @@ export function registerCalibrateCommand(program: Command, io: CliIo): void {
         const lines = [`${'metric'.padEnd(width)}  A/A ratio(s)        calibrated threshold`];
         for (const m of measurements)
           lines.push(
-            `${forTerminal(`${m.targetId} ${m.metricId}`).padEnd(width)}  ${m.ratios.map((r) => r.toFixed(3)).join(', ').padEnd(18)}  ${pct(m.calibratedThreshold)}`,
+            `${terminalSafe(`${m.targetId} ${m.metricId}`).padEnd(width)}  ${m.ratios.map((r) => r.toFixed(3)).join(', ').padEnd(18)}  ${pct(m.calibratedThreshold)}`,
           );
         lines.push(`${measurements[0]?.calibration ?? 'nothing to calibrate'}; a threshold only ever raises the suite's own.`);
         lines.push(flags.dryRun ? 'dry run: nothing written' : `wrote ${flags.file}`);

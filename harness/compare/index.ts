@@ -3,7 +3,7 @@
  * reports. One command is one multiple-testing family: every set its exit code depends on is
  * compared in a single call, so Holm sees all of them at once.
  */
-import { compareMetrics, geomeanSpeedup, type MetricComparison } from '../stats/index.ts';
+import { compareMetrics, DEFAULT_ALPHA, DEFAULT_NOISE_THRESHOLD, geomeanSpeedup, type MetricComparison } from '../stats/index.ts';
 import type { ComparisonSet, MetricPair, SkippedMetric } from './pairing.ts';
 
 export * from './pairing.ts';
@@ -40,8 +40,7 @@ export interface ComparisonOutcome {
   inconclusive: ComparedMetric[];
 }
 
-export const DEFAULT_ALPHA = 0.05;
-export const DEFAULT_NOISE_THRESHOLD = 0.05;
+export { DEFAULT_ALPHA, DEFAULT_NOISE_THRESHOLD };
 /** Kept for the reports' resampling (history charts); printed with every comparison. */
 export const DEFAULT_SEED = 20261125;
 

@@ -105,3 +105,15 @@ export function formatThreshold(row: Pick<ComparedRow, 'noiseThreshold' | 'thres
 export function formatDirection(direction: 'lower' | 'higher'): string {
   return direction === 'lower' ? 'lower is better' : 'higher is better';
 }
+
+/** Rows of cells padded into columns (code points, so "×" and "±" count once); the last column is not padded. */
+export function layoutColumns(rows: string[][]): string[] {
+  const width = (cell: string): number => [...cell].length;
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => width(row[column] ?? ''))));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(widths[column]! + 2 - width(cell))))
+      .join('')
+      .trimEnd(),
+  );
+}

@@ -1,14 +1,10 @@
 /** `kbench run --plan`: the plan as a table, before anything boots. Pure. */
+import { layoutColumns } from '../render/format.ts';
 import type { RunPlan } from './planner.ts';
 import type { Workload } from '../../suites/types.ts';
 
 const minutes = (seconds: number): string => (seconds < 90 ? `${Math.round(seconds)} s` : `${(seconds / 60).toFixed(1)} min`);
 const pct = (fraction: number): string => `${Number((fraction * 100).toPrecision(2))}%`;
-
-function layout(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 2))).join('').trimEnd());
-}
 
 export function renderPlan(plan: RunPlan, suite: readonly Workload[], heading: string, noiseSource: string): string {
   const lines = [heading];
@@ -23,7 +19,7 @@ export function renderPlan(plan: RunPlan, suite: readonly Workload[], heading: s
     String(w.schedule === 'per-boot' ? boots : plan.fullRounds),
     w.schedule === 'per-boot' ? '1' : `1 warm-up + ${plan.iterations[w.id] ?? '?'}`,
   ]);
-  lines.push(...layout([['workload', 'schedule', 'boots/kernel', 'iterations/boot'], ...workloadRows]).map((l) => `  ${l}`));
+  lines.push(...layoutColumns([['workload', 'schedule', 'boots/kernel', 'iterations/boot'], ...workloadRows]).map((l) => `  ${l}`));
   lines.push(
     plan.expectedSeconds === null
       ? '  expected wall time: unknown until one run has finished on this host'
@@ -38,7 +34,7 @@ export function renderPlan(plan: RunPlan, suite: readonly Workload[], heading: s
     `${m.bootsPerSide}×${m.iterationsPerBoot}`,
   ]);
   lines.push(
-    ...layout([['metric', 'band', 'detects (80% power)', 'can show "equivalent"', 'boots×iter'], ...metricRows]).map((l) => `  ${l}`),
+    ...layoutColumns([['metric', 'band', 'detects (80% power)', 'can show "equivalent"', 'boots×iter'], ...metricRows]).map((l) => `  ${l}`),
   );
   lines.push(
     `  detectable = smallest true change called regressed/improved 4 times in 5 (Welch on per-boot medians, Holm over ${plan.familySize} metrics, alpha 0.05)`,

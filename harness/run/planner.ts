@@ -10,7 +10,7 @@
  */
 import { nestedSamples } from '../compare/pairing.ts';
 import type { KernelVariant, ResultsFile } from '../results/schema.ts';
-import { decisionOutlook, DEFAULT_ALPHA, DEFAULT_NOISE_THRESHOLD, noiseBand, optimalIterationsPerBoot, studentTQuantile, varianceComponents } from '../stats/index.ts';
+import { decisionOutlook, DEFAULT_ALPHA, median, DEFAULT_NOISE_THRESHOLD, noiseBand, optimalIterationsPerBoot, studentTQuantile, varianceComponents } from '../stats/index.ts';
 import type { Workload } from '../../suites/types.ts';
 
 export interface MetricNoise {
@@ -95,12 +95,8 @@ export function noiseFromResults(results: ResultsFile, label: string): Map<strin
   return noise;
 }
 
-function medianOf(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+/** Median, or null for nothing. */
+const medianOf = (xs: number[]): number | null => (xs.length === 0 ? null : median(xs));
 
 /**
  * Costs from the sample timestamps of a finished run: per boot, when each workload's first and

@@ -22,7 +22,7 @@
  *   how many boots per side would decide it at the measured variance.
  */
 import { DEFAULT_CONFIDENCE_LEVEL } from './bootstrap.ts';
-import { median, outlierIndexes } from './descriptive.ts';
+import { mean, median, outlierIndexes, sampleVariance } from './descriptive.ts';
 import { holmAdjust } from './holm.ts';
 import { summarizeUnits, varianceComponents, type NestedSample } from './nested.ts';
 import { studentTQuantile } from './student-t.ts';
@@ -164,7 +164,7 @@ function validate(input: MetricComparisonInput, defaultThreshold: number): numbe
 
 /** Geometric mean of positive values, overflow-safe (through logs). */
 function geometricMean(values: readonly number[]): number {
-  return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+  return Math.exp(mean(values.map(Math.log)));
 }
 
 export function summarizeSide(samples: readonly NestedSample[], level = DEFAULT_CONFIDENCE_LEVEL): SampleSummary {
@@ -179,10 +179,9 @@ export function summarizeSide(samples: readonly NestedSample[], level = DEFAULT_
     center = geometricMean(units);
     if (units.length >= 2) {
       const logs = units.map(Math.log);
-      const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
-      const sd = Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (logs.length - 1));
-      const half = studentTQuantile(1 - (1 - level) / 2, logs.length - 1) * (sd / Math.sqrt(logs.length));
-      ci = { low: Math.exp(mean - half), high: Math.exp(mean + half) };
+      const center = mean(logs);
+      const half = studentTQuantile(1 - (1 - level) / 2, logs.length - 1) * Math.sqrt(sampleVariance(logs) / logs.length);
+      ci = { low: Math.exp(center - half), high: Math.exp(center + half) };
     }
   }
   return { n: samples.length, boots: units.length, center, ci, median: median(values), outliers: outlierIndexes(values) };
@@ -362,14 +361,10 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
     const logCI = welchInterval(test, level);
     const ratio = Math.exp(test.difference);
     const verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);
-    const varianceOf = (logs: number[]): number => {
-      const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
-      return logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (logs.length - 1);
-    };
     const outlook = decisionOutlook(
       test.difference,
-      varianceOf(p.logsBaseline),
-      varianceOf(p.logsCandidate),
+      sampleVariance(p.logsBaseline),
+      sampleVariance(p.logsCandidate),
       p.logsBaseline.length,
       p.logsCandidate.length,
       p.band,

@@ -34,6 +34,20 @@ export function assertFiniteSamples(xs: readonly number[], what = 'samples'): vo
   });
 }
 
+export function mean(xs: readonly number[]): number {
+  let sum = 0;
+  for (const x of xs) sum += x;
+  return sum / xs.length;
+}
+
+/** Unbiased sample variance (n - 1); needs at least 2 values. */
+export function sampleVariance(xs: readonly number[]): number {
+  const center = mean(xs);
+  let squares = 0;
+  for (const x of xs) squares += (x - center) ** 2;
+  return squares / (xs.length - 1);
+}
+
 export function sortedCopy(xs: readonly number[]): number[] {
   return [...xs].sort((a, b) => a - b);
 }

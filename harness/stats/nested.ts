@@ -5,7 +5,7 @@
  * measures the variance at each level (Kalibera & Jones, "Rigorous Benchmarking in Reasonable
  * Time", ISMM 2013), which is what the test and the run plan need.
  */
-import { medianOfSorted, sortedCopy } from './descriptive.ts';
+import { medianOfSorted, sampleVariance, sortedCopy } from './descriptive.ts';
 
 /** One measured value and the unit of replication it came from ("<run>/<boot>"). */
 export interface NestedSample {
@@ -48,11 +48,6 @@ export interface VarianceComponents {
   betweenUnitLogVariance: number | null;
   /** Observed variance of the log unit summaries (what the test sees); null with < 2 units. */
   unitSummaryLogVariance: number | null;
-}
-
-function sampleVariance(xs: readonly number[]): number {
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  return xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1);
 }
 
 /** Variance per level of positive samples (zeros and negatives have no log and are skipped). */

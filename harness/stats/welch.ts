@@ -3,6 +3,7 @@
  * means, as scipy.stats.ttest_ind(x, y, equal_var=False) computes them (statistic, pvalue, df,
  * confidence_interval). kbench applies it to log per-boot summaries (see index.ts for why).
  */
+import { mean, sampleVariance } from './descriptive.ts';
 import { studentTQuantile, studentTTwoSidedP } from './student-t.ts';
 
 export interface WelchResult {
@@ -22,16 +23,6 @@ export interface Interval {
   high: number;
 }
 
-function meanAndVariance(xs: readonly number[]): { mean: number; variance: number } {
-  const n = xs.length;
-  let mean = 0;
-  for (const x of xs) mean += x;
-  mean /= n;
-  let squares = 0;
-  for (const x of xs) squares += (x - mean) ** 2;
-  return { mean, variance: squares / (n - 1) };
-}
-
 /** Welch's test of mean(y) vs mean(x); both sides need at least 2 values. */
 export function welchTTest(x: readonly number[], y: readonly number[]): WelchResult {
   if (x.length < 2 || y.length < 2) throw new RangeError(`Welch's test needs >= 2 values per side, got ${x.length} and ${y.length}`);
@@ -39,11 +30,9 @@ export function welchTTest(x: readonly number[], y: readonly number[]): WelchRes
     xs.forEach((v, i) => {
       if (!Number.isFinite(v)) throw new RangeError(`${side}[${i}] is ${v}; Welch's test needs finite values`);
     });
-  const a = meanAndVariance(x);
-  const b = meanAndVariance(y);
-  const va = a.variance / x.length;
-  const vb = b.variance / y.length;
-  const difference = b.mean - a.mean;
+  const va = sampleVariance(x) / x.length;
+  const vb = sampleVariance(y) / y.length;
+  const difference = mean(y) - mean(x);
   const standardError = Math.sqrt(va + vb);
   // With no spread on either side the Satterthwaite formula is 0/0; the pooled df is the limit
   // that keeps quantiles finite (the interval has zero width anyway).

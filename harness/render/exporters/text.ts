@@ -3,7 +3,7 @@
  * HTML, Markdown and JUnit reports (render/rows.ts), in a benchstat-like layout. Every string
  * that came from a file is stripped of terminal control characters before it is printed.
  */
-import { formatDelta, formatP, formatSide, formatSpeedup, formatThreshold, VERDICT_LABEL, VERDICT_MARK } from '../format.ts';
+import { formatDelta, formatP, layoutColumns, formatSide, formatSpeedup, formatThreshold, VERDICT_LABEL, VERDICT_MARK } from '../format.ts';
 import type { ComparisonOutcome } from '../../compare/index.ts';
 import { terminalSafe } from '../../errors/index.ts';
 import { reportSets, type ComparedRow, type ComparisonKind, type ReportSet } from '../rows.ts';
@@ -16,26 +16,13 @@ export interface TextTableInput {
   warnings?: string[];
 }
 
-/** Strings from files are stripped of terminal control sequences (ESC, CSI, OSC, C1, bidi) before printing. */
-export const forTerminal = (text: string): string => terminalSafe(text);
-
-function layout(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
-  const pad = (cell: string, column: number): string => cell + ' '.repeat(widths[column]! + 2 - [...cell].length);
-  return rows.map((row) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : pad(cell, column)))
-      .join('')
-      .trimEnd(),
-  );
-}
 
 const pValue = (row: ComparedRow): string => (row.method === 'exact' ? 'exact' : row.adjustedP === null ? '—' : formatP(row.adjustedP));
 
 export function renderTextTable(input: TextTableInput): string {
   const lines: string[] = [];
   for (const set of input.sets) {
-    lines.push(forTerminal(set.title));
+    lines.push(terminalSafe(set.title));
     const header = ['metric', set.baselineLabel, set.candidateLabel, `delta [95% CI]`, 'band', 'adj. p', 'verdict'];
     const body = set.rows.map((row) => [
       row.metricId,
@@ -46,29 +33,29 @@ export function renderTextTable(input: TextTableInput): string {
       pValue(row),
       `${VERDICT_MARK[row.verdict]} ${VERDICT_LABEL[row.verdict]}`,
     ]);
-    lines.push(...layout([header, ...body].map((cells) => cells.map(forTerminal))).map((line) => `  ${line}`));
+    lines.push(...layoutColumns([header, ...body].map((cells) => cells.map(terminalSafe))).map((line) => `  ${line}`));
     const tested = set.rows.filter((row) => row.method === 'welch-log-boots').length;
     if (set.geomeanSpeedup !== null)
-      lines.push(`  geomean speedup ${forTerminal(set.candidateLabel)} over ${forTerminal(set.baselineLabel)}: ${formatSpeedup(set.geomeanSpeedup)} over ${tested} tested metrics (> 1 = better; deterministic sizes apart)`);
+      lines.push(`  geomean speedup ${terminalSafe(set.candidateLabel)} over ${terminalSafe(set.baselineLabel)}: ${formatSpeedup(set.geomeanSpeedup)} over ${tested} tested metrics (> 1 = better; deterministic sizes apart)`);
     for (const row of set.rows.filter((r) => r.method === 'exact'))
-      lines.push(`  deterministic: ${forTerminal(row.metricId)} ${formatDelta(row)} (${VERDICT_LABEL[row.verdict]}, compared exactly)`);
+      lines.push(`  deterministic: ${terminalSafe(row.metricId)} ${formatDelta(row)} (${VERDICT_LABEL[row.verdict]}, compared exactly)`);
     for (const row of set.rows) {
-      if (row.note !== null && row.verdict === 'inconclusive') lines.push(`  note: ${forTerminal(row.metricId)}: ${forTerminal(row.note)}`);
-      for (const problem of row.problems) lines.push(`  problem: ${forTerminal(row.metricId)}: ${forTerminal(problem)}`);
+      if (row.note !== null && row.verdict === 'inconclusive') lines.push(`  note: ${terminalSafe(row.metricId)}: ${terminalSafe(row.note)}`);
+      for (const problem of row.problems) lines.push(`  problem: ${terminalSafe(row.metricId)}: ${terminalSafe(problem)}`);
     }
-    for (const skipped of set.skipped) lines.push(`  skipped: ${forTerminal(skipped.metricId)}: ${forTerminal(skipped.reason)}`);
+    for (const skipped of set.skipped) lines.push(`  skipped: ${terminalSafe(skipped.metricId)}: ${terminalSafe(skipped.reason)}`);
     lines.push('');
   }
   const all = input.sets.flatMap((set) => set.rows);
   const list = (title: string, rows: ComparedRow[]): void => {
     lines.push(`${title} (${rows.length}):`);
-    for (const row of rows) lines.push(`  ${forTerminal(row.setTitle)}: ${forTerminal(row.metricId)}  ${formatDelta(row)}  ${pValue(row)}`);
+    for (const row of rows) lines.push(`  ${terminalSafe(row.setTitle)}: ${terminalSafe(row.metricId)}  ${formatDelta(row)}  ${pValue(row)}`);
   };
   list('Regressions', all.filter((row) => row.verdict === 'regressed'));
   list('Improvements', all.filter((row) => row.verdict === 'improved'));
   const count = (verdict: ComparedRow['verdict']): number => all.filter((row) => row.verdict === verdict).length;
   lines.push(`Equivalent (within the band): ${count('equivalent')}; inconclusive: ${count('inconclusive')}`);
-  for (const warning of input.warnings ?? []) lines.push(`warning: ${forTerminal(warning)}`);
+  for (const warning of input.warnings ?? []) lines.push(`warning: ${terminalSafe(warning)}`);
   lines.push(
     `Welch's t on log per-boot medians (the boot is the unit); ${input.procedure}, alpha ${input.alpha}; ` +
       `a change needs adj. p < alpha and the whole 95% CI beyond the band, "equivalent" the whole CI inside it`,
