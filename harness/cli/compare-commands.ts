@@ -13,7 +13,6 @@ import {
 import { renderOutcomeText } from '../render/exporters/text.ts';
 import { hostLoadWarnings } from '../env/load.ts';
 import { baselineFromRuns } from '../baseline/index.ts';
-import { recordRunsInDb } from '../db/record.ts';
 import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
 import { acquireLock } from '../fs/lock.ts';
 import { checkOutputFile } from '../fs/paths.ts';
@@ -116,7 +115,8 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       } finally {
         lock.release();
       }
-      recordRunsInDb(runs, { baselineFile: flags.file, warn: (line) => io.err(line) });
+      // The database (a native module) loads only for the command that writes to it.
+      (await import('../db/record.ts')).recordRunsInDb(runs, { baselineFile: flags.file, warn: (line) => io.err(line) });
       const summary = {
         file: flags.file,
         sources: written.sources,
