@@ -24,6 +24,7 @@ export const TARGETS: Record<string, TargetDefinition> = {
     defaultBackend: 'qemu',
     note: 'Debian 12 + OpenZFS 2.3 (bookworm-backports); stock = linux-image-amd64, custom = linux-image-cloud-amd64. Built locally, runs anywhere QEMU runs.',
   },
+  'debian-arm64': { spec: vm('debian-arm64', 'debian'), backends: ['qemu', 'ssh'], defaultBackend: 'qemu', note: 'Debian 12 arm64 + OpenZFS 2.3; stock = linux-image-6.12-arm64 (4K pages), custom = the seed\'s M-series kernel (kernels/alpine-m-series.config on Linux 6.12, 16K pages). Cross-built here; TCG on x86_64, hvf on Apple silicon.' },
   alpine: {
     spec: vm('alpine', 'alpine'),
     backends: ['lima', 'qemu', 'ssh'],

@@ -9,15 +9,15 @@ import * as fs from 'node:fs/promises';
 import { connect as connectSocket, createServer } from 'node:net';
 import { arch as hostArch } from 'node:os';
 import * as path from 'node:path';
-import { ensureDebianTestbed, type DebianTestbed } from '../../../custom-os/debian-testbed/testbed.ts';
 import { InputError, KbenchError, showValue } from '../../errors/index.ts';
 import type { Acceleration, KernelVariant } from '../../results/schema.ts';
 import { connectWithRetry } from '../../ssh/connect.ts';
 import type { SshEndpoint } from '../../ssh/types.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
 import { chooseAcceleration, type AccelChoice } from './accel.ts';
-import { buildQemuArgs, LINUX_APPEND, qemuBinaryFor, type HostArch, type QemuAccel } from './args.ts';
+import { buildQemuArgs, qemuBinaryFor, type HostArch, type QemuAccel } from './args.ts';
 import { killAndWait, spawnTracked, waitForExit } from './children.ts';
+import { qemuImageProvider, type QemuBootImage } from './images.ts';
 
 export interface QemuBackendOptions {
   /** Replaces ${KBENCH_CACHE:-~/.cache/kbench} for the testbed image. */
@@ -35,7 +35,8 @@ export interface QemuBackendOptions {
 
 /** What `prepare` adds to PreparedTarget; `boot` needs it. */
 export interface QemuPreparedTarget extends PreparedTarget {
-  qemu: { testbed: DebianTestbed; arch: HostArch; bootCounts: Record<KernelVariant, number> };
+  /** `arch` is the guest's: qemu-system-<arch> runs it (TCG when it is not the host's). */
+  qemu: { testbed: QemuBootImage; arch: HostArch; bootCounts: Record<KernelVariant, number> };
 }
 
 interface RunningVm {
@@ -186,16 +187,11 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
   const graceMs = options.powerdownGraceMs ?? 30_000;
 
   async function prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<QemuPreparedTarget> {
-    const arch = hostArchForQemu();
-    if (spec.os !== 'debian') {
-      throw new InputError(`target ${showValue(spec.name)}: the qemu backend boots os "debian" (the Debian ZFS testbed); got os ${showValue(spec.os)}`);
-    }
-    if (arch !== 'x86_64') {
-      throw new InputError(`target ${showValue(spec.name)}: the Debian testbed is built for amd64; this host is ${hostArch()}`);
-    }
+    const provide = qemuImageProvider(spec.name);
     if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
     await fs.mkdir(runDir, { recursive: true });
-    const testbed = await ensureDebianTestbed({ ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), onProgress: progress });
+    const testbed = await provide({ ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), onProgress: progress });
+    const arch = testbed.guestArch;
     const facts = {} as PreparedTarget['facts'];
     for (const variant of ['stock', 'custom'] as const) {
       const stat = variants.includes(variant) ? await fs.stat(testbed.kernels[variant].kernel) : null;
@@ -222,7 +218,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
         accel,
         vcpus: prepared.spec.vcpus,
         memoryMiB: prepared.spec.memoryMiB,
-        boot: { kind: 'linux-kernel', kernelPath: kernel.kernel, initrdPath: kernel.initrd, append: LINUX_APPEND },
+        boot: { kind: 'linux-kernel', kernelPath: kernel.kernel, initrdPath: kernel.initrd, append: kernel.append },
         disks: [{ path: disks.root, format: 'qcow2' }, ...(disks.scratch ? [{ path: disks.scratch, format: 'raw' as const }] : [])],
         sshHostPort: port,
         serial: { kind: 'file', path: serialLogPath },
@@ -276,10 +272,14 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       await handle.close();
     }
 
-    const accelChoice: AccelChoice = await chooseAcceleration(
-      { arch: prepared.qemu.arch, kernelPath: testbed.kernels[variant].kernel, timeoutMs: options.accelProbeTimeoutMs ?? 20_000 },
-      options.forceAccel ?? forcedAccelFromEnv() ?? null,
-    );
+    // No hardware acceleration runs another architecture's guest: TCG, without a probe.
+    const foreign = prepared.qemu.arch !== hostArchForQemu();
+    const accelChoice: AccelChoice = foreign
+      ? { accel: 'tcg', reason: `tcg: a ${prepared.qemu.arch} guest on a ${hostArch()} host can only be emulated` }
+      : await chooseAcceleration(
+          { arch: prepared.qemu.arch, kernelPath: testbed.kernels[variant].kernel, timeoutMs: options.accelProbeTimeoutMs ?? 20_000 },
+          options.forceAccel ?? forcedAccelFromEnv() ?? null,
+        );
     progress(`acceleration: ${accelChoice.reason}`);
 
     const vm = await spawnVm(prepared, variant, accelChoice.accel, bootDir, serialLogPath, { root: overlay, scratch });
