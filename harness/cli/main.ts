@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, KbenchError } from '../errors/index.ts';
 import { KBENCH_VERSION } from '../version.ts';
+import { registerBuildCommand } from './build-command.ts';
 import { registerCompareCommands } from './compare-commands.ts';
 import { registerReportCommand } from './report-command.ts';
 import { registerRunCommand } from './run-command.ts';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
   registerRunCommand(program, io);
   registerCompareCommands(program, io);
   registerReportCommand(program, io);
+  registerBuildCommand(program, io);
   return program;
 }
 
