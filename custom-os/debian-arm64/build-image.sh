@@ -1,11 +1,12 @@
 #!/bin/sh
 # Stage 2 of the kbench Debian arm64 testbed: the stage-1 root tree (build-rootfs.sh) plus the
-# seed's M-series kernel (kernels/build-arm64-linux-kernel.sh, with its OpenZFS modules) into one
+# seed's M-series kernel (kernels/build-arm64-linux-kernel.sh) and its OpenZFS modules into one
 # raw ext4 image. Run by custom-os/debian-arm64/testbed.ts; every input is a KB_* variable.
 #
 #   KB_OUT            output folder: disk.raw, kernels/
 #   KB_ROOTFS         stage-1 folder (rootfs/, stock/), read only: copied, never changed
 #   KB_KERNEL_DIR     M-series kernel folder (Image, config, release, modules.tar.gz)
+#   KB_ZFS_DIR        OpenZFS modules built against it (build-zfs-modules.sh: *.ko)
 #   KB_IMAGE_SIZE     size for truncate, e.g. 4G
 #
 # The custom kernel boots with -kernel and root=/dev/vda, no initramfs: virtio-blk, virtio-pci
@@ -18,11 +19,11 @@ step_total=3
 step() {
   echo "KBENCH-STEP $1 $step_total $2"
 }
-for name in KB_OUT KB_ROOTFS KB_KERNEL_DIR KB_IMAGE_SIZE; do
+for name in KB_OUT KB_ROOTFS KB_KERNEL_DIR KB_ZFS_DIR KB_IMAGE_SIZE; do
   eval "value=\${$name:-}"
   [ -n "$value" ] || { echo "build-image.sh: missing environment variable $name" >&2; exit 2; }
 done
-for file in "$KB_ROOTFS/rootfs/etc/os-release" "$KB_KERNEL_DIR/Image" "$KB_KERNEL_DIR/modules.tar.gz" "$KB_KERNEL_DIR/release"; do
+for file in "$KB_ROOTFS/rootfs/etc/os-release" "$KB_KERNEL_DIR/Image" "$KB_KERNEL_DIR/modules.tar.gz" "$KB_KERNEL_DIR/release" "$KB_ZFS_DIR/zfs.ko"; do
   [ -e "$file" ] || { echo "build-image.sh: missing input $file" >&2; exit 2; }
 done
 
@@ -34,12 +35,12 @@ step 1 "copy the Debian arm64 root tree; install the M-series kernel $release"
 rm -rf "$root"
 cp -a "$KB_ROOTFS/rootfs" "$root"
 tar -xzf "$KB_KERNEL_DIR/modules.tar.gz" -C "$root"
-[ -n "$(find "$root/lib/modules/$release" -name 'zfs.ko*' | head -1)" ] || {
-  echo "build-image.sh: $KB_KERNEL_DIR/modules.tar.gz has no zfs.ko for $release" >&2
-  exit 1
-}
 # build/ and source/ would point into the host's cache.
 rm -f "$root/lib/modules/$release/build" "$root/lib/modules/$release/source"
+mkdir -p "$root/lib/modules/$release/updates/zfs"
+cp "$KB_ZFS_DIR"/*.ko "$root/lib/modules/$release/updates/zfs/"
+# depmod reads foreign-architecture modules fine; the guest's own would write the same files.
+depmod -b "$root" "$release"
 gzip -9 -n -c "$KB_KERNEL_DIR/Image" >"$root/boot/vmlinuz-$release"
 cp "$KB_KERNEL_DIR/config" "$root/boot/config-$release"
 

@@ -8,9 +8,8 @@
 # Foreign-architecture parts run through qemu-user-static (binfmt_misc). Nothing heavy runs
 # emulated: zfs-dkms is *not* installed in the guest (DKMS would compile OpenZFS under
 # qemu-user, 5-10x slower than natively); its source is unpacked here and cross-compiled on the
-# host against the stock kernel's headers, exactly as kernels/build-arm64-linux-kernel.sh does
-# for the M-series kernel. The headers' helper programs (fixdep, modpost) are arm64 binaries
-# and run emulated, which costs seconds.
+# host by build-zfs-modules.sh against the stock kernel's headers, as it is for the M-series
+# kernel. The headers' helper programs (fixdep, modpost) are arm64 binaries and run emulated.
 #
 # Inputs (all required):
 #   KB_OUT KB_SUITE KB_MIRROR KB_SECURITY_MIRROR KB_COMPONENTS KB_HOSTNAME KB_AUTHORIZED_KEY
@@ -20,6 +19,7 @@
 #   KB_ZFS_USERLAND         packages installed from $KB_SUITE-backports (zfsutils-linux)
 #   KB_ZFS_SOURCE_PACKAGE   package whose /usr/src/zfs-* is the module source (zfs-dkms)
 #   KB_JOBS                 parallel make jobs for the OpenZFS cross build
+#   KB_ZFS_SCRIPT           custom-os/debian-arm64/build-zfs-modules.sh
 # Output: $KB_OUT/rootfs/, $KB_OUT/zfs-src/ (OpenZFS source), $KB_OUT/stock/{vmlinuz,initrd.img,
 # config,release}, $KB_OUT/versions.txt
 set -eu
@@ -31,7 +31,7 @@ step() {
 
 for name in KB_OUT KB_SUITE KB_MIRROR KB_SECURITY_MIRROR KB_COMPONENTS KB_BASE_PACKAGES \
   KB_STOCK_KERNEL_PACKAGE KB_ZFS_USERLAND KB_ZFS_SOURCE_PACKAGE KB_HOSTNAME KB_AUTHORIZED_KEY \
-  KB_MODPROBE_CONF KB_ZFS_OPTIONS_HELPER KB_APT_PROXY_CONF KB_JOBS; do
+  KB_MODPROBE_CONF KB_ZFS_OPTIONS_HELPER KB_APT_PROXY_CONF KB_JOBS KB_ZFS_SCRIPT; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then
     echo "build-rootfs.sh: missing environment variable $name" >&2
@@ -108,42 +108,37 @@ headers_package=$(echo "$KB_STOCK_KERNEL_PACKAGE" | sed 's/^linux-image-/linux-h
 apt_install "$KB_STOCK_KERNEL_PACKAGE" "$headers_package"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 apt_install -t "$KB_SUITE-backports" $KB_ZFS_USERLAND
-stock_release=$(ls "$root/lib/modules")
+stock_release=$(cd "$root/lib/modules" && echo *)
 case $stock_release in *' '* | '') echo "build-rootfs.sh: expected one kernel in $root/lib/modules, found: $stock_release" >&2; exit 1 ;; esac
 
 step 4 "OpenZFS source from $KB_ZFS_SOURCE_PACKAGE ($KB_SUITE-backports), unpacked, not installed"
+# shellcheck disable=SC2016 # dpkg-query's own format field
 zfs_version=$(in_chroot dpkg-query -W -f '${Version}' zfsutils-linux)
 mkdir -p "$KB_OUT/debs"
 # The same version as the userland, so zpool/zfs and the modules agree.
 (cd "$KB_OUT/debs" && chroot "$root" sh -c "cd /tmp && apt-get download -q $KB_ZFS_SOURCE_PACKAGE=$zfs_version" && mv "$root"/tmp/"$KB_ZFS_SOURCE_PACKAGE"_*.deb .)
 dpkg-deb -x "$KB_OUT"/debs/"$KB_ZFS_SOURCE_PACKAGE"_*.deb "$KB_OUT/debs/x"
-zfs_dir=$(ls -d "$KB_OUT"/debs/x/usr/src/zfs-* | head -1)
+zfs_dir=$(find "$KB_OUT/debs/x/usr/src" -maxdepth 1 -name 'zfs-*' | head -1)
 [ -f "$zfs_dir/configure" ] || { echo "build-rootfs.sh: no OpenZFS source (configure) in $KB_ZFS_SOURCE_PACKAGE" >&2; exit 1; }
 mv "$zfs_dir" "$KB_OUT/zfs-src"
 rm -rf "$KB_OUT/debs"
 
 step 5 "cross-build OpenZFS modules for the stock kernel $stock_release"
 # Debian's headers refer to each other by absolute /usr/src paths: build in a private mount
-# namespace where the guest's /usr/src is the host's /usr/src (the host's is untouched).
-zbuild="$KB_OUT/zfs-build-stock"
-cp -a "$KB_OUT/zfs-src" "$zbuild"
+# namespace where the guest's /usr/src is mounted on /usr/src (the host's stays untouched).
 headers_obj=/usr/src/linux-headers-$stock_release
-headers_src=$(ls -d "$root"/usr/src/linux-headers-*-common | head -1 | sed "s|^$root||")
+headers_src=$(find "$root/usr/src" -maxdepth 1 -name 'linux-headers-*-common' | head -1 | sed "s|^$root||")
+[ -n "$headers_src" ] || { echo "build-rootfs.sh: no linux-headers-*-common in $root/usr/src" >&2; exit 1; }
+# shellcheck disable=SC2016 # $1..$7 are expanded by the inner shell
 unshare --mount sh -eu -c '
   mount --make-rprivate /
   mount --bind "$1/usr/src" /usr/src
-  cd "$2"
-  export ARCH=arm64 CROSS_COMPILE="$5"
-  ./configure --with-config=kernel --host="${5%-}" --with-linux="$3" --with-linux-obj="$4" >configure.log 2>&1 ||
-    { tail -20 configure.log >&2; exit 1; }
-  make -s -j"$6" >make.log 2>&1 || { tail -20 make.log >&2; exit 1; }
-' unshare-zfs "$root" "$zbuild" "$headers_src" "$headers_obj" "$cross" "$KB_JOBS"
+  sh "$2" --zfs-src "$3" --linux "$4" --linux-obj "$5" --out "$6" --jobs "$7"
+' unshare-zfs "$root" "$KB_ZFS_SCRIPT" "$KB_OUT/zfs-src" "$headers_src" "$headers_obj" "$KB_OUT/zfs-stock" "$KB_JOBS"
 dest="$root/lib/modules/$stock_release/updates/zfs"
 mkdir -p "$dest"
-find "$zbuild/module" -name '*.ko' -exec cp {} "$dest/" \;
-"${cross}strip" --strip-debug "$dest"/*.ko
-[ -f "$dest/zfs.ko" ] || { echo "build-rootfs.sh: OpenZFS build produced no zfs.ko for $stock_release" >&2; exit 1; }
-rm -rf "$zbuild"
+cp "$KB_OUT"/zfs-stock/*.ko "$dest/"
+rm -rf "$KB_OUT/zfs-stock"
 in_chroot depmod "$stock_release"
 in_chroot update-initramfs -u -k "$stock_release"
 
@@ -172,6 +167,7 @@ in_chroot systemctl mask systemd-networkd-wait-online.service
 in_chroot passwd -l root
 
 step 7 "package versions, stock kernel files"
+# shellcheck disable=SC2016 # dpkg-query's own format fields
 in_chroot dpkg-query -W -f '${Package}\t${Version}\n' >"$KB_OUT/versions.txt"
 printf '%s\t%s\n' "$KB_ZFS_SOURCE_PACKAGE" "$zfs_version" >>"$KB_OUT/versions.txt"
 mkdir -p "$KB_OUT/stock"

@@ -3,12 +3,14 @@
  * Debian's linux-source-6.12 and kernels/alpine-m-series.config, cached under
  * ${KBENCH_CACHE:-~/.cache/kbench}/arm64-kernel/<key>/ like the testbeds: the key hashes the
  * source tarball, the fragment's option lines, the script, the page size and the cross compiler.
- * OpenZFS modules for it are a second, cheap step recorded in the same manifest.
+ * OpenZFS modules for it are a second, cheap step (custom-os/debian-arm64/build-zfs-modules.sh)
+ * into <key>/zfs/<zfs key>/, keyed by the OpenZFS version and that script's text.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -24,6 +26,7 @@ import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const KERNEL_SCRIPT_PATH = path.resolve(HERE, '../../kernels/build-arm64-linux-kernel.sh');
+export const ZFS_SCRIPT_PATH = path.join(HERE, 'build-zfs-modules.sh');
 /** Merged in this order: the seed's fragment, then what a QEMU/Lima virtio guest does not need or needs. */
 export const FRAGMENT_PATHS = [path.resolve(HERE, '../../kernels/alpine-m-series.config'), path.resolve(HERE, '../../kernels/arm64-qemu-guest.config')];
 /** Runs the survival check; it decides pass or fail only, so its text is not part of the key. */
@@ -55,9 +58,18 @@ export const KernelManifest = z.strictObject({
   imageBytes: z.number().int().positive(),
   configSha256: z.string().regex(/^[0-9a-f]{64}$/),
   moduleCount: z.number().int().nonnegative(),
-  /** OpenZFS built against this tree: its source folder name (zfs-2.3.2) and when. */
-  zfs: z.strictObject({ version: z.string().min(1), builtAt: z.string(), buildSeconds: z.number().nonnegative() }).nullable(),
 });
+
+export const ZfsModulesManifest = z.strictObject({
+  formatVersion: z.literal(1),
+  /** e.g. zfs-2.3.2 */
+  version: z.string().min(1),
+  scriptSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  builtAt: z.string(),
+  buildSeconds: z.number().nonnegative(),
+  modules: z.array(z.string().regex(/^[a-z0-9_]+\.ko$/)).min(1),
+});
+export type ZfsModulesManifest = z.infer<typeof ZfsModulesManifest>;
 export type KernelManifest = z.infer<typeof KernelManifest>;
 
 export interface MSeriesKernel {
@@ -66,6 +78,8 @@ export interface MSeriesKernel {
   image: string;
   config: string;
   modulesTar: string;
+  /** OpenZFS modules built against this kernel, when they were asked for. */
+  zfs: { dir: string; manifest: ZfsModulesManifest } | null;
 }
 
 /** Pure: the option lines of a Kconfig fragment, in order (what merge_config.sh acts on). */
@@ -133,6 +147,7 @@ export async function loadKernel(dir: string): Promise<MSeriesKernel | null> {
       image: path.join(dir, 'Image'),
       config: path.join(dir, 'config'),
       modulesTar: path.join(dir, 'modules.tar.gz'),
+      zfs: null,
     };
     return [kernel.image, kernel.config, kernel.modulesTar, path.join(dir, 'build', '.config')].every((f) => existsSync(f)) ? kernel : null;
   } catch {
@@ -158,36 +173,70 @@ export async function ensureMSeriesKernel(options: EnsureKernelOptions = {}): Pr
   const inputs = await collectKernelInputs(options.linuxSource, options.pageSize);
   const key = kernelCacheKey(inputs);
   const dir = path.join(root, key);
-  const zfsVersion = options.zfs?.version ?? null;
-  const satisfied = (k: MSeriesKernel | null) => k !== null && (zfsVersion === null || k.manifest.zfs?.version === zfsVersion);
+  const jobs = String(options.jobs ?? availableParallelism());
 
-  const cached = await loadKernel(dir);
-  if (satisfied(cached)) return cached!;
-  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
-  try {
-    let kernel = await loadKernel(dir);
-    if (satisfied(kernel)) return kernel!;
-    const jobs = String(options.jobs ?? (await import('node:os')).availableParallelism());
-    if (kernel === null) kernel = await buildKernel(root, key, inputs, options.linuxSource ?? DEFAULT_LINUX_SOURCE, jobs, progress);
-    if (zfsVersion !== null && kernel.manifest.zfs?.version !== zfsVersion) {
-      const started = Date.now();
-      progress(`OpenZFS ${zfsVersion} modules for ${kernel.manifest.release} (log ${path.join(dir, 'zfs.log')})`);
-      await runBuilderScript({}, path.join(dir, 'zfs.log'), started, progress, {
-        path: (await copyBuildInputs(dir)).path,
-        args: ['--zfs-only', '--out', dir, '--zfs-src', options.zfs!.source, '--jobs', jobs],
-        label: 'OpenZFS build for the M-series kernel',
-      });
-      const manifest: KernelManifest = {
-        ...kernel.manifest,
-        zfs: { version: zfsVersion, builtAt: new Date().toISOString(), buildSeconds: Math.round((Date.now() - started) / 100) / 10 },
-      };
-      await fs.writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-      kernel = (await loadKernel(dir))!;
+  let kernel = await loadKernel(dir);
+  if (kernel === null) {
+    const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
+    try {
+      kernel = (await loadKernel(dir)) ?? (await buildKernel(root, key, inputs, options.linuxSource ?? DEFAULT_LINUX_SOURCE, jobs, progress));
+    } finally {
+      await release();
     }
-    return kernel;
-  } finally {
-    await release();
   }
+  if (!options.zfs) return kernel;
+  const scriptSha256 = sha256Hex(await fs.readFile(ZFS_SCRIPT_PATH, 'utf8'));
+  const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: options.zfs.version, scriptSha256 })));
+  let zfs = await loadZfsModules(zfsDir);
+  if (zfs === null) {
+    const release = await acquireBuildLock(`${zfsDir}.lock`, zfsDir, progress);
+    try {
+      zfs = (await loadZfsModules(zfsDir)) ?? (await buildZfsModules(kernel, options.zfs, zfsDir, scriptSha256, jobs, progress));
+    } finally {
+      await release();
+    }
+  }
+  return { ...kernel, zfs: { dir: zfsDir, manifest: zfs } };
+}
+
+async function loadZfsModules(dir: string): Promise<ZfsModulesManifest | null> {
+  try {
+    const parsed = ZfsModulesManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
+    return parsed.success && parsed.data.modules.every((m) => existsSync(path.join(dir, m))) ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+async function buildZfsModules(
+  kernel: MSeriesKernel,
+  zfs: { source: string; version: string },
+  dir: string,
+  scriptSha256: string,
+  jobs: string,
+  progress: (m: string) => void,
+): Promise<ZfsModulesManifest> {
+  const started = Date.now();
+  await removeBuildDir(dir);
+  await fs.mkdir(dir, { recursive: true });
+  progress(`OpenZFS ${zfs.version} modules for ${kernel.manifest.release} (log ${path.join(dir, 'build.log')})`);
+  const script = path.join(dir, path.basename(ZFS_SCRIPT_PATH));
+  await fs.copyFile(ZFS_SCRIPT_PATH, script);
+  await runBuilderScript({}, path.join(dir, 'steps.log'), started, progress, {
+    path: script,
+    args: ['--zfs-src', zfs.source, '--linux', path.join(kernel.dir, 'src'), '--linux-obj', path.join(kernel.dir, 'build'), '--out', dir, '--jobs', jobs],
+    label: `OpenZFS ${zfs.version} build for ${kernel.manifest.release}`,
+  });
+  const manifest: ZfsModulesManifest = {
+    formatVersion: 1,
+    version: zfs.version,
+    scriptSha256,
+    builtAt: new Date().toISOString(),
+    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    modules: (await fs.readdir(dir)).filter((f) => f.endsWith('.ko')).sort(),
+  };
+  await fs.writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
 }
 
 /**
@@ -264,6 +313,5 @@ export async function describeKernelBuild(dir: string, key: string, inputs: Kern
     imageBytes: image.size,
     configSha256: sha256Hex(configText),
     moduleCount: modulesOrder.split('\n').filter((line) => line.trim() !== '').length,
-    zfs: null,
   };
 }

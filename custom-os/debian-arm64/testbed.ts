@@ -27,7 +27,7 @@ import {
   ZFS_TUNING_PATH,
 } from '../debian-testbed/testbed.ts';
 import { parseZfsTuning, renderZfsTuning } from '../debian-testbed/zfs-tuning.ts';
-import { ensureMSeriesKernel, type MSeriesKernel } from './kernel.ts';
+import { ensureMSeriesKernel, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOTFS_SCRIPT_PATH = path.join(HERE, 'build-rootfs.sh');
@@ -118,7 +118,11 @@ export function arm64PageSizeFromConfig(configText: string): number | null {
 }
 
 async function rootfsInputs() {
-  const [scriptText, tuningText] = await Promise.all([fs.readFile(ROOTFS_SCRIPT_PATH, 'utf8'), fs.readFile(ZFS_TUNING_PATH, 'utf8')]);
+  const [scriptText, zfsScriptText, tuningText] = await Promise.all([
+    fs.readFile(ROOTFS_SCRIPT_PATH, 'utf8'),
+    fs.readFile(ZFS_SCRIPT_PATH, 'utf8'),
+    fs.readFile(ZFS_TUNING_PATH, 'utf8'),
+  ]);
   const tuningFileName = path.relative(path.resolve(HERE, '../..'), ZFS_TUNING_PATH);
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
@@ -136,6 +140,7 @@ async function rootfsInputs() {
     zfsUserland: ZFS_USERLAND_PACKAGES,
     zfsSourcePackage: ZFS_SOURCE_PACKAGE,
     builderScriptSha256: sha256Hex(scriptText),
+    zfsScriptSha256: sha256Hex(zfsScriptText),
     renderedTuningSha256: sha256Hex(tuning.modprobeConf + tuning.optionsHelper),
   };
   return { inputs, tuning, key: sha256Hex(canonicalJson(inputs)) };
@@ -209,6 +214,7 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
           KB_ZFS_OPTIONS_HELPER: files.helper,
           KB_APT_PROXY_CONF: files.proxy,
           KB_JOBS: String(availableParallelism()),
+          KB_ZFS_SCRIPT: ZFS_SCRIPT_PATH,
         },
         path.join(tmp, 'build.log'),
         started,
@@ -296,7 +302,7 @@ export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {})
     onProgress: progress,
   });
   const imageScript = await fs.readFile(IMAGE_SCRIPT_PATH, 'utf8');
-  const key = sha256Hex(canonicalJson({ rootfsKey: rootfs.manifest.key, kernelKey: kernel.manifest.key, zfs: kernel.manifest.zfs?.version ?? null, imageSize: IMAGE_SIZE, imageScriptSha256: sha256Hex(imageScript) }));
+  const key = sha256Hex(canonicalJson({ rootfsKey: rootfs.manifest.key, kernelKey: kernel.manifest.key, zfsModules: kernel.zfs ? path.basename(kernel.zfs.dir) : null, imageSize: IMAGE_SIZE, imageScriptSha256: sha256Hex(imageScript) }));
   const root = path.join(cacheDir, 'debian-arm64');
   const dir = path.join(root, key);
   const cached = await loadArm64Testbed(dir);
@@ -330,7 +336,7 @@ async function buildImage(
   try {
     progress(`building the Debian arm64 image ${key.slice(0, 12)} in ${tmp}`);
     await runBuilderScript(
-      { KB_OUT: tmp, KB_ROOTFS: rootfs.dir, KB_KERNEL_DIR: kernel.dir, KB_IMAGE_SIZE: IMAGE_SIZE },
+      { KB_OUT: tmp, KB_ROOTFS: rootfs.dir, KB_KERNEL_DIR: kernel.dir, KB_ZFS_DIR: kernel.zfs!.dir, KB_IMAGE_SIZE: IMAGE_SIZE },
       path.join(tmp, 'build.log'),
       started,
       progress,
