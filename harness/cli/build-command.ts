@@ -3,7 +3,7 @@
  * OS after the other into kernel-artifacts/<os>/ with SHA256SUMS, and ends with the success rate.
  * Resumable: an OS whose artifacts are still those recorded in build-state.json is not rebuilt.
  */
-import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -61,6 +61,7 @@ export function registerBuildCommand(program: Command, io: CliIo): void {
         io.setExitCode(EXIT_OK);
         return;
       }
+      await mkdir(outRoot, { recursive: true });
       const state = await loadState(outRoot);
       const started = Date.now();
       const results: { os: BuildOs; outcome: 'built' | 'resumed' | 'failed' | 'skipped' }[] = [];
@@ -96,7 +97,6 @@ export function registerBuildCommand(program: Command, io: CliIo): void {
         const list = (xs: string[]) => (xs.length > 0 ? xs.join(' ') : 'none');
         io.out(`built: ${list(summary.built)}\nalready built: ${list(summary.resumed)}\nfailed: ${list(summary.failed)}\nskipped: ${list(summary.skipped)}\nsuccess rate: ${summary.successRate} attempted (${plans.length} requested)\n`);
       }
-      if (!existsSync(outRoot)) throw new InputError(`--out: ${outRoot} could not be created`);
       io.setExitCode(summary.failed.length > 0 ? EXIT_BUILD_FAILED : EXIT_OK);
     });
 }
