@@ -189,6 +189,7 @@ export async function ensureMSeriesKernel(options: EnsureKernelOptions = {}): Pr
   const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: options.zfs.version, scriptSha256 })));
   let zfs = await loadZfsModules(zfsDir);
   if (zfs === null) {
+    await fs.mkdir(path.dirname(zfsDir), { recursive: true });
     const release = await acquireBuildLock(`${zfsDir}.lock`, zfsDir, progress);
     try {
       zfs = (await loadZfsModules(zfsDir)) ?? (await buildZfsModules(kernel, options.zfs, zfsDir, scriptSha256, jobs, progress));
