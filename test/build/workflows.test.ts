@@ -20,7 +20,8 @@ describe('.github/workflows', () => {
   for (const name of ['perf-regression.yml', 'build-custom-kernels.yml']) {
     it(`${name} passes the workflow schema`, () => {
       const result = validate(join(repo, '.github', 'workflows', name));
-      expect(result.stdout).toBe('');
+      // The one thing it may say: that `paths:` globs are not checked yet.
+      expect(result.stdout.replace(/^WARNING: Glob validation is not yet supported\..*\n/gm, '')).toBe('');
       expect(result.status).toBe(0);
     });
   }
