@@ -122,7 +122,7 @@ export async function collectTestbedInputs(): Promise<{ inputs: TestbedInputs; t
   return { inputs, tuning };
 }
 
-async function readTextFiles(singleFile: string, dir: string, suffixes: string[]): Promise<{ name: string; text: string }[]> {
+export async function readTextFiles(singleFile: string, dir: string, suffixes: string[]): Promise<{ name: string; text: string }[]> {
   const files: { name: string; text: string }[] = [];
   const tryRead = async (file: string) => {
     try {
@@ -197,7 +197,7 @@ export async function loadTestbed(dir: string): Promise<DebianTestbed | null> {
   return required.every((file) => existsSync(file)) ? result : null;
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -207,7 +207,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** One builder per key across processes; a lock left by a dead process is taken over. */
-async function acquireBuildLock(lockFile: string, dir: string, progress: (m: string) => void): Promise<() => Promise<void>> {
+export async function acquireBuildLock(lockFile: string, dir: string, progress: (m: string) => void): Promise<() => Promise<void>> {
   let announced = false;
   for (;;) {
     try {
@@ -248,7 +248,7 @@ async function mountsUnder(dir: string): Promise<string[]> {
 }
 
 /** Deletes a build folder, but never while anything (e.g. the host's /dev) is still bound inside it. */
-async function removeBuildDir(dir: string): Promise<void> {
+export async function removeBuildDir(dir: string): Promise<void> {
   for (const mountPoint of await mountsUnder(dir)) {
     await runQuiet('umount', ['-l', mountPoint]);
   }
@@ -260,14 +260,14 @@ async function removeBuildDir(dir: string): Promise<void> {
 }
 
 /** Build folders left by a builder that died (its pid is gone) only take space: remove them. */
-async function removeAbandonedBuilds(root: string): Promise<void> {
+export async function removeAbandonedBuilds(root: string): Promise<void> {
   for (const name of await fs.readdir(root).catch(() => [] as string[])) {
     const match = /^\.build-[0-9a-f]{16}-(\d+)$/.exec(name);
     if (match && !processAlive(Number(match[1]))) await removeBuildDir(path.join(root, name)).catch(() => undefined);
   }
 }
 
-function runQuiet(command: string, args: string[]): Promise<number> {
+export function runQuiet(command: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'ignore' });
     child.on('error', () => resolve(127));
@@ -346,15 +346,17 @@ async function buildTestbed(
   }
 }
 
-function runBuilderScript(
+/** Runs a builder script that prints "KBENCH-STEP i n what" lines; `label` names it in errors. */
+export function runBuilderScript(
   env: Record<string, string>,
   logFile: string,
   tracker: BuildProgressTracker,
   onProgress: (progress: BuildProgress) => void,
+  script: { path: string; args?: string[]; label: string } = { path: BUILDER_SCRIPT_PATH, label: 'debian testbed build' },
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn('sh', [BUILDER_SCRIPT_PATH], {
+    const child = spawn('sh', [script.path, ...(script.args ?? [])], {
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -389,7 +391,7 @@ function runBuilderScript(
       else {
         const tail = lastLines.slice(-5).join(' | ');
         const at = current === null ? 'the start' : `step ${current.step}/${current.steps} (${current.title})`;
-        reject(new InfraError(`debian testbed build failed at ${at} (exit ${code ?? signal}; log ${logFile}): ${tail}`));
+        reject(new InfraError(`${script.label} failed at ${at} (exit ${code ?? signal}; log ${logFile}): ${tail}`));
       }
     });
   });

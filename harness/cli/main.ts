@@ -24,6 +24,7 @@ const COMMANDS: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['submit'], load: async () => (await import('./submit-command.ts')).registerSubmitCommand },
   { names: ['ingest'], load: async () => (await import('./ingest-command.ts')).registerIngestCommand },
   { names: ['claims'], load: async () => (await import('./claims-command.ts')).registerClaimsCommand },
+  { names: ['build'], load: async () => (await import('./build-command.ts')).registerBuildCommand },
 ];
 
 /** The commands argv can reach: the one it names, or all of them (help, usage errors). */

@@ -41,6 +41,8 @@ export interface GuestFacts {
   zfsVersion: string | null;
   vcpus: number;
   memoryBytes: number;
+  /** The kernel's page size (`getconf PAGESIZE`), or null if the guest cannot say. */
+  pageSizeBytes: number | null;
   /** Bytes of the booted kernel image file in the guest, or null if it cannot be found. */
   kernelImageBytes: number | null;
 }

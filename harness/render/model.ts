@@ -253,6 +253,7 @@ function guestInfo(series: string, run: string, target: Target): GuestInfo {
       ['Kernel', `${guest.kernelVariant}: ${guest.kernelRelease}`],
       ['Kernel config SHA-256', guest.kernelConfigSha256 ?? 'not exposed'],
       ['ZFS', guest.zfsVersion ?? 'absent'],
+      ['Page size', guest.pageSizeBytes == null ? 'not recorded' : `${guest.pageSizeBytes} bytes`],
       ['vCPUs', String(guest.vcpus)],
       ['Memory', gib(guest.memoryBytes)],
     ],

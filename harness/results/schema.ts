@@ -137,6 +137,8 @@ export const GuestFingerprint = z.strictObject({
     .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')
     .nullable(),
   zfsVersion: z.string().nullable(),
+  /** `getconf PAGESIZE` in the guest (16384 on the 16K-page M-series kernel); absent in files from before it was recorded. */
+  pageSizeBytes: z.number().int().positive().nullable().optional(),
   vcpus: z.number().int().positive(),
   memoryBytes: z.number().int().positive(),
   zfsTunables: z.record(z.string(), z.string()),

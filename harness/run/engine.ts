@@ -212,6 +212,7 @@ export class RunEngine {
       kernelRelease: facts.kernelRelease,
       kernelConfigSha256: facts.kernelConfigSha256,
       zfsVersion: facts.zfsVersion,
+      pageSizeBytes: facts.pageSizeBytes,
       vcpus: facts.vcpus,
       memoryBytes: facts.memoryBytes,
       zfsTunables: zfsSupported ? await guest.readZfsTunables(shell, tunableNames()) : {},

@@ -33,6 +33,7 @@ describe('targets: one file each, backends derived from supports()', () => {
     const table = Object.fromEntries(Object.values(TARGETS).map((t) => [t.spec.name, backendsFor(t)]));
     expect(table).toEqual({
       'debian-testbed': ['qemu', 'ssh'],
+      'debian-arm64': ['qemu', 'ssh'],
       alpine: ['lima', 'ssh'],
       freebsd: ['lima', 'ssh'],
       netbsd: ['ssh'],
@@ -57,7 +58,7 @@ describe('targets: one file each, backends derived from supports()', () => {
     );
     expect(resolveTarget('freebsd', 'qemu', ['stock']).backend).toBe('qemu');
     expect(() => resolveTarget('netbsd', 'lima')).toThrow(/Lima cannot boot NetBSD\/OpenBSD/);
-    expect(() => resolveTarget('plan9', undefined)).toThrow(new InputError('--target: unknown target "plan9" (known: debian-testbed, alpine, freebsd, netbsd, openbsd)'));
+    expect(() => resolveTarget('plan9', undefined)).toThrow(new InputError('--target: unknown target "plan9" (known: debian-testbed, debian-arm64, alpine, freebsd, netbsd, openbsd)'));
     expect(() => resolveTarget('alpine', 'vbox')).toThrow(new InputError('--backend: unknown backend "vbox" (known: qemu, lima, ssh)'));
   });
 });

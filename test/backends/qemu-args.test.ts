@@ -77,7 +77,7 @@ describe('buildQemuArgs', () => {
   it('aarch64 under TCG emulates the most capable CPU', () => {
     const config: QemuLaunchConfig = { ...linuxX86('tcg'), arch: 'aarch64' };
     const { args } = buildQemuArgs(config);
-    expect(valuesOf(args, '-cpu')).toEqual(['max']);
+    expect(valuesOf(args, '-cpu')).toEqual(['max,pauth-impdef=on']);
     expect(valuesOf(args, '-machine')[0]).toMatch(/^virt/);
   });
 

@@ -21,7 +21,7 @@ describe('kbench run: bad arguments', () => {
   it('bad target and backend names: one line, exit 2, nothing written', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kbench-bad-'));
     for (const [args, message] of [
-      [['--target', 'plan9'], /--target: unknown target "plan9" \(known: debian-testbed, alpine, freebsd, netbsd, openbsd\)/],
+      [['--target', 'plan9'], /--target: unknown target "plan9" \(known: debian-testbed, debian-arm64, alpine, freebsd, netbsd, openbsd\)/],
       [['--backend', 'virtualbox'], /--backend: unknown backend "virtualbox"/],
       [['--target', 'netbsd', '--backend', 'lima'], /--backend lima: target netbsd with --kernels stock,custom: Lima cannot boot NetBSD/],
       [['--kernels', 'stock,turbo'], /--kernels: unknown kernel variant "turbo"/],

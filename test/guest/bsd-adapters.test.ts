@@ -95,6 +95,8 @@ esac`;
       vcpus: 2,
       memoryBytes: 2107625472,
       kernelImageBytes: 29515640,
+      // getconf is not stubbed: the fake guest's PATH falls through to this host's.
+      pageSizeBytes: expect.any(Number),
     });
   });
 
@@ -204,6 +206,8 @@ esac`,
       vcpus: 4,
       memoryBytes: 2147016704,
       kernelImageBytes: 27123456,
+      // getconf is not stubbed: the fake guest's PATH falls through to this host's.
+      pageSizeBytes: expect.any(Number),
     });
   });
 
@@ -281,6 +285,8 @@ esac`,
       vcpus: 2,
       memoryBytes: 2130575360,
       kernelImageBytes: 25874432,
+      // getconf is not stubbed: the fake guest's PATH falls through to this host's.
+      pageSizeBytes: expect.any(Number),
     });
     expect(await adapter.uptimeSeconds(guest.shell)).toBe(30);
     expect(await adapter.memoryInUseBytes(guest.shell)).toBe(2130575360 - 427010 * 4096);

@@ -11,6 +11,9 @@ const scripts = [
   'kernels/build-netbsd-kernel.sh',
   'kernels/build-openbsd-kernel.sh',
   'kernels/build-all-kernels.sh',
+  'kernels/build-arm64-linux-kernel.sh',
+  'custom-os/debian-arm64/build-rootfs.sh',
+  'custom-os/debian-arm64/build-image.sh',
   'custom-os/alpine/zfs-minimal-alpine.sh',
   'custom-os/freebsd/freebsd-minimal.sh',
   'test/kernels/verify-kconfig-names.sh',
@@ -143,27 +146,27 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(badJobs.code).toBe(2);
   });
 
-  it('build-all-kernels.sh: --only picks and orders the OSes; BSDs without a guest are skipped', () => {
+  it('build-all-kernels.sh: forwards to kbench build (--only becomes --os); BSDs without a guest are skipped', () => {
     const two = run([script('kernels/build-all-kernels.sh'), '--dry-run', '--only', 'freebsd,alpine,freebsd']);
     expect(two.code).toBe(0);
-    const plan = planLines(two.stdout);
-    expect(plan[0]).toBe('plan: build order: freebsd alpine');
-    expect(plan).toContain('plan: freebsd: limactl start --tty=false --name=kbench-build-freebsd --vm-type=qemu --cpus=4 --memory=8 template:freebsd');
+    const plan = planLines(two.stderr);
+    expect(plan[0]).toBe('plan: freebsd: limactl start --tty=false --name=kbench-build-freebsd --vm-type=qemu --cpus=4 --memory=8 template:freebsd');
     expect(plan).toContain('plan: alpine: limactl shell kbench-build-alpine -- sudo sh /tmp/build-alpine-kernel.sh --out /tmp/kbench-kernel-artifacts/alpine');
-    expect(plan).toContain('plan: alpine: limactl copy -r kbench-build-alpine:/tmp/kbench-kernel-artifacts/alpine/ ./kernel-artifacts/alpine/');
+    expect(plan).toContain(`plan: alpine: limactl copy -r kbench-build-alpine:/tmp/kbench-kernel-artifacts/alpine/. ${join(scratch, 'kernel-artifacts', 'alpine')}/`);
+    expect(plan.findIndex((l) => l.startsWith('plan: alpine'))).toBeGreaterThan(plan.findIndex((l) => l.startsWith('plan: freebsd')));
     expect(plan.some((l) => l.includes('netbsd'))).toBe(false);
 
-    const bsd = run([script('kernels/build-all-kernels.sh'), '--dry-run', '--only', 'netbsd,openbsd'], {
+    const bsd = run([script('kernels/build-all-kernels.sh'), '--dry-run', '--only=netbsd,openbsd'], {
       KBENCH_NETBSD_SSH: '',
       KBENCH_OPENBSD_SSH: 'root@127.0.0.1:2222',
     });
     expect(bsd.code).toBe(0);
-    expect(bsd.stdout).toMatch(/^plan: netbsd: skip \(Lima cannot run netbsd/m);
-    expect(bsd.stdout).toMatch(/^plan: openbsd: scp kernels\/openbsd-m-series-kernel\.conf kernels\/build-openbsd-kernel\.sh to root@127\.0\.0\.1:2222:\/tmp\/$/m);
+    expect(bsd.stderr).toMatch(/^plan: netbsd: skip \(Lima cannot run netbsd/m);
+    expect(bsd.stderr).toMatch(/^plan: openbsd: scp -o BatchMode=yes -P 2222 \S+\/kernels\/openbsd-m-series-kernel\.conf \S+\/kernels\/build-openbsd-kernel\.sh root@127\.0\.0\.1:\/tmp\/$/m);
 
     const bad = run([script('kernels/build-all-kernels.sh'), '--dry-run', '--only', 'alpine,plan9']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe("build-all-kernels.sh: --only: unknown OS 'plan9' (expected: alpine,freebsd,netbsd,openbsd)");
+    expect(bad.stderr.trim()).toBe('kbench: --os: unknown OS "plan9" (expected: alpine,freebsd,netbsd,openbsd,debian-arm64)');
   });
 
   it('custom-os builders: Alpine apk --root with the seed package set; FreeBSD from base.txz + kernel.txz', () => {

@@ -4,13 +4,16 @@
  * lima-vm/lima source (v2.2.0-153-g183a60d7); the file named next to each rule is where.
  */
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { projectFile } from '../../root.ts';
 import { err, InputError, ok, showValue, type Result } from '../../errors/index.ts';
 import type { Acceleration, GuestOs, KernelVariant } from '../../results/schema.ts';
 
 export type LimaVmType = 'vz' | 'qemu';
 export type LimaArch = 'aarch64' | 'x86_64';
 /** kbench's own templates (lima/ in the repo), one per guest OS and kernel variant; limactl takes a file path. */
-export const LIMA_TEMPLATE_DIR = path.resolve(import.meta.dirname, '../../../lima');
+// From the project root: in the compiled bundle this code runs from dist/.
+export const LIMA_TEMPLATE_DIR = fileURLToPath(projectFile('lima/')).replace(/\/$/, '');
 export function limaTemplatePath(os: 'alpine' | 'freebsd', variant: KernelVariant): string {
   return path.join(LIMA_TEMPLATE_DIR, `${os}-${variant}.yaml`);
 }

@@ -192,11 +192,13 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
   const graceMs = options.powerdownGraceMs ?? 30_000;
 
   async function prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<QemuPreparedTarget> {
-    const arch = hostArchForQemu();
-    if (arch === null) throw new InputError(`target ${showValue(spec.name)}: qemu needs an x86_64 or arm64 host; this host is ${hostArch()}`);
+    const host = hostArchForQemu();
+    if (host === null) throw new InputError(`target ${showValue(spec.name)}: qemu needs an x86_64 or arm64 host; this host is ${hostArch()}`);
     const provider = imageProvider(spec.image);
     if (provider === null) throw new InputError(`target ${showValue(spec.name)}: unknown image provider ${showValue(spec.image)}`);
-    const support = provider.supports(variants, arch);
+    // `arch` is the guest's: qemu-system-<arch> runs it, emulated when it is not the host's.
+    const arch = provider.guestArch ?? host;
+    const support = provider.supports(variants, host);
     if (!support.ok) throw new InputError(`target ${showValue(spec.name)} on qemu: ${support.reason}`);
     if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
     await fs.mkdir(runDir, { recursive: true });
@@ -307,7 +309,9 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     const forced = options.forceAccel ?? forcedAccelFromEnv() ?? null;
     // Without a Linux kernel to probe with (BSD images), the best candidate is used and the boot itself is the test.
     const accelChoice: AccelChoice =
-      image.probeKernel === null && forced === null
+      prepared.qemu.arch !== hostArchForQemu()
+        ? { accel: 'tcg', reason: `tcg: an ${prepared.qemu.arch} guest on an ${hostArch()} host can only be emulated` }
+        : image.probeKernel === null && forced === null
         ? untestedChoice(prepared.qemu.arch)
         : await chooseAcceleration({ arch: prepared.qemu.arch, kernelPath: image.probeKernel ?? '', timeoutMs: options.accelProbeTimeoutMs ?? 20_000 }, forced);
     progress(`acceleration: ${accelChoice.reason}`);
@@ -381,8 +385,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
   }
 
   async function versions(): Promise<Record<string, string | null>> {
-    const arch = hostArchForQemu() ?? 'x86_64';
-    const output = await captureOutput(qemuBinaryFor(arch), ['--version']);
+    const output = await captureOutput(qemuBinaryFor(hostArchForQemu() ?? 'x86_64'), ['--version']);
     return { qemuVersion: output === null ? null : parseQemuVersion(output) };
   }
 

@@ -80,6 +80,8 @@ export async function readFacts(shell: RemoteShell, spec: FactsSpec): Promise<Gu
     vcpus: spec.vcpus.command,
     memory: spec.memoryBytes.command,
     kernel_image_bytes: spec.kernelImageBytesCommand,
+    // POSIX: the same command on Linux and the BSDs.
+    page_size: 'getconf PAGESIZE',
     ...(spec.configSha256Command === undefined ? {} : { config_sha256: spec.configSha256Command }),
     ...(spec.hasZfs ? { zfs_version: 'zfs version' } : {}),
     ...(spec.identity ? { uname_s: 'uname -s', os_release: 'cat /etc/os-release 2>/dev/null || true' } : {}),
@@ -103,6 +105,7 @@ export async function readFacts(shell: RemoteShell, spec: FactsSpec): Promise<Gu
   const configSha = ifReadable('config_sha256', parseSha256Output);
   const imageBytes = ifReadable('kernel_image_bytes', (text) => parseUnsignedInteger(text, 'kernel image size'));
   const zfsVersion = ifReadable('zfs_version', parseZfsVersion);
+  const pageSize = ifReadable('page_size', (text) => parseUnsignedInteger(text, 'page size'));
   return {
     osVersion,
     kernelRelease,
@@ -110,6 +113,7 @@ export async function readFacts(shell: RemoteShell, spec: FactsSpec): Promise<Gu
     zfsVersion: zfsVersion ? (zfsVersion.kernel ?? zfsVersion.userland) : null,
     vcpus,
     memoryBytes,
+    pageSizeBytes: pageSize !== null && pageSize > 0 ? pageSize : null,
     kernelImageBytes: imageBytes !== null && imageBytes > 0 ? imageBytes : null,
   };
 }

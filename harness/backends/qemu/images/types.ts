@@ -39,6 +39,8 @@ export interface ImageProvider {
 export interface ImageProviderDescriptor {
   readonly name: string;
   readonly os: GuestOs;
+  /** The guest's architecture when it is fixed (an arm64 testbed); absent = the host's. */
+  readonly guestArch?: HostArch;
   /** Where the image comes from, one line. */
   readonly source: string;
   /** What it can make, with the one-line reason when it cannot. */

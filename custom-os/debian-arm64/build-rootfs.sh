@@ -1,0 +1,182 @@
+#!/bin/sh
+# Stage 1 of the kbench Debian arm64 testbed: a Debian arm64 root tree with Debian's own arm64
+# kernel (the "stock" variant), zfsutils-linux and OpenZFS kernel modules for that kernel, built
+# into $KB_OUT (an empty, private folder). Run as root on any Linux host by
+# custom-os/debian-arm64/testbed.ts, which passes every input as KB_* variables and hashes this
+# file's text into the cache key. Lines starting with "KBENCH-STEP" are progress.
+#
+# Foreign-architecture parts run through qemu-user-static (binfmt_misc). Nothing heavy runs
+# emulated: zfs-dkms is *not* installed in the guest (DKMS would compile OpenZFS under
+# qemu-user, 5-10x slower than natively); its source is unpacked here and cross-compiled on the
+# host by build-zfs-modules.sh against the stock kernel's headers, as it is for the M-series
+# kernel. The headers' helper programs (fixdep, modpost) are arm64 binaries and run emulated.
+#
+# Inputs (all required):
+#   KB_OUT KB_SUITE KB_MIRROR KB_SECURITY_MIRROR KB_COMPONENTS KB_HOSTNAME KB_AUTHORIZED_KEY
+#   KB_MODPROBE_CONF KB_ZFS_OPTIONS_HELPER KB_APT_PROXY_CONF   as in ../debian-testbed/build-rootfs.sh
+#   KB_BASE_PACKAGES        comma-separated debootstrap --include list
+#   KB_STOCK_KERNEL_PACKAGE Debian arm64 kernel metapackage, e.g. linux-image-6.12-arm64
+#   KB_ZFS_USERLAND         packages installed from $KB_SUITE-backports (zfsutils-linux)
+#   KB_ZFS_SOURCE_PACKAGE   package whose /usr/src/zfs-* is the module source (zfs-dkms)
+#   KB_JOBS                 parallel make jobs for the OpenZFS cross build
+#   KB_ZFS_SCRIPT           custom-os/debian-arm64/build-zfs-modules.sh
+# Output: $KB_OUT/rootfs/, $KB_OUT/zfs-src/ (OpenZFS source), $KB_OUT/stock/{vmlinuz,initrd.img,
+# config,release}, $KB_OUT/versions.txt
+set -eu
+
+step_total=7
+step() {
+  echo "KBENCH-STEP $1 $step_total $2"
+}
+
+for name in KB_OUT KB_SUITE KB_MIRROR KB_SECURITY_MIRROR KB_COMPONENTS KB_BASE_PACKAGES \
+  KB_STOCK_KERNEL_PACKAGE KB_ZFS_USERLAND KB_ZFS_SOURCE_PACKAGE KB_HOSTNAME KB_AUTHORIZED_KEY \
+  KB_MODPROBE_CONF KB_ZFS_OPTIONS_HELPER KB_APT_PROXY_CONF KB_JOBS KB_ZFS_SCRIPT; do
+  eval "value=\${$name:-}"
+  if [ -z "$value" ]; then
+    echo "build-rootfs.sh: missing environment variable $name" >&2
+    exit 2
+  fi
+done
+if [ "$(uname -m)" != aarch64 ]; then
+  # debootstrap's second stage and every maintainer script run arm64 binaries.
+  if ! grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
+    echo "build-rootfs.sh: arm64 binaries cannot run on this $(uname -m) host: /proc/sys/fs/binfmt_misc/qemu-aarch64 is not enabled (apt-get install qemu-user-static binfmt-support; mount binfmt_misc; update-binfmts --enable qemu-aarch64)" >&2
+    exit 2
+  fi
+  cross=aarch64-linux-gnu-
+  command -v "${cross}gcc" >/dev/null || {
+    echo "build-rootfs.sh: ${cross}gcc not found (apt-get install gcc-aarch64-linux-gnu)" >&2
+    exit 2
+  }
+else
+  cross=""
+fi
+
+root="$KB_OUT/rootfs"
+mounted=""
+
+unmount_all() {
+  for target in $mounted; do
+    umount -l "$target" 2>/dev/null || true
+  done
+  mounted=""
+}
+trap unmount_all EXIT
+trap 'exit 130' INT TERM HUP
+
+bind_mount() {
+  mkdir -p "$root/$1"
+  mount --bind "/$1" "$root/$1"
+  mounted="$root/$1 $mounted"
+}
+
+in_chroot() {
+  chroot "$root" /usr/bin/env -i \
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true "$@"
+}
+
+apt_install() {
+  in_chroot apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
+}
+
+step 1 "debootstrap --arch arm64 $KB_SUITE (minbase, second stage under qemu-user)"
+mkdir -p "$root"
+debootstrap --arch=arm64 --foreign --variant=minbase --include="$KB_BASE_PACKAGES" "$KB_SUITE" "$root" "$KB_MIRROR"
+chroot "$root" /debootstrap/debootstrap --second-stage
+
+step 2 "apt sources (updates, security, backports)"
+{
+  echo "deb $KB_MIRROR $KB_SUITE $KB_COMPONENTS"
+  echo "deb $KB_MIRROR $KB_SUITE-updates $KB_COMPONENTS"
+  echo "deb $KB_SECURITY_MIRROR $KB_SUITE-security $KB_COMPONENTS"
+  echo "deb $KB_MIRROR $KB_SUITE-backports $KB_COMPONENTS"
+} >"$root/etc/apt/sources.list"
+cp "$KB_APT_PROXY_CONF" "$root/etc/apt/apt.conf.d/01kbench-proxy"
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 755 "$root/usr/sbin/policy-rc.d"
+bind_mount proc
+bind_mount sys
+bind_mount dev
+bind_mount dev/pts
+in_chroot apt-get update -q
+
+step 3 "stock kernel $KB_STOCK_KERNEL_PACKAGE (+ headers), $KB_ZFS_USERLAND from $KB_SUITE-backports"
+headers_package=$(echo "$KB_STOCK_KERNEL_PACKAGE" | sed 's/^linux-image-/linux-headers-/')
+apt_install "$KB_STOCK_KERNEL_PACKAGE" "$headers_package"
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt_install -t "$KB_SUITE-backports" $KB_ZFS_USERLAND
+stock_release=$(cd "$root/lib/modules" && echo *)
+case $stock_release in *' '* | '') echo "build-rootfs.sh: expected one kernel in $root/lib/modules, found: $stock_release" >&2; exit 1 ;; esac
+
+step 4 "OpenZFS source from $KB_ZFS_SOURCE_PACKAGE ($KB_SUITE-backports), unpacked, not installed"
+# shellcheck disable=SC2016 # dpkg-query's own format field
+zfs_version=$(in_chroot dpkg-query -W -f '${Version}' zfsutils-linux)
+mkdir -p "$KB_OUT/debs"
+# The same version as the userland, so zpool/zfs and the modules agree.
+(cd "$KB_OUT/debs" && chroot "$root" sh -c "cd /tmp && apt-get download -q $KB_ZFS_SOURCE_PACKAGE=$zfs_version" && mv "$root"/tmp/"$KB_ZFS_SOURCE_PACKAGE"_*.deb .)
+dpkg-deb -x "$KB_OUT"/debs/"$KB_ZFS_SOURCE_PACKAGE"_*.deb "$KB_OUT/debs/x"
+zfs_dir=$(find "$KB_OUT/debs/x/usr/src" -maxdepth 1 -name 'zfs-*' | head -1)
+[ -f "$zfs_dir/configure" ] || { echo "build-rootfs.sh: no OpenZFS source (configure) in $KB_ZFS_SOURCE_PACKAGE" >&2; exit 1; }
+mv "$zfs_dir" "$KB_OUT/zfs-src"
+rm -rf "$KB_OUT/debs"
+
+step 5 "cross-build OpenZFS modules for the stock kernel $stock_release"
+# Debian's headers refer to each other by absolute /usr/src paths: build in a private mount
+# namespace where the guest's /usr/src is mounted on /usr/src (the host's stays untouched).
+headers_obj=/usr/src/linux-headers-$stock_release
+headers_src=$(find "$root/usr/src" -maxdepth 1 -name 'linux-headers-*-common' | head -1 | sed "s|^$root||")
+[ -n "$headers_src" ] || { echo "build-rootfs.sh: no linux-headers-*-common in $root/usr/src" >&2; exit 1; }
+# shellcheck disable=SC2016 # $1..$7 are expanded by the inner shell
+unshare --mount sh -eu -c '
+  mount --make-rprivate /
+  mount --bind "$1/usr/src" /usr/src
+  sh "$2" --zfs-src "$3" --linux "$4" --linux-obj "$5" --out "$6" --jobs "$7"
+' unshare-zfs "$root" "$KB_ZFS_SCRIPT" "$KB_OUT/zfs-src" "$headers_src" "$headers_obj" "$KB_OUT/zfs-stock" "$KB_JOBS"
+dest="$root/lib/modules/$stock_release/updates/zfs"
+mkdir -p "$dest"
+cp "$KB_OUT"/zfs-stock/*.ko "$dest/"
+rm -rf "$KB_OUT/zfs-stock"
+in_chroot depmod "$stock_release"
+in_chroot update-initramfs -u -k "$stock_release"
+
+step 6 "guest configuration (ssh key, network, fstab, ZFS tuning)"
+echo "$KB_HOSTNAME" >"$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$KB_HOSTNAME" >"$root/etc/hosts"
+install -d -m 700 "$root/root/.ssh"
+install -m 600 "$KB_AUTHORIZED_KEY" "$root/root/.ssh/authorized_keys"
+cat >"$root/etc/systemd/network/20-kbench-dhcp.network" <<'EOF'
+[Match]
+Name=en* eth*
+
+[Network]
+DHCP=yes
+EOF
+cat >"$root/etc/fstab" <<'EOF'
+/dev/vda  /  ext4  rw,relatime,errors=remount-ro  0  1
+EOF
+echo zfs >"$root/etc/modules-load.d/zfs.conf"
+install -m 644 "$KB_MODPROBE_CONF" "$root/etc/modprobe.d/zfs.conf"
+install -D -m 755 "$KB_ZFS_OPTIONS_HELPER" "$root/usr/local/sbin/kbench-zfs-options"
+mkdir -p "$root/etc/ssh/sshd_config.d"
+printf 'UseDNS no\nPermitRootLogin prohibit-password\n' >"$root/etc/ssh/sshd_config.d/kbench.conf"
+in_chroot systemctl enable systemd-networkd ssh
+in_chroot systemctl mask systemd-networkd-wait-online.service
+in_chroot passwd -l root
+
+step 7 "package versions, stock kernel files"
+# shellcheck disable=SC2016 # dpkg-query's own format fields
+in_chroot dpkg-query -W -f '${Package}\t${Version}\n' >"$KB_OUT/versions.txt"
+printf '%s\t%s\n' "$KB_ZFS_SOURCE_PACKAGE" "$zfs_version" >>"$KB_OUT/versions.txt"
+mkdir -p "$KB_OUT/stock"
+cp "$root/boot/vmlinuz-$stock_release" "$KB_OUT/stock/vmlinuz"
+cp "$root/boot/initrd.img-$stock_release" "$KB_OUT/stock/initrd.img"
+cp "$root/boot/config-$stock_release" "$KB_OUT/stock/config"
+echo "$stock_release" >"$KB_OUT/stock/release"
+in_chroot apt-get clean
+rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/apt/apt.conf.d/01kbench-proxy"
+rm -rf "$root/var/lib/apt/lists/"*
+unmount_all
+echo "build-rootfs.sh: done"

@@ -1,0 +1,336 @@
+/**
+ * The seed's M-series arm64 kernel, cross-built here by kernels/build-arm64-linux-kernel.sh from
+ * Debian's linux-source-6.12 and kernels/alpine-m-series.config, cached under
+ * ${KBENCH_CACHE:-~/.cache/kbench}/arm64-kernel/<key>/ like the testbeds: the key hashes the
+ * source tarball, the fragment's option lines, the script, the page size and the cross compiler.
+ * OpenZFS modules for it are a second, cheap step (custom-os/debian-arm64/build-zfs-modules.sh)
+ * into <key>/zfs/<zfs key>/, keyed by the OpenZFS version and that script's text.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { projectFile } from '../../harness/root.ts';
+import { InfraError, InputError } from '../../harness/errors/index.ts';
+import {
+  acquireBuildLock,
+  defaultCacheDir,
+  removeBuildDir,
+  runBuilderScript,
+} from '../debian-testbed/testbed.ts';
+import { BuildProgressTracker, formatSeconds } from '../debian-testbed/build-progress.ts';
+import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
+
+// PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
+const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
+export const KERNEL_SCRIPT_PATH = path.resolve(HERE, '../../kernels/build-arm64-linux-kernel.sh');
+export const ZFS_SCRIPT_PATH = path.join(HERE, 'build-zfs-modules.sh');
+/** Merged in this order: the seed's fragment, then what a QEMU/Lima virtio guest does not need or needs. */
+export const FRAGMENT_PATHS = [path.resolve(HERE, '../../kernels/alpine-m-series.config'), path.resolve(HERE, '../../kernels/arm64-qemu-guest.config')];
+/** Runs the survival check; it decides pass or fail only, so its text is not part of the key. */
+const CHECKER_PATH = path.resolve(HERE, '../../kernels/build-alpine-kernel.sh');
+/** Debian's package of the kernel.org 6.12 LTS source (the line Alpine 3.21 ships). */
+export const DEFAULT_LINUX_SOURCE = '/usr/src/linux-source-6.12.tar.xz';
+const MANIFEST_FILE = 'manifest.json';
+const CROSS_GCC = 'aarch64-linux-gnu-gcc';
+
+export interface KernelInputs {
+  linuxSourceSha256: string;
+  /** Each fragment's option lines only, in merge order: comments do not change the kernel. */
+  fragmentOptionsSha256: string[];
+  scriptSha256: string;
+  baseConfig: 'virtconfig';
+  pageSize: '16k' | '4k';
+  compiler: string;
+}
+
+export const KernelManifest = z.strictObject({
+  formatVersion: z.literal(1),
+  key: z.string().regex(/^[0-9a-f]{64}$/),
+  inputs: z.record(z.string(), z.unknown()),
+  builtAt: z.string(),
+  /** Wall seconds of `make Image modules` alone, and of the whole script. */
+  compileSeconds: z.number().nonnegative(),
+  buildSeconds: z.number().nonnegative(),
+  release: z.string().min(1),
+  imageBytes: z.number().int().positive(),
+  configSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  moduleCount: z.number().int().nonnegative(),
+});
+
+export const ZfsModulesManifest = z.strictObject({
+  formatVersion: z.literal(1),
+  /** e.g. zfs-2.3.2 */
+  version: z.string().min(1),
+  scriptSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  builtAt: z.string(),
+  buildSeconds: z.number().nonnegative(),
+  modules: z.array(z.string().regex(/^[a-z0-9_]+\.ko$/)).min(1),
+});
+export type ZfsModulesManifest = z.infer<typeof ZfsModulesManifest>;
+export type KernelManifest = z.infer<typeof KernelManifest>;
+
+export interface MSeriesKernel {
+  dir: string;
+  manifest: KernelManifest;
+  image: string;
+  config: string;
+  modulesTar: string;
+  /** OpenZFS modules built against this kernel, when they were asked for. */
+  zfs: { dir: string; manifest: ZfsModulesManifest } | null;
+}
+
+/** Pure: the option lines of a Kconfig fragment, in order (what merge_config.sh acts on). */
+export function fragmentOptionLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^CONFIG_[A-Za-z0-9_]+=/.test(line) || /^# CONFIG_[A-Za-z0-9_]+ is not set$/.test(line));
+}
+
+export function kernelCacheKey(inputs: KernelInputs): string {
+  return sha256Hex(canonicalJson(inputs));
+}
+
+export function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('error', reject)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+/** First line of `<cross gcc> --version`; InputError when the cross compiler is missing. */
+export async function crossCompilerVersion(): Promise<string> {
+  const output = await new Promise<string | null>((resolve) => {
+    const child = spawn(CROSS_GCC, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code === 0 ? out : null));
+  });
+  if (output === null) throw new InputError(`${CROSS_GCC} not found: the arm64 kernel is cross-built (apt-get install gcc-aarch64-linux-gnu)`);
+  return output.split('\n')[0]!.trim();
+}
+
+export async function collectKernelInputs(linuxSource = DEFAULT_LINUX_SOURCE, pageSize: '16k' | '4k' = '16k'): Promise<KernelInputs> {
+  if (!existsSync(linuxSource)) {
+    throw new InputError(`Linux source ${linuxSource} not found (apt-get install linux-source-6.12, or pass another tarball)`);
+  }
+  const [scriptText, fragmentTexts, linuxSourceSha256, compiler] = await Promise.all([
+    fs.readFile(KERNEL_SCRIPT_PATH, 'utf8'),
+    Promise.all(FRAGMENT_PATHS.map((file) => fs.readFile(file, 'utf8'))),
+    sha256File(linuxSource),
+    crossCompilerVersion(),
+  ]);
+  return {
+    linuxSourceSha256,
+    fragmentOptionsSha256: fragmentTexts.map((text) => sha256Hex(fragmentOptionLines(text).join('\n'))),
+    scriptSha256: sha256Hex(scriptText),
+    baseConfig: 'virtconfig',
+    pageSize,
+    compiler,
+  };
+}
+
+export async function loadKernel(dir: string): Promise<MSeriesKernel | null> {
+  try {
+    const parsed = KernelManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
+    if (!parsed.success) return null;
+    const kernel: MSeriesKernel = {
+      dir,
+      manifest: parsed.data,
+      image: path.join(dir, 'Image'),
+      config: path.join(dir, 'config'),
+      modulesTar: path.join(dir, 'modules.tar.gz'),
+      zfs: null,
+    };
+    return [kernel.image, kernel.config, kernel.modulesTar, path.join(dir, 'build', '.config')].every((f) => existsSync(f)) ? kernel : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface EnsureKernelOptions {
+  cacheDir?: string;
+  linuxSource?: string;
+  pageSize?: '16k' | '4k';
+  /** OpenZFS source tree to build modules from (zfs-dkms's /usr/src/zfs-*) and its name (zfs-2.3.2), or null for none. */
+  zfs?: { source: string; version: string } | null;
+  jobs?: number;
+  onProgress?: (message: string) => void;
+}
+
+/** The cached M-series kernel for the current inputs (with OpenZFS modules when asked), building what is missing. */
+export async function ensureMSeriesKernel(options: EnsureKernelOptions = {}): Promise<MSeriesKernel> {
+  const progress = options.onProgress ?? (() => {});
+  const root = path.join(options.cacheDir ?? defaultCacheDir(), 'arm64-kernel');
+  await fs.mkdir(root, { recursive: true });
+  const inputs = await collectKernelInputs(options.linuxSource, options.pageSize);
+  const key = kernelCacheKey(inputs);
+  const dir = path.join(root, key);
+  const jobs = String(options.jobs ?? availableParallelism());
+
+  let kernel = await loadKernel(dir);
+  if (kernel === null) {
+    const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
+    try {
+      kernel = (await loadKernel(dir)) ?? (await buildKernel(root, key, inputs, options.linuxSource ?? DEFAULT_LINUX_SOURCE, jobs, progress));
+    } finally {
+      await release();
+    }
+  }
+  if (!options.zfs) return kernel;
+  const scriptSha256 = sha256Hex(await fs.readFile(ZFS_SCRIPT_PATH, 'utf8'));
+  const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: options.zfs.version, scriptSha256 })));
+  let zfs = await loadZfsModules(zfsDir);
+  if (zfs === null) {
+    await fs.mkdir(path.dirname(zfsDir), { recursive: true });
+    const release = await acquireBuildLock(`${zfsDir}.lock`, zfsDir, progress);
+    try {
+      zfs = (await loadZfsModules(zfsDir)) ?? (await buildZfsModules(kernel, options.zfs, zfsDir, scriptSha256, jobs, progress));
+    } finally {
+      await release();
+    }
+  }
+  return { ...kernel, zfs: { dir: zfsDir, manifest: zfs } };
+}
+
+async function loadZfsModules(dir: string): Promise<ZfsModulesManifest | null> {
+  try {
+    const parsed = ZfsModulesManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
+    return parsed.success && parsed.data.modules.every((m) => existsSync(path.join(dir, m))) ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+async function buildZfsModules(
+  kernel: MSeriesKernel,
+  zfs: { source: string; version: string },
+  dir: string,
+  scriptSha256: string,
+  jobs: string,
+  progress: (m: string) => void,
+): Promise<ZfsModulesManifest> {
+  const started = Date.now();
+  await removeBuildDir(dir);
+  await fs.mkdir(dir, { recursive: true });
+  progress(`OpenZFS ${zfs.version} modules for ${kernel.manifest.release} (log ${path.join(dir, 'build.log')})`);
+  const script = path.join(dir, path.basename(ZFS_SCRIPT_PATH));
+  await fs.copyFile(ZFS_SCRIPT_PATH, script);
+  await runBuilderStep({}, path.join(dir, 'steps.log'), started, progress, {
+    path: script,
+    args: ['--zfs-src', zfs.source, '--linux', path.join(kernel.dir, 'src'), '--linux-obj', path.join(kernel.dir, 'build'), '--out', dir, '--jobs', jobs],
+    label: `OpenZFS ${zfs.version} build for ${kernel.manifest.release}`,
+  });
+  const manifest: ZfsModulesManifest = {
+    formatVersion: 1,
+    version: zfs.version,
+    scriptSha256,
+    builtAt: new Date().toISOString(),
+    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    modules: (await fs.readdir(dir)).filter((f) => f.endsWith('.ko')).sort(),
+  };
+  await fs.writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/**
+ * The script, its checker and the fragments, copied into <dir>/inputs/ and run from there: the
+ * text that ran is the text that was hashed, and editing the repository mid-build cannot reach a
+ * running shell (sh reads its script as it goes).
+ */
+async function copyBuildInputs(dir: string): Promise<{ path: string; fragmentArgs: string[] }> {
+  const inputsDir = path.join(dir, 'inputs');
+  await fs.mkdir(inputsDir, { recursive: true });
+  const fragmentArgs: string[] = [];
+  for (const file of [KERNEL_SCRIPT_PATH, CHECKER_PATH, ...FRAGMENT_PATHS]) {
+    await fs.copyFile(file, path.join(inputsDir, path.basename(file)));
+    if (FRAGMENT_PATHS.includes(file)) fragmentArgs.push('--fragment', path.join(inputsDir, path.basename(file)));
+  }
+  return { path: path.join(inputsDir, path.basename(KERNEL_SCRIPT_PATH)), fragmentArgs };
+}
+
+/**
+ * Builds in the final folder itself: the kernel tree records its absolute path, so it cannot be
+ * renamed afterwards. manifest.json is written last, and a folder without one is never used.
+ */
+async function buildKernel(
+  root: string,
+  key: string,
+  inputs: KernelInputs,
+  linuxSource: string,
+  jobs: string,
+  progress: (m: string) => void,
+): Promise<MSeriesKernel> {
+  const started = Date.now();
+  const dir = path.join(root, key);
+  await removeBuildDir(dir);
+  await fs.mkdir(dir, { recursive: true });
+  try {
+    progress(`cross-building the M-series kernel ${key.slice(0, 12)} in ${dir} (log ${path.join(dir, 'build.log')}; about an hour on 2 busy cores)`);
+    const script = await copyBuildInputs(dir);
+    await runBuilderStep({}, path.join(dir, 'build.log'), started, progress, {
+      path: script.path,
+      args: ['--source', linuxSource, '--out', dir, '--page-size', inputs.pageSize, '--jobs', jobs, ...script.fragmentArgs],
+      label: 'M-series kernel build',
+    });
+    const manifest = await describeKernelBuild(dir, key, inputs, (Date.now() - started) / 1000);
+    await fs.writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    progress(`M-series kernel ${manifest.release} ready in ${formatSeconds((Date.now() - started) / 1000)}: ${dir}`);
+  } catch (error) {
+    await removeBuildDir(dir).catch(() => {});
+    throw error;
+  }
+  const kernel = await loadKernel(dir);
+  if (!kernel) throw new InfraError(`M-series kernel build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
+  return kernel;
+}
+
+/**
+ * Reads what the script left in `dir` (Image, config, release, build-seconds, modules.tar.gz).
+ */
+export async function describeKernelBuild(dir: string, key: string, inputs: KernelInputs, buildSeconds: number): Promise<KernelManifest> {
+  const [image, configText, release, compileSeconds, modulesOrder] = await Promise.all([
+    fs.stat(path.join(dir, 'Image')),
+    fs.readFile(path.join(dir, 'config')),
+    fs.readFile(path.join(dir, 'release'), 'utf8'),
+    fs.readFile(path.join(dir, 'build-seconds'), 'utf8'),
+    fs.readFile(path.join(dir, 'build', 'modules.order'), 'utf8').catch(() => ''),
+  ]);
+  return {
+    formatVersion: 1,
+    key,
+    inputs: { ...inputs },
+    builtAt: new Date().toISOString(),
+    compileSeconds: Number.parseInt(compileSeconds.trim(), 10),
+    buildSeconds: Math.round(buildSeconds * 10) / 10,
+    release: release.trim(),
+    imageBytes: image.size,
+    configSha256: sha256Hex(configText),
+    moduleCount: modulesOrder.split('\n').filter((line) => line.trim() !== '').length,
+  };
+}
+
+/**
+ * A builder script run with plain-text progress: each "KBENCH-STEP" line and each minute's
+ * heartbeat becomes one message, with the step's k of n and the elapsed time.
+ */
+export function runBuilderStep(
+  env: Record<string, string>,
+  logFile: string,
+  started: number,
+  progress: (message: string) => void,
+  script: { path: string; args?: string[]; label: string },
+): Promise<void> {
+  // No recorded step durations for these scripts: the ETA appears once a step has finished.
+  const tracker = new BuildProgressTracker(started, { steps: [], zfsInstall: 0, dkmsPerKernel: 0, dkmsStep: 0, kernels: 0 });
+  return runBuilderScript(env, logFile, tracker, (event) => progress(`${event.message} (elapsed ${formatSeconds(event.elapsedSeconds)})`), script);
+}

@@ -1,0 +1,378 @@
+/**
+ * The Debian arm64 ZFS testbed: stock = Debian's own arm64 kernel (linux-image-6.12-arm64, 4K
+ * pages), custom = the seed's M-series kernel (kernels/alpine-m-series.config on the same 6.12
+ * source: 16K pages), both with OpenZFS 2.3 from bookworm-backports cross-built for them.
+ * Three cached stages under ${KBENCH_CACHE:-~/.cache/kbench}: arm64-kernel/<key>/ (kernel.ts),
+ * debian-arm64/rootfs/<key>/ (build-rootfs.sh) and debian-arm64/<key>/ (build-image.sh), each
+ * keyed by the SHA-256 of its inputs (the image's key includes the other two), each valid only
+ * once its manifest.json is written.
+ */
+import { existsSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { projectFile } from '../../harness/root.ts';
+import { InfraError, InputError } from '../../harness/errors/index.ts';
+import { canonicalJson, detectMirrors, extractAptProxySettings, sha256Hex, APT_COMPONENTS, BASE_PACKAGES, DEBIAN_SUITE } from '../debian-testbed/inputs.ts';
+import {
+  acquireBuildLock,
+  defaultCacheDir,
+  readTextFiles,
+  removeAbandonedBuilds,
+  removeBuildDir,
+  runQuiet,
+  ZFS_TUNING_PATH,
+} from '../debian-testbed/testbed.ts';
+import { parseZfsTuning, renderZfsTuning } from '../debian-testbed/zfs-tuning.ts';
+import { formatSeconds } from '../debian-testbed/build-progress.ts';
+import { ensureMSeriesKernel, runBuilderStep, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
+
+// PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
+const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
+export const ROOTFS_SCRIPT_PATH = path.join(HERE, 'build-rootfs.sh');
+export const IMAGE_SCRIPT_PATH = path.join(HERE, 'build-image.sh');
+/** Debian's 6.12 arm64 kernel in bookworm(-security): the same 6.12 line as linux-source-6.12. */
+export const STOCK_KERNEL_PACKAGE = 'linux-image-6.12-arm64';
+export const ZFS_USERLAND_PACKAGES = ['zfsutils-linux'];
+export const ZFS_SOURCE_PACKAGE = 'zfs-dkms';
+export const GUEST_HOSTNAME = 'kbench-debian-arm64';
+export const IMAGE_SIZE = '4G';
+/** The custom profile: the M-series kernel's release ends in its CONFIG_LOCALVERSION. */
+export const CUSTOM_KERNEL_GLOB = '*-m-series';
+const MANIFEST_FILE = 'manifest.json';
+const SSH_KEY_FILE = 'id_ed25519';
+
+const Sha = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const RootfsManifest = z.strictObject({
+  formatVersion: z.literal(1),
+  key: Sha,
+  inputs: z.record(z.string(), z.unknown()),
+  builtAt: z.string(),
+  buildSeconds: z.number().nonnegative(),
+  stockRelease: z.string().min(1),
+  /** OpenZFS source folder name, e.g. zfs-2.3.2 (the custom kernel's modules are built from it too). */
+  zfsSource: z.string().regex(/^zfs-[0-9][0-9A-Za-z.~+-]*$/),
+  packageVersions: z.record(z.string(), z.string()),
+  sshPrivateKey: z.literal(SSH_KEY_FILE),
+});
+export type RootfsManifest = z.infer<typeof RootfsManifest>;
+
+const KernelEntry = z.strictObject({
+  release: z.string().min(1),
+  kernel: z.string(),
+  initrd: z.string().nullable(),
+  config: z.string(),
+  configSha256: Sha,
+  kernelBytes: z.number().int().positive(),
+  /** Kernel page size the config asks for, bytes. */
+  pageSizeBytes: z.number().int().positive(),
+});
+
+export const Arm64TestbedManifest = z.strictObject({
+  formatVersion: z.literal(1),
+  key: Sha,
+  rootfsKey: Sha,
+  kernelKey: Sha,
+  builtAt: z.string(),
+  buildSeconds: z.number().nonnegative(),
+  image: z.strictObject({ file: z.string(), apparentBytes: z.number().int().positive(), allocatedBytes: z.number().int().nonnegative() }),
+  kernels: z.strictObject({ stock: KernelEntry, custom: KernelEntry }),
+  /** The M-series kernel's own build: compile wall seconds and uncompressed Image bytes. */
+  customBuild: z.strictObject({ compileSeconds: z.number().nonnegative(), imageBytes: z.number().int().positive(), moduleCount: z.number().int().nonnegative() }),
+  packageVersions: z.record(z.string(), z.string()),
+});
+export type Arm64TestbedManifest = z.infer<typeof Arm64TestbedManifest>;
+
+export interface Arm64Kernel {
+  kernel: string;
+  initrd: string | null;
+  config: string;
+  release: string;
+}
+
+export interface DebianArm64Testbed {
+  dir: string;
+  manifest: Arm64TestbedManifest;
+  imagePath: string;
+  sshKeyPath: string;
+  kernels: { stock: Arm64Kernel; custom: Arm64Kernel };
+}
+
+export interface EnsureArm64Options {
+  cacheDir?: string;
+  onProgress?: (message: string) => void;
+}
+
+/** Pure: the page size a Linux arm64 .config selects, in bytes; null when it names none. */
+export function arm64PageSizeFromConfig(configText: string): number | null {
+  for (const [option, bytes] of [
+    ['CONFIG_ARM64_4K_PAGES', 4096],
+    ['CONFIG_ARM64_16K_PAGES', 16384],
+    ['CONFIG_ARM64_64K_PAGES', 65536],
+  ] as const) {
+    if (new RegExp(`^${option}=y$`, 'm').test(configText)) return bytes;
+  }
+  return null;
+}
+
+async function rootfsInputs() {
+  const [scriptText, zfsScriptText, tuningText] = await Promise.all([
+    fs.readFile(ROOTFS_SCRIPT_PATH, 'utf8'),
+    fs.readFile(ZFS_SCRIPT_PATH, 'utf8'),
+    fs.readFile(ZFS_TUNING_PATH, 'utf8'),
+  ]);
+  const tuningFileName = path.relative(path.resolve(HERE, '../..'), ZFS_TUNING_PATH);
+  const parsed = parseZfsTuning(tuningText, tuningFileName);
+  if (!parsed.ok) throw new InputError(parsed.error);
+  const tuning = renderZfsTuning(parsed.value, tuningFileName, CUSTOM_KERNEL_GLOB);
+  const mirrors = detectMirrors(await readTextFiles('/etc/apt/sources.list', '/etc/apt/sources.list.d', ['.list', '.sources']));
+  const inputs = {
+    arch: 'arm64',
+    suite: DEBIAN_SUITE,
+    components: APT_COMPONENTS,
+    mirror: mirrors.mirror,
+    securityMirror: mirrors.securityMirror,
+    hostname: GUEST_HOSTNAME,
+    basePackages: BASE_PACKAGES,
+    stockKernelPackage: STOCK_KERNEL_PACKAGE,
+    zfsUserland: ZFS_USERLAND_PACKAGES,
+    zfsSourcePackage: ZFS_SOURCE_PACKAGE,
+    builderScriptSha256: sha256Hex(scriptText),
+    zfsScriptSha256: sha256Hex(zfsScriptText),
+    renderedTuningSha256: sha256Hex(tuning.modprobeConf + tuning.optionsHelper),
+  };
+  return { inputs, tuning, key: sha256Hex(canonicalJson(inputs)) };
+}
+
+async function readManifest<T>(file: string, schema: z.ZodType<T>): Promise<T | null> {
+  try {
+    const parsed = schema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function requireRoot(what: string): void {
+  if (process.getuid?.() !== 0) {
+    throw new InputError(`building the Debian arm64 testbed (${what}) needs root (debootstrap, chroot, bind mounts, a mount namespace): run once as root`);
+  }
+}
+
+/** Stage 1: the Debian arm64 tree with the stock kernel and its ZFS modules. */
+async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Promise<{ dir: string; manifest: RootfsManifest }> {
+  const root = path.join(cacheDir, 'debian-arm64', 'rootfs');
+  await fs.mkdir(root, { recursive: true });
+  const { inputs, tuning, key } = await rootfsInputs();
+  const dir = path.join(root, key);
+  const load = async () => {
+    const manifest = await readManifest(path.join(dir, MANIFEST_FILE), RootfsManifest);
+    return manifest && existsSync(path.join(dir, 'rootfs', 'etc', 'os-release')) ? { dir, manifest } : null;
+  };
+  const cached = await load();
+  if (cached) return cached;
+  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
+  try {
+    const meanwhile = await load();
+    if (meanwhile) return meanwhile;
+    requireRoot('debootstrap --arch arm64');
+    const started = Date.now();
+    const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
+    await removeAbandonedBuilds(root);
+    await removeBuildDir(tmp);
+    await fs.mkdir(path.join(tmp, 'inputs'), { recursive: true });
+    try {
+      progress(`building the Debian arm64 root tree ${key.slice(0, 12)} in ${tmp} (log ${path.join(tmp, 'build.log')})`);
+      const sshKey = path.join(tmp, SSH_KEY_FILE);
+      if ((await runQuiet('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kbench-debian-arm64', '-f', sshKey])) !== 0) {
+        throw new InfraError('ssh-keygen failed to create the testbed key pair (is openssh-client installed?)');
+      }
+      const files = {
+        modprobe: path.join(tmp, 'inputs', 'modprobe-zfs.conf'),
+        helper: path.join(tmp, 'inputs', 'kbench-zfs-options'),
+        proxy: path.join(tmp, 'inputs', 'apt-proxy.conf'),
+      };
+      await fs.writeFile(files.modprobe, tuning.modprobeConf);
+      await fs.writeFile(files.helper, tuning.optionsHelper);
+      await fs.writeFile(files.proxy, extractAptProxySettings(await readTextFiles('/etc/apt/apt.conf', '/etc/apt/apt.conf.d', [''])));
+      await runBuilderStep(
+        {
+          KB_OUT: tmp,
+          KB_SUITE: inputs.suite,
+          KB_MIRROR: inputs.mirror,
+          KB_SECURITY_MIRROR: inputs.securityMirror,
+          KB_COMPONENTS: inputs.components,
+          KB_BASE_PACKAGES: inputs.basePackages.join(','),
+          KB_STOCK_KERNEL_PACKAGE: inputs.stockKernelPackage,
+          KB_ZFS_USERLAND: inputs.zfsUserland.join(' '),
+          KB_ZFS_SOURCE_PACKAGE: inputs.zfsSourcePackage,
+          KB_HOSTNAME: inputs.hostname,
+          KB_AUTHORIZED_KEY: `${sshKey}.pub`,
+          KB_MODPROBE_CONF: files.modprobe,
+          KB_ZFS_OPTIONS_HELPER: files.helper,
+          KB_APT_PROXY_CONF: files.proxy,
+          KB_JOBS: String(availableParallelism()),
+          KB_ZFS_SCRIPT: ZFS_SCRIPT_PATH,
+        },
+        path.join(tmp, 'build.log'),
+        started,
+        progress,
+        { path: ROOTFS_SCRIPT_PATH, label: 'Debian arm64 root tree build' },
+      );
+      const manifest = await describeRootfs(tmp, key, inputs, started);
+      await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      await removeBuildDir(dir);
+      await fs.rename(tmp, dir);
+      progress(`Debian arm64 root tree ready in ${formatSeconds((Date.now() - started) / 1000)}: ${dir}`);
+    } catch (error) {
+      await removeBuildDir(tmp).catch(() => {});
+      throw error;
+    }
+  } finally {
+    await release();
+  }
+  const built = await load();
+  if (!built) throw new InfraError(`Debian arm64 root tree build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
+  return built;
+}
+
+/** Pure: `name<TAB>version` lines (dpkg-query) to a map, keeping only the names `keep` accepts. */
+export function parsePackageVersions(text: string, keep: (name: string) => boolean): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const [name, version] = line.split('\t');
+    if (name && version && keep(name)) versions[name] = version;
+  }
+  return versions;
+}
+
+export async function describeRootfs(dir: string, key: string, inputs: Record<string, unknown>, started: number): Promise<RootfsManifest> {
+  const [versions, stockRelease, zfsVersionLine] = await Promise.all([
+    fs.readFile(path.join(dir, 'versions.txt'), 'utf8'),
+    fs.readFile(path.join(dir, 'stock', 'release'), 'utf8'),
+    fs.readFile(path.join(dir, 'zfs-src', 'META'), 'utf8'),
+  ]);
+  const version = /^Version:\s*(\S+)/m.exec(zfsVersionLine)?.[1];
+  if (!version) throw new InfraError(`${path.join(dir, 'zfs-src', 'META')}: field Version: missing`);
+  const keep = (name: string) => /^(zfs|libzfs|linux-image-|dkms$)/.test(name) || name === ZFS_SOURCE_PACKAGE;
+  return {
+    formatVersion: 1,
+    key,
+    inputs,
+    builtAt: new Date().toISOString(),
+    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    stockRelease: stockRelease.trim(),
+    zfsSource: `zfs-${version}`,
+    packageVersions: parsePackageVersions(versions, keep),
+    sshPrivateKey: SSH_KEY_FILE,
+  };
+}
+
+export async function loadArm64Testbed(dir: string): Promise<DebianArm64Testbed | null> {
+  const manifest = await readManifest(path.join(dir, MANIFEST_FILE), Arm64TestbedManifest);
+  if (!manifest) return null;
+  const abs = (rel: string) => path.join(dir, rel);
+  const kernel = (k: Arm64TestbedManifest['kernels']['stock']): Arm64Kernel => ({
+    kernel: abs(k.kernel),
+    initrd: k.initrd === null ? null : abs(k.initrd),
+    config: abs(k.config),
+    release: k.release,
+  });
+  const testbed: DebianArm64Testbed = {
+    dir,
+    manifest,
+    imagePath: abs(manifest.image.file),
+    sshKeyPath: abs(SSH_KEY_FILE),
+    kernels: { stock: kernel(manifest.kernels.stock), custom: kernel(manifest.kernels.custom) },
+  };
+  const files = [testbed.imagePath, testbed.sshKeyPath, ...Object.values(testbed.kernels).flatMap((k) => [k.kernel, k.config, ...(k.initrd ? [k.initrd] : [])])];
+  return files.every((f) => existsSync(f)) ? testbed : null;
+}
+
+/** Returns the cached Debian arm64 testbed, building whichever stage is missing. */
+export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {}): Promise<DebianArm64Testbed> {
+  const progress = options.onProgress ?? (() => {});
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const rootfs = await ensureRootfs(cacheDir, progress);
+  const kernel = await ensureMSeriesKernel({
+    cacheDir,
+    zfs: { source: path.join(rootfs.dir, 'zfs-src'), version: rootfs.manifest.zfsSource },
+    onProgress: progress,
+  });
+  const imageScript = await fs.readFile(IMAGE_SCRIPT_PATH, 'utf8');
+  const key = sha256Hex(canonicalJson({ rootfsKey: rootfs.manifest.key, kernelKey: kernel.manifest.key, zfsModules: kernel.zfs ? path.basename(kernel.zfs.dir) : null, imageSize: IMAGE_SIZE, imageScriptSha256: sha256Hex(imageScript) }));
+  const root = path.join(cacheDir, 'debian-arm64');
+  const dir = path.join(root, key);
+  const cached = await loadArm64Testbed(dir);
+  if (cached) return cached;
+  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
+  try {
+    const meanwhile = await loadArm64Testbed(dir);
+    if (meanwhile) return meanwhile;
+    requireRoot('mkfs.ext4 of a root-owned tree');
+    await buildImage(root, key, rootfs, kernel, progress);
+  } finally {
+    await release();
+  }
+  const built = await loadArm64Testbed(dir);
+  if (!built) throw new InfraError(`Debian arm64 image build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
+  return built;
+}
+
+async function buildImage(
+  root: string,
+  key: string,
+  rootfs: { dir: string; manifest: RootfsManifest },
+  kernel: MSeriesKernel,
+  progress: (m: string) => void,
+): Promise<void> {
+  const started = Date.now();
+  const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
+  await removeAbandonedBuilds(root);
+  await removeBuildDir(tmp);
+  await fs.mkdir(tmp, { recursive: true });
+  try {
+    progress(`building the Debian arm64 image ${key.slice(0, 12)} in ${tmp}`);
+    await runBuilderStep(
+      { KB_OUT: tmp, KB_ROOTFS: rootfs.dir, KB_KERNEL_DIR: kernel.dir, KB_ZFS_DIR: kernel.zfs!.dir, KB_IMAGE_SIZE: IMAGE_SIZE },
+      path.join(tmp, 'build.log'),
+      started,
+      progress,
+      { path: IMAGE_SCRIPT_PATH, label: 'Debian arm64 image build' },
+    );
+    await fs.copyFile(path.join(rootfs.dir, SSH_KEY_FILE), path.join(tmp, SSH_KEY_FILE));
+    await fs.chmod(path.join(tmp, SSH_KEY_FILE), 0o600);
+    const entry = async (release: string, initrd: boolean) => {
+      const rel = { kernel: `kernels/vmlinuz-${release}`, initrd: initrd ? `kernels/initrd.img-${release}` : null, config: `kernels/config-${release}` };
+      const [stat, configText] = await Promise.all([fs.stat(path.join(tmp, rel.kernel)), fs.readFile(path.join(tmp, rel.config), 'utf8')]);
+      const pageSizeBytes = arm64PageSizeFromConfig(configText);
+      if (pageSizeBytes === null) throw new InfraError(`${path.join(tmp, rel.config)}: no CONFIG_ARM64_*_PAGES=y`);
+      return { release, ...rel, configSha256: sha256Hex(configText), kernelBytes: stat.size, pageSizeBytes };
+    };
+    const image = await fs.stat(path.join(tmp, 'disk.raw'));
+    const manifest: Arm64TestbedManifest = {
+      formatVersion: 1,
+      key,
+      rootfsKey: rootfs.manifest.key,
+      kernelKey: kernel.manifest.key,
+      builtAt: new Date().toISOString(),
+      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+      image: { file: 'disk.raw', apparentBytes: image.size, allocatedBytes: image.blocks * 512 },
+      kernels: { stock: await entry(rootfs.manifest.stockRelease, true), custom: await entry(kernel.manifest.release, false) },
+      customBuild: { compileSeconds: kernel.manifest.compileSeconds, imageBytes: kernel.manifest.imageBytes, moduleCount: kernel.manifest.moduleCount },
+      packageVersions: rootfs.manifest.packageVersions,
+    };
+    await fs.chmod(path.join(tmp, 'disk.raw'), 0o444);
+    await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    const finalDir = path.join(root, key);
+    await removeBuildDir(finalDir);
+    await fs.rename(tmp, finalDir);
+    progress(`Debian arm64 testbed ready in ${formatSeconds((Date.now() - started) / 1000)}: ${finalDir}`);
+  } catch (error) {
+    await removeBuildDir(tmp).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The Debian 12 arm64 ZFS testbed, built locally (custom-os/debian-arm64): stock = Debian's
+ * linux-image-6.12-arm64 (4K pages), custom = the seed's M-series kernel cross-built from
+ * kernels/alpine-m-series.config (16K pages). An aarch64 guest: emulated (TCG) on x86_64 hosts.
+ */
+import type { KernelVariant } from '../../../results/schema.ts';
+import type { QemuBootMethod } from '../args.ts';
+import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
+
+/** The PL011 UART is the virt machine's first serial port. */
+export const LINUX_APPEND_AARCH64 = 'console=ttyAMA0 root=/dev/vda rw quiet';
+
+export const debianArm64Image: ImageProviderDescriptor = {
+  name: 'debian-arm64',
+  os: 'debian',
+  guestArch: 'aarch64',
+  source: 'built here by custom-os/debian-arm64 (debootstrap --arch arm64, the M-series kernel and OpenZFS 2.3 cross-built), cached by its inputs',
+  supports() {
+    return { ok: true };
+  },
+  bootOf(variant: KernelVariant) {
+    return variant === 'stock'
+      ? 'qemu-system-aarch64 -kernel linux-image-6.12-arm64 (Debian stock, 4K pages) with its initrd'
+      : "qemu-system-aarch64 -kernel the seed's M-series kernel (16K pages, no initrd)";
+  },
+  async load() {
+    const { ensureDebianArm64Testbed } = await import('../../../../custom-os/debian-arm64/testbed.ts');
+    return {
+      async ensure(request): Promise<PreparedImage> {
+        const testbed = await ensureDebianArm64Testbed({ ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}), onProgress: request.onProgress });
+        const boot: Partial<Record<KernelVariant, QemuBootMethod>> = {};
+        const kernelImage: Partial<Record<KernelVariant, string>> = {};
+        for (const variant of request.variants) {
+          const kernel = testbed.kernels[variant];
+          boot[variant] = { kind: 'linux-kernel', kernelPath: kernel.kernel, initrdPath: kernel.initrd, append: LINUX_APPEND_AARCH64 };
+          kernelImage[variant] = kernel.kernel;
+        }
+        return {
+          rootDisk: { path: testbed.imagePath, format: 'raw' },
+          boot,
+          extraDisks: [],
+          ssh: { user: 'root', privateKeyPath: testbed.sshKeyPath },
+          probeKernel: testbed.kernels.stock.kernel,
+          kernelImage,
+        };
+      },
+    };
+  },
+};
