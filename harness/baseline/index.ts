@@ -69,7 +69,7 @@ export function baselineFromRuns(runs: { file: string; results: ResultsFile }[],
       targets.set(target.id, existing === undefined ? structuredClone(target) : mergeTarget(existing, target));
     }
     baseline.targets = [...targets.values()];
-    baseline.sources.push({ runId: results.runId, file });
+    baseline.sources.push({ runId: results.runId, file, ...(results.settings ? { target: results.settings.target } : {}) });
   }
   return withMeasuredNoise(baseline);
 }

@@ -74,10 +74,15 @@ function parseKernels(raw: string): ('stock' | 'custom')[] {
 async function planFor(flags: RunFlags, settings: RunSettings, suite: Workload[], os: string): Promise<{ plan: RunPlan; noiseSource: string }> {
   let noise = new Map<string, MetricNoise>();
   let costs = null;
-  let noiseSource = 'priors (no baseline for this guest OS)';
+  let noiseSource = `priors (${flags.baseline} holds no run of ${flags.target})`;
   if (existsSync(flags.baseline)) {
     const baseline = await loadResults(flags.baseline);
-    if (baseline.targets.some((t) => t.guest.os === os)) {
+    // Noise and costs of another target (the x86 testbed for debian-arm64: same OS, another
+    // machine) would size the plan wrongly; baselines from before sources named their target
+    // fall back to the guest OS.
+    const recordedTargets = baseline.sources.flatMap((source) => (source.target === undefined ? [] : [source.target]));
+    const sameTarget = recordedTargets.length > 0 ? recordedTargets.includes(flags.target) : baseline.targets.some((t) => t.guest.os === os);
+    if (sameTarget) {
       const label = `${flags.baseline} (${baseline.sources.map((s) => s.runId).join(', ') || baseline.runId})`;
       noise = noiseFromResults(baseline, label);
       costs = costsFromResults(baseline, suite, `${flags.baseline} sample times`);

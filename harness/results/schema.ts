@@ -213,7 +213,8 @@ export const ResultsFile = z
      */
     completedUnits: z.array(z.string()),
     /** Files a baseline was made from. */
-    sources: z.array(z.strictObject({ runId: z.string(), file: z.string() })),
+    /** `target`: the run's settings.target (absent in baselines written before it was recorded). */
+    sources: z.array(z.strictObject({ runId: z.string(), file: z.string(), target: z.string().optional() })),
     host: HostFingerprint.nullable(),
     /** Host load per boot (absent in files from before it was recorded). */
     hostLoad: z.array(HostLoadSample).optional(),
