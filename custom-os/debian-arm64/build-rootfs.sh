@@ -129,12 +129,27 @@ step 5 "cross-build OpenZFS modules for the stock kernel $stock_release"
 headers_obj=/usr/src/linux-headers-$stock_release
 headers_src=$(find "$root/usr/src" -maxdepth 1 -name 'linux-headers-*-common' | head -1 | sed "s|^$root||")
 [ -n "$headers_src" ] || { echo "build-rootfs.sh: no linux-headers-*-common in $root/usr/src" >&2; exit 1; }
-# shellcheck disable=SC2016 # $1..$7 are expanded by the inner shell
+# Their scripts/ and tools/ are symlinks to ../../lib/linux-kbuild-<version>/ (the arm64 helper
+# programs of linux-kbuild-6.12): that folder is bound at the same path. Its mount point is the
+# only trace on the host, an empty folder made here and removed afterwards.
+kbuild_dir=$(realpath -m "$headers_obj/$(readlink "$root$headers_obj/scripts")/..")
+case $kbuild_dir in /usr/lib/linux-kbuild-*) ;; *) echo "build-rootfs.sh: unexpected kbuild folder '$kbuild_dir' behind $headers_obj/scripts" >&2; exit 1 ;; esac
+[ -d "$root$kbuild_dir/scripts" ] || { echo "build-rootfs.sh: no $kbuild_dir/scripts in the root tree (linux-kbuild not installed?)" >&2; exit 1; }
+made_mount_point=""
+if [ ! -d "$kbuild_dir" ]; then
+  mkdir "$kbuild_dir"
+  made_mount_point=$kbuild_dir
+fi
+status=0
+# shellcheck disable=SC2016 # $1..$8 are expanded by the inner shell
 unshare --mount sh -eu -c '
   mount --make-rprivate /
   mount --bind "$1/usr/src" /usr/src
+  mount --bind "$1$8" "$8"
   sh "$2" --zfs-src "$3" --linux "$4" --linux-obj "$5" --out "$6" --jobs "$7"
-' unshare-zfs "$root" "$KB_ZFS_SCRIPT" "$KB_OUT/zfs-src" "$headers_src" "$headers_obj" "$KB_OUT/zfs-stock" "$KB_JOBS"
+' unshare-zfs "$root" "$KB_ZFS_SCRIPT" "$KB_OUT/zfs-src" "$headers_src" "$headers_obj" "$KB_OUT/zfs-stock" "$KB_JOBS" "$kbuild_dir" || status=$?
+[ -z "$made_mount_point" ] || rmdir "$made_mount_point"
+[ "$status" = 0 ] || exit "$status"
 dest="$root/lib/modules/$stock_release/updates/zfs"
 mkdir -p "$dest"
 cp "$KB_OUT"/zfs-stock/*.ko "$dest/"

@@ -18,6 +18,7 @@ import { projectFile } from '../../harness/root.ts';
 import { InfraError, InputError } from '../../harness/errors/index.ts';
 import {
   acquireBuildLock,
+  failedBuild,
   defaultCacheDir,
   removeBuildDir,
   runBuilderScript,
@@ -286,8 +287,7 @@ async function buildKernel(
     await fs.writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     progress(`M-series kernel ${manifest.release} ready in ${formatSeconds((Date.now() - started) / 1000)}: ${dir}`);
   } catch (error) {
-    await removeBuildDir(dir).catch(() => {});
-    throw error;
+    await failedBuild(error, dir, root);
   }
   const kernel = await loadKernel(dir);
   if (!kernel) throw new InfraError(`M-series kernel build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);

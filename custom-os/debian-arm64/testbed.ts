@@ -18,6 +18,7 @@ import { InfraError, InputError } from '../../harness/errors/index.ts';
 import { canonicalJson, detectMirrors, extractAptProxySettings, sha256Hex, APT_COMPONENTS, BASE_PACKAGES, DEBIAN_SUITE } from '../debian-testbed/inputs.ts';
 import {
   acquireBuildLock,
+  failedBuild,
   defaultCacheDir,
   readTextFiles,
   removeAbandonedBuilds,
@@ -228,8 +229,7 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
       await fs.rename(tmp, dir);
       progress(`Debian arm64 root tree ready in ${formatSeconds((Date.now() - started) / 1000)}: ${dir}`);
     } catch (error) {
-      await removeBuildDir(tmp).catch(() => {});
-      throw error;
+      await failedBuild(error, tmp, root);
     }
   } finally {
     await release();
@@ -372,7 +372,6 @@ async function buildImage(
     await fs.rename(tmp, finalDir);
     progress(`Debian arm64 testbed ready in ${formatSeconds((Date.now() - started) / 1000)}: ${finalDir}`);
   } catch (error) {
-    await removeBuildDir(tmp).catch(() => {});
-    throw error;
+    await failedBuild(error, tmp, root);
   }
 }

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { InfraError, InputError } from '../../harness/errors/index.ts';
+import { InfraError, InputError, KbenchError } from '../../harness/errors/index.ts';
 import { PROJECT_ROOT } from '../../harness/root.ts';
 import type { BuildProgress } from '../../harness/run/progress.ts';
 import { BuildProgressTracker, formatSeconds } from './build-progress.ts';
@@ -259,6 +259,47 @@ export async function removeBuildDir(dir: string): Promise<void> {
   await fs.rm(dir, { recursive: true, force: true });
 }
 
+/**
+ * A failed build's evidence: its logs (every *.log under `dir`, same relative paths) are copied
+ * to <root>/failed/<build>-<time>/ before `dir` goes; with KBENCH_KEEP_FAILED_BUILD=1 the whole
+ * folder is moved there instead (to rerun a step by hand). Returns that folder. The error is
+ * rethrown with the kept paths in place of the removed ones.
+ */
+export async function failedBuild(error: unknown, dir: string, root: string): Promise<never> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const kept = path.join(root, 'failed', `${path.basename(dir).replace(/^\./, '')}-${stamp}`);
+  try {
+    for (const mountPoint of await mountsUnder(dir)) await runQuiet('umount', ['-l', mountPoint]);
+    await fs.mkdir(path.dirname(kept), { recursive: true });
+    if (process.env.KBENCH_KEEP_FAILED_BUILD === '1' && (await mountsUnder(dir)).length === 0) {
+      await fs.rename(dir, kept);
+    } else {
+      for (const log of await findLogs(dir)) {
+        await fs.mkdir(path.dirname(path.join(kept, log)), { recursive: true });
+        await fs.copyFile(path.join(dir, log), path.join(kept, log));
+      }
+      await removeBuildDir(dir);
+    }
+  } catch {
+    await removeBuildDir(dir).catch(() => {});
+    throw error;
+  }
+  if (error instanceof KbenchError) {
+    const message = error.message.split(dir).join(kept);
+    throw error instanceof InfraError ? new InfraError(message) : new KbenchError(message, error.exitCode);
+  }
+  throw error;
+}
+
+async function findLogs(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.log'))
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    // The root tree's own logs (/var/log) are the guest's, not the build's.
+    .filter((file) => !file.split(path.sep).includes('rootfs'));
+}
+
 /** Build folders left by a builder that died (its pid is gone) only take space: remove them. */
 export async function removeAbandonedBuilds(root: string): Promise<void> {
   for (const name of await fs.readdir(root).catch(() => [] as string[])) {
@@ -341,8 +382,7 @@ async function buildTestbed(
     await fs.rename(tmp, finalDir);
     onProgress(tracker.done(Date.now(), `testbed ready in ${formatSeconds((Date.now() - started) / 1000)}: ${finalDir}`));
   } catch (error) {
-    await removeBuildDir(tmp).catch(() => {});
-    throw error;
+    await failedBuild(error, tmp, root);
   }
 }
 
