@@ -39,7 +39,7 @@ describe('kbench run --plan', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kbench-plan-'));
     const result = await kbench(dir, 'run', '--plan', '--target', 'freebsd');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/noise from priors \(no baseline for this guest OS\)/);
+    expect(result.stdout).toMatch(/noise from priors \(baseline.json holds no run of freebsd\)/);
     expect(result.stdout).toMatch(/expected wall time: unknown until one run has finished on this host/);
     expect(readdirSync(dir)).toEqual([]);
   });
