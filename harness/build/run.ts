@@ -52,6 +52,9 @@ export async function stillBuilt(dir: string, state: OsState | undefined): Promi
   return Object.entries(state.files).every(([name, sha]) => now[name] === sha);
 }
 
+/** What runLogged answers when the program could not be started at all (not on PATH). */
+const SPAWN_FAILED = -1;
+
 function runLogged(argv: string[], log: NodeJS.WritableStream): Promise<number> {
   return new Promise((resolve) => {
     log.write(`$ ${argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')}\n`);
@@ -60,7 +63,7 @@ function runLogged(argv: string[], log: NodeJS.WritableStream): Promise<number> 
     child.stderr.pipe(log, { end: false });
     child.on('error', (error) => {
       log.write(`${argv[0]}: ${error.message}\n`);
-      resolve(127);
+      resolve(SPAWN_FAILED);
     });
     child.on('close', (code) => resolve(code ?? 1));
   });
@@ -118,6 +121,7 @@ export async function runOsPlan(
         }
       } else {
         const code = await runLogged(step.argv, log);
+        if (code === SPAWN_FAILED) return fail(`${step.title}: ${step.argv[0]} not found on PATH${step.argv[0] === 'limactl' ? ' (brew install lima)' : ''} (log ${logFile})`);
         if (code !== 0) return fail(`${step.title}: ${step.argv[0]} exited ${code} (log ${logFile})`);
       }
     }

@@ -22,6 +22,14 @@ function guestWith(files: Record<string, string>, sums: boolean): string {
 }
 
 describe('runOsPlan', () => {
+  it('a builder that is not installed fails in one line naming it and the install', async () => {
+    const outRoot = join(scratch, 'missing');
+    const steps = [{ title: 'start Lima VM kbench-build-alpine', argv: ['limactl-not-installed-here', 'start'] }, { title: 'never', argv: ['true'] }];
+    const outcome = await runOsPlan({ os: 'alpine', kind: 'lima', steps }, join(outRoot, 'alpine'), join(outRoot, 'logs', 'alpine.log'), () => {});
+    expect(outcome.outcome).toBe('failed');
+    expect(outcome.reason).toMatch(/^start Lima VM kbench-build-alpine: limactl-not-installed-here not found on PATH \(log \S+alpine\.log\)$/);
+  });
+
   it('copies artifacts, checks the guest SHA256SUMS, writes its own, and a second run resumes', async () => {
     const guest = guestWith({ 'vmlinuz-m-series': 'kernel', 'config-m-series': 'CONFIG_X=y\n' }, true);
     const outRoot = join(scratch, 'ok');
