@@ -11,6 +11,7 @@ import {
   targetsMissingFromBaseline,
 } from '../compare/index.ts';
 import { renderOutcomeText } from '../render/exporters/text.ts';
+import { emulationWarnings } from '../env/emulation.ts';
 import { hostLoadWarnings } from '../env/load.ts';
 import { baselineFromRuns } from '../baseline/index.ts';
 import { EXIT_OK, EXIT_REGRESSION, InputError } from '../errors/index.ts';
@@ -83,7 +84,7 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       const outcome = compareSets(sets, { alpha: flags.alpha, ...(flags.threshold === undefined ? {} : { thresholdOverride: flags.threshold }), seed: flags.seed });
       if (flags.json) io.out(`${JSON.stringify(outcome, null, 2)}\n`);
       else {
-        const warnings = hostLoadWarnings(file, run.hostLoad, run.host?.logicalCpus ?? 1);
+        const warnings = [...hostLoadWarnings(file, run.hostLoad, run.host?.logicalCpus ?? 1), ...emulationWarnings(file, run)];
         io.out(renderOutcomeText(outcome, flags.stockVsCustom ? 'custom-vs-stock' : 'vs-baseline', warnings));
       }
       // Stock vs custom describes a speedup; only a run vs its baseline gates CI.

@@ -8,6 +8,7 @@ import { getBackend } from '../backends/registry.ts';
 import { measuresRemoteHost } from '../backends/types.ts';
 import { compareSets, pairStockVsCustom } from '../compare/index.ts';
 import { recordRunsInDb } from '../db/record.ts';
+import { emulationWarnings } from '../env/emulation.ts';
 import { collectHostFingerprint } from '../env/host.ts';
 import { hostLoadWarnings } from '../env/load.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, InfraError, InputError, KbenchError, showValue } from '../errors/index.ts';
@@ -343,7 +344,7 @@ async function runWithBackend({ backend, progress, definition, suite, guest, res
   progress.emit({ event: 'run-end', message: `results: ${file}${reportFile ? `, report: ${reportFile}` : ''}` });
   if (flags.json) io.out(`${JSON.stringify({ event: 'comparison', results: file, report: reportFile, outcome })}\n`);
   else {
-    io.out(renderOutcomeText(outcome, 'custom-vs-stock', hostLoadWarnings(file, results.hostLoad, results.host?.logicalCpus ?? 1)));
+    io.out(renderOutcomeText(outcome, 'custom-vs-stock', [...hostLoadWarnings(file, results.hostLoad, results.host?.logicalCpus ?? 1), ...emulationWarnings(file, results)]));
     io.out(`results: ${file}\n${reportFile ? `report:  ${reportFile}\n` : ''}`);
   }
   io.setExitCode(EXIT_OK);

@@ -43,6 +43,8 @@ export interface GuestFacts {
   memoryBytes: number;
   /** The kernel's page size (`getconf PAGESIZE`), or null if the guest cannot say. */
   pageSizeBytes: number | null;
+  /** The guest's machine architecture (`uname -m`, normalized: aarch64, x86_64), or null. */
+  arch: string | null;
   /** Bytes of the booted kernel image file in the guest, or null if it cannot be found. */
   kernelImageBytes: number | null;
 }

@@ -24,6 +24,7 @@ import type { HostFingerprint, ResultsFile, Target, Unit } from '../results/sche
 import { DEFAULT_CONFIDENCE_LEVEL, DEFAULT_RESAMPLES, median, type Verdict } from '../stats/index.ts';
 import { finite, finiteInterval, reportSets, slug, VERDICT_ORDER, type ComparedRow, type ComparisonKind, type Interval, type ReportSet, type SkippedRow } from './rows.ts';
 import { KBENCH_VERSION } from '../version.ts';
+import { emulationWarnings } from '../env/emulation.ts';
 import { hostLoadWarnings } from '../env/load.ts';
 import { claimFor, judgeClaim, type ClaimOutcome, type ClaimsFile } from './claims.ts';
 import { judgeClaims, type ClaimJudgement } from '../claims/judge.ts';
@@ -479,6 +480,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     const name = sources.results?.[index] ?? run.runId;
     if (!run.complete) warnings.push(`${name}: the run is incomplete (interrupted or still going); its samples are shown as they are.`);
     warnings.push(...hostLoadWarnings(name, run.hostLoad, run.host?.logicalCpus ?? 1));
+    warnings.push(...emulationWarnings(name, run));
     if (baseline !== null) {
       for (const difference of fingerprintDifferences(run, baseline))
         warnings.push(`${name}: ${difference.field} differs from the baseline: ${difference.baseline} vs ${difference.run}.`);

@@ -139,6 +139,8 @@ export const GuestFingerprint = z.strictObject({
   zfsVersion: z.string().nullable(),
   /** `getconf PAGESIZE` in the guest (16384 on the 16K-page M-series kernel); absent in files from before it was recorded. */
   pageSizeBytes: z.number().int().positive().nullable().optional(),
+  /** `uname -m` in the guest, normalized (aarch64, x86_64); absent in files from before it was recorded. */
+  arch: z.string().min(1).max(32).nullable().optional(),
   vcpus: z.number().int().positive(),
   memoryBytes: z.number().int().positive(),
   zfsTunables: z.record(z.string(), z.string()),

@@ -213,6 +213,7 @@ export class RunEngine {
       kernelConfigSha256: facts.kernelConfigSha256,
       zfsVersion: facts.zfsVersion,
       pageSizeBytes: facts.pageSizeBytes,
+      arch: facts.arch,
       vcpus: facts.vcpus,
       memoryBytes: facts.memoryBytes,
       zfsTunables: zfsSupported ? await guest.readZfsTunables(shell, tunableNames()) : {},

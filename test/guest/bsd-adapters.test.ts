@@ -71,7 +71,7 @@ esac`;
       sysctl,
       date: `[ "$1" = "+%s" ] && echo ${BOOT + 42}`,
       'freebsd-version': `[ "$1" = "-u" ] && ${cat('freebsd', 'freebsd-version.txt')}`,
-      uname: 'case "$1" in -s) echo FreeBSD ;; *) echo 14.1-RELEASE-p5 ;; esac',
+      uname: 'case "$1" in -s) echo FreeBSD ;; -m) echo arm64 ;; *) echo 14.1-RELEASE-p5 ;; esac',
       sha256: 'sha256sum | cut -d" " -f1',
       stat: '[ "$1 $2 $3" = "-f %z /boot/kernel/kernel" ] && echo 29515640',
       zfs: `${cat('freebsd', 'zfs-version.txt')}`,
@@ -90,6 +90,7 @@ esac`;
     expect(facts).toEqual({
       osVersion: 'FreeBSD 14.1-RELEASE-p5',
       kernelRelease: '14.1-RELEASE-p5',
+      arch: 'aarch64',
       kernelConfigSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       zfsVersion: '2.2.6-FreeBSD_g33174af15',
       vcpus: 2,
@@ -201,6 +202,7 @@ esac`,
     expect(facts).toEqual({
       osVersion: 'NetBSD 10.0',
       kernelRelease: '10.0',
+      arch: 'x86_64',
       kernelConfigSha256: null,
       zfsVersion: null,
       vcpus: 4,
@@ -260,7 +262,7 @@ describe('openbsd adapter', () => {
 esac`,
       date: `[ "$1" = "+%s" ] && echo ${BOOT + 30}`,
       vmstat: `[ "$1" = "-s" ] && ${cat('openbsd', 'vmstat-s.txt')}`,
-      uname: 'case "$1" in -s) echo OpenBSD ;; -sr) echo "OpenBSD 7.6" ;; -r) echo 7.6 ;; esac',
+      uname: 'case "$1" in -s) echo OpenBSD ;; -sr) echo "OpenBSD 7.6" ;; -r) echo 7.6 ;; -m) echo arm64 ;; esac',
       stat: '[ "$3" = /bsd ] && echo 25874432',
     });
   }
@@ -280,6 +282,7 @@ esac`,
     expect(await adapter.facts(guest.shell)).toEqual({
       osVersion: 'OpenBSD 7.6',
       kernelRelease: '7.6',
+      arch: 'aarch64',
       kernelConfigSha256: null,
       zfsVersion: null,
       vcpus: 2,

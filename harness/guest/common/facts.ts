@@ -82,6 +82,7 @@ export async function readFacts(shell: RemoteShell, spec: FactsSpec): Promise<Gu
     kernel_image_bytes: spec.kernelImageBytesCommand,
     // POSIX: the same command on Linux and the BSDs.
     page_size: 'getconf PAGESIZE',
+    machine: 'uname -m',
     ...(spec.configSha256Command === undefined ? {} : { config_sha256: spec.configSha256Command }),
     ...(spec.hasZfs ? { zfs_version: 'zfs version' } : {}),
     ...(spec.identity ? { uname_s: 'uname -s', os_release: 'cat /etc/os-release 2>/dev/null || true' } : {}),
@@ -106,6 +107,7 @@ export async function readFacts(shell: RemoteShell, spec: FactsSpec): Promise<Gu
   const imageBytes = ifReadable('kernel_image_bytes', (text) => parseUnsignedInteger(text, 'kernel image size'));
   const zfsVersion = ifReadable('zfs_version', parseZfsVersion);
   const pageSize = ifReadable('page_size', (text) => parseUnsignedInteger(text, 'page size'));
+  const machine = ifReadable('machine', parseMachine);
   return {
     osVersion,
     kernelRelease,
@@ -114,6 +116,21 @@ export async function readFacts(shell: RemoteShell, spec: FactsSpec): Promise<Gu
     vcpus,
     memoryBytes,
     pageSizeBytes: pageSize !== null && pageSize > 0 ? pageSize : null,
+    arch: machine === null ? null : normalizeMachine(machine),
     kernelImageBytes: imageBytes !== null && imageBytes > 0 ? imageBytes : null,
   };
+}
+
+/** Pure: `uname -m` is one lowercase word (x86_64, aarch64, arm64, amd64, evbarm); anything else is not it. */
+export function parseMachine(text: string): Result<string> {
+  const name = text.trim();
+  return /^[a-z][a-z0-9_]{0,31}$/.test(name) ? ok(name) : err(`not a machine name: ${JSON.stringify(name.slice(0, 40))}`);
+}
+
+/** Pure: one name per architecture, as kbench records hosts (Linux says aarch64, the BSDs arm64/amd64, Node x64). */
+export function normalizeMachine(machine: string): string {
+  const name = machine.trim();
+  if (name === 'arm64' || name === 'aarch64' || name === 'evbarm') return 'aarch64';
+  if (name === 'amd64' || name === 'x86_64' || name === 'x64') return 'x86_64';
+  return name;
 }
