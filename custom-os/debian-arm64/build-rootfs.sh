@@ -141,8 +141,10 @@ if [ ! -d "$kbuild_dir" ]; then
   made_mount_point=$kbuild_dir
 fi
 status=0
+# The headers' helper programs (fixdep, modpost) are dynamically linked arm64 binaries: qemu-user
+# (binfmt_misc) finds their loader and libraries in the root tree through QEMU_LD_PREFIX.
 # shellcheck disable=SC2016 # $1..$8 are expanded by the inner shell
-unshare --mount sh -eu -c '
+QEMU_LD_PREFIX="$root" unshare --mount sh -eu -c '
   mount --make-rprivate /
   mount --bind "$1/usr/src" /usr/src
   mount --bind "$1$8" "$8"

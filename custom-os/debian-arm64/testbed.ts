@@ -163,6 +163,25 @@ function requireRoot(what: string): void {
   }
 }
 
+/** Host programs stage 1 needs that the builder script would only miss 20 minutes in. */
+export const ROOTFS_HOST_TOOLS: { program: string; package: string; why: string }[] = [
+  { program: 'debootstrap', package: 'debootstrap', why: 'the Debian arm64 tree' },
+  { program: 'aarch64-linux-gnu-gcc', package: 'gcc-aarch64-linux-gnu', why: 'OpenZFS for the stock kernel' },
+  { program: 'pahole', package: 'dwarves', why: "Debian's arm64 headers add BTF to every module (CONFIG_DEBUG_INFO_BTF_MODULES)" },
+  { program: 'unshare', package: 'util-linux', why: 'a private mount namespace for the headers' },
+];
+
+/** Pure: the one-line refusal for missing host programs, or null when none is missing. */
+export function missingToolsLine(present: (program: string) => boolean, tools = ROOTFS_HOST_TOOLS): string | null {
+  const missing = tools.filter((tool) => !present(tool.program));
+  if (missing.length === 0) return null;
+  return `building the Debian arm64 testbed needs ${missing.map((t) => `${t.program} (${t.why})`).join(', ')}: apt-get install ${[...new Set(missing.map((t) => t.package))].join(' ')} (or sh .ci/prepare-arm64)`;
+}
+
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, program)));
+}
+
 /** Stage 1: the Debian arm64 tree with the stock kernel and its ZFS modules. */
 async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Promise<{ dir: string; manifest: RootfsManifest }> {
   const root = path.join(cacheDir, 'debian-arm64', 'rootfs');
@@ -180,6 +199,8 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
     const meanwhile = await load();
     if (meanwhile) return meanwhile;
     requireRoot('debootstrap --arch arm64');
+    const missing = missingToolsLine(onPath);
+    if (missing !== null) throw new InputError(missing);
     const started = Date.now();
     const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
     await removeAbandonedBuilds(root);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fragmentOptionLines, kernelCacheKey, type KernelInputs } from '../../custom-os/debian-arm64/kernel.ts';
-import { arm64PageSizeFromConfig, parsePackageVersions } from '../../custom-os/debian-arm64/testbed.ts';
+import { arm64PageSizeFromConfig, missingToolsLine, parsePackageVersions } from '../../custom-os/debian-arm64/testbed.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const fragment = readFileSync(join(repo, 'kernels', 'alpine-m-series.config'), 'utf8');
@@ -59,5 +59,15 @@ describe('parsePackageVersions', () => {
       'zfsutils-linux': '2.3.2-2~bpo12+1',
       'linux-image-6.12.117+deb12-arm64': '6.12.117-1~deb12u1',
     });
+  });
+});
+
+describe('host programs for the arm64 tree', () => {
+  it('all present: nothing to say; missing ones: one line with why and the apt-get line', () => {
+    expect(missingToolsLine(() => true)).toBeNull();
+    expect(missingToolsLine((program) => program !== 'pahole')).toBe(
+      "building the Debian arm64 testbed needs pahole (Debian's arm64 headers add BTF to every module (CONFIG_DEBUG_INFO_BTF_MODULES)): apt-get install dwarves (or sh .ci/prepare-arm64)",
+    );
+    expect(missingToolsLine((program) => program === 'unshare')).toMatch(/: apt-get install debootstrap gcc-aarch64-linux-gnu dwarves \(or sh \.ci\/prepare-arm64\)$/);
   });
 });
