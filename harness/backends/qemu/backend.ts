@@ -188,7 +188,8 @@ export interface QemuBackend extends Backend {
 export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend {
   const running = new Map<string, RunningVm>();
   const progress = options.onProgress ?? (() => {});
-  const bootTimeoutMs = options.bootTimeoutMs ?? 300_000;
+  // An emulated foreign guest (aarch64 on x86_64) boots several times slower than TCG of the host's own architecture.
+  const bootTimeoutFor = (guestArch: HostArch) => options.bootTimeoutMs ?? (guestArch === hostArchForQemu() ? 300_000 : 900_000);
   const graceMs = options.powerdownGraceMs ?? 30_000;
 
   async function prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<QemuPreparedTarget> {
@@ -332,6 +333,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       hostBootSeconds: null,
       serialLogPath,
     };
+    const bootTimeoutMs = bootTimeoutFor(prepared.qemu.arch);
     const deadline = Date.now() + bootTimeoutMs;
     try {
       const exitedMessage = () =>
