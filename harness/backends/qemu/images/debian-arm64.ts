@@ -4,7 +4,7 @@
  * kernels/alpine-m-series.config (16K pages). An aarch64 guest: emulated (TCG) on x86_64 hosts.
  */
 import type { KernelVariant } from '../../../results/schema.ts';
-import type { QemuBootMethod } from '../args.ts';
+import { linuxTestbedImage } from './debian-testbed.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
 
 /** The PL011 UART is the virt machine's first serial port. */
@@ -28,21 +28,7 @@ export const debianArm64Image: ImageProviderDescriptor = {
     return {
       async ensure(request): Promise<PreparedImage> {
         const testbed = await ensureDebianArm64Testbed({ ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}), onProgress: request.onProgress });
-        const boot: Partial<Record<KernelVariant, QemuBootMethod>> = {};
-        const kernelImage: Partial<Record<KernelVariant, string>> = {};
-        for (const variant of request.variants) {
-          const kernel = testbed.kernels[variant];
-          boot[variant] = { kind: 'linux-kernel', kernelPath: kernel.kernel, initrdPath: kernel.initrd, append: LINUX_APPEND_AARCH64 };
-          kernelImage[variant] = kernel.kernel;
-        }
-        return {
-          rootDisk: { path: testbed.imagePath, format: 'raw' },
-          boot,
-          extraDisks: [],
-          ssh: { user: 'root', privateKeyPath: testbed.sshKeyPath },
-          probeKernel: testbed.kernels.stock.kernel,
-          kernelImage,
-        };
+        return linuxTestbedImage(testbed, request.variants, LINUX_APPEND_AARCH64);
       },
     };
   },

@@ -20,22 +20,31 @@ export const debianTestbedImage: ImageProviderDescriptor = {
     return {
       async ensure(request): Promise<PreparedImage> {
         const testbed = await ensureDebianTestbed({ ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}), onProgress: request.onBuildProgress ?? ((build) => request.onProgress(build.message)) });
-        const boot: Partial<Record<KernelVariant, QemuBootMethod>> = {};
-        const kernelImage: Partial<Record<KernelVariant, string>> = {};
-        for (const variant of request.variants) {
-          const kernel = testbed.kernels[variant];
-          boot[variant] = { kind: 'linux-kernel', kernelPath: kernel.kernel, initrdPath: kernel.initrd, append: LINUX_APPEND };
-          kernelImage[variant] = kernel.kernel;
-        }
-        return {
-          rootDisk: { path: testbed.imagePath, format: 'raw' },
-          boot,
-          extraDisks: [],
-          ssh: { user: 'root', privateKeyPath: testbed.sshKeyPath },
-          probeKernel: testbed.kernels.stock.kernel,
-          kernelImage,
-        };
+        return linuxTestbedImage(testbed, request.variants, LINUX_APPEND);
       },
     };
   },
 };
+
+/** A locally built testbed whose kernels qemu boots directly (-kernel, -initrd): the image for the variants asked for. */
+export function linuxTestbedImage(
+  testbed: { imagePath: string; sshKeyPath: string; kernels: Record<KernelVariant, { kernel: string; initrd: string | null }> },
+  variants: readonly KernelVariant[],
+  append: string,
+): PreparedImage {
+  const boot: Partial<Record<KernelVariant, QemuBootMethod>> = {};
+  const kernelImage: Partial<Record<KernelVariant, string>> = {};
+  for (const variant of variants) {
+    const kernel = testbed.kernels[variant];
+    boot[variant] = { kind: 'linux-kernel', kernelPath: kernel.kernel, initrdPath: kernel.initrd, append };
+    kernelImage[variant] = kernel.kernel;
+  }
+  return {
+    rootDisk: { path: testbed.imagePath, format: 'raw' },
+    boot,
+    extraDisks: [],
+    ssh: { user: 'root', privateKeyPath: testbed.sshKeyPath },
+    probeKernel: testbed.kernels.stock.kernel,
+    kernelImage,
+  };
+}
