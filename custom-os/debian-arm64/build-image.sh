@@ -11,8 +11,8 @@
 #
 # The custom kernel boots with -kernel and root=/dev/vda, no initramfs: virtio-blk, virtio-pci
 # and ext4 are built in (the fragment says =y), so an initramfs would only add boot time.
-# /boot/vmlinuz-<release> is the gzip of the Image, the same format as Debian's arm64
-# vmlinuz, so kernel.image.bytes compares like with like; QEMU's -kernel unpacks gzip itself.
+# /boot/vmlinuz-<release> has the format of Debian's own arm64 vmlinuz (an Image, or its gzip:
+# QEMU's -kernel unpacks gzip itself), so kernel.image.bytes compares like with like.
 set -eu
 
 step_total=3
@@ -41,7 +41,13 @@ mkdir -p "$root/lib/modules/$release/updates/zfs"
 cp "$KB_ZFS_DIR"/*.ko "$root/lib/modules/$release/updates/zfs/"
 # depmod reads foreign-architecture modules fine; the guest's own would write the same files.
 depmod -b "$root" "$release"
-gzip -9 -n -c "$KB_KERNEL_DIR/Image" >"$root/boot/vmlinuz-$release"
+# The same format as the stock vmlinuz, so kernel.image.bytes compares like with like: Debian's
+# 6.12 arm64 vmlinuz is an uncompressed Image (44 MB), older ones were gzip.
+if gzip -t "$KB_ROOTFS/stock/vmlinuz" 2>/dev/null; then
+  gzip -9 -n -c "$KB_KERNEL_DIR/Image" >"$root/boot/vmlinuz-$release"
+else
+  cp "$KB_KERNEL_DIR/Image" "$root/boot/vmlinuz-$release"
+fi
 cp "$KB_KERNEL_DIR/config" "$root/boot/config-$release"
 
 step 2 "kernel files for the host"
