@@ -34,7 +34,9 @@ stock_release=$(cat "$KB_ROOTFS/stock/release")
 step 1 "copy the Debian arm64 root tree; install the M-series kernel $release"
 rm -rf "$root"
 cp -a "$KB_ROOTFS/rootfs" "$root"
-tar -xzf "$KB_KERNEL_DIR/modules.tar.gz" -C "$root"
+# merged /usr: lib is a symlink to usr/lib, which a "lib/" member would otherwise replace.
+tar --keep-directory-symlink -xzf "$KB_KERNEL_DIR/modules.tar.gz" -C "$root"
+[ -L "$root/lib" ] || { echo "build-image.sh: $root/lib is no longer the usr/lib symlink" >&2; exit 1; }
 # build/ and source/ would point into the host's cache.
 rm -f "$root/lib/modules/$release/build" "$root/lib/modules/$release/source"
 mkdir -p "$root/lib/modules/$release/updates/zfs"
