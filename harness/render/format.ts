@@ -92,7 +92,7 @@ export function formatSide(side: SideSummary, unit: Unit): string {
   const shape = Number.isInteger(perBoot) ? `${side.boots}×${perBoot}` : `${side.boots} boots, n=${side.n}`;
   if (side.ci === null || side.center === 0) return `${center} (${shape})`;
   const halfWidth = ((side.ci.high - side.ci.low) / 2 / Math.abs(side.center)) * 100;
-  const spread = !Number.isFinite(halfWidth) ? '' : ` ±${halfWidth < 10 ? halfWidth.toFixed(1) : halfWidth.toFixed(0)}%`;
+  const spread = !Number.isFinite(halfWidth) ? '' : halfWidth >= 1000 ? ' ±>999%' : ` ±${halfWidth < 10 ? halfWidth.toFixed(1) : halfWidth.toFixed(0)}%`;
   return `${center}${spread} (${shape})`;
 }
 

@@ -384,7 +384,9 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       const why = beyond
         ? `beyond the ±${percent(p.common.noiseThreshold)} band but adjusted p ${Number(adjustedP.toPrecision(2))} >= ${alpha} (Holm over ${familySize})`
         : `CI straddles the ±${percent(p.common.noiseThreshold)} band`;
-      note = `${why}; detects >= ${percent(outlook.detectableChange ?? Number.NaN)} here; ${decideText}`;
+      // With 2 boots a side the t quantile makes the detectable change astronomic: past 1000% it only means "nothing".
+      const detectable = outlook.detectableChange ?? Number.NaN;
+      note = `${why}; detects ${detectable > 10 ? 'only changes > 1000%' : `>= ${percent(detectable)}`} here; ${decideText}`;
     }
     return {
       ...p.common,
