@@ -188,8 +188,6 @@ export interface QemuBackend extends Backend {
 export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend {
   const running = new Map<string, RunningVm>();
   const progress = options.onProgress ?? (() => {});
-  // An emulated foreign guest (aarch64 on x86_64) boots several times slower than TCG of the host's own architecture.
-  const bootTimeoutFor = (guestArch: HostArch) => options.bootTimeoutMs ?? (guestArch === hostArchForQemu() ? 300_000 : 900_000);
   const graceMs = options.powerdownGraceMs ?? 30_000;
 
   async function prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<QemuPreparedTarget> {
@@ -309,8 +307,10 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
 
     const forced = options.forceAccel ?? forcedAccelFromEnv() ?? null;
     // Without a Linux kernel to probe with (BSD images), the best candidate is used and the boot itself is the test.
+    // No hardware acceleration runs another architecture's guest (aarch64 on x86_64).
+    const foreignGuest = prepared.qemu.arch !== hostArchForQemu();
     const accelChoice: AccelChoice =
-      prepared.qemu.arch !== hostArchForQemu()
+      foreignGuest
         ? { accel: 'tcg', reason: `tcg: an ${prepared.qemu.arch} guest on an ${hostArch()} host can only be emulated` }
         : image.probeKernel === null && forced === null
         ? untestedChoice(prepared.qemu.arch)
@@ -333,7 +333,8 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       hostBootSeconds: null,
       serialLogPath,
     };
-    const bootTimeoutMs = bootTimeoutFor(prepared.qemu.arch);
+    // An emulated foreign guest boots several times slower than TCG of the host's own architecture.
+    const bootTimeoutMs = options.bootTimeoutMs ?? (foreignGuest ? 900_000 : 300_000);
     const deadline = Date.now() + bootTimeoutMs;
     try {
       const exitedMessage = () =>
