@@ -10,6 +10,10 @@
  * "Pooled MWU" is what kbench did before: every iteration an independent sample, Mann-Whitney U,
  * Holm, percentile bootstrap CI of the ratio of medians (pseudo-replication).
  */
+import { loadResults } from '../harness/results/index.ts';
+import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, type MetricNoise } from '../harness/run/planner.ts';
+import { QUICK_SIZES } from '../suites/types.ts';
+import { zfsSuite } from '../suites/zfs/index.ts';
 import {
   bootstrapRatioOfMediansCI,
   compareMetrics,
@@ -128,10 +132,10 @@ const powerCases: [Scenario, number, string][] = [
   [{ boots: 3, iterations: 3, bootCv: 0.01, iterationCv: 0.01, shape: 'normal' }, 1.25, 'target: called'],
   [{ boots: 3, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' }, 1.1, ''],
   [{ boots: 5, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' }, 1.1, ''],
-  [{ boots: 6, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' }, 1.1, 'the 12-min plan on the TCG testbed (74 s per boot)'],
+  [{ boots: 6, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' }, 1.1, ''],
   [{ boots: 8, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' }, 1.1, ''],
   [{ boots: 12, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' }, 1.1, ''],
-  [{ boots: 14, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' }, 1.1, 'target >= 90%: the plan on a host with ~15 s per boot (hvf/kvm)'],
+  [{ boots: 14, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' }, 1.1, ''],
   [{ boots: 6, iterations: 3, bootCv: 0.02, iterationCv: 0.02, shape: 'normal' }, 1.1, ''],
   [{ boots: 6, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'heavy' }, 1.1, ''],
   [{ boots: 6, iterations: 3, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' }, 1.2, ''],
@@ -139,6 +143,40 @@ const powerCases: [Scenario, number, string][] = [
 for (const [s, shift, note] of powerCases) {
   const called = power(s, shift);
   row(`+${Math.round((shift - 1) * 100)}% at ${label(s)}`, share(called, TRIALS), note);
+}
+printRows();
+
+console.log('');
+// "At the default plan": the plan `kbench run` picks on this host (costs from baseline.json's
+// sample times, default budget) when every metric has boot CV 3% and iteration CV 2%, then the
+// power of that plan for a per-boot metric (one value per boot, all its spread between boots)
+// and for an iterated one. Nothing here is assumed about the plan: choosePlan decides it.
+const baselineFile = new URL('../baseline.json', import.meta.url).pathname;
+const costs = costsFromResults(await loadResults(baselineFile), zfsSuite, 'baseline.json sample times');
+const lowNoise = new Map<string, MetricNoise>(
+  zfsSuite.flatMap((w) => w.metrics.map((m) => [m.id, { bootCv: 0.03, iterationCv: w.schedule === 'per-boot' ? null : 0.02, source: 'scenario' }] as const)),
+);
+const context = { suite: zfsSuite, variants: ['stock', 'custom'] as ('stock' | 'custom')[], noise: lowNoise, costs };
+const plan = choosePlan(context, { fullRounds: 3, defaultIterations: QUICK_SIZES.iterationsPerBoot, budgetSeconds: DEFAULT_BUDGET_MINUTES * 60 });
+const minutesOf = (seconds: number | null): string => `${((seconds ?? Number.NaN) / 60).toFixed(1)} min`;
+console.log(
+  `Power at the default plan on this host (--budget ${DEFAULT_BUDGET_MINUTES}), boot CV 3%: ${plan.fullRounds} full + ${plan.bootOnlyRounds} boot-only rounds, ${minutesOf(plan.expectedSeconds)} of run work`,
+);
+const perBoot: Scenario = { boots: plan.fullRounds + plan.bootOnlyRounds, iterations: 1, bootCv: 0.03, iterationCv: 0, shape: 'normal' };
+const checksumIterations = plan.iterations['checksum'] ?? 2;
+const iterated = (boots: number): Scenario => ({ boots, iterations: checksumIterations, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' });
+const verdictOf = (share: number): string => (share >= 0.9 ? 'target >= 90%: OK' : 'target >= 90%: NOT MET');
+const perBootPower = power(perBoot, 1.1) / TRIALS;
+row(`+10% per-boot metric (boot time, memory) at ${perBoot.boots}×1`, share(perBootPower * TRIALS, TRIALS), verdictOf(perBootPower));
+const iteratedPower = power(iterated(plan.fullRounds), 1.1) / TRIALS;
+row(`+10% iterated metric (checksum) at ${plan.fullRounds}×${checksumIterations}`, share(iteratedPower * TRIALS, TRIALS), verdictOf(iteratedPower));
+// What an iterated metric would take here: full rounds until the same shift is called 9 times in 10.
+for (let rounds = plan.fullRounds + 1; rounds <= 30 && iteratedPower < 0.9; rounds++) {
+  const reached = power(iterated(rounds), 1.1) / TRIALS;
+  if (reached < 0.9) continue;
+  const cost = evaluatePlan({ ...plan, fullRounds: rounds }, context).expectedSeconds;
+  row(`+10% iterated metric (checksum) at ${rounds}×${checksumIterations}`, share(reached * TRIALS, TRIALS), `reached at ${minutesOf(cost)} of run work here (--runs ${rounds}): beyond the 20-min main job on this TCG host`);
+  break;
 }
 printRows();
 

@@ -20,7 +20,7 @@ import { KernelVariant, type ResultsFile, type RunSettings } from '../results/sc
 import { loadResults } from '../results/store.ts';
 import { ADAPTIVE_MIN_ROUNDS, RunEngine } from '../run/engine.ts';
 import { renderPlan } from '../run/plan-text.ts';
-import { choosePlan, costsFromResults, evaluatePlan, noiseFromResults, type MetricNoise, type RunPlan } from '../run/planner.ts';
+import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, noiseFromResults, type MetricNoise, type RunPlan } from '../run/planner.ts';
 import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
 import { newRunFile, RunRecorder } from '../run/recorder.ts';
 import { backendsFor, resolveTarget, TARGETS } from '../run/targets.ts';
@@ -189,7 +189,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--full', 'the seed\'s full sizes (10 GiB scrub, 1 GiB writes); default: quick sizes that finish under emulation in minutes')
     .option('--runs <n>', 'full rounds: boots per kernel that run the whole suite (default: 3 quick, 5 full)', numberInRange('--runs', 1, 100, { integer: true }))
     .option('--boot-rounds <n>', 'extra boots per kernel that measure only boot time, memory and kernel size (default: what the plan needs within --budget)', numberInRange('--boot-rounds', 0, 100, { integer: true }))
-    .option('--budget <minutes>', 'wall-time budget the default plan is sized to (run work, not the image build)', numberInRange('--budget', 1, 7 * 24 * 60), 12)
+    .option('--budget <minutes>', 'wall-time budget the default plan is sized to (run work, not the image build)', numberInRange('--budget', 1, 7 * 24 * 60), DEFAULT_BUDGET_MINUTES)
     .option('--plan', 'print the run plan (boots x iterations, expected time, smallest detectable change per metric) and exit without booting')
     .option('--baseline <file>', 'where the plan reads measured noise and costs from', 'baseline.json')
     .option('--adaptive', 'boot until every metric is decided (regressed, improved, equivalent) or provably undecidable within 30 boots, or --max-wall')

@@ -54,7 +54,7 @@ export interface ComparedRow {
   method: ComparisonMethod;
   inFamily: boolean;
   verdict: Verdict;
-  /** Smallest change (percent) the data could call with 80% power. */
+  /** Smallest change (percent) the data could call with PLANNING_POWER (90%). */
   detectablePercent: number | null;
   bootsToDecide: number | null;
   note: string | null;

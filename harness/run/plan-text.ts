@@ -1,5 +1,6 @@
 /** `kbench run --plan`: the plan as a table, before anything boots. Pure. */
 import { layoutColumns } from '../render/format.ts';
+import { PLANNING_POWER } from '../stats/index.ts';
 import type { RunPlan } from './planner.ts';
 import type { Workload } from '../../suites/types.ts';
 
@@ -34,10 +35,10 @@ export function renderPlan(plan: RunPlan, suite: readonly Workload[], heading: s
     `${m.bootsPerSide}×${m.iterationsPerBoot}`,
   ]);
   lines.push(
-    ...layoutColumns([['metric', 'band', 'detects (80% power)', 'can show "equivalent"', 'boots×iter'], ...metricRows]).map((l) => `  ${l}`),
+    ...layoutColumns([['metric', 'band', `detects (${pct(PLANNING_POWER)} power)`, 'can show "equivalent"', 'boots×iter'], ...metricRows]).map((l) => `  ${l}`),
   );
   lines.push(
-    `  detectable = smallest true change called regressed/improved 4 times in 5 (Welch on per-boot medians, Holm over ${plan.familySize} metrics, alpha 0.05)`,
+    `  detectable = smallest true change called regressed/improved in ${pct(PLANNING_POWER)} of runs (Welch on per-boot medians, Holm over ${plan.familySize} metrics, alpha 0.05)`,
   );
   return `${lines.join('\n')}\n`;
 }

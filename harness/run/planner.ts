@@ -50,7 +50,7 @@ export interface MetricOutlook {
   iterationsPerBoot: number;
   threshold: number;
   exact: boolean;
-  /** Smallest change the plan would call with 80% power; 0 for exact metrics; null with no noise estimate. */
+  /** Smallest change the plan would call with PLANNING_POWER (90%); 0 for exact metrics; null with no noise estimate. */
   detectableChange: number | null;
   /** Whether a true zero difference would be shown "equivalent" (expected CI inside the band). */
   canShowEquivalence: boolean | null;
@@ -228,7 +228,7 @@ export interface PlanLimits {
 
 /**
  * How well a plan serves its metrics, 0..1 each: 1 once a metric could detect twice its band
- * with 80% power and show equivalence; less in proportion to how far its detectable change is
+ * with PLANNING_POWER (90%) and show equivalence; less in proportion to how far its detectable change is
  * from that. Exact metrics are always served.
  */
 function planScore(plan: RunPlan): number {
@@ -296,6 +296,14 @@ export function choosePlan(context: PlanContext, limits: PlanLimits): RunPlan {
   }
   return plan;
 }
+
+/**
+ * Minutes of run work the default plan is sized to. The main job must end within 20 min from a
+ * cached image on a 2-core TCG host; 15 min of work leaves room for the image check, the report
+ * and a slower host, and buys per-boot metrics the ~11 boots a 10% change at 3% boot noise
+ * needs against a 5% band (bench/stats-verdicts.ts).
+ */
+export const DEFAULT_BUDGET_MINUTES = 15;
 
 /** Share of the budget kept for boot-only rounds. */
 export const BOOT_ONLY_BUDGET_SHARE = 0.25;
