@@ -20,7 +20,7 @@ import { KernelVariant, type ResultsFile, type RunSettings } from '../results/sc
 import { loadResults } from '../results/store.ts';
 import { ADAPTIVE_MIN_ROUNDS, RunEngine } from '../run/engine.ts';
 import { renderPlan } from '../run/plan-text.ts';
-import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, noiseFromResults, type MetricNoise, type RunPlan } from '../run/planner.ts';
+import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, noiseFromResults, reachOf, type MetricNoise, type RunPlan } from '../run/planner.ts';
 import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
 import { newRunFile, RunRecorder } from '../run/recorder.ts';
 import { backendsFor, resolveTarget, TARGETS } from '../run/targets.ts';
@@ -93,10 +93,19 @@ async function planFor(flags: RunFlags, settings: RunSettings, suite: Workload[]
   const context = { suite, variants: settings.kernels, noise, costs };
   const fullRounds = settings.runs.kind === 'fixed' ? settings.runs.count : ADAPTIVE_MIN_ROUNDS;
   const defaultIterations = settings.quick ? QUICK_SIZES.iterationsPerBoot : FULL_SIZES.iterationsPerBoot;
-  let plan = choosePlan(context, { fullRounds, defaultIterations, budgetSeconds: flags.budget * 60 });
+  // --runs fixes the run's shape (the suite's iterations, boot-only rounds only from
+  // --boot-rounds), so the plan shown for it is exactly that; otherwise the planner sizes it.
+  let plan =
+    flags.runs !== undefined
+      ? evaluatePlan({ fullRounds, bootOnlyRounds: 0, iterations: suiteIterations(suite, defaultIterations) }, context)
+      : choosePlan(context, { fullRounds, defaultIterations, budgetSeconds: flags.budget * 60 });
   if (flags.bootRounds !== undefined) plan = evaluatePlan({ ...plan, bootOnlyRounds: flags.bootRounds }, context);
-  return { plan, noiseSource };
+  const reach = reachOf(plan, context, defaultIterations);
+  return { plan: reach === null ? plan : { ...plan, reach }, noiseSource };
 }
+
+const suiteIterations = (suite: Workload[], iterations: number): Record<string, number> =>
+  Object.fromEntries(suite.filter((w) => w.schedule === 'iterated').map((w) => [w.id, iterations]));
 
 function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): RunSettings {
   if (flags.runs !== undefined && flags.adaptive) throw new InputError('--runs and --adaptive exclude each other: pick one');
@@ -237,6 +246,8 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         // --runs fixes the run's shape: no extra boot-only rounds (unless --boot-rounds) and the
         // suite's iterations; without it the plan sizes both.
         if (settings.runs.kind === 'fixed' && flags.runs === undefined) {
+          // The run is the plan --plan printed: its full rounds too, not only the suite's default.
+          settings.runs = { kind: 'fixed', count: planned.plan.fullRounds };
           settings.bootOnlyRounds = planned.plan.bootOnlyRounds;
           settings.iterations = planned.plan.iterations;
         } else if (settings.runs.kind === 'fixed' && flags.bootRounds !== undefined) settings.bootOnlyRounds = flags.bootRounds;

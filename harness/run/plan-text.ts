@@ -1,7 +1,7 @@
 /** `kbench run --plan`: the plan as a table, before anything boots. Pure. */
 import { layoutColumns } from '../render/format.ts';
 import { PLANNING_POWER } from '../stats/index.ts';
-import type { RunPlan } from './planner.ts';
+import { MAX_ROUNDS_TO_SUGGEST, type RunPlan } from './planner.ts';
 import type { Workload } from '../../suites/types.ts';
 
 const minutes = (seconds: number): string => (seconds < 90 ? `${Math.round(seconds)} s` : `${(seconds / 60).toFixed(1)} min`);
@@ -40,5 +40,13 @@ export function renderPlan(plan: RunPlan, suite: readonly Workload[], heading: s
   lines.push(
     `  detectable = smallest true change called regressed/improved in ${pct(PLANNING_POWER)} of runs (Welch on per-boot medians, Holm over ${plan.familySize} metrics, alpha 0.05)`,
   );
+  if (plan.reach !== undefined) lines.push(reachLine(plan.reach));
   return `${lines.join('\n')}\n`;
+}
+
+function reachLine(reach: NonNullable<RunPlan['reach']>): string {
+  const at = `--runs ${reach.fullRounds}${reach.expectedSeconds === null ? '' : ` (${minutes(reach.expectedSeconds)} of run work)`}`;
+  if (reach.beyond.length === 0) return `  every iterated metric would detect twice its band at ${at}`;
+  const named = reach.beyond.slice(0, 3).join(', ') + (reach.beyond.length > 3 ? ` and ${reach.beyond.length - 3} more` : '');
+  return `  the iterated metrics that can would detect twice their band at ${at}; ${reach.beyond.length} would not within ${MAX_ROUNDS_TO_SUGGEST} rounds (noise far above the band): ${named}`;
 }

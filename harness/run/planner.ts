@@ -64,7 +64,22 @@ export interface RunPlan extends PlanChoice {
   costSource: string | null;
   familySize: number;
   metrics: MetricOutlook[];
+  /** What more full rounds would buy the iterated metrics this plan leaves short (see reachOf). */
+  reach?: PlanReach;
 }
+
+/**
+ * The full rounds at which every iterated metric with a noise estimate could detect twice its
+ * band with PLANNING_POWER, keeping the plan's iterations and boot-only rounds. `beyond` are the
+ * metrics that could not within MAX_ROUNDS_TO_SUGGEST: their noise dwarfs their band.
+ */
+export interface PlanReach {
+  fullRounds: number;
+  expectedSeconds: number | null;
+  beyond: string[];
+}
+
+export const MAX_ROUNDS_TO_SUGGEST = 30;
 
 /** Priors used when nothing was measured on this host: typical of the Debian testbed under TCG. */
 export const PRIOR_NOISE: MetricNoise = { bootCv: 0.05, iterationCv: 0.04, source: 'prior (nothing measured on this host yet)' };
@@ -304,6 +319,25 @@ export function choosePlan(context: PlanContext, limits: PlanLimits): RunPlan {
  * needs against a 5% band (bench/stats-verdicts.ts).
  */
 export const DEFAULT_BUDGET_MINUTES = 15;
+
+const servesTwiceItsBand = (m: MetricOutlook): boolean => m.exact || (m.detectableChange !== null && m.detectableChange <= 2 * m.threshold);
+
+/**
+ * How many full rounds the iterated metrics need (PlanReach), as `--runs N` would run them: the
+ * suite's iterations per boot, no boot-only rounds. Null when this plan already serves them all.
+ */
+export function reachOf(plan: RunPlan, context: PlanContext, suiteIterations: number): PlanReach | null {
+  const iterated = context.suite.filter((w) => w.schedule === 'iterated').map((w) => w.id);
+  const measured = (m: MetricOutlook): boolean => iterated.includes(m.workloadId) && !m.exact && context.noise.has(m.metricId);
+  const short = (candidate: RunPlan): MetricOutlook[] => candidate.metrics.filter((m) => measured(m) && !servesTwiceItsBand(m));
+  if (short(plan).length === 0) return null;
+  const fixed = (fullRounds: number): RunPlan =>
+    evaluatePlan({ fullRounds, bootOnlyRounds: 0, iterations: Object.fromEntries(iterated.map((id) => [id, suiteIterations])) }, context);
+  const beyond = new Set(short(fixed(MAX_ROUNDS_TO_SUGGEST)).map((m) => m.metricId));
+  let rounds = plan.fullRounds + 1;
+  while (rounds < MAX_ROUNDS_TO_SUGGEST && !short(fixed(rounds)).every((m) => beyond.has(m.metricId))) rounds++;
+  return { fullRounds: rounds, expectedSeconds: fixed(rounds).expectedSeconds, beyond: [...beyond] };
+}
 
 /** Share of the budget kept for boot-only rounds. */
 export const BOOT_ONLY_BUDGET_SHARE = 0.25;

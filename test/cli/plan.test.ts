@@ -1,4 +1,6 @@
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -43,4 +45,30 @@ describe('kbench run --plan', () => {
     expect(result.stdout).toMatch(/expected wall time: unknown until one run has finished on this host/);
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('the run is the plan it printed: full rounds, boot-only rounds and iterations all taken from it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kbench-plan-'));
+    copyFileSync(RECORDED_RUN, path.join(dir, 'run.json'));
+    expect((await kbench(dir, 'baseline', 'update', 'run.json')).code).toBe(0);
+    // A large budget, so the planner adds full rounds beyond the suite's 3.
+    const { plan } = JSON.parse((await kbench(dir, 'run', '--plan', '--json', '--budget', '40')).stdout);
+    expect(plan.fullRounds).toBeGreaterThan(3);
+    // The run itself, against a port that refuses: it stops at the first boot (exit 3) and keeps
+    // results.json, whose settings are what it would have run.
+    const server = createServer();
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    await new Promise((resolve) => server.close(resolve));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'key')]);
+    writeFileSync(path.join(dir, 'known_hosts'), '');
+    const run = await execa('node', [KBENCH, 'run', '--backend', 'ssh', '--budget', '40', '--out', 'out/results.json', '--no-report'], {
+      cwd: dir,
+      reject: false,
+      env: { KBENCH_SSH_TARGET: `kb@127.0.0.1:${port}`, KBENCH_SSH_KEY: path.join(dir, 'key'), KBENCH_SSH_KNOWN_HOSTS: path.join(dir, 'known_hosts') },
+    });
+    expect(run.exitCode).toBe(3);
+    const { settings } = JSON.parse(readFileSync(path.join(dir, 'out/results.json'), 'utf8'));
+    expect(settings.runs).toEqual({ kind: 'fixed', count: plan.fullRounds });
+    expect(settings.bootOnlyRounds).toBe(plan.bootOnlyRounds);
+    expect(settings.iterations).toEqual(plan.iterations);
+  }, 120_000);
 });

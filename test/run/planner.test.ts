@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ResultsFile } from '../../harness/results/schema.ts';
-import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, noiseFromResults, PRIOR_NOISE, type MetricNoise } from '../../harness/run/planner.ts';
+import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, MAX_ROUNDS_TO_SUGGEST, noiseFromResults, PRIOR_NOISE, reachOf, type MetricNoise } from '../../harness/run/planner.ts';
 import { compareMetrics, createRng, type NestedSample } from '../../harness/stats/index.ts';
 import { renderPlan } from '../../harness/run/plan-text.ts';
 import { zfsSuite } from '../../suites/zfs/index.ts';
@@ -88,5 +88,25 @@ describe('plans', () => {
       if (compareMetrics(inputs, { bootsToDecide: false })[0]!.verdict === 'regressed') called++;
     }
     expect(called / trials).toBeGreaterThanOrEqual(0.9); // seeded: 96% here, 84% with the old 80%-power, 12-min plan
+  });
+
+  it('says how many full rounds would let the iterated metrics detect twice their band, and which never would', () => {
+    const plan = choosePlan(context, { fullRounds: 3, defaultIterations: 3, budgetSeconds: DEFAULT_BUDGET_MINUTES * 60 });
+    const reach = reachOf(plan, context, 3)!;
+    expect(reach.fullRounds).toBeGreaterThan(plan.fullRounds);
+    expect(reach.fullRounds).toBeLessThanOrEqual(MAX_ROUNDS_TO_SUGGEST);
+    // Exactly what `--runs N` runs: N full rounds of the suite's 3 iterations, no boot-only rounds.
+    const runs = evaluatePlan({ fullRounds: reach.fullRounds, bootOnlyRounds: 0, iterations: { pool_create: 3, checksum: 3, scrub: 3, send_recv: 3, snapshots: 3 } }, context);
+    expect(reach.expectedSeconds).toBe(runs.expectedSeconds);
+    for (const m of runs.metrics)
+      if (m.workloadId !== 'boot' && m.workloadId !== 'memory' && !m.exact && context.noise.has(m.metricId) && !reach.beyond.includes(m.metricId))
+        expect(m.detectableChange!, m.metricId).toBeLessThanOrEqual(2 * m.threshold);
+    const fewer = evaluatePlan({ ...runs, fullRounds: reach.fullRounds - 1 }, context);
+    expect(fewer.metrics.some((m) => m.workloadId !== 'boot' && m.workloadId !== 'memory' && !m.exact && context.noise.has(m.metricId) && !reach.beyond.includes(m.metricId) && m.detectableChange! > 2 * m.threshold)).toBe(true);
+    const text = renderPlan({ ...plan, reach }, zfsSuite, 'plan', 'the testbed run');
+    expect(text).toContain(`twice their band at --runs ${reach.fullRounds} (`);
+    // A plan that already serves them says nothing more.
+    const quiet = new Map<string, MetricNoise>([...context.noise].map(([id, n]) => [id, { ...n, bootCv: 0.001, iterationCv: n.iterationCv === null ? null : 0.001 }]));
+    expect(reachOf(evaluatePlan(plan, { ...context, noise: quiet }), { ...context, noise: quiet }, 3)).toBeNull();
   });
 });
