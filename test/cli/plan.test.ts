@@ -25,7 +25,7 @@ describe('kbench run --plan', () => {
     const { plan, noiseSource } = JSON.parse(result.stdout);
     expect(noiseSource).toMatch(/^baseline\.json \(debian-testbed-/);
     expect(plan.expectedSeconds).toBeGreaterThan(60);
-    expect(plan.expectedSeconds).toBeLessThanOrEqual(15 * 60); // the default --budget
+    expect(plan.expectedSeconds).toBeLessThanOrEqual(14 * 60); // the default --budget
     expect(plan.fullRounds).toBeGreaterThanOrEqual(3);
     const memory = plan.metrics.find((m: { metricId: string }) => m.metricId === 'memory.used_after_boot.bytes');
     expect(memory.bootsPerSide).toBe(plan.fullRounds + plan.bootOnlyRounds);
