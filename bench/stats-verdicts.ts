@@ -181,7 +181,7 @@ for (let rounds = plan.fullRounds + 1; rounds <= 30 && iteratedPower < 0.9; roun
 printRows();
 
 console.log('');
-console.log('Deterministic metric (8.25 MB vs 14.2 MB, 1 boot per side): ');
+console.log('Deterministic metric (8.25 MB vs 14.2 MB, 1 boot per side)');
 const [size] = compareMetrics([{ key: 'size', direction: 'lower', exact: true, noiseThreshold: 0.01, baseline: [{ value: 8_247_000, unit: '0/0' }], candidate: [{ value: 14_190_000, unit: '0/0' }] }]);
 console.log(`  ${size!.verdict} (${size!.method}), ratio ${size!.ratio.toFixed(3)} (target: called from 1 boot per side) ${size!.verdict === 'regressed' ? 'OK' : 'NOT MET'}`);
 
