@@ -20,7 +20,7 @@ import { KernelVariant, type ResultsFile, type RunSettings } from '../results/sc
 import { loadResults } from '../results/store.ts';
 import { ADAPTIVE_MIN_ROUNDS, RunEngine } from '../run/engine.ts';
 import { renderPlan } from '../run/plan-text.ts';
-import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, noiseFromResults, reachOf, type MetricNoise, type RunPlan } from '../run/planner.ts';
+import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, noiseFromResults, reachOf, suiteIterations, type MetricNoise, type RunPlan } from '../run/planner.ts';
 import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
 import { newRunFile, RunRecorder } from '../run/recorder.ts';
 import { backendsFor, resolveTarget, TARGETS } from '../run/targets.ts';
@@ -103,9 +103,6 @@ async function planFor(flags: RunFlags, settings: RunSettings, suite: Workload[]
   const reach = reachOf(plan, context, defaultIterations);
   return { plan: reach === null ? plan : { ...plan, reach }, noiseSource };
 }
-
-const suiteIterations = (suite: Workload[], iterations: number): Record<string, number> =>
-  Object.fromEntries(suite.filter((w) => w.schedule === 'iterated').map((w) => [w.id, iterations]));
 
 function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): RunSettings {
   if (flags.runs !== undefined && flags.adaptive) throw new InputError('--runs and --adaptive exclude each other: pick one');

@@ -70,8 +70,8 @@ export interface RunPlan extends PlanChoice {
 
 /**
  * The full rounds at which every iterated metric with a noise estimate could detect twice its
- * band with PLANNING_POWER, keeping the plan's iterations and boot-only rounds. `beyond` are the
- * metrics that could not within MAX_ROUNDS_TO_SUGGEST: their noise dwarfs their band.
+ * band with PLANNING_POWER, run as `--runs N` runs them. `beyond` are the metrics that could not
+ * within MAX_ROUNDS_TO_SUGGEST: their noise dwarfs their band.
  */
 export interface PlanReach {
   fullRounds: number;
@@ -321,19 +321,22 @@ export function choosePlan(context: PlanContext, limits: PlanLimits): RunPlan {
  */
 export const DEFAULT_BUDGET_MINUTES = 14;
 
+/** The iterations of `--runs N`: the suite's count for every iterated workload. */
+export const suiteIterations = (suite: readonly Workload[], iterations: number): Record<string, number> =>
+  Object.fromEntries(suite.filter((w) => w.schedule === 'iterated').map((w) => [w.id, iterations]));
+
 const servesTwiceItsBand = (m: MetricOutlook): boolean => m.exact || (m.detectableChange !== null && m.detectableChange <= 2 * m.threshold);
 
 /**
  * How many full rounds the iterated metrics need (PlanReach), as `--runs N` would run them: the
  * suite's iterations per boot, no boot-only rounds. Null when this plan already serves them all.
  */
-export function reachOf(plan: RunPlan, context: PlanContext, suiteIterations: number): PlanReach | null {
+export function reachOf(plan: RunPlan, context: PlanContext, iterationsPerBoot: number): PlanReach | null {
   const iterated = context.suite.filter((w) => w.schedule === 'iterated').map((w) => w.id);
   const measured = (m: MetricOutlook): boolean => iterated.includes(m.workloadId) && !m.exact && context.noise.has(m.metricId);
   const short = (candidate: RunPlan): MetricOutlook[] => candidate.metrics.filter((m) => measured(m) && !servesTwiceItsBand(m));
   if (short(plan).length === 0) return null;
-  const fixed = (fullRounds: number): RunPlan =>
-    evaluatePlan({ fullRounds, bootOnlyRounds: 0, iterations: Object.fromEntries(iterated.map((id) => [id, suiteIterations])) }, context);
+  const fixed = (fullRounds: number): RunPlan => evaluatePlan({ fullRounds, bootOnlyRounds: 0, iterations: suiteIterations(context.suite, iterationsPerBoot) }, context);
   const beyond = new Set(short(fixed(MAX_ROUNDS_TO_SUGGEST)).map((m) => m.metricId));
   let rounds = plan.fullRounds + 1;
   while (rounds < MAX_ROUNDS_TO_SUGGEST && !short(fixed(rounds)).every((m) => beyond.has(m.metricId))) rounds++;
