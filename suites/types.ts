@@ -4,7 +4,7 @@
  * knows nothing of any particular workload.
  */
 import type { GuestAdapter } from '../harness/guest/types.ts';
-import type { Direction, TimingSource, Unit } from '../harness/results/schema.ts';
+import type { Direction, MetricResolution, ScratchStorage, TimingSource, Unit } from '../harness/results/schema.ts';
 import type { RemoteShell } from '../harness/ssh/types.ts';
 import type { ZfsScratch } from './zfs/scratch.ts';
 
@@ -20,8 +20,22 @@ export interface MetricDefinition {
    */
   exact?: boolean;
   timing: TimingSource;
+  /**
+   * The finest difference the measurement can show (a kstat in whole MiB/s: step 1; a guest-timed
+   * region: its clock tick over the shortest region timed). Verdicts widen by it, so a metric that
+   * repeats only because of its rounding is never called exact.
+   */
+  resolution: MetricResolution;
+  /** Where the workload's pool lived; set by the engine from Workload.scratch, never by hand. */
+  scratch?: ScratchStorage;
   description: string;
 }
+
+/**
+ * Guest-timed regions are read with a nanosecond clock (date +%s.%N; under icount one tick is
+ * 2^shift ns) and every timed region of the suite lasts at least a millisecond: 1e-6 bounds it.
+ */
+export const TIMED_RESOLUTION: MetricResolution = { relative: 1e-6 };
 
 export interface SuiteSizes {
   /** Size of each file vdev for pool_create, MiB. */
@@ -30,14 +44,16 @@ export interface SuiteSizes {
   writeMiB: number;
   /** Data in the pool that scrub reads, MiB (seed: 10 GiB). */
   scrubMiB: number;
+  /** Data per algorithm in the 1 MiB-record checksum scrubs, MiB (whole 1 MiB records). */
+  verifyMiB: number;
   /** Snapshots per batch. */
   snapshotCount: number;
   /** Measured iterations per boot, after one warm-up. */
   iterationsPerBoot: number;
 }
 
-export const QUICK_SIZES: SuiteSizes = { poolVdevMiB: 256, writeMiB: 48, scrubMiB: 96, snapshotCount: 10, iterationsPerBoot: 3 };
-export const FULL_SIZES: SuiteSizes = { poolVdevMiB: 1024, writeMiB: 1024, scrubMiB: 10240, snapshotCount: 100, iterationsPerBoot: 5 };
+export const QUICK_SIZES: SuiteSizes = { poolVdevMiB: 256, writeMiB: 32, scrubMiB: 96, verifyMiB: 16, snapshotCount: 10, iterationsPerBoot: 3 };
+export const FULL_SIZES: SuiteSizes = { poolVdevMiB: 1024, writeMiB: 1024, scrubMiB: 10240, verifyMiB: 256, snapshotCount: 100, iterationsPerBoot: 5 };
 
 /** Facts about the current boot that per-boot workloads report. */
 export interface BootInfo {
@@ -70,6 +86,12 @@ export interface Workload<State = unknown> {
   /** per-boot: measured once right after boot (boot time, memory); iterated: warm-up + N samples. */
   schedule: 'per-boot' | 'iterated';
   requiresZfs: boolean;
+  /**
+   * Where its scratch pools live: `guest-ram` (file vdevs on a tmpfs in the guest: the host's disk
+   * never enters the timed region) for metrics about ZFS's own work, `disk` only for a workload
+   * that measures the disk itself; null for a workload that makes no pool.
+   */
+  scratch: ScratchStorage | null;
   setup(ctx: WorkloadContext): Promise<State>;
   iteration(ctx: WorkloadContext, state: State): Promise<IterationOutcome>;
   /** Always runs, also after a failed setup (state is then undefined): clean up through ctx.scratch. */

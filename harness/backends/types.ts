@@ -4,7 +4,7 @@
  * Each folder has a light `descriptor.ts` (name, versions it records, what it supports, how it
  * would run a target) registered in catalog.ts, and the heavy implementation it loads on demand.
  */
-import type { Acceleration, GuestOs, KernelVariant } from '../results/schema.ts';
+import type { Acceleration, GuestClock, GuestOs, KernelVariant } from '../results/schema.ts';
 import type { SshEndpoint } from '../ssh/types.ts';
 
 export interface TargetSpec {
@@ -78,6 +78,8 @@ export interface BootedGuest {
   variant: KernelVariant;
   endpoint: SshEndpoint;
   acceleration: Acceleration;
+  /** What the guest's clock counts; absent = the host's wall clock. */
+  guestClock?: GuestClock;
   /** Host side: VM process start until the first successful SSH command; null when not booted by us. */
   hostBootSeconds: number | null;
   /** Which mark started hostBootSeconds (e.g. Lima's "[VZ] - vm state change: running" line). */

@@ -5,6 +5,7 @@ import type { ComparisonSet } from '../compare/index.ts';
 import {
   compareSets,
   describeDifferences,
+  clockMismatch,
   fingerprintDifferences,
   pairRunVsBaseline,
   pairStockVsCustom,
@@ -38,7 +39,7 @@ function incomparableLine(sets: ComparisonSet[], file: string, baselineFile: str
   const first = all[0]!;
   const side = (s: { unit: string; direction: string }) => `${s.unit} (${s.direction} is better)`;
   return (
-    `${file}: ${first.key} is ${side(first.candidate)} but ${baselineFile} has ${side(first.baseline)}` +
+    (first.detail !== undefined ? `${file}: ${first.key}: ${first.detail}` : `${file}: ${first.key} is ${side(first.candidate)} but ${baselineFile} has ${side(first.baseline)}`) +
     `${all.length > 1 ? ` (and ${all.length - 1} more incomparable metrics)` : ''}` +
     (hint ? '; accept the new unit with kbench baseline update, or gate on it with --fail-on-incomparable (exit 1)' : '')
   );
@@ -69,6 +70,8 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       } else {
         const baseline = existsSync(flags.baseline) ? await loadResults(flags.baseline) : null;
         if (baseline === null) throw new InputError(`${flags.baseline}: cannot read (ENOENT); create one with kbench baseline update`);
+        const clocks = clockMismatch(run, baseline, file, flags.baseline);
+        if (clocks !== null) throw new InputError(clocks);
         const differences = fingerprintDifferences(run, baseline);
         if (differences.length > 0 && !flags.allowMismatch)
           throw new InputError(

@@ -73,6 +73,7 @@ export function compareSets(sets: ComparisonSet[], options: CompareSetsOptions =
       candidate: pair.candidate,
       noiseThreshold: threshold.value,
       exact: pair.exact,
+      ...(pair.resolution === undefined ? {} : { resolution: pair.resolution }),
     })),
     { alpha, noiseThreshold },
   );

@@ -2,7 +2,7 @@
  * Decides what is compared with what: a run against the baseline (same target id, same metric
  * id), or custom against stock kernels inside one run (per guest OS). Pure: no I/O.
  */
-import type { Metric, ResultsFile, Target } from '../results/schema.ts';
+import type { Metric, MetricResolution, ResultsFile, Target } from '../results/schema.ts';
 import type { NestedSample } from '../stats/nested.ts';
 
 export interface MetricPair {
@@ -18,6 +18,8 @@ export interface MetricPair {
   calibratedThreshold: number | undefined;
   /** Declared deterministic by its workload. */
   exact: boolean;
+  /** The coarser of the two sides' declared resolutions, when either declares one. */
+  resolution?: MetricResolution | undefined;
   /** Samples with their unit of replication ("<run>/<boot>"). */
   baseline: NestedSample[];
   candidate: NestedSample[];
@@ -34,6 +36,17 @@ export interface IncomparableMetric {
   key: string;
   candidate: { unit: Metric['unit']; direction: Metric['direction'] };
   baseline: { unit: Metric['unit']; direction: Metric['direction'] };
+  /** What else differs, when units and directions agree (where the scratch pool lived). */
+  detail?: string;
+}
+
+/** The coarser resolution per field: a step of 1 MiB/s on one side bounds what both can show. */
+export function coarserResolution(a: MetricResolution | undefined, b: MetricResolution | undefined): MetricResolution | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  const step = Math.max(a.step ?? 0, b.step ?? 0);
+  const relative = Math.max(a.relative ?? 0, b.relative ?? 0);
+  return { ...(step > 0 ? { step } : {}), ...(relative > 0 ? { relative } : {}) };
 }
 
 export interface ComparisonSet {
@@ -93,6 +106,14 @@ function pairTargets(
       });
       continue;
     }
+    // A pool in guest RAM and one on a host-served disk time different things.
+    const scratch = { candidate: metric.scratch ?? 'disk', baseline: other.scratch ?? 'disk' };
+    if (scratch.candidate !== scratch.baseline) {
+      const detail = `its scratch pool was in ${scratch.candidate} for ${candidateLabel} but in ${scratch.baseline} for ${baselineLabel}`;
+      skipped.push({ key, reason: `incomparable: ${detail}` });
+      incomparable.push({ key, candidate: { unit: metric.unit, direction: metric.direction }, baseline: { unit: other.unit, direction: other.direction }, detail });
+      continue;
+    }
     pairs.push({
       key,
       guestOs: candidate.guest.os,
@@ -102,6 +123,7 @@ function pairTargets(
       noiseThreshold: metric.noiseThreshold ?? other.noiseThreshold,
       calibratedThreshold: other.noise?.calibratedThreshold ?? metric.noise?.calibratedThreshold ?? undefined,
       exact: metric.exact === true || other.exact === true,
+      resolution: coarserResolution(metric.resolution, other.resolution),
       baseline: nestedSamples(other),
       candidate: nestedSamples(metric),
     });

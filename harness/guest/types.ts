@@ -76,6 +76,11 @@ export interface GuestAdapter {
   readZfsTunables(shell: RemoteShell, names: string[]): Promise<Record<string, string>>;
   /** Implementations in use (fletcher_4, sha256, …) as the OS reports them. */
   zfsImplementations(shell: RemoteShell): Promise<Record<string, string>>;
+  /**
+   * Shell commands that mount (idempotently) and unmount a RAM-backed file system at `dir`, for
+   * scratch pools the host's disk never touches; null when this OS has none kbench can use.
+   */
+  ramScratchCommands(dir: string): { mount: string; unmount: string } | null;
   /** A monotonic clock in the guest, seconds with sub-millisecond resolution, or null if none. */
   monotonicClockCommand(): string | null;
 }

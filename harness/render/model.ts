@@ -12,6 +12,7 @@ import {
   DEFAULT_ALPHA,
   DEFAULT_NOISE_THRESHOLD,
   DEFAULT_SEED,
+  clockMismatch,
   fingerprintDifferences,
   pairRunVsBaseline,
   pairStockVsCustom,
@@ -348,7 +349,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
 
   const labelled: LabelledSet[] = results.flatMap((run, index) => [
     ...pairStockVsCustom(run).map((set) => ({ set, comparison: 'custom-vs-stock' as const, runLabel: runLabel(index), runIndex: index })),
-    ...(baseline === null ? [] : pairRunVsBaseline(run, baseline)).map((set) => ({
+    // Times on different guest clocks are different quantities: such a run is shown, never compared with the baseline.
+    ...(baseline === null || clockMismatch(run, baseline, '', '') !== null ? [] : pairRunVsBaseline(run, baseline)).map((set) => ({
       set,
       comparison: 'vs-baseline' as const,
       runLabel: runLabel(index),

@@ -26,6 +26,31 @@ export type KernelVariant = z.infer<typeof KernelVariant>;
 export const Acceleration = z.enum(['vz', 'qemu-hvf', 'qemu-kvm', 'qemu-tcg', 'none']);
 export type Acceleration = z.infer<typeof Acceleration>;
 
+/**
+ * What the guest's clocks count. `host-wall`: the host's real time (hardware virtualization, or
+ * TCG that follows the host clock), so a busy host lands in every guest timing. `icount`: QEMU's
+ * instruction counter (`-icount shift=N,sleep=off`): guest time advances 2^N ns per executed
+ * guest instruction and jumps over idle time, so a guest time measures code-path length at a
+ * fixed virtual rate, not hardware speed, and no host load can change it.
+ */
+export const GuestClock = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('host-wall') }),
+  z.strictObject({ kind: z.literal('icount'), shift: z.number().int().min(0).max(10) }),
+]);
+export type GuestClock = z.infer<typeof GuestClock>;
+
+/** Absent in files from before the clock was recorded: those guests ran on the host's clock. */
+export function guestClockOf(host: { guestClock?: GuestClock | undefined } | null): GuestClock {
+  return host?.guestClock ?? { kind: 'host-wall' };
+}
+
+/** "host wall clock" / "icount shift=0 (1 ns per guest instruction)". */
+export function describeGuestClock(clock: GuestClock): string {
+  if (clock.kind === 'host-wall') return 'host wall clock';
+  const ns = 2 ** clock.shift;
+  return `QEMU icount shift=${clock.shift} (${ns} ns of guest time per guest instruction)`;
+}
+
 export const GuestOs = z.enum(['debian', 'alpine', 'freebsd', 'netbsd', 'openbsd']);
 export type GuestOs = z.infer<typeof GuestOs>;
 
@@ -85,6 +110,18 @@ export const MeasuredNoise = z.strictObject({
 });
 export type MeasuredNoise = z.infer<typeof MeasuredNoise>;
 
+export const MetricResolution = z
+  .strictObject({
+    step: z.number().positive().optional(),
+    relative: z.number().positive().lt(1).optional(),
+  })
+  .refine((r) => r.step !== undefined || r.relative !== undefined, { message: 'needs step or relative' });
+export type MetricResolution = z.infer<typeof MetricResolution>;
+
+/** Where a ZFS workload's scratch pool lives: files on a tmpfs in guest RAM, or a disk image the host serves. */
+export const ScratchStorage = z.enum(['guest-ram', 'disk']);
+export type ScratchStorage = z.infer<typeof ScratchStorage>;
+
 export const Metric = z.strictObject({
   id: metricId,
   unit: Unit,
@@ -95,6 +132,14 @@ export const Metric = z.strictObject({
   exact: z.boolean().optional(),
   /** Measured noise (baselines only). */
   noise: MeasuredNoise.optional(),
+  /**
+   * The finest difference the measurement can show: `step` in the metric's unit (a kstat that
+   * reports whole MiB/s has step 1), or `relative` to the value (a clock tick over the shortest
+   * timed region). Verdicts widen their intervals by it; absent in files from before it was recorded.
+   */
+  resolution: MetricResolution.optional(),
+  /** Where the workload's scratch pool lived: guest RAM (tmpfs) or a disk the host serves. */
+  scratch: ScratchStorage.optional(),
   timing: TimingSource,
   status: MetricStatus,
   samples: z.array(Sample),
@@ -119,6 +164,8 @@ export const HostFingerprint = z.strictObject({
   /** What ran the guest, from the backend catalog ("none" = a machine kbench did not start). */
   hypervisor: z.enum(HYPERVISOR_NAMES),
   acceleration: Acceleration,
+  /** What the guests' clocks counted (absent = host-wall, in files from before it was recorded). */
+  guestClock: GuestClock.optional(),
   /** Host tool versions (qemuVersion, limaVersion, ...): one per versionField a backend declares. */
   ...(Object.fromEntries(VERSION_FIELDS.map((field) => [field.key, z.string().nullable()])) as Record<VersionKey, z.ZodNullable<z.ZodString>>),
   /** 1-minute load average when the run started: a noise source worth recording. */

@@ -10,10 +10,10 @@ import type { GuestAdapter, GuestFacts } from '../guest/types.ts';
 import { compareSets, pairStockVsCustom, nestedSamples } from '../compare/index.ts';
 import { busyReason, logicalCpuCount, snapshotLoad, summarizeLoad, type LoadSnapshot } from '../env/load.ts';
 import { summarizeSide } from '../stats/index.ts';
-import type { GuestFingerprint, KernelVariant, Metric, ResultsFile, RunSettings } from '../results/schema.ts';
+import type { GuestFingerprint, KernelVariant, Metric, ResultsFile, RunSettings, ScratchStorage } from '../results/schema.ts';
 import type { RemoteShell } from '../ssh/types.ts';
-import type { IterationOutcome, SuiteSizes, Workload, WorkloadContext } from '../../suites/types.ts';
-import { ZfsScratch } from '../../suites/zfs/scratch.ts';
+import type { IterationOutcome, MetricDefinition, SuiteSizes, Workload, WorkloadContext } from '../../suites/types.ts';
+import { RAM_SCRATCH_DIR, ZfsScratch } from '../../suites/zfs/scratch.ts';
 import { parseZfsTuning } from '../../custom-os/debian-testbed/zfs-tuning.ts';
 import { bootOrder, remainingUnits, unitsForBoot, type PlannedBoot, type PlannedUnit } from './plan.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -53,6 +53,8 @@ interface LiveBoot {
   booted: BootedGuest;
   shell: RemoteShell;
   context: WorkloadContext;
+  /** One scratch per storage kind, made on first use and shared by the boot's workloads (one data file each). */
+  scratches: Map<ScratchStorage, ZfsScratch>;
   zfsSupported: boolean;
   unsupportedReason: string | null;
   bootIndex: number;
@@ -168,12 +170,15 @@ export class RunEngine {
       const facts = await guest.facts(shell);
       // The acceleration is known only once a VM really ran (kvm is tried, tcg is the fallback).
       const host = this.deps.recorder.results.host;
-      if (host !== null) host.acceleration = booted.acceleration;
+      if (host !== null) {
+        host.acceleration = booted.acceleration;
+        host.guestClock = booted.guestClock ?? { kind: 'host-wall' };
+      }
       const context: WorkloadContext = {
         shell,
         guest,
         sizes: this.options.sizes,
-        scratch: new ZfsScratch(shell, guest),
+        scratch: new ZfsScratch(shell, guest, 'disk'),
         boot: {
           hostBootSeconds: booted.hostBootSeconds,
           kernelImageBytes: facts.kernelImageBytes ?? this.options.prepared.facts[boot.variant]?.kernelImageBytes ?? null,
@@ -191,6 +196,7 @@ export class RunEngine {
         booted,
         shell,
         context,
+        scratches: new Map([['disk', context.scratch]]),
         zfsSupported: support.supported,
         unsupportedReason: support.supported ? null : support.reason,
         bootIndex: boot.round,
@@ -225,6 +231,11 @@ export class RunEngine {
   }
 
   private async shutdownGuest(live: LiveBoot): Promise<void> {
+    // A machine kbench did not boot (--backend ssh) keeps no tmpfs or data file of ours.
+    for (const scratch of live.scratches.values())
+      await scratch.release().catch((error: unknown) =>
+        this.deps.progress.emit({ event: 'note', variant: live.booted.variant, message: `scratch release: ${(error as Error).message}` }),
+      );
     await live.shell.close().catch(() => undefined);
     await this.deps.backend.shutdown(live.booted);
     this.deps.progress.emit({ event: 'shutdown', variant: live.booted.variant, message: 'VM stopped' });
@@ -294,7 +305,14 @@ export class RunEngine {
 
   private async runWorkload(boot: PlannedBoot, live: LiveBoot, workload: Workload, units: PlannedUnit[]): Promise<void> {
     const { progress, recorder } = this.deps;
-    const ctx = live.context;
+    const storage = this.storageFor(workload);
+    let scratch = live.scratches.get(storage);
+    if (scratch === undefined) {
+      scratch = new ZfsScratch(live.shell, this.deps.guest, storage);
+      live.scratches.set(storage, scratch);
+    }
+    const ctx: WorkloadContext = { ...live.context, scratch };
+    const recorded = (definition: MetricDefinition): MetricDefinition => (workload.scratch === null ? definition : { ...definition, scratch: storage });
     let setUp = false;
     let state: unknown;
     try {
@@ -321,10 +339,10 @@ export class RunEngine {
           const value = outcome[definition.id];
           const timing = resolveTiming(definition.timing, this.deps.guest);
           if (typeof value === 'number' && Number.isFinite(value) && value >= 0)
-            recorder.recordValue(target, definition, timing, value, live.bootIndex, unit.warmup);
+            recorder.recordValue(target, recorded(definition), timing, value, live.bootIndex, unit.warmup);
           else {
             const reason = value === undefined ? 'the workload returned no value' : typeof value === 'number' ? `invalid value ${value}` : value.failed;
-            recorder.recordFailure(target, definition, timing, reason, live.bootIndex);
+            recorder.recordFailure(target, recorded(definition), timing, reason, live.bootIndex);
           }
         }
         recorder.completeUnit(unit.key);
@@ -349,6 +367,12 @@ export class RunEngine {
         }
       }
     }
+  }
+
+  /** The workload's declared storage; guest-ram falls back to disk on a guest without a RAM file system (recorded per metric). */
+  private storageFor(workload: Workload): ScratchStorage {
+    if (workload.scratch === 'guest-ram' && this.deps.guest.ramScratchCommands(RAM_SCRATCH_DIR) !== null) return 'guest-ram';
+    return 'disk';
   }
 
   private targetFor(variant: KernelVariant) {

@@ -68,6 +68,8 @@ export class RunRecorder {
         direction: definition.direction,
         ...(definition.noiseThreshold === undefined ? {} : { noiseThreshold: definition.noiseThreshold }),
         ...(definition.exact === true ? { exact: true } : {}),
+        resolution: definition.resolution,
+        ...(definition.scratch === undefined ? {} : { scratch: definition.scratch }),
         timing,
         status: { kind: 'measured' },
         samples: [],

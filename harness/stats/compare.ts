@@ -10,6 +10,13 @@
  * 2. Tested: one summary per boot (the median of its iterations), then Welch's t-test on the
  *    logs of those summaries; the 95% CI of the difference of mean logs, exponentiated, is the CI
  *    of the ratio of geometric means. Holm–Bonferroni over every tested metric of the call.
+ *    A declared resolution (harness/results: a kstat in whole MiB/s has step 1) widens every
+ *    interval by one step of each side's center, in both directions (named: RESOLUTION WIDENING).
+ *    Why: a value reported as 20 is any true value from 19 to 21 whether the source floors or
+ *    rounds, and a clock that makes runs repeat exactly repeats the rounding too, so boots cannot
+ *    average it away. Without it, sha256 at 5 MiB/s reads "5" on every boot and looks exact to
+ *    0%, though a change under 20% cannot show. A metric identical on every boot is therefore
+ *    "exact" only to its resolution: its ratio interval is (c − step)/(b + step) … (c + step)/(b − step).
  * 3. Not decidable from this data (fewer than 2 boots on a side, zeros, no samples): inconclusive,
  *    and out of the family up front so they cost the others no power.
  *
@@ -68,6 +75,26 @@ export interface MetricComparisonInput {
   noiseThreshold?: number;
   /** Declared deterministic by its workload (compared exactly). */
   exact?: boolean;
+  /** The finest difference the measurement shows: `step` in the metric's unit and/or `relative`. */
+  resolution?: { step?: number; relative?: number };
+}
+
+/** One side's resolution as a fraction of its center (a step of 1 at a center of 20 is 0.05). */
+export function relativeResolution(resolution: MetricComparisonInput['resolution'], center: number): number {
+  if (resolution === undefined) return 0;
+  const fromStep = resolution.step !== undefined && center > 0 ? resolution.step / center : 0;
+  return Math.max(resolution.relative ?? 0, fromStep);
+}
+
+/**
+ * RESOLUTION WIDENING: a log-ratio interval widened by one resolution step of each side's
+ * center; a side whose step reaches its whole value leaves that end unbounded.
+ */
+export function widenForResolution(logCI: Interval, relativeBaseline: number, relativeCandidate: number): Interval {
+  if (relativeBaseline === 0 && relativeCandidate === 0) return logCI;
+  const low = relativeCandidate >= 1 || relativeBaseline >= 1 ? -Infinity : logCI.low + Math.log1p(-relativeCandidate) - Math.log1p(relativeBaseline);
+  const high = relativeBaseline >= 1 ? Infinity : logCI.high + Math.log1p(relativeCandidate) - Math.log1p(-relativeBaseline);
+  return { low, high };
 }
 
 export interface MetricComparison {
@@ -220,6 +247,8 @@ export function decisionOutlook(
   familySize: number,
   level = DEFAULT_CONFIDENCE_LEVEL,
   withBoots = true,
+  /** Log-width RESOLUTION WIDENING adds to each end of the interval (0 without a resolution). */
+  widen = 0,
 ): Planned {
   const se = (nb: number, nc: number): number => Math.sqrt(varianceBaseline / nb + varianceCandidate / nc);
   const dfOf = (nb: number, nc: number): number => {
@@ -235,13 +264,13 @@ export function decisionOutlook(
   const nowSe = se(bootsBaseline, bootsCandidate);
   const nowDf = dfOf(bootsBaseline, bootsCandidate);
   // Smallest upward log change called "regressed/improved" with PLANNING_POWER at this n.
-  const needed = Math.max(band.upper + tCI(nowDf) * nowSe, tFamily(nowDf) * nowSe) + tPower(nowDf) * nowSe;
+  const needed = Math.max(band.upper + widen + tCI(nowDf) * nowSe, tFamily(nowDf) * nowSe) + tPower(nowDf) * nowSe;
   const detectableChange = Math.expm1(needed);
 
   const decides = (n: number): boolean => {
     const s = se(n, n);
     const df = dfOf(n, n);
-    const half = tCI(df) * s;
+    const half = tCI(df) * s + widen;
     if (estimate - half >= band.lower && estimate + half <= band.upper) return true; // equivalent
     const significant = Math.abs(estimate) > tFamily(df) * s;
     return significant && (estimate - half > band.upper || estimate + half < band.lower);
@@ -287,7 +316,15 @@ function distinctValues(samples: readonly NestedSample[]): number {
 
 type Prepared =
   | { kind: 'final'; result: MetricComparison }
-  | { kind: 'test'; common: Pick<MetricComparison, 'key' | 'direction' | 'baseline' | 'candidate' | 'noiseThreshold' | 'problems'>; logsBaseline: number[]; logsCandidate: number[]; band: Band };
+  | {
+      kind: 'test';
+      common: Pick<MetricComparison, 'key' | 'direction' | 'baseline' | 'candidate' | 'noiseThreshold' | 'problems'>;
+      logsBaseline: number[];
+      logsCandidate: number[];
+      band: Band;
+      /** Each side's resolution relative to its center (0 = none declared). */
+      resolution: { baseline: number; candidate: number };
+    };
 
 function prepare(input: MetricComparisonInput, threshold: number, level: number): Prepared {
   const baseline = summarizeSide(input.baseline, level);
@@ -312,8 +349,13 @@ function prepare(input: MetricComparisonInput, threshold: number, level: number)
     const c = input.candidate[0]!.value;
     const ratio = b === 0 ? (c === 0 ? 1 : Infinity) : c / b;
     const logRatio = Math.log(ratio);
-    const point = { low: ratio, high: ratio };
-    const verdict = classify(input.direction, { low: logRatio, high: logRatio }, 0, 1, band);
+    const relB = relativeResolution(input.resolution, b);
+    const relC = relativeResolution(input.resolution, c);
+    const logInterval = b > 0 && c > 0 ? widenForResolution({ low: logRatio, high: logRatio }, relB, relC) : { low: logRatio, high: logRatio };
+    const point = { low: Math.exp(logInterval.low), high: Math.exp(logInterval.high) };
+    const verdict = classify(input.direction, logInterval, 0, 1, band);
+    const widened = relB > 0 || relC > 0;
+    const stepText = input.resolution?.step !== undefined ? `a reporting step of ${input.resolution.step}` : `a resolution of ${percent(Math.max(relB, relC))}`;
     return {
       kind: 'final',
       result: {
@@ -330,7 +372,11 @@ function prepare(input: MetricComparisonInput, threshold: number, level: number)
         verdict,
         detectableChange: 0,
         bootsToDecide: null,
-        note: exactByDeclaration ? 'deterministic: compared exactly' : `identical on every boot (${baseline.boots} + ${candidate.boots}): compared exactly`,
+        note: exactByDeclaration
+          ? 'deterministic: compared exactly'
+          : widened
+            ? `identical on every boot (${baseline.boots} + ${candidate.boots}) at ${stepText}: the true ratio lies in ${point.low.toPrecision(3)}–${point.high.toPrecision(3)}`
+            : `identical on every boot (${baseline.boots} + ${candidate.boots}): compared exactly`,
       },
     };
   }
@@ -342,7 +388,8 @@ function prepare(input: MetricComparisonInput, threshold: number, level: number)
     const few = unitsBaseline.length < 2 ? `baseline has ${unitsBaseline.length} boot` : `candidate has ${unitsCandidate.length} boot`;
     return { kind: 'final', result: untested(common, `${few}: boot-to-boot noise needs >= 2 boots per side`, 3) };
   }
-  return { kind: 'test', common, logsBaseline: unitsBaseline.map(Math.log), logsCandidate: unitsCandidate.map(Math.log), band };
+  const resolution = { baseline: relativeResolution(input.resolution, baseline.center), candidate: relativeResolution(input.resolution, candidate.center) };
+  return { kind: 'test', common, logsBaseline: unitsBaseline.map(Math.log), logsCandidate: unitsCandidate.map(Math.log), band, resolution };
 }
 
 export function compareMetrics(inputs: MetricComparisonInput[], options: CompareOptions = {}): MetricComparison[] {
@@ -363,7 +410,9 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
     if (p.kind === 'final') return p.result;
     const test = tests[i]!;
     const adjustedP = adjustedByIndex.get(i)!;
-    const logCI = welchInterval(test, level);
+    const statisticalCI = welchInterval(test, level);
+    const logCI = widenForResolution(statisticalCI, p.resolution.baseline, p.resolution.candidate);
+    const widen = Math.max(statisticalCI.low - logCI.low, logCI.high - statisticalCI.high);
     const ratio = Math.exp(test.difference);
     const verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);
     const outlook = decisionOutlook(
@@ -377,6 +426,7 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       familySize,
       level,
       verdict === 'inconclusive' && options.bootsToDecide !== false,
+      Number.isFinite(widen) ? widen : 10,
     );
     let note: string | null = null;
     if (verdict === 'inconclusive') {
@@ -391,7 +441,8 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
         : `CI straddles the ±${percent(p.common.noiseThreshold)} band`;
       // With 2 boots a side the t quantile makes the detectable change astronomic: past 1000% it only means "nothing".
       const detectable = outlook.detectableChange ?? Number.NaN;
-      note = `${why}; detects ${detectable > 10 ? 'only changes > 1000%' : `>= ${percent(detectable)}`} here; ${decideText}`;
+      const stepText = widen > 0.001 ? `; its resolution adds ${Number.isFinite(widen) ? `±${percent(Math.expm1(widen))}` : 'an unbounded end'} to the interval` : '';
+      note = `${why}; detects ${detectable > 10 ? 'only changes > 1000%' : `>= ${percent(detectable)}`} here; ${decideText}${stepText}`;
     }
     return {
       ...p.common,

@@ -9,11 +9,12 @@ export const boot: Workload = {
   title: 'Boot time',
   schedule: 'per-boot',
   requiresZfs: false,
+  scratch: null,
   metrics: [
-    { id: 'boot.host_to_ssh.seconds', unit: 's', direction: 'lower', timing: 'host', description: 'VM process start until the first SSH command answered' },
-    { id: 'boot.guest_uptime.seconds', unit: 's', direction: 'lower', timing: 'guest', description: 'guest uptime read at first login' },
-    { id: 'boot.kernel.seconds', unit: 's', direction: 'lower', timing: 'guest', description: 'kernel part of boot (systemd-analyze)' },
-    { id: 'boot.userspace.seconds', unit: 's', direction: 'lower', timing: 'guest', description: 'userspace part of boot (systemd-analyze)' },
+    { id: 'boot.host_to_ssh.seconds', unit: 's', direction: 'lower', timing: 'host', resolution: { step: 0.01 }, description: 'VM process start until the first SSH command answered' },
+    { id: 'boot.guest_uptime.seconds', unit: 's', direction: 'lower', timing: 'guest', resolution: { step: 0.01 }, description: 'guest uptime read at first login' },
+    { id: 'boot.kernel.seconds', unit: 's', direction: 'lower', timing: 'guest', resolution: { step: 0.001 }, description: 'kernel part of boot (systemd-analyze)' },
+    { id: 'boot.userspace.seconds', unit: 's', direction: 'lower', timing: 'guest', resolution: { step: 0.001 }, description: 'userspace part of boot (systemd-analyze)' },
   ],
   async setup() {},
   async iteration(ctx) {

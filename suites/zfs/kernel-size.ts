@@ -6,8 +6,9 @@ export const kernelSize: Workload = {
   title: 'Kernel image size',
   schedule: 'per-boot',
   requiresZfs: false,
+  scratch: null,
   metrics: [
-    { id: 'kernel.image.bytes', unit: 'B', direction: 'lower', noiseThreshold: 0.01, exact: true, timing: 'host', description: 'size of the booted kernel image file' },
+    { id: 'kernel.image.bytes', unit: 'B', direction: 'lower', noiseThreshold: 0.01, exact: true, timing: 'host', resolution: { step: 1 }, description: 'size of the booted kernel image file' },
   ],
   async setup() {},
   async iteration(ctx) {

@@ -1,5 +1,5 @@
 /** Seconds to `zpool create` a pool on fresh file vdevs (the vdevs are made before the clock starts). */
-import type { Workload } from '../types.ts';
+import { TIMED_RESOLUTION, type Workload } from '../types.ts';
 import { ZfsScratch } from './scratch.ts';
 import { timeCommand } from './timing.ts';
 
@@ -10,12 +10,14 @@ export const poolCreate: Workload = {
   title: 'zpool create on fresh file vdevs',
   schedule: 'iterated',
   requiresZfs: true,
+  scratch: 'guest-ram',
   metrics: [
     {
       id: 'zfs.pool_create.seconds',
       unit: 's',
       direction: 'lower',
       timing: 'guest',
+      resolution: TIMED_RESOLUTION,
       description: `zpool create -o ashift=12 on ${VDEVS} fresh file vdevs (pinned properties)`,
     },
   ],

@@ -5,7 +5,7 @@
  * allocated bytes.
  */
 import { shellQuote } from '../../harness/ssh/types.ts';
-import type { Workload } from '../types.ts';
+import { TIMED_RESOLUTION, type Workload } from '../types.ts';
 import { run, type CreatedPool } from './scratch.ts';
 import { timeCommand } from './timing.ts';
 
@@ -54,9 +54,10 @@ export const scrub: Workload<CreatedPool> = {
   title: 'zpool scrub of a pool full of incompressible data',
   schedule: 'iterated',
   requiresZfs: true,
+  scratch: 'guest-ram',
   metrics: [
-    { id: 'zfs.scrub.seconds', unit: 's', direction: 'lower', timing: 'guest', description: 'wall time of zpool scrub -w' },
-    { id: 'zfs.scrub.mb_per_s', unit: 'MB/s', direction: 'higher', timing: 'guest', description: 'bytes examined by the scrub / its wall time' },
+    { id: 'zfs.scrub.seconds', unit: 's', direction: 'lower', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'wall time of zpool scrub -w' },
+    { id: 'zfs.scrub.mb_per_s', unit: 'MB/s', direction: 'higher', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'bytes examined by the scrub / its wall time' },
   ],
   async setup(ctx) {
     const pool = await ctx.scratch.createPool(Math.ceil(ctx.sizes.scrubMiB * 1.25) + 256);
@@ -65,7 +66,7 @@ export const scrub: Workload<CreatedPool> = {
     // Copies of one random file: incompressible, and no dedup is enabled, so every block is real.
     await run(
       ctx.shell,
-      `i=0; while [ $i -lt ${copies} ]; do cat ${shellQuote(chunk)} > /${pool.name}/fill$i || exit 1; i=$((i+1)); done; zpool sync ${pool.name}`,
+      `i=0; while [ $i -lt ${copies} ]; do cat ${shellQuote(chunk)} > ${shellQuote(ctx.scratch.pathOf(pool.name))}/fill$i || exit 1; i=$((i+1)); done; zpool sync ${pool.name}`,
       3_600_000,
     );
     return pool;

@@ -1,6 +1,6 @@
 /** MB/s of `zfs send | zfs recv` inside one pool; the byte count is what `zfs send -nvP` reports. */
 import { shellQuote } from '../../harness/ssh/types.ts';
-import type { Workload } from '../types.ts';
+import { TIMED_RESOLUTION, type Workload } from '../types.ts';
 import { run, type CreatedPool } from './scratch.ts';
 import { timeCommand } from './timing.ts';
 
@@ -23,15 +23,16 @@ export const sendRecv: Workload<SendRecvState> = {
   title: 'zfs send | zfs recv of a full snapshot',
   schedule: 'iterated',
   requiresZfs: true,
+  scratch: 'guest-ram',
   metrics: [
-    { id: 'zfs.send_recv.mb_per_s', unit: 'MB/s', direction: 'higher', timing: 'guest', description: 'stream bytes (zfs send -nvP) / time of send | recv' },
+    { id: 'zfs.send_recv.mb_per_s', unit: 'MB/s', direction: 'higher', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'stream bytes (zfs send -nvP) / time of send | recv' },
   ],
   async setup(ctx) {
     const pool = await ctx.scratch.createPool(ctx.sizes.writeMiB * 3 + 256);
     const data = await ctx.scratch.randomData(ctx.sizes.writeMiB);
     const source = `${pool.name}/src`;
     const snapshot = `${source}@kbench`;
-    await run(ctx.shell, `zfs create ${shellQuote(source)} && cat ${shellQuote(data)} > /${source}/data && zfs snapshot ${shellQuote(snapshot)}`);
+    await run(ctx.shell, `zfs create ${shellQuote(source)} && cat ${shellQuote(data)} > ${shellQuote(`${ctx.scratch.pathOf(source)}/data`)} && zfs snapshot ${shellQuote(snapshot)}`);
     // zfs send -nvP prints to stdout on 2.x; older releases used stderr: read both.
     const dry = await ctx.shell.exec(`zfs send -nvP ${shellQuote(snapshot)} 2>&1`);
     const bytes = parseSendSize(dry.stdout);

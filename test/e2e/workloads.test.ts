@@ -30,7 +30,8 @@ const failsMidway: Workload = {
   title: 'creates a pool, then fails',
   schedule: 'iterated',
   requiresZfs: true,
-  metrics: [{ id: 'test.fails_midway.seconds', unit: 's', direction: 'lower', timing: 'guest', description: 'never measured' }],
+  scratch: 'guest-ram',
+  metrics: [{ id: 'test.fails_midway.seconds', unit: 's', direction: 'lower', timing: 'guest', resolution: { relative: 1e-6 }, description: 'never measured' }],
   async setup() {},
   async iteration(ctx) {
     await ctx.scratch.createPool(128);
@@ -47,14 +48,15 @@ const leftovers: Workload = {
   title: 'count leftovers',
   schedule: 'iterated',
   requiresZfs: true,
+  scratch: 'guest-ram',
   metrics: [
-    { id: 'test.leftover.pools', unit: 'count', direction: 'lower', timing: 'guest', description: 'kbench pools still imported' },
-    { id: 'test.leftover.vdev_files', unit: 'count', direction: 'lower', timing: 'guest', description: 'vdev files left in /var/tmp/kbench' },
+    { id: 'test.leftover.pools', unit: 'count', direction: 'lower', timing: 'guest', resolution: { step: 1 }, description: 'kbench pools still imported' },
+    { id: 'test.leftover.vdev_files', unit: 'count', direction: 'lower', timing: 'guest', resolution: { step: 1 }, description: 'vdev files left in /var/tmp/kbench or /var/tmp/kbench-ram' },
   ],
   async setup() {},
   async iteration(ctx) {
     const pools = (await ctx.shell.exec('zpool list -H -o name | grep -c "^kbench_" || true')).stdout.trim();
-    const files = (await ctx.shell.exec('ls /var/tmp/kbench 2>/dev/null | grep -c "vdev" || true')).stdout.trim();
+    const files = (await ctx.shell.exec('ls /var/tmp/kbench /var/tmp/kbench-ram 2>/dev/null | grep -c "vdev" || true')).stdout.trim();
     return { 'test.leftover.pools': Number(pools), 'test.leftover.vdev_files': Number(files) };
   },
   async teardown() {},

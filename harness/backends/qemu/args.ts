@@ -14,13 +14,29 @@ export type QemuBootMethod =
   | { kind: 'bios-disk' };
 
 export type QemuDisk =
-  | { path: string; format: 'raw' | 'qcow2' }
+  /**
+   * `cache: 'unsafe'` ignores the guest's flushes: for a throwaway per-boot overlay, so a guest
+   * fsync never waits for the host's disk (under icount such a wait shows up in guest time).
+   */
+  | { path: string; format: 'raw' | 'qcow2'; cache?: 'unsafe' }
   /** A host folder shown read-only as a FAT disk with a volume label (a NoCloud "cidata" seed): qemu's vvfat driver, no image tool needed. */
   | { fatDir: string; label: string };
+
+/**
+ * The guest's clock. `wall`: TCG or hardware acceleration following host time. `icount`: QEMU's
+ * instruction counter with sleep=off (idle time is skipped, never slept) and align=off (never
+ * slowed to host time): every guest time is a count of executed instructions, 2^shift ns each.
+ * TCG only, and one vCPU: icount runs every vCPU round-robin on one host thread, so a second
+ * vCPU adds no host parallelism, and a vCPU spinning for another one that is not scheduled hangs
+ * the x86 AP bring-up (seen on QEMU 7.2 with every shift/sleep setting).
+ */
+export type QemuClock = { kind: 'wall' } | { kind: 'icount'; shift: number };
 
 export interface QemuLaunchConfig {
   arch: HostArch;
   accel: QemuAccel;
+  /** Default wall. */
+  clock?: QemuClock;
   vcpus: number;
   memoryMiB: number;
   boot: QemuBootMethod;
@@ -63,6 +79,13 @@ export function buildQemuArgs(config: QemuLaunchConfig): QemuCommand {
     args.push('-cpu', 'host');
   }
   args.push('-accel', config.accel);
+  if (config.clock?.kind === 'icount') {
+    const { shift } = config.clock;
+    if (config.accel !== 'tcg') throw new RangeError(`an icount clock needs tcg, got ${config.accel}`);
+    if (config.vcpus !== 1) throw new RangeError(`an icount clock runs one vCPU, got ${config.vcpus}`);
+    if (!Number.isInteger(shift) || shift < 0 || shift > 10) throw new RangeError(`icount shift must be an integer 0-10, got ${shift}`);
+    args.push('-icount', `shift=${shift},sleep=off,align=off`);
+  }
   args.push('-smp', String(config.vcpus), '-m', String(config.memoryMiB));
   args.push('-display', 'none', '-monitor', 'none', '-parallel', 'none', '-no-reboot');
 
@@ -79,7 +102,7 @@ export function buildQemuArgs(config: QemuLaunchConfig): QemuCommand {
       if (!/^[A-Za-z0-9_-]{1,11}$/.test(disk.label)) throw new RangeError(`FAT volume label must be 1-11 letters/digits, got ${disk.label}`);
       args.push('-drive', `if=virtio,format=raw,readonly=on,file.driver=vvfat,file.dir=${escapeOptionValue(disk.fatDir)},file.label=${disk.label}`);
     } else {
-      args.push('-drive', `file=${escapeOptionValue(disk.path)},if=virtio,format=${disk.format}`);
+      args.push('-drive', `file=${escapeOptionValue(disk.path)},if=virtio,format=${disk.format}${disk.cache ? `,cache=${disk.cache}` : ''}`);
     }
   }
 

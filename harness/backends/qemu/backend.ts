@@ -18,7 +18,8 @@ import type { SshEndpoint } from '../../ssh/types.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
 import { chooseAcceleration, type AccelChoice } from './accel.ts';
 import { acceleratorCandidates } from './accel.ts';
-import { buildQemuArgs, qemuBinaryFor, type HostArch, type QemuAccel } from './args.ts';
+import { buildQemuArgs, qemuBinaryFor, type HostArch, type QemuAccel, type QemuClock } from './args.ts';
+import { chooseQemuClock, parseClockSetting, recordedClock, vcpusFor } from './clock.ts';
 import { killAndWait, spawnTracked, waitForExit } from './children.ts';
 import { imageProvider } from './images/index.ts';
 import type { PreparedImage } from './images/types.ts';
@@ -28,6 +29,8 @@ export interface QemuBackendOptions {
   cacheDir?: string;
   /** Skip the acceleration probe; default from KBENCH_QEMU_ACCEL, else probe. */
   forceAccel?: QemuAccel;
+  /** The guest clock; default from KBENCH_QEMU_CLOCK, else chooseQemuClock's default (clock.ts). */
+  clock?: QemuClock;
   /** From qemu start until the first SSH command must succeed. TCG on 2 cores needs ~20-40 s. */
   bootTimeoutMs?: number;
   /** After system_powerdown, wait this long before SIGKILL. */
@@ -236,6 +239,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     prepared: QemuPreparedTarget,
     variant: KernelVariant,
     accel: QemuAccel,
+    clock: QemuClock,
     bootDir: string,
     serialLogPath: string,
     disks: { root: string; scratch: string | null },
@@ -249,10 +253,12 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       const { binary, args } = buildQemuArgs({
         arch: prepared.qemu.arch,
         accel,
-        vcpus: prepared.spec.vcpus,
+        clock,
+        vcpus: vcpusFor(clock, prepared.spec.vcpus),
         memoryMiB: prepared.spec.memoryMiB,
         boot: bootMethod,
-        disks: [{ path: disks.root, format: 'qcow2' }, ...(disks.scratch ? [{ path: disks.scratch, format: 'raw' as const }] : []), ...prepared.qemu.image.extraDisks],
+        // The overlay dies with the boot: its flushes protect nothing worth a host-disk wait.
+        disks: [{ path: disks.root, format: 'qcow2', cache: 'unsafe' }, ...(disks.scratch ? [{ path: disks.scratch, format: 'raw' as const }] : []), ...prepared.qemu.image.extraDisks],
         sshHostPort: port,
         serial: { kind: 'file', path: serialLogPath },
         qmpSocketPath,
@@ -316,8 +322,10 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
         ? untestedChoice(prepared.qemu.arch)
         : await chooseAcceleration({ arch: prepared.qemu.arch, kernelPath: image.probeKernel ?? '', timeoutMs: options.accelProbeTimeoutMs ?? 20_000 }, forced);
     progress(`acceleration: ${accelChoice.reason}`);
+    const clockChoice = chooseQemuClock(accelChoice.accel, foreignGuest, options.clock ?? parseClockSetting(process.env.KBENCH_QEMU_CLOCK));
+    progress(`guest clock: ${clockChoice.reason}`);
 
-    const vm = await spawnVm(prepared, variant, accelChoice.accel, bootDir, serialLogPath, { root: overlay, scratch });
+    const vm = await spawnVm(prepared, variant, accelChoice.accel, clockChoice.clock, bootDir, serialLogPath, { root: overlay, scratch });
     running.set(serialLogPath, { child: vm.child, qmpSocketPath: vm.qmpSocketPath, bootDir, runDir: prepared.runDir });
     const endpoint: SshEndpoint = {
       host: '127.0.0.1',
@@ -330,6 +338,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       variant,
       endpoint,
       acceleration: accelToAcceleration(accelChoice.accel),
+      guestClock: recordedClock(clockChoice.clock),
       hostBootSeconds: null,
       serialLogPath,
     };

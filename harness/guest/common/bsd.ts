@@ -5,7 +5,7 @@
  */
 import type { Result } from '../../errors/index.ts';
 import type { GuestOs } from '../../results/schema.ts';
-import type { RemoteShell } from '../../ssh/types.ts';
+import { shellQuote, type RemoteShell } from '../../ssh/types.ts';
 import type { GuestAdapter, KstatBenchName, ZfsSupport } from '../types.ts';
 import { uptimeFromBoottime } from './boottime.ts';
 import {
@@ -40,6 +40,8 @@ export interface SysctlZfs {
 
 export interface BsdGuestSpec {
   os: GuestOs;
+  /** mount(8) of a tmpfs at a quoted folder (FreeBSD and NetBSD have tmpfs(5)); null where there is none. */
+  tmpfsMount: ((quotedDir: string) => string) | null;
   /** Every BSD counts CPUs in hw.ncpu. */
   facts: Omit<FactsSpec, 'vcpus'>;
   /** kern.boottime as this OS prints it; `parse` refuses another BSD's form. */
@@ -136,6 +138,14 @@ export function createBsdAdapter(spec: BsdGuestSpec): GuestAdapter {
     bootBreakdown: async () => null,
     memoryInUseBytes: spec.memoryInUseBytes,
     ...('absentReason' in spec.zfs ? absentZfsMethods(spec.zfs.absentReason) : sysctlZfsMethods(spec.zfs)),
+
+    ramScratchCommands(dir: string) {
+      if (spec.tmpfsMount === null) return null;
+      const quoted = shellQuote(dir);
+      // A mounted folder shows as " on <dir> (tmpfs" in mount(8) output on both BSDs.
+      const mounted = `mount | grep -q " on ${dir} (tmpfs"`;
+      return { mount: `mkdir -p ${quoted} && { ${mounted} || ${spec.tmpfsMount(quoted)}; }`, unmount: `! ${mounted} || umount ${quoted}` };
+    },
 
     /** date(1) prints whole seconds only and there is no scripting runtime: the host times it minus RTT. */
     monotonicClockCommand: () => null,

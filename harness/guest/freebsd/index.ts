@@ -16,6 +16,8 @@ const MEMORY_SYSCTLS = 'hw.physmem vm.stats.vm.v_free_count hw.pagesize';
 export function createFreebsdAdapter(): GuestAdapter {
   return createBsdAdapter({
     os: 'freebsd',
+    // tmpfs(5): size defaults to the memory and swap available; mode keeps it root's.
+    tmpfsMount: (dir) => `mount -t tmpfs -o mode=0700 tmpfs ${dir}`,
     facts: {
       osVersion: {
         command: 'freebsd-version -u',

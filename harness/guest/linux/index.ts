@@ -175,6 +175,15 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
      * the guest has no scripting runtime. Intervals of seconds are fine; an NTP step in between
      * would skew one sample (slewing changes rates by at most 500 ppm).
      */
+    ramScratchCommands(dir: string) {
+      const quoted = shellQuote(dir);
+      // size=60%: a limit, not a reservation (tmpfs takes pages as files grow); vdev files are sparse.
+      return {
+        mount: `mkdir -p ${quoted} && { mountpoint -q ${quoted} || mount -t tmpfs -o size=60%,mode=0700 kbench-ram ${quoted}; }`,
+        unmount: `! mountpoint -q ${quoted} || umount ${quoted}`,
+      };
+    },
+
     monotonicClockCommand(): string | null {
       return 'date +%s.%N';
     },

@@ -31,6 +31,8 @@ async function attachVnd(shell: RemoteShell, filePath: string, sizeMiB: number):
 export function createNetbsdAdapter(): GuestAdapter {
   return createBsdAdapter({
     os: 'netbsd',
+    // mount_tmpfs(8): -m is the root folder's mode; the size defaults to the memory available.
+    tmpfsMount: (dir) => `mount_tmpfs -m 0700 tmpfs ${dir}`,
     facts: {
       osVersion: UNAME_SYSTEM_RELEASE,
       memoryBytes: PHYSMEM,

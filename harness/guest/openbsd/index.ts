@@ -14,6 +14,8 @@ const PHYSMEM = sysctlFact('hw.physmem', parseOpenbsdPhysmem);
 export function createOpenbsdAdapter(): GuestAdapter {
   return createBsdAdapter({
     os: 'openbsd',
+    // tmpfs left OpenBSD in 6.0, and there is no ZFS to give scratch pools to.
+    tmpfsMount: null,
     facts: {
       osVersion: UNAME_SYSTEM_RELEASE,
       memoryBytes: PHYSMEM,
