@@ -81,6 +81,12 @@ export interface GuestAdapter {
    * scratch pools the host's disk never touches; null when this OS has none kbench can use.
    */
   ramScratchCommands(dir: string): { mount: string; unmount: string } | null;
+  /**
+   * Run right before a timed region starts: waits for background work the previous commands
+   * queued (udev events, dirty pages of the root disk) so it does not run inside the region;
+   * null when there is nothing to wait for.
+   */
+  quiesceCommand(): string | null;
   /** A monotonic clock in the guest, seconds with sub-millisecond resolution, or null if none. */
   monotonicClockCommand(): string | null;
 }

@@ -107,7 +107,9 @@ export class ZfsScratch {
     this.pools.set(poolName, pool);
     for (let i = 0; i < count; i++) {
       const file = `${this.dir}/${poolName}-vdev${i}.img`;
-      const device = await this.guest.createFileVdev(this.shell, file, mib);
+      // In guest RAM the file itself is the vdev (ZFS's vdev_file): no loop device, so no udev
+      // work that finishes in the background of the next timed command.
+      const device = this.storage === 'guest-ram' ? await this.sparseFile(file, mib) : await this.guest.createFileVdev(this.shell, file, mib);
       pool.vdevs.push({ device, file });
     }
     return pool;
@@ -116,6 +118,12 @@ export class ZfsScratch {
   /** Where a dataset of a pool this object made is mounted (children inherit below the pool's mountpoint). */
   pathOf(dataset: string): string {
     return `${this.dir}/mnt/${dataset}`;
+  }
+
+  private async sparseFile(file: string, mib: number): Promise<string> {
+    if (!Number.isInteger(mib) || mib < 64 || mib > 1 << 20) throw new Error(`vdev size must be 64 MiB to 1 TiB, got ${mib}`);
+    await run(this.shell, `truncate -s ${mib}M ${shellQuote(file)}`);
+    return file;
   }
 
   /** The `zpool create` command line for a pool made by makeVdevs, with the pinned properties. */
@@ -149,7 +157,9 @@ export class ZfsScratch {
     const pool = this.pools.get(name);
     if (pool === undefined) throw new Error(`refusing to destroy pool ${name}: not created by this kbench run`);
     if ((await this.existingPools()).includes(name)) await run(this.shell, `zpool destroy -f ${shellQuote(name)}`);
-    for (const vdev of pool.vdevs) await this.guest.removeFileVdev(this.shell, vdev.device, vdev.file);
+    for (const vdev of pool.vdevs)
+      if (this.storage === 'guest-ram') await run(this.shell, `rm -f ${shellQuote(vdev.file)}`);
+      else await this.guest.removeFileVdev(this.shell, vdev.device, vdev.file);
     this.pools.delete(name);
   }
 

@@ -27,8 +27,10 @@ export function parseClockLines(stdout: string): { seconds: number; stdout: stri
 
 export async function timeCommand(ctx: WorkloadContext, command: string, timeoutMs = 3_600_000): Promise<Timed> {
   const clock = ctx.guest.monotonicClockCommand();
+  const quiesce = ctx.guest.quiesceCommand();
+  if (quiesce !== null && clock === null) await ctx.shell.exec(quiesce, { timeoutMs: 120_000 });
   if (clock !== null) {
-    const wrapped = `__t0=$(${clock}); ${command}\n__rc=$?; __t1=$(${clock}); echo "${MARK} $__t0 $__t1"; exit $__rc`;
+    const wrapped = `${quiesce === null ? '' : `${quiesce}; `}__t0=$(${clock}); ${command}\n__rc=$?; __t1=$(${clock}); echo "${MARK} $__t0 $__t1"; exit $__rc`;
     const result = await ctx.shell.exec(wrapped, { timeoutMs });
     if (result.code !== 0) throw new GuestCommandError(command, result.code, result.stderr || result.stdout);
     const parsed = parseClockLines(result.stdout);

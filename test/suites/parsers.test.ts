@@ -84,6 +84,6 @@ describe('the suite', () => {
     expect(name).toMatch(POOL_NAME_PATTERN);
     const scratch = new ZfsScratch(null as never, null as never);
     const command = scratch.createCommand({ name, vdevs: [{ device: "/var/tmp/it's here.img", file: 'x' }] });
-    expect(command).toBe(`zpool create -f -o ashift=12 -O compression=off -O atime=off -O recordsize=128k -O sync=standard -O primarycache=all ${name} '/var/tmp/it'\\''s here.img'`);
+    expect(command).toBe(`zpool create -f -o ashift=12 -o cachefile=none -m /var/tmp/kbench/mnt/${name} -O compression=off -O atime=off -O recordsize=128k -O sync=standard -O primarycache=all ${name} '/var/tmp/it'\\''s here.img'`);
   });
 });

@@ -147,6 +147,8 @@ export function createBsdAdapter(spec: BsdGuestSpec): GuestAdapter {
       return { mount: `mkdir -p ${quoted} && { ${mounted} || ${spec.tmpfsMount(quoted)}; }`, unmount: `! ${mounted} || umount ${quoted}` };
     },
 
+    quiesceCommand: () => 'sync',
+
     /** date(1) prints whole seconds only and there is no scripting runtime: the host times it minus RTT. */
     monotonicClockCommand: () => null,
   };

@@ -184,6 +184,10 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
       };
     },
 
+    // udevadm settle: a module reload or a new device queues udev events that workers would
+    // otherwise handle inside the next timed region; sync: journald's and other dirty pages.
+    quiesceCommand: () => '{ command -v udevadm >/dev/null 2>&1 && udevadm settle --timeout=60; sync; } >/dev/null 2>&1',
+
     monotonicClockCommand(): string | null {
       return 'date +%s.%N';
     },
