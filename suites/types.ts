@@ -52,7 +52,7 @@ export interface SuiteSizes {
   iterationsPerBoot: number;
 }
 
-export const QUICK_SIZES: SuiteSizes = { poolVdevMiB: 256, writeMiB: 32, scrubMiB: 96, verifyMiB: 16, snapshotCount: 10, iterationsPerBoot: 3 };
+export const QUICK_SIZES: SuiteSizes = { poolVdevMiB: 256, writeMiB: 16, scrubMiB: 96, verifyMiB: 8, snapshotCount: 10, iterationsPerBoot: 3 };
 export const FULL_SIZES: SuiteSizes = { poolVdevMiB: 1024, writeMiB: 1024, scrubMiB: 10240, verifyMiB: 256, snapshotCount: 100, iterationsPerBoot: 5 };
 
 /** Facts about the current boot that per-boot workloads report. */

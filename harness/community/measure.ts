@@ -4,13 +4,17 @@
  */
 import { compareSets, DEFAULT_SEED, pairStockVsCustom } from '../compare/index.ts';
 import { toSpeedup } from '../render/model.ts';
-import type { ResultsFile } from '../results/schema.ts';
+import { guestClockOf, type ResultsFile } from '../results/schema.ts';
 import { chipClassOf } from '../submit/bundle.ts';
 import type { Interval, RunSpeedup } from './aggregate.ts';
 
 export function platformOf(run: ResultsFile): string {
   const host = run.host;
-  return host === null ? 'unknown host' : `${host.chip}, ${host.arch}, ${host.acceleration}`;
+  if (host === null) return 'unknown host';
+  const clock = guestClockOf(host);
+  // An icount time counts guest instructions at 2^shift ns each: code-path length, not hardware speed.
+  const clockText = clock.kind === 'icount' ? `, icount shift=${clock.shift} (instructions at a fixed virtual rate, not hardware speed)` : '';
+  return `${host.chip}, ${host.arch}, ${host.acceleration}${clockText}`;
 }
 
 /** Samples per side of a metric, read from the run itself. */

@@ -46,7 +46,9 @@ export function coarserResolution(a: MetricResolution | undefined, b: MetricReso
   if (b === undefined) return a;
   const step = Math.max(a.step ?? 0, b.step ?? 0);
   const relative = Math.max(a.relative ?? 0, b.relative ?? 0);
-  return { ...(step > 0 ? { step } : {}), ...(relative > 0 ? { relative } : {}) };
+  // Floored only when both sides say so: otherwise the symmetric (wider) reading.
+  const floor = a.floor === true && b.floor === true;
+  return { ...(step > 0 ? { step } : {}), ...(relative > 0 ? { relative } : {}), ...(floor ? { floor } : {}) };
 }
 
 export interface ComparisonSet {

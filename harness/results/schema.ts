@@ -114,6 +114,8 @@ export const MetricResolution = z
   .strictObject({
     step: z.number().positive().optional(),
     relative: z.number().positive().lt(1).optional(),
+    /** The source truncates to whole steps (integer division): the true value lies in [v, v + step). */
+    floor: z.boolean().optional(),
   })
   .refine((r) => r.step !== undefined || r.relative !== undefined, { message: 'needs step or relative' });
 export type MetricResolution = z.infer<typeof MetricResolution>;

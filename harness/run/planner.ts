@@ -10,7 +10,7 @@
  */
 import { nestedSamples } from '../compare/pairing.ts';
 import type { KernelVariant, ResultsFile } from '../results/schema.ts';
-import { decisionOutlook, DEFAULT_ALPHA, median, DEFAULT_NOISE_THRESHOLD, noiseBand, optimalIterationsPerBoot, studentTQuantile, varianceComponents } from '../stats/index.ts';
+import { decisionOutlook, DEFAULT_ALPHA, median, relativeResolution, DEFAULT_NOISE_THRESHOLD, noiseBand, optimalIterationsPerBoot, studentTQuantile, varianceComponents } from '../stats/index.ts';
 import type { Workload } from '../../suites/types.ts';
 
 export interface MetricNoise {
@@ -21,6 +21,10 @@ export interface MetricNoise {
   source: string;
   /** The band an A/A calibration measured (kbench calibrate), when there is one. */
   calibratedThreshold?: number | null;
+  /** The metric's declared resolution relative to its typical value (a whole-MiB/s kstat at 21: 0.048). */
+  relativeResolution?: number;
+  /** Whether that resolution is a truncation (one step upward only). */
+  resolutionFloor?: boolean;
 }
 
 export interface WorkloadCost {
@@ -101,6 +105,12 @@ export function noiseFromResults(results: ResultsFile, label: string): Map<strin
         const between = components.unitSummaryLogVariance === null ? null : (components.betweenUnitLogVariance ?? 0);
         if (between === null) continue;
         measured = { bootCv: sd(between)!, iterationCv: components.iterationsPerUnit > 1 ? sd(components.withinUnitLogVariance) : null, source: label };
+      }
+      const values = metric.samples.map((s) => s.value);
+      const resolution = values.length === 0 ? 0 : relativeResolution(metric.resolution, median(values));
+      if (resolution > 0) {
+        measured.relativeResolution = resolution;
+        if (metric.resolution?.floor === true) measured.resolutionFloor = true;
       }
       const known = noise.get(metric.id);
       if (known === undefined || measured.bootCv > known.bootCv)
@@ -186,9 +196,12 @@ function metricOutlook(
   if (bootsPerSide < 2) return { ...base, detectableChange: null, canShowEquivalence: false, noiseSource: known.source };
   const perBootVariance = known.bootCv ** 2 + (workload.schedule === 'iterated' ? (known.iterationCv ?? 0) ** 2 / iterationsPerBoot : 0);
   const band = noiseBand(threshold);
-  const { detectableChange } = decisionOutlook(0, perBootVariance, perBootVariance, bootsPerSide, bootsPerSide, band, alpha, familySize, 0.95, false);
+  // RESOLUTION WIDENING (stats/compare.ts): one step each side, in log terms.
+  const step = Math.min(known.relativeResolution ?? 0, 0.99);
+  const widen = known.resolutionFloor === true ? Math.log1p(step) : Math.log1p(step) - Math.log1p(-step);
+  const { detectableChange } = decisionOutlook(0, perBootVariance, perBootVariance, bootsPerSide, bootsPerSide, band, alpha, familySize, 0.95, false, widen);
   const df = 2 * bootsPerSide - 2;
-  const halfWidth = studentTQuantile(0.975, df) * Math.sqrt((2 * perBootVariance) / bootsPerSide);
+  const halfWidth = studentTQuantile(0.975, df) * Math.sqrt((2 * perBootVariance) / bootsPerSide) + widen;
   return { ...base, detectableChange, canShowEquivalence: halfWidth <= band.upper && -halfWidth >= band.lower, noiseSource: known.source };
 }
 

@@ -14,7 +14,8 @@
  *    interval by one step of each side's center, in both directions (named: RESOLUTION WIDENING).
  *    Why: a value reported as 20 is any true value from 19 to 21 whether the source floors or
  *    rounds, and a clock that makes runs repeat exactly repeats the rounding too, so boots cannot
- *    average it away. Without it, sha256 at 5 MiB/s reads "5" on every boot and looks exact to
+ *    average it away. A source that truncates (integer division, `floor`) is known to one step
+ *    upward only: [v, v + step). Without it, sha256 at 5 MiB/s reads "5" on every boot and looks exact to
  *    0%, though a change under 20% cannot show. A metric identical on every boot is therefore
  *    "exact" only to its resolution: its ratio interval is (c − step)/(b + step) … (c + step)/(b − step).
  * 3. Not decidable from this data (fewer than 2 boots on a side, zeros, no samples): inconclusive,
@@ -76,7 +77,7 @@ export interface MetricComparisonInput {
   /** Declared deterministic by its workload (compared exactly). */
   exact?: boolean;
   /** The finest difference the measurement shows: `step` in the metric's unit and/or `relative`. */
-  resolution?: { step?: number; relative?: number };
+  resolution?: { step?: number; relative?: number; floor?: boolean };
 }
 
 /** One side's resolution as a fraction of its center (a step of 1 at a center of 20 is 0.05). */
@@ -90,8 +91,10 @@ export function relativeResolution(resolution: MetricComparisonInput['resolution
  * RESOLUTION WIDENING: a log-ratio interval widened by one resolution step of each side's
  * center; a side whose step reaches its whole value leaves that end unbounded.
  */
-export function widenForResolution(logCI: Interval, relativeBaseline: number, relativeCandidate: number): Interval {
+export function widenForResolution(logCI: Interval, relativeBaseline: number, relativeCandidate: number, floor = false): Interval {
   if (relativeBaseline === 0 && relativeCandidate === 0) return logCI;
+  // Truncated values: the truth is at or above each reading, below it plus one step.
+  if (floor) return { low: logCI.low - Math.log1p(relativeBaseline), high: logCI.high + Math.log1p(relativeCandidate) };
   const low = relativeCandidate >= 1 || relativeBaseline >= 1 ? -Infinity : logCI.low + Math.log1p(-relativeCandidate) - Math.log1p(relativeBaseline);
   const high = relativeBaseline >= 1 ? Infinity : logCI.high + Math.log1p(relativeCandidate) - Math.log1p(-relativeBaseline);
   return { low, high };
@@ -323,7 +326,7 @@ type Prepared =
       logsCandidate: number[];
       band: Band;
       /** Each side's resolution relative to its center (0 = none declared). */
-      resolution: { baseline: number; candidate: number };
+      resolution: { baseline: number; candidate: number; floor: boolean };
     };
 
 function prepare(input: MetricComparisonInput, threshold: number, level: number): Prepared {
@@ -351,7 +354,7 @@ function prepare(input: MetricComparisonInput, threshold: number, level: number)
     const logRatio = Math.log(ratio);
     const relB = relativeResolution(input.resolution, b);
     const relC = relativeResolution(input.resolution, c);
-    const logInterval = b > 0 && c > 0 ? widenForResolution({ low: logRatio, high: logRatio }, relB, relC) : { low: logRatio, high: logRatio };
+    const logInterval = b > 0 && c > 0 ? widenForResolution({ low: logRatio, high: logRatio }, relB, relC, input.resolution?.floor === true) : { low: logRatio, high: logRatio };
     const point = { low: Math.exp(logInterval.low), high: Math.exp(logInterval.high) };
     const verdict = classify(input.direction, logInterval, 0, 1, band);
     const widened = relB > 0 || relC > 0;
@@ -388,7 +391,11 @@ function prepare(input: MetricComparisonInput, threshold: number, level: number)
     const few = unitsBaseline.length < 2 ? `baseline has ${unitsBaseline.length} boot` : `candidate has ${unitsCandidate.length} boot`;
     return { kind: 'final', result: untested(common, `${few}: boot-to-boot noise needs >= 2 boots per side`, 3) };
   }
-  const resolution = { baseline: relativeResolution(input.resolution, baseline.center), candidate: relativeResolution(input.resolution, candidate.center) };
+  const resolution = {
+    baseline: relativeResolution(input.resolution, baseline.center),
+    candidate: relativeResolution(input.resolution, candidate.center),
+    floor: input.resolution?.floor === true,
+  };
   return { kind: 'test', common, logsBaseline: unitsBaseline.map(Math.log), logsCandidate: unitsCandidate.map(Math.log), band, resolution };
 }
 
@@ -411,7 +418,7 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
     const test = tests[i]!;
     const adjustedP = adjustedByIndex.get(i)!;
     const statisticalCI = welchInterval(test, level);
-    const logCI = widenForResolution(statisticalCI, p.resolution.baseline, p.resolution.candidate);
+    const logCI = widenForResolution(statisticalCI, p.resolution.baseline, p.resolution.candidate, p.resolution.floor);
     const widen = Math.max(statisticalCI.low - logCI.low, logCI.high - statisticalCI.high);
     const ratio = Math.exp(test.difference);
     const verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);

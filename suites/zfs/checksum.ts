@@ -20,8 +20,11 @@ import { timeCommand } from './timing.ts';
 const CHKSUM_ALGORITHMS = ['sha256', 'sha512', 'blake3'] as const;
 /** chksum_bench has columns 1k…16m; 256k is the one nearest the 128k recordsize kbench pins. */
 const CHKSUM_KSTAT_SIZE = '256k';
-/** Whole MiB/s in chksum_bench, whole bytes/s in fletcher_4_bench. */
-const KSTAT_MIB_STEP = { step: 1 };
+/**
+ * chksum_bench: run_bw / 1024 / 1024 in integer arithmetic (module/zfs/zfs_chksum.c), so whole
+ * MiB/s rounded down; fletcher_4_bench likewise in whole bytes/s.
+ */
+const KSTAT_MIB_STEP = { step: 1, floor: true };
 const END_TO_END = ['fletcher4', 'sha256'] as const;
 
 const kernelMetrics: MetricDefinition[] = [
@@ -31,7 +34,7 @@ const kernelMetrics: MetricDefinition[] = [
     direction: 'higher',
     noiseThreshold: 0.1,
     timing: 'kernel',
-    resolution: { step: 1 },
+    resolution: { step: 1, floor: true },
     description: 'fletcher_4_bench: native throughput of the implementation ZFS chose',
   },
   {
@@ -40,7 +43,7 @@ const kernelMetrics: MetricDefinition[] = [
     direction: 'higher',
     noiseThreshold: 0.1,
     timing: 'kernel',
-    resolution: { step: 1 },
+    resolution: { step: 1, floor: true },
     description: 'fletcher_4_bench: native throughput of the scalar implementation',
   },
   ...CHKSUM_ALGORITHMS.map(
