@@ -87,6 +87,13 @@ export interface GuestAdapter {
    * null when there is nothing to wait for.
    */
   quiesceCommand(): string | null;
+  /**
+   * Stops scheduled background jobs (systemd timers, cron) for the rest of a boot kbench made:
+   * under an instruction-counting clock an idle guest's time races ahead (hours per run), so
+   * daily jobs (apt-daily, dpkg-db-backup, tmpfiles-clean) would otherwise fire inside timed
+   * regions at random. Null when the OS has none kbench knows.
+   */
+  quietBackgroundCommand(): string | null;
   /** A monotonic clock in the guest, seconds with sub-millisecond resolution, or null if none. */
   monotonicClockCommand(): string | null;
 }

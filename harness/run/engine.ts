@@ -55,6 +55,8 @@ interface LiveBoot {
   context: WorkloadContext;
   /** One scratch per storage kind, made on first use and shared by the boot's workloads (one data file each). */
   scratches: Map<ScratchStorage, ZfsScratch>;
+  /** Whether the guest's timers and cron were stopped (once, before the first ZFS workload). */
+  backgroundQuieted: boolean;
   zfsSupported: boolean;
   unsupportedReason: string | null;
   bootIndex: number;
@@ -197,6 +199,7 @@ export class RunEngine {
         shell,
         context,
         scratches: new Map([['disk', context.scratch]]),
+        backgroundQuieted: false,
         zfsSupported: support.supported,
         unsupportedReason: support.supported ? null : support.reason,
         bootIndex: boot.round,
@@ -305,6 +308,12 @@ export class RunEngine {
 
   private async runWorkload(boot: PlannedBoot, live: LiveBoot, workload: Workload, units: PlannedUnit[]): Promise<void> {
     const { progress, recorder } = this.deps;
+    if (workload.scratch !== null && !live.backgroundQuieted) {
+      live.backgroundQuieted = true;
+      // Only on machines kbench booted itself: an existing machine's cron is its owner's.
+      const quiet = this.deps.backend.name === 'ssh' ? null : this.deps.guest.quietBackgroundCommand();
+      if (quiet !== null) await live.shell.exec(quiet, { timeoutMs: 60_000 }).catch(() => undefined);
+    }
     const storage = this.storageFor(workload);
     let scratch = live.scratches.get(storage);
     if (scratch === undefined) {

@@ -26,6 +26,15 @@
  * Deterministic metrics (kernel image size) have no distribution (benchmath's AssumeExact):
  * they are compared exactly from one boot per side, outside the multiple-testing family.
  *
+ * Resolution (RESOLUTION WIDENING, compare.ts): every metric declares the finest difference its
+ * source can show (a kstat in whole MiB/s: step 1, truncated; a nanosecond clock over >= 1 ms:
+ * 1e-6 relative), and every interval is widened by one step of each side's value. Why: under an
+ * instruction-counting clock a metric repeats exactly from boot to boot, so its rounding repeats
+ * too and boots cannot average it away; sha256 at 5 MiB/s reads "5" on every boot, and without
+ * the step it looked exact to 0% although a change under 20% could not show. A metric identical
+ * on every boot is then "exact" only to its step. Widening is conservative (it assumes the worst
+ * rounding on both sides) and costs nothing where the step is far below the band.
+ *
  * Multiple testing: Holm-Bonferroni over every tested metric of one command (all the sets its
  * exit code depends on). Holm keeps the family-wise error at alpha under any dependence between
  * metrics (they share boots, so they are dependent), and is uniformly more powerful than

@@ -173,6 +173,15 @@ describe('RESOLUTION WIDENING: a metric identical only to its reporting step is 
     expect(faster.ratioCI!.low).toBeCloseTo(169 / 145, 6);
   });
 
+  it('a truncating source (chksum_bench: integer division) is known one step upward only: 21 on both sides is equivalent within ±10%', () => {
+    const [row] = compareMetrics([{ key: 'sha256', direction: 'higher', baseline: perBoot([21, 21, 21]), candidate: perBoot([21, 21, 21]), noiseThreshold: 0.1, resolution: { step: 1, floor: true } }]);
+    expect(row!.verdict).toBe('equivalent');
+    expect(row!.ratioCI!.low).toBeCloseTo(21 / 22, 9);
+    expect(row!.ratioCI!.high).toBeCloseTo(22 / 21, 9);
+    const symmetric = compareMetrics([{ key: 'sha256', direction: 'higher', baseline: perBoot([21, 21, 21]), candidate: perBoot([21, 21, 21]), noiseThreshold: 0.1, resolution: { step: 1 } }])[0]!;
+    expect(symmetric.ratioCI!.high).toBeCloseTo(22 / 20, 9);
+  });
+
   it('without a declared resolution old files keep the old exact comparison', () => {
     const [row] = compareMetrics([{ key: 'x', direction: 'higher', baseline: perBoot([5, 5, 5]), candidate: perBoot([5, 5, 5]), noiseThreshold: 0.1 }]);
     expect(row!.verdict).toBe('equivalent');

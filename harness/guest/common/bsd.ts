@@ -148,6 +148,8 @@ export function createBsdAdapter(spec: BsdGuestSpec): GuestAdapter {
     },
 
     quiesceCommand: () => 'sync',
+    // cron runs periodic(8) on FreeBSD and NetBSD; onestop works whether or not it is enabled.
+    quietBackgroundCommand: () => '{ service cron onestop || /etc/rc.d/cron onestop; } >/dev/null 2>&1; true',
 
     /** date(1) prints whole seconds only and there is no scripting runtime: the host times it minus RTT. */
     monotonicClockCommand: () => null,

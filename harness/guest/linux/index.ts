@@ -184,6 +184,10 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
       };
     },
 
+    quietBackgroundCommand: () =>
+      '{ if command -v systemctl >/dev/null 2>&1; then systemctl stop $(systemctl list-units --type=timer --state=active --plain --no-legend | awk \'{print $1}\') cron.service; ' +
+      'elif command -v rc-service >/dev/null 2>&1; then rc-service crond stop; fi; } >/dev/null 2>&1; true',
+
     // udevadm settle: a module reload or a new device queues udev events that workers would
     // otherwise handle inside the next timed region; sync: journald's and other dirty pages.
     quiesceCommand: () => '{ command -v udevadm >/dev/null 2>&1 && udevadm settle --timeout=60; sync; } >/dev/null 2>&1',
