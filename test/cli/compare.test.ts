@@ -66,6 +66,20 @@ describe('kbench compare and baseline', () => {
     expect(result.stdout).toMatch(/zfs\.pool_create\.seconds .*-23%.*✓ improved/);
   });
 
+  it('never compares guest times on different clocks, not even with --allow-mismatch (exit 2, one line naming the field)', async () => {
+    const icount = structuredClone(regressedRun);
+    icount.host!.guestClock = { kind: 'icount', shift: 0 };
+    const dir = workdir({ 'base-run.json': baselineRun, 'icount.json': icount });
+    await kbench(dir, 'baseline', 'update', 'base-run.json');
+    for (const extra of [[], ['--allow-mismatch']]) {
+      const refused = await kbench(dir, 'compare', 'icount.json', ...extra);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr.trim()).toBe(
+        'kbench: icount.json: field host.guestClock: "QEMU icount shift=0 (1 ns of guest time per guest instruction)", but baseline.json ran on "host wall clock": times on different guest clocks are never compared (re-measure the baseline on this clock)',
+      );
+    }
+  });
+
   it('refuses results from another machine unless --allow-mismatch', async () => {
     const other = structuredClone(regressedRun);
     other.host!.chip = 'Apple M2';
