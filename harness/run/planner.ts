@@ -293,6 +293,18 @@ export function choosePlan(context: PlanContext, limits: PlanLimits): RunPlan {
     iterations[workload.id] = Math.max(2, optimum);
   }
   if (context.costs === null) return evaluatePlan({ fullRounds: limits.fullRounds, bootOnlyRounds: limits.fallbackBootOnlyRounds ?? 3, iterations }, context);
+  // The minimum full rounds over budget at these iterations: fewer iterations first (down to 2,
+  // the fewest that still measure within-boot noise), the costliest workload first. Where the
+  // boots barely differ (an instruction-counting clock) an extra iteration buys almost nothing.
+  for (;;) {
+    const atMinimum = evaluatePlan({ fullRounds: limits.fullRounds, bootOnlyRounds: 0, iterations }, context);
+    if (atMinimum.expectedSeconds === null || atMinimum.expectedSeconds <= limits.budgetSeconds) break;
+    const reducible = Object.keys(iterations)
+      .filter((id) => iterations[id]! > 2)
+      .sort((a, b) => (context.costs!.workloads[b]?.iterationSeconds ?? 0) - (context.costs!.workloads[a]?.iterationSeconds ?? 0));
+    if (reducible.length === 0) break;
+    iterations[reducible[0]!]! -= 1;
+  }
   const maxBootOnly = limits.maxBootOnlyRounds ?? 12;
   const maxFull = limits.maxFullRounds ?? 10;
   let plan = evaluatePlan({ fullRounds: limits.fullRounds, bootOnlyRounds: 0, iterations }, context);
