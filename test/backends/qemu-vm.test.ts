@@ -21,6 +21,22 @@ import { formatBuildProgress } from '../../harness/run/progress.ts';
 import { describeNeeding } from '../helpers/needs.ts';
 
 const MINUTE = 60_000;
+
+/**
+ * Live tracked children booted for this file's run folder. A KVM probe qemu (no run folder in its
+ * command line) stuck in the kernel can take longer than killAndWait's 10 s to go on a loaded
+ * host; it is the probe test's business, not a VM these tests booted.
+ */
+let ourRunDir = '';
+function ourQemuPids(): number[] {
+  return liveChildPids().filter((pid) => {
+    try {
+      return ourRunDir !== '' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(ourRunDir);
+    } catch {
+      return false;
+    }
+  });
+}
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const spec: TargetSpec = { name: 'debian-testbed', os: 'debian', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 512, image: 'debian-testbed', suiteContext: { zfsTunablesFile: null } };
 
@@ -129,6 +145,7 @@ describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'qemu backend boots', 
 
   beforeAll(async () => {
     runDir = mkdtempSync(path.join(tmpdir(), 'kbench-qemu-run-'));
+    ourRunDir = runDir;
     backend = createQemuBackend({ onProgress: (m) => process.stderr.write(`[qemu] ${m}\n`) });
     prepared = await backend.prepare(spec, ['stock', 'custom'], runDir);
   }, 40 * MINUTE);
@@ -169,13 +186,13 @@ describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'qemu backend boots', 
     const shutdownStarted = Date.now();
     await backend.shutdown(guest);
     timings.customShutdownSeconds = (Date.now() - shutdownStarted) / 1000;
-    // Graceful: the guest powered itself off after QMP system_powerdown, well within the 30 s grace.
+    // Graceful: the guest powered itself off after QMP system_powerdown, within the grace (no SIGKILL).
+    // No wall-time bound: a one-vCPU icount guest on a loaded host shuts down as slowly as the host lets it.
     expect(readFileSync(guest.serialLogPath!, 'utf8')).toMatch(/reboot: Power down/);
-    expect(Date.now() - shutdownStarted).toBeLessThan(25_000);
     expect(qemuPidsOnHost().filter(isRunning)).not.toContain(pid);
     expect(backend.pidOf(guest)).toBeNull();
     await backend.shutdown(guest); // twice is fine
-    expect(liveChildPids()).toEqual([]);
+    expect(ourQemuPids()).toEqual([]);
     expect(statSync(testbed.imagePath).mtimeMs).toBe(baseMtime); // the overlay took every write
   }, 6 * MINUTE);
 
@@ -214,7 +231,7 @@ describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'qemu backend boots', 
     await backend.shutdown(guest);
     await backend.shutdown(guest);
     expect(isRunning(pid)).toBe(false);
-    expect(liveChildPids()).toEqual([]);
+    expect(ourQemuPids()).toEqual([]);
   }, 6 * MINUTE);
 
   it('qemu killed mid-boot: boot() fails with one clear line and leaves no process', async () => {
@@ -223,14 +240,14 @@ describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'qemu backend boots', 
     let qemuPid: number | undefined;
     for (let i = 0; i < 600 && qemuPid === undefined; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      qemuPid = liveChildPids().find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('qemu-system'));
+      qemuPid = ourQemuPids().find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('qemu-system'));
     }
     expect(qemuPid).toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 3000)); // mid-boot, before sshd is up
     process.kill(qemuPid!, 'SIGKILL');
     await expect(booting).rejects.toThrow(/boot of the custom kernel failed: qemu exited during boot/);
     expect(isRunning(qemuPid!)).toBe(false);
-    expect(liveChildPids()).toEqual([]);
+    expect(ourQemuPids()).toEqual([]);
     await backend.destroy(prepared);
     await expect(fs.stat(path.join(runDir, 'qemu'))).rejects.toThrow(/ENOENT/);
   }, 3 * MINUTE);

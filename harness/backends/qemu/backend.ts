@@ -191,7 +191,8 @@ export interface QemuBackend extends Backend {
 export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend {
   const running = new Map<string, RunningVm>();
   const progress = options.onProgress ?? (() => {});
-  const graceMs = options.powerdownGraceMs ?? 30_000;
+  // 60 s: a one-vCPU icount guest on a loaded host shuts down more slowly than two wall-clock vCPUs.
+  const graceMs = options.powerdownGraceMs ?? 60_000;
 
   async function prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<QemuPreparedTarget> {
     const host = hostArchForQemu();
