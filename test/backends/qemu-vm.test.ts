@@ -181,7 +181,8 @@ describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'qemu backend boots', 
     expect(Number(arcMax)).toBe(Math.floor((Number(memKiB) * 1024) / 10000) * 7500);
     expect(Number(vdbSectors) * 512).toBe(spec.scratchDiskMiB * 1024 * 1024);
     expect(hostname).toBe('kbench-debian');
-    expect(readFileSync(guest.serialLogPath!, 'utf8').length).toBeGreaterThan(0);
+    // The serial log is checked after shutdown (its power-down line): with `quiet` a guest may
+    // print nothing there before sshd answers.
 
     const shutdownStarted = Date.now();
     await backend.shutdown(guest);
