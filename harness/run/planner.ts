@@ -10,7 +10,7 @@
  */
 import { nestedSamples } from '../compare/pairing.ts';
 import type { KernelVariant, ResultsFile } from '../results/schema.ts';
-import { decisionOutlook, DEFAULT_ALPHA, median, relativeResolution, DEFAULT_NOISE_THRESHOLD, noiseBand, optimalIterationsPerBoot, studentTQuantile, varianceComponents } from '../stats/index.ts';
+import { decisionOutlook, DEFAULT_ALPHA, median, relativeResolution, widenForResolution, DEFAULT_NOISE_THRESHOLD, noiseBand, optimalIterationsPerBoot, studentTQuantile, varianceComponents } from '../stats/index.ts';
 import type { Workload } from '../../suites/types.ts';
 
 export interface MetricNoise {
@@ -198,7 +198,7 @@ function metricOutlook(
   const band = noiseBand(threshold);
   // RESOLUTION WIDENING (stats/compare.ts): one step each side, in log terms.
   const step = Math.min(known.relativeResolution ?? 0, 0.99);
-  const widen = known.resolutionFloor === true ? Math.log1p(step) : Math.log1p(step) - Math.log1p(-step);
+  const widen = widenForResolution({ low: 0, high: 0 }, step, step, known.resolutionFloor === true).high;
   const { detectableChange } = decisionOutlook(0, perBootVariance, perBootVariance, bootsPerSide, bootsPerSide, band, alpha, familySize, 0.95, false, widen);
   const df = 2 * bootsPerSide - 2;
   const halfWidth = studentTQuantile(0.975, df) * Math.sqrt((2 * perBootVariance) / bootsPerSide) + widen;
