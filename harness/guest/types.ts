@@ -58,6 +58,11 @@ export interface GuestAdapter {
   uptimeSeconds(shell: RemoteShell): Promise<number>;
   /** Kernel + userspace boot time when the OS reports it (systemd-analyze), else null. */
   bootBreakdown(shell: RemoteShell): Promise<BootBreakdown | null>;
+  /**
+   * Seconds from kernel start until it hands over to init, by the kernel's own clock, when its log
+   * says (Linux printk time), else null. A RAM-only phase: no disk wait in it.
+   */
+  kernelHandoverSeconds(shell: RemoteShell): Promise<number | null>;
   /** Memory in use (total - available), bytes. */
   memoryInUseBytes(shell: RemoteShell): Promise<number>;
   /** fletcher_4_bench, chksum_bench, vdev_raidz_bench. */

@@ -15,6 +15,14 @@ export const boot: Workload = {
     { id: 'boot.guest_uptime.seconds', unit: 's', direction: 'lower', timing: 'guest', resolution: { step: 0.01 }, description: 'guest uptime read at first login' },
     { id: 'boot.kernel.seconds', unit: 's', direction: 'lower', timing: 'guest', resolution: { step: 0.001 }, description: 'kernel part of boot (systemd-analyze)' },
     { id: 'boot.userspace.seconds', unit: 's', direction: 'lower', timing: 'guest', resolution: { step: 0.001 }, description: 'userspace part of boot (systemd-analyze)' },
+    {
+      id: 'boot.kernel_to_init.seconds',
+      unit: 's',
+      direction: 'lower',
+      timing: 'guest',
+      resolution: { step: 0.000001 },
+      description: 'kernel start until it runs init, by its own log clock: kernel and initramfs in RAM, no disk wait (the part of boot an instruction-counting clock can judge)',
+    },
   ],
   async setup() {},
   async iteration(ctx) {
@@ -28,6 +36,9 @@ export const boot: Workload = {
     const split = breakdown instanceof Error ? null : breakdown;
     outcome['boot.kernel.seconds'] = split?.kernelSeconds ?? missing;
     outcome['boot.userspace.seconds'] = split?.userspaceSeconds ?? missing;
+    const handover = await ctx.guest.kernelHandoverSeconds(ctx.shell).catch((error: Error) => error);
+    outcome['boot.kernel_to_init.seconds'] =
+      handover instanceof Error ? { failed: handover.message } : (handover ?? { failed: 'the guest kernel does not timestamp its log' });
     return outcome;
   },
   async teardown() {},

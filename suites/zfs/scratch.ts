@@ -135,6 +135,17 @@ export class ZfsScratch {
       .join(' ');
   }
 
+  /**
+   * One shell command that destroys the pool (made by makeVdevs and createCommand) and leaves its
+   * vdevs as makeVdevs made them: fresh sparse files in guest RAM, label-cleared devices on disk.
+   */
+  recreateVdevsCommand(pool: CreatedPool, mib: number): string {
+    const renew = pool.vdevs.map((v) =>
+      this.storage === 'guest-ram' ? `rm -f ${shellQuote(v.file)} && truncate -s ${mib}M ${shellQuote(v.file)}` : `zpool labelclear -f ${shellQuote(v.device)}`,
+    );
+    return [`zpool destroy -f ${shellQuote(pool.name)}`, ...renew].join(' && ');
+  }
+
   /** Makes vdevs and creates the pool (for workloads that need a pool but do not time its creation). */
   async createPool(mib: number): Promise<CreatedPool> {
     const pool = await this.makeVdevs(ZfsScratch.newPoolName(), 1, mib);

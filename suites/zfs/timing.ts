@@ -14,7 +14,7 @@ export interface Timed {
 
 const MARK = '__kbench_clock__';
 
-/** Parses the two clock lines the wrapper prints after the command's own output. */
+/** Parses the clock line the wrapper prints after the command's own output (the last one). */
 export function parseClockLines(stdout: string): { seconds: number; stdout: string } | null {
   const at = stdout.lastIndexOf(`${MARK} `);
   if (at < 0) return null;
@@ -41,4 +41,42 @@ export async function timeCommand(ctx: WorkloadContext, command: string, timeout
   if (result.code !== 0) throw new GuestCommandError(command, result.code, result.stderr || result.stdout);
   const seconds = Math.max(0, (result.durationMs - ctx.roundTripMs) / 1000);
   return { seconds, stdout: result.stdout, timing: 'host-minus-rtt' };
+}
+
+/** Every clock line of a repeated region, in order (parseClockLines reads only the last). */
+export function parseAllClockLines(stdout: string): number[] | null {
+  const seconds: number[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith(`${MARK} `)) continue;
+    const parsed = parseClockLines(line);
+    if (parsed === null) return null;
+    seconds.push(parsed.seconds);
+  }
+  return seconds.length > 0 ? seconds : null;
+}
+
+/**
+ * Times `command` `count` times in ONE guest command, running `between` (untimed) after each;
+ * for operations too short to pay an SSH round trip per timing. Needs a guest clock: a host-side
+ * timing of a batch would fold every `between` into the measurement.
+ */
+export async function timeRepeated(ctx: WorkloadContext, command: string, between: string, count: number, timeoutMs = 3_600_000): Promise<number[]> {
+  const clock = ctx.guest.monotonicClockCommand();
+  if (clock === null) {
+    const seconds: number[] = [];
+    for (let i = 0; i < count; i++) {
+      seconds.push((await timeCommand(ctx, command, timeoutMs)).seconds);
+      const after = await ctx.shell.exec(between, { timeoutMs });
+      if (after.code !== 0) throw new GuestCommandError(between, after.code, after.stderr || after.stdout);
+    }
+    return seconds;
+  }
+  const quiesce = ctx.guest.quiesceCommand();
+  const once = `${quiesce === null ? '' : `${quiesce}; `}__t0=$(${clock}); ${command}\n__rc=$?; __t1=$(${clock}); [ $__rc -eq 0 ] || exit $__rc; echo "${MARK} $__t0 $__t1"; ${between} || exit $?`;
+  const script = `__i=0; while [ $__i -lt ${count} ]; do __i=$((__i + 1)); ${once}\ndone`;
+  const result = await ctx.shell.exec(script, { timeoutMs });
+  if (result.code !== 0) throw new GuestCommandError(command, result.code, result.stderr || result.stdout);
+  const seconds = parseAllClockLines(result.stdout);
+  if (seconds === null || seconds.length !== count) throw new Error(`guest clock output not understood after ${count} × ${command.slice(0, 80)}`);
+  return seconds;
 }

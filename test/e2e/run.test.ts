@@ -38,6 +38,7 @@ const PLAUSIBLE: Record<string, [number, number]> = {
   'boot.guest_uptime.seconds': [1, 300],
   'boot.kernel.seconds': [0.1, 120],
   'boot.userspace.seconds': [0.1, 300],
+  'boot.kernel_to_init.seconds': [0.1, 120],
   'memory.used_after_boot.bytes': [20e6, 2e9],
   'kernel.image.bytes': [1e6, 100e6],
 };

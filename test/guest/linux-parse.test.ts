@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   parseDateSecondsNanos,
+  parseKernelHandoverSeconds,
   parseLosetupShow,
   parseMeminfo,
   parseProcUptime,
@@ -127,5 +128,20 @@ describe('parseLosetupShow and parseDateSecondsNanos', () => {
     expect(parseDateSecondsNanos('1732560000.123456789\n')).toEqual({ ok: true, value: 1732560000.123456789 });
     expect(parseDateSecondsNanos('1732560000.N').ok).toBe(false);
     expect(parseDateSecondsNanos('1732560000').ok).toBe(false);
+  });
+});
+
+describe('parseKernelHandoverSeconds', () => {
+  it('reads the handover line of a recorded testbed boot (cloud kernel, icount)', () => {
+    const dmesg = fixture('linux', 'testbed/dmesg.cloud-icount.txt');
+    expect(parseKernelHandoverSeconds(dmesg)).toEqual({ ok: true, value: 2.278636 });
+  });
+
+  it('says why when the line is gone or the log has no timestamps', () => {
+    const noLine = parseKernelHandoverSeconds('[    0.000000] Linux version 6.1.0\n[  900.1] eth0: link up\n');
+    expect(noLine.ok).toBe(false);
+    expect(!noLine.ok && noLine.error).toMatch(/ring buffer overwritten/);
+    const noTime = parseKernelHandoverSeconds('Freeing unused kernel image (initmem) memory: 2612K\n');
+    expect(!noTime.ok && noTime.error).toMatch(/no timestamps/);
   });
 });

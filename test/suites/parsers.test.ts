@@ -5,7 +5,12 @@ import { parseKstatBenchTable } from '../../harness/guest/common/kstat.ts';
 import { bestChksumFigure, fletcherFigures } from '../../suites/zfs/checksum.ts';
 import { parseScanStats, scrubTimingDisagreement } from '../../suites/zfs/scrub.ts';
 import { parseSendSize } from '../../suites/zfs/send-recv.ts';
-import { parseClockLines } from '../../suites/zfs/timing.ts';
+import { parseAllClockLines, parseClockLines, timeRepeated } from '../../suites/zfs/timing.ts';
+import { LocalShell } from '../helpers/local-shell.ts';
+import { getGuestAdapter } from '../../harness/guest/registry.ts';
+import type { WorkloadContext } from '../../suites/types.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { metricIds, selectWorkloads, SUITES } from '../../suites/index.ts';
 import { POOL_NAME_PATTERN, ZfsScratch } from '../../suites/zfs/scratch.ts';
 
@@ -85,5 +90,38 @@ describe('the suite', () => {
     const scratch = new ZfsScratch(null as never, null as never);
     const command = scratch.createCommand({ name, vdevs: [{ device: "/var/tmp/it's here.img", file: 'x' }] });
     expect(command).toBe(`zpool create -f -o ashift=12 -o cachefile=none -m /var/tmp/kbench/mnt/${name} -O compression=off -O atime=off -O recordsize=128k -O sync=standard -O primarycache=all ${name} '/var/tmp/it'\\''s here.img'`);
+  });
+});
+
+describe('timeRepeated on a real shell (this machine, the Linux adapter\'s clock)', () => {
+  const ctxFor = (shell: LocalShell) => ({ shell, guest: getGuestAdapter('debian') }) as unknown as WorkloadContext;
+
+  it('times each run apart from the untimed step between, in one command', async () => {
+    const shell = new LocalShell();
+    const dir = mkdtempSync(path.join(tmpdir(), 'kbench-repeat-'));
+    // Each timed run sleeps at least 0.2 s; each step between at least 0.5 s, so if the steps
+    // between leaked into the timings, the timings would add up to more than the call minus 2 s.
+    const started = performance.now();
+    const seconds = await timeRepeated(ctxFor(shell), `echo x >> ${dir}/count; sleep 0.2`, 'sleep 0.5', 4);
+    const wallSeconds = (performance.now() - started) / 1000;
+    expect(seconds).toHaveLength(4);
+    for (const s of seconds) expect(s).toBeGreaterThanOrEqual(0.2);
+    expect(seconds.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(wallSeconds - 4 * 0.5);
+    expect(readFileSync(`${dir}/count`, 'utf8')).toBe('x\nx\nx\nx\n');
+    expect(shell.commands).toHaveLength(1);
+  });
+
+  it('stops at the first failing run or step between, with the command in the error', async () => {
+    const shell = new LocalShell();
+    const dir = mkdtempSync(path.join(tmpdir(), 'kbench-repeat-'));
+    await expect(timeRepeated(ctxFor(shell), `echo x >> ${dir}/count; [ $(wc -l < ${dir}/count) -lt 2 ]`, 'true', 5)).rejects.toThrow(/exit 1.*echo x/);
+    expect(readFileSync(`${dir}/count`, 'utf8')).toBe('x\nx\n');
+    await expect(timeRepeated(ctxFor(shell), 'true', 'false', 3)).rejects.toThrow(/exit 1/);
+  });
+
+  it('reads every clock line of a batch, and refuses a malformed one', () => {
+    expect(parseAllClockLines('__kbench_clock__ 1.0 1.5\nout\n__kbench_clock__ 2.0 2.25\n')).toEqual([0.5, 0.25]);
+    expect(parseAllClockLines('__kbench_clock__ 2 1\n')).toBeNull();
+    expect(parseAllClockLines('nothing')).toBeNull();
   });
 });

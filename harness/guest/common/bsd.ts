@@ -136,6 +136,8 @@ export function createBsdAdapter(spec: BsdGuestSpec): GuestAdapter {
     },
 
     bootBreakdown: async () => null,
+    // No BSD kernel timestamps its console messages.
+    kernelHandoverSeconds: async () => null,
     memoryInUseBytes: spec.memoryInUseBytes,
     ...('absentReason' in spec.zfs ? absentZfsMethods(spec.zfs.absentReason) : sysctlZfsMethods(spec.zfs)),
 

@@ -15,7 +15,7 @@ import { IMPLEMENTATION_PARAMETERS, validateTunables } from '../common/tunables.
 import { effectiveTunableValue, parseImplSelector, parseUnsignedInteger } from '../common/zfs.ts';
 import { loadedWhenSucceeds, reloadZfsModuleWith, type ZfsModuleTools } from '../common/zfs-module.ts';
 import type { BootBreakdown, GuestAdapter, KstatBenchName, KstatTable, ZfsSupport } from '../types.ts';
-import { parseLosetupShow, parseMeminfo, parseProcUptime, parseSystemdAnalyze } from './parse.ts';
+import { parseKernelHandoverSeconds, parseLosetupShow, parseMeminfo, parseProcUptime, parseSystemdAnalyze } from './parse.ts';
 
 const KSTAT_DIR = '/proc/spl/kstat/zfs';
 const PARAMETER_DIRS = ['/sys/module/zfs/parameters', '/sys/module/zcommon/parameters'];
@@ -98,6 +98,10 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
           throw new Error(`systemd-analyze: boot not finished after ${BOOT_FINISH_WAIT_MS / 1000} s (see systemctl list-jobs)`);
         await sleep(1000);
       }
+    },
+
+    async kernelHandoverSeconds(shell: RemoteShell): Promise<number | null> {
+      return expectParsed(parseKernelHandoverSeconds(await runChecked(shell, 'dmesg')), 'dmesg');
     },
 
     async memoryInUseBytes(shell: RemoteShell): Promise<number> {

@@ -30,6 +30,21 @@ export function parseProcUptime(text: string): Result<number> {
   return ok(Number(match[1]));
 }
 
+/**
+ * The kernel's own timestamp (printk time, seconds since it started) of the line it prints just
+ * before it runs init: `[    2.278636] Freeing unused kernel image (initmem) memory: 2612K`
+ * (init/main.c kernel_init -> free_initmem). Everything before it ran from RAM (kernel and
+ * initramfs were loaded by the boot loader), so no disk wait is in it.
+ */
+const HANDOVER_LINE = /^\[\s*([0-9]+\.[0-9]+)\]\s+Freeing unused kernel image \(initmem\) memory:/m;
+
+export function parseKernelHandoverSeconds(dmesg: string): Result<number> {
+  const match = HANDOVER_LINE.exec(dmesg);
+  if (match) return ok(Number(match[1]));
+  if (!/^\[\s*[0-9]+\.[0-9]+\]/m.test(dmesg)) return err('the kernel log has no timestamps (printk.time=0 or CONFIG_PRINTK_TIME unset)');
+  return err('the kernel log no longer holds "Freeing unused kernel image (initmem)" (ring buffer overwritten since boot)');
+}
+
 const TIMESPAN_UNITS: Record<string, number> = {
   y: 31_557_600,
   month: 2_629_800,
