@@ -12,3 +12,6 @@ export function resolveDbFile(flag?: string | null): string {
 }
 
 export const machineIdFile = (): string => path.join(dataDir(), 'machine-id');
+
+/** This machine's Ed25519 key for signing submissions (submit/signing.ts). */
+export const signingKeyFile = (): string => path.join(dataDir(), 'signing-key.pem');
