@@ -28,7 +28,7 @@ export const IDENTIFYING_PATTERNS: readonly IdentifyingPattern[] = [
   { kind: 'absolute path', pattern: /(?<![\w])[A-Za-z]:\\(?:[^\\\s"'`:;,)]+\\)*[^\\\s"'`:;,)]*/g, replacement: '[path]' },
   // SSH host-key fingerprints, both forms ssh-keygen -l prints.
   { kind: 'host-key fingerprint', pattern: /\bSHA256:[A-Za-z0-9+/]{43}=?/g, replacement: '[host key]' },
-  { kind: 'host-key fingerprint', pattern: /(?:\bMD5:)?(?<![0-9A-Fa-f:])[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15}(?![0-9A-Fa-f:])/g, replacement: '[host key]' },
+  { kind: 'host-key fingerprint', pattern: /(?<![0-9A-Za-z:])(?:MD5:)?[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15}(?![0-9A-Fa-f:])/g, replacement: '[host key]' },
   { kind: 'e-mail address', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g, replacement: '[email]' },
   // The same address URL-encoded (%40), as an HTML entity (&#64; &#x40;) or spelled out ("ann (at) example (dot) org").
   { kind: 'e-mail address', pattern: /[A-Za-z0-9._+-]+(?:%40|&#0*64;|&#x0*40;|\\u0040)[A-Za-z0-9-]+(?:(?:\.|%2[Ee])[A-Za-z0-9-]+)+/g, replacement: '[email]' },
