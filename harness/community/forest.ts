@@ -24,7 +24,7 @@ export interface ForestCell extends CommunityCell {
 }
 
 const chipText = (chip: string): string => (chip === 'other' ? 'other chips' : `Apple ${chip}`);
-const times = (x: number): string => `${x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}×`;
+const times = (x: number): string => `${x >= 1000 || x < 0.001 ? x.toExponential(1) : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}×`;
 
 /** "zfs.scrub.seconds · Apple M2, vz, aarch64 · 3 machines": what the row is and how many machines it rests on. */
 export function forestLabel(cell: CommunityCell, kernelIndex: number): string {
