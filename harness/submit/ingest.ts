@@ -92,26 +92,26 @@ export function ingest(inputs: readonly string[], dbFile: string, now: Date = ne
   }
   if (rejected.length > 0) return outcome;
 
-  const seen = new Map<string, string>();
-  const seenContent = new Map<string, string>();
+  const seen = new Set<string>();
+  /** Content id -> the file and machine id it first came with in this command. */
+  const seenContent = new Map<string, { file: string; machineId: string }>();
   const fresh: typeof accepted = [];
   const db = existsSync(dbFile) ? KbenchDb.open(dbFile) : null;
   try {
     for (const entry of accepted) {
       const { id, machineId } = entry.bundle;
+      const earlier = seenContent.get(entry.contentId);
       const stored = db?.byContent(entry.contentId) ?? null;
+      const another = (other: string) => (other === machineId ? '' : ' under another machine id');
       if (seen.has(id)) outcome.duplicates.push({ file: entry.file, id, reason: 'given twice in this command (same content hash)' });
       else if (db?.has(id)) outcome.duplicates.push({ file: entry.file, id, reason: 'already in the database (same content hash)' });
-      else if (seenContent.has(entry.contentId))
-        outcome.duplicates.push({ file: entry.file, id, reason: `the same samples as ${seenContent.get(entry.contentId)!} in this command${seen.get(entry.contentId) === machineId ? '' : ' under another machine id'}: a replay counts once` });
+      else if (earlier !== undefined)
+        outcome.duplicates.push({ file: entry.file, id, reason: `the same samples as ${earlier.file} in this command${another(earlier.machineId)}: a replay counts once` });
       else if (stored !== null)
-        outcome.duplicates.push({ file: entry.file, id, reason: `the same samples as run ${stored.id.slice(0, 16)} already in the database${stored.machineId === machineId ? '' : ' under another machine id'}: a replay counts once` });
+        outcome.duplicates.push({ file: entry.file, id, reason: `the same samples as run ${stored.id.slice(0, 16)} already in the database${another(stored.machineId)}: a replay counts once` });
       else fresh.push(entry);
-      seen.set(id, machineId);
-      if (!seenContent.has(entry.contentId)) {
-        seenContent.set(entry.contentId, path.basename(entry.file));
-        seen.set(entry.contentId, machineId);
-      }
+      seen.add(id);
+      if (earlier === undefined) seenContent.set(entry.contentId, { file: path.basename(entry.file), machineId });
     }
     if (fresh.length === 0) return outcome;
     const writer = db ?? KbenchDb.open(dbFile);

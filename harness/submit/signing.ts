@@ -41,19 +41,23 @@ function parseKey(text: string, file: string): MachineKey {
   }
 }
 
+const fsProblem = (file: string, what: string, error: unknown): InputError =>
+  new InputError(`${file}: cannot ${what} this machine's signing key (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+
 /** This machine's key, made on first use. Two processes starting at once keep the first key. */
 export function machineKey(file: string = signingKeyFile()): MachineKey {
   try {
     return parseKey(readFileSync(file, 'utf8'), file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (error instanceof InputError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fsProblem(file, 'read', error);
   }
   const { privateKey } = generateKeyPairSync('ed25519');
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx', mode: 0o600 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw fsProblem(file, 'write', error);
     return parseKey(readFileSync(file, 'utf8'), file);
   }
   return fromPrivate(privateKey);

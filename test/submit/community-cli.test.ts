@@ -115,6 +115,21 @@ describe('kbench submit never breaks on ordinary names and never touches ids', (
   }, 60_000);
 });
 
+describe("kbench submit with a broken signing key: one line, exit 2, nothing written", () => {
+  it.each([
+    ['a folder where the key should be', (file: string) => mkdirSync(file, { recursive: true }), /signing-key\.pem: cannot read this machine's signing key \(EISDIR\)$/],
+    ['a file that is not a key', (file: string) => (mkdirSync(path.dirname(file), { recursive: true }), writeFileSync(file, 'not a key')), /signing-key\.pem: not a kbench signing key \(.*\); move it away and kbench makes a new one$/],
+  ] as const)('%s', async (_name, make, pattern) => {
+    const home = workdir({ 'run.json': m2Run(5, 1.9) });
+    make(path.join(home, '.local/share/kbench/signing-key.pem'));
+    const result = await kbench(home, ['submit', 'run.json', '--out', 'subs'], { HOME: home });
+    expect(result.code).toBe(2);
+    expect(lines(result.stderr)).toHaveLength(1);
+    expect(lines(result.stderr)[0]).toMatch(pattern);
+    expect(() => readdirSync(path.join(home, 'subs'))).toThrow(/ENOENT/);
+  }, 30_000);
+});
+
 describe('kbench submit removes every planted identifier', () => {
   const planted: { kind: string; value: string; where: string; set: (r: ResultsFile) => void }[] = [
     { kind: 'Apple serial (SN:)', value: 'SN: C02XK0ABJGH5', where: 'host.modelId', set: (r) => (r.host!.modelId = 'Mac14,2 SN: C02XK0ABJGH5') },
@@ -348,6 +363,12 @@ describe('replays and copies under new machine ids change no count and no verdic
     expect(sha(db)).toBe(before);
     expect(await claims()).toEqual(claimsBefore);
     expect(await headline()).toBe(headlineBefore);
+    // Twice in one command under two more fresh ids: both skipped, nothing written.
+    const again = [await submitAs(homes('replay-2'), runA, 'run'), await submitAs(homes('replay-3'), runA, 'run')];
+    const both = await kbench(dir, ['ingest', again[0]!.file, again[1]!.file, '--db', db]);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toMatch(/0 ingested, 2 duplicate\(s\) skipped/);
+    expect(sha(db)).toBe(before);
   }, 90_000);
 
   it('a copy with every sample nudged by 0.2% is flagged and counted with its original: counts and verdicts unchanged', async () => {
