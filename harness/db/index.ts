@@ -4,7 +4,7 @@
  * only in insertRuns/recordBaseline, each one transaction: a command writes everything or nothing.
  * Rows read back are validated with the results schema: a database file is input like any other.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { InfraError, InputError, KbenchError } from '../errors/index.ts';
@@ -49,6 +49,7 @@ export class KbenchDb {
   static open(file: string, options: OpenOptions = {}): KbenchDb {
     if (options.readonly && !existsSync(file))
       throw new InputError(`${file}: no kbench database here (kbench ingest or kbench run creates it; or pass --db)`);
+    if (existsSync(file) && !statSync(file).isFile()) throw new InputError(`${file}: is not a file; pass --db a kbench database file`);
     return withDbRetry(() => {
       let db: Database.Database;
       try {

@@ -467,6 +467,24 @@ describe('the database: locked, read-only, created by three processes at once', 
     expect(sha(db)).toBe(before);
   }, 60_000);
 
+  it('a folder or a text file given as the database: one line, exit 2, for every command that reads it', async () => {
+    mkdirSync(path.join(dir, 'a-folder'), { recursive: true });
+    writeFileSync(path.join(dir, 'text.db'), 'hello\n');
+    for (const [args, pattern] of [
+      [['claims', '--db', 'a-folder'], /a-folder: is not a file; pass --db a kbench database file$/],
+      [['report', '--community', '--db', 'a-folder', '-o', '-'], /a-folder: is not a file/],
+      [['ingest', bundles[0]!, '--db', 'a-folder'], /a-folder: is not a file/],
+      [['claims', '--db', 'text.db'], /text\.db: not a kbench database \(file is not a database\)$/],
+      [['report', '--community', '--db', 'text.db', '-o', '-'], /text\.db: not a kbench database/],
+      [['ingest', bundles[0]!, '--db', 'text.db'], /text\.db: not a kbench database/],
+    ] as const) {
+      const result = await kbench(dir, [...args]);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(lines(result.stderr)).toHaveLength(1);
+      expect(lines(result.stderr)[0]).toMatch(pattern);
+    }
+  }, 60_000);
+
   it('3 processes x 8 rounds open a new database at once: 0 failures, each run once, integrity ok', async () => {
     let failures = 0;
     for (let round = 0; round < 8; round++) {
