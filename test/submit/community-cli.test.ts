@@ -145,6 +145,7 @@ describe('kbench submit removes every planted identifier', () => {
     { kind: 'IPv4 address', value: '192.168.1.23', where: 'host.osVersion', set: (r) => (r.host!.osVersion += ' on 192.168.1.23') },
     { kind: 'surname (LOGNAME)', value: 'Okafor', where: 'failure reason', set: (r) => (fail(r, 4).reason = 'Okafor pressed ^C') },
     { kind: 'millisecond timestamps', value: '10:00:01.000Z', where: 'every sample', set: () => {} },
+    { kind: 'timestamp with an offset', value: '+02:00', where: 'createdAt', set: (r) => (r.createdAt = '2026-11-25T12:00:00.000+02:00') },
     { kind: 'exact RAM size', value: String(16 * GIB + 123 * 4096), where: 'host.memoryBytes', set: (r) => (r.host!.memoryBytes = 16 * GIB + 123 * 4096) },
   ];
   function fail(r: ResultsFile, n = 0) {
@@ -168,6 +169,7 @@ describe('kbench submit removes every planted identifier', () => {
     expect(text).not.toMatch(/okafor/i);
     const times = [bundle.results.createdAt, bundle.results.updatedAt, ...bundle.results.targets.flatMap((t) => t.metrics.flatMap((m) => [...m.samples, ...m.failures].map((s) => s.at)))];
     expect(times.every((t) => /T\d\d:00:00\.000Z$/.test(t))).toBe(true);
+    expect(bundle.results.createdAt).toBe('2026-11-25T10:00:00.000Z');
     expect(bundle.results.host!.memoryBytes).toBe(16 * GIB);
     expect(bundle.fingerprint.memoryBytes).toBe(16 * GIB);
     mkdirSync(ARTIFACTS, { recursive: true });
