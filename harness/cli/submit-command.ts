@@ -66,8 +66,13 @@ export function registerSubmitCommand(program: Command, io: CliIo): void {
         if (!checked.ok) throw new InputError(`${rejectionLine(file, checked.problem)}: kbench ingest would refuse this bundle`);
         made.push({ source: file, file: path.join(flags.out, bundleFileName(bundle)), bundle });
       }
-      mkdirSync(flags.out, { recursive: true });
-      for (const { file, bundle } of made) writeFileAtomicSync(file, `${JSON.stringify(bundle, null, 2)}\n`);
+      try {
+        mkdirSync(flags.out, { recursive: true });
+        for (const { file, bundle } of made) writeFileAtomicSync(file, `${JSON.stringify(bundle, null, 2)}\n`);
+      } catch (error) {
+        if (error instanceof InputError) throw error;
+        throw new InputError(`--out ${flags.out}: cannot write the bundles there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
       if (flags.json) {
         io.out(`${JSON.stringify({ bundles: made.map(({ source, file, bundle }) => ({ source, file, id: bundle.id, fingerprint: bundle.fingerprint })) }, null, 2)}\n`);
         return;

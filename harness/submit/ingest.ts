@@ -57,9 +57,15 @@ export function expandInputs(inputs: readonly string[]): { files: string[]; reje
       files.push(input);
       continue;
     }
-    const names = readdirSync(input)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
+    let names: string[];
+    try {
+      names = readdirSync(input)
+        .filter((name) => name.endsWith('.json'))
+        .sort();
+    } catch (error) {
+      rejected.push({ file: input, line: rejectionLine(input, { field: '(file)', message: `cannot list the folder (${(error as NodeJS.ErrnoException).code ?? 'error'})` }) });
+      continue;
+    }
     if (names.length === 0) rejected.push({ file: input, line: rejectionLine(input, { field: '(file)', message: 'is a directory with no .json files' }) });
     files.push(...names.map((name) => path.join(input, name)));
   }

@@ -130,6 +130,15 @@ describe("kbench submit with a broken signing key: one line, exit 2, nothing wri
   }, 30_000);
 });
 
+describe('kbench submit to a place it cannot write: one line, exit 2', () => {
+  it('--out names a file', async () => {
+    const home = workdir({ 'run.json': m2Run(6, 1.9), 'taken': 'x' });
+    const result = await kbench(home, ['submit', 'run.json', '--out', 'taken'], { HOME: home });
+    expect(result.code).toBe(2);
+    expect(lines(result.stderr)).toEqual(['kbench: --out taken: cannot write the bundles there (EEXIST)']);
+  }, 30_000);
+});
+
 describe('kbench submit removes every planted identifier', () => {
   const planted: { kind: string; value: string; where: string; set: (r: ResultsFile) => void }[] = [
     { kind: 'Apple serial (SN:)', value: 'SN: C02XK0ABJGH5', where: 'host.modelId', set: (r) => (r.host!.modelId = 'Mac14,2 SN: C02XK0ABJGH5') },
