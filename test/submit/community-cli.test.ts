@@ -433,6 +433,37 @@ describe('replays and copies under new machine ids change no count and no verdic
   }, 60_000);
 });
 
+describe('verdicts that do not overstate, through the CLI', () => {
+  const poolRow = (md: string, chip = 'Apple M2') => md.split('\n').find((l) => l.startsWith(`| \`zfs.pool_create.seconds\` | ${chip}`))!;
+
+  it('one machine with three runs is inconclusive: 1 machine(s), however tight its runs', async () => {
+    const dir = workdir();
+    const db = path.join(dir, 'k.db');
+    for (const seed of [31, 32, 33]) {
+      const { file } = await submitAs(path.join(dir, 'solo'), m2Run(seed, 1.9), `run-${seed}`);
+      expect((await kbench(dir, ['ingest', file, '--db', db])).code).toBe(0);
+    }
+    const rows = (JSON.parse((await kbench(dir, ['claims', '--db', db, '--json'])).stdout) as { rows: { metricId: string; claimGuestOs: string | null; verdict: string; verdictReason: string | null }[] }).rows;
+    const pool = rows.find((r) => r.metricId === 'zfs.pool_create.seconds' && r.claimGuestOs === 'alpine')!;
+    expect(pool).toMatchObject({ verdict: 'inconclusive', verdictReason: '1 machine(s); confirmed or refuted needs at least 3' });
+    const table = (await kbench(dir, ['claims', '--db', db])).stdout;
+    expect(table).toMatch(/zfs\.pool_create\.seconds +1\.75x for alpine +inconclusive: 1 machine\(s\) /);
+  }, 90_000);
+
+  it('one 10x machine among five at ~1.02x: the headline stays ~1.02x', async () => {
+    const dir = workdir();
+    const db = path.join(dir, 'k.db');
+    const factors = [1.01, 1.02, 1.03, 1.02, 10];
+    for (const [i, factor] of factors.entries()) {
+      const { file } = await submitAs(path.join(dir, `m${i}`), m2Run(40 + i, factor), 'run');
+      expect((await kbench(dir, ['ingest', file, '--db', db])).code).toBe(0);
+    }
+    const md = (await kbench(dir, ['report', '--community', '--db', db, '--format', 'md', '-o', '-'])).stdout;
+    const row = poolRow(md);
+    expect(row).toMatch(/\| 1\.0\d× \| \[[\d.]+×, [\d.]+×\] \| 5 \| 5 \| machines \|$/);
+  }, 120_000);
+});
+
 describe('the database: locked, read-only, created by three processes at once', () => {
   const dir = workdir();
   const bundles = [1, 2, 3].map((i) => {
