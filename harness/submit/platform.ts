@@ -41,7 +41,7 @@ export function platformProblem(host: HostFingerprint, targets: readonly Target[
     if (typeof guestArch === 'string' && HARDWARE_ACCELERATORS.has(host.acceleration) && normalizeMachine(guestArch) !== arch)
       return {
         field: `${at}.targets[${t}].guest.arch`,
-        message: `a ${guestArch} guest cannot run on a ${host.arch} host under ${host.acceleration} (hardware virtualization runs the host's architecture; only qemu-tcg emulates)`,
+        message: `guest arch ${guestArch} cannot run on host arch ${host.arch} under ${host.acceleration} (hardware virtualization runs the host's architecture; only qemu-tcg emulates)`,
         value: guestArch,
       };
   }
