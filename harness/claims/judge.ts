@@ -41,6 +41,11 @@ export interface Measurement {
   source: string;
   /** How the CI was made, when it is not the plain per-run one. */
   ciBasis: string | null;
+  /**
+   * Why this measurement can never confirm or refute ("2 machine(s)", "emulated: qemu-tcg"):
+   * the verdict is then inconclusive whatever the CI says. Absent = no such limit.
+   */
+  inconclusiveBecause?: string | null;
 }
 
 export interface ClaimJudgement {
@@ -52,6 +57,8 @@ export interface ClaimJudgement {
   section: string;
   quote: string;
   verdict: ClaimVerdict;
+  /** "2 machine(s)" when the verdict is inconclusive for a reason other than the CI; else null. */
+  verdictReason: string | null;
   /** The guest the measurement is from (null when not measured). */
   measuredGuestOs: string | null;
   speedup: number | null;
@@ -69,6 +76,7 @@ const times = (x: number): string => `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×
 function note(verdict: ClaimVerdict, claimed: number, m: Measurement | null, onPlatform: boolean | null, platformText: string): string {
   const parts: string[] = [];
   if (m === null) return `no custom-vs-stock data for this guest and metric`;
+  if (m.inconclusiveBecause) parts.push(`inconclusive: ${m.inconclusiveBecause}`);
   const ci = m.ci === null ? null : `[${times(m.ci.low)}, ${times(m.ci.high)}]`;
   if (verdict === 'confirmed') parts.push(`the whole 95% CI ${ci} is at or above the claimed ${times(claimed)}`);
   else if (verdict === 'refuted') parts.push(`the whole 95% CI ${ci} is below the claimed ${times(claimed)}`);
@@ -80,7 +88,8 @@ function note(verdict: ClaimVerdict, claimed: number, m: Measurement | null, onP
 }
 
 function judgement(metricId: string, claim: Claim, claims: ClaimsFile, m: Measurement | null): ClaimJudgement {
-  const verdict: ClaimVerdict = m === null ? 'not measured' : judgeClaim(claim.speedup, m.ci);
+  const limited = m !== null && typeof m.inconclusiveBecause === 'string' && m.inconclusiveBecause !== '';
+  const verdict: ClaimVerdict = m === null ? 'not measured' : limited ? 'inconclusive' : judgeClaim(claim.speedup, m.ci);
   const onClaimedPlatform = m === null ? null : m.chipClasses.length > 0 && m.chipClasses.every((c) => claims.platform.chipClasses.includes(c));
   return {
     metricId,
@@ -90,6 +99,7 @@ function judgement(metricId: string, claim: Claim, claims: ClaimsFile, m: Measur
     section: claim.section,
     quote: claim.quote,
     verdict,
+    verdictReason: limited ? m.inconclusiveBecause! : null,
     measuredGuestOs: m?.guestOs ?? null,
     speedup: m?.speedup ?? null,
     ci: m?.ci ?? null,

@@ -1,5 +1,5 @@
 /** Measurements claims are judged on: from one run's comparison rows, or from the community cells. */
-import type { CommunityCell, RunSpeedup } from '../community/aggregate.ts';
+import { MIN_MACHINES_FOR_VERDICT, type CommunityCell, type RunSpeedup } from '../community/aggregate.ts';
 import type { ResultsFile } from '../results/schema.ts';
 import { chipClassOf } from '../submit/bundle.ts';
 import { platformOf } from '../community/measure.ts';
@@ -55,16 +55,24 @@ const CI_BASIS_TEXT: Record<CommunityCell['ciBasis'], string | null> = {
   none: null,
 };
 
+/** Why a community cell cannot confirm or refute a hardware claim, or null. */
+export function cellVerdictLimit(cell: CommunityCell): string | null {
+  if (cell.emulated) return `emulated (${cell.acceleration}${cell.guestArch === 'unknown' ? '' : `, ${cell.guestArch} guest`}): says nothing about hardware`;
+  if (cell.machines < MIN_MACHINES_FOR_VERDICT) return `${cell.machines} machine(s); confirmed or refuted needs at least ${MIN_MACHINES_FOR_VERDICT}`;
+  return null;
+}
+
 export function measurementsFromCells(cells: readonly CommunityCell[]): Measurement[] {
   return cells.map((cell) => ({
+    inconclusiveBecause: cellVerdictLimit(cell),
     guestOs: cell.guestOs,
     metricId: cell.metricId,
     speedup: cell.speedup,
     ci: cell.ci,
     n: `${cell.machines} machine${cell.machines === 1 ? '' : 's'} (${cell.runs} run${cell.runs === 1 ? '' : 's'})`,
     chipClasses: [cell.chipClass],
-    platform: `${cell.chipClass === 'other' ? 'other chips' : `Apple ${cell.chipClass}`}: ${cell.platforms.join('; ')}`,
+    platform: `${cell.chipClass === 'other' ? 'other chips' : `Apple ${cell.chipClass}`}, ${cell.guestArch} guest, ${cell.acceleration}, ${cell.kernelPair}: ${cell.platforms.join('; ')}`,
     source: 'database',
-    ciBasis: cell.ciBasis === 'machines' ? `t interval across ${cell.machines} machines` : CI_BASIS_TEXT[cell.ciBasis],
+    ciBasis: cell.ciBasis === 'machines' ? `trimmed t interval across ${cell.machines} machines (TRIMMED_LOG_MEAN)` : CI_BASIS_TEXT[cell.ciBasis],
   }));
 }

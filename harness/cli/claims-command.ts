@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { judgeClaims, countVerdicts, type ClaimJudgement, type Measurement } from '../claims/judge.ts';
 import { DEFAULT_CLAIMS_FILE, loadClaimsSync } from '../claims/file.ts';
 import { measurementsFromCells, measurementsFromRun, runSpeedupRows } from '../claims/measurements.ts';
+import { communitySpeedups } from '../community/report.ts';
 import { aggregateSpeedups } from '../community/aggregate.ts';
 import { runSpeedups } from '../community/measure.ts';
 import { resolveDbFile } from '../db/paths.ts';
@@ -23,7 +24,7 @@ export function renderClaimsTable(rows: readonly ClaimJudgement[], claimsFile: s
   const table = rows.map((row) => [
     row.metricId,
     `${row.stated} for ${row.claimGuestOs ?? 'any guest'}`,
-    row.verdict,
+    row.verdictReason === null ? row.verdict : `${row.verdict}: ${row.verdictReason.replace(/;.*$/, '')}`,
     row.speedup === null ? '—' : `${times(row.speedup)}${row.ci === null ? '' : ` [${times(row.ci.low)}, ${times(row.ci.high)}]`}`,
     row.n ?? '—',
     row.platform === null ? '—' : `${row.measuredGuestOs} guest on ${row.platform}${row.onClaimedPlatform === false ? ' (not the claimed platform)' : ''}`,
@@ -63,7 +64,7 @@ export function registerClaimsCommand(program: Command, io: CliIo): void {
         }
       } else {
         const runs = allRunsFromDb(resolveDbFile(flags.db));
-        measurements = measurementsFromCells(aggregateSpeedups(runs.flatMap((run) => runSpeedups(run.results, run.machineId, flags.seed))));
+        measurements = measurementsFromCells(aggregateSpeedups(communitySpeedups(runs, flags.seed).speedups));
       }
       const rows = judgeClaims(claims, measurements);
       if (flags.json) io.out(`${JSON.stringify({ claims: flags.claims, counts: countVerdicts(rows), rows }, null, 2)}\n`);

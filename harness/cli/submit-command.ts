@@ -1,5 +1,5 @@
 /** `kbench submit`: one anonymized submission bundle per finished run, and how to send it. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -7,7 +7,7 @@ import { InputError } from '../errors/index.ts';
 import { loadResults, writeFileAtomicSync } from '../results/store.ts';
 import { buildBundle, unsubmittable, type SubmissionBundle } from '../submit/bundle.ts';
 import type { LocalIdentity } from '../submit/identifying.ts';
-import { machineId } from '../submit/machine-id.ts';
+import { machineKey } from '../submit/signing.ts';
 import { checkSubmissionText } from '../submit/validate.ts';
 import { rejectionLine } from '../submit/ingest.ts';
 import { KBENCH_VERSION } from '../version.ts';
@@ -23,7 +23,19 @@ function localIdentity(): LocalIdentity {
     /* no passwd entry (a container): nothing to scrub by name */
   }
   const names = [user?.username, process.env.USER, process.env.LOGNAME].filter((n): n is string => typeof n === 'string' && n !== '');
-  return { hostNames: [host, host.split('.')[0]!], userNames: [...new Set(names)] };
+  return { hostNames: [host, host.split('.')[0]!], userNames: [...new Set([...names, ...fullNameParts(user?.username)])] };
+}
+
+/** Each word of the user's full name (the GECOS field of /etc/passwd): a surname in a path or a kernel build string names a person. */
+function fullNameParts(login: string | undefined): string[] {
+  if (login === undefined) return [];
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith(`${login}:`));
+    const gecos = line?.split(':')[4]?.split(',')[0] ?? '';
+    return gecos.split(/\s+/).filter((part) => part.length >= 3);
+  } catch {
+    return [];
+  }
 }
 
 export const bundleFileName = (bundle: SubmissionBundle): string => `kbench-submission-${bundle.id.slice(0, 16)}.json`;
@@ -37,20 +49,30 @@ export function registerSubmitCommand(program: Command, io: CliIo): void {
     .option('--json', 'machine-readable output')
     .action(async (files: string[], flags: { out: string; json?: boolean }) => {
       const identity = localIdentity();
-      const id = machineId();
+      const key = machineKey();
       const made: { source: string; file: string; bundle: SubmissionBundle }[] = [];
       // Everything is built and checked first: one bad input and no bundle is written.
       for (const file of files) {
         const results = await loadResults(file);
         const problem = unsubmittable(results);
         if (problem !== null) throw new InputError(`${file}: field ${problem.field}: ${problem.message}`);
-        const bundle = buildBundle({ results, machineId: id, identity, submittedWith: KBENCH_VERSION });
+        let bundle: SubmissionBundle;
+        try {
+          bundle = buildBundle({ results, key, identity, submittedWith: KBENCH_VERSION });
+        } catch (error) {
+          throw new InputError(`${file}: ${(error as Error).message}`);
+        }
         const checked = checkSubmissionText(JSON.stringify(bundle));
         if (!checked.ok) throw new InputError(`${rejectionLine(file, checked.problem)}: kbench ingest would refuse this bundle`);
         made.push({ source: file, file: path.join(flags.out, bundleFileName(bundle)), bundle });
       }
-      mkdirSync(flags.out, { recursive: true });
-      for (const { file, bundle } of made) writeFileAtomicSync(file, `${JSON.stringify(bundle, null, 2)}\n`);
+      try {
+        mkdirSync(flags.out, { recursive: true });
+        for (const { file, bundle } of made) writeFileAtomicSync(file, `${JSON.stringify(bundle, null, 2)}\n`);
+      } catch (error) {
+        if (error instanceof InputError) throw error;
+        throw new InputError(`--out ${flags.out}: cannot write the bundles there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
       if (flags.json) {
         io.out(`${JSON.stringify({ bundles: made.map(({ source, file, bundle }) => ({ source, file, id: bundle.id, fingerprint: bundle.fingerprint })) }, null, 2)}\n`);
         return;
@@ -64,7 +86,7 @@ export function registerSubmitCommand(program: Command, io: CliIo): void {
       }
       io.out(
         'To send: open a pull request that adds the file(s) under submissions/ in the kbench repository, or attach them to an issue there.\n' +
-          'A bundle holds the numbers and the fingerprint above; host and user names, serial numbers, home paths, IP and MAC addresses were removed. Read it before you send it.\n',
+          'A bundle holds the numbers and the fingerprint above, signed by this machine\'s key; host and user names, serial numbers, paths, addresses, host-key fingerprints and disk WWNs were removed, times cut to the hour and RAM rounded. Read it before you send it.\n',
       );
     });
 }

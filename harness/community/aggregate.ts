@@ -1,22 +1,31 @@
 /**
- * The community view: custom-vs-stock speedup per (chip class, guest OS, metric) across
- * machines. Pure.
+ * The community view: custom-vs-stock speedup per cell across machines. A cell is one chip class
+ * x guest OS x guest architecture x accelerator x kernel pair (stock and custom kernel release
+ * and config hash) x metric: never pooled across them, since an aarch64 guest under TCG, an
+ * amd64 guest under KVM and another custom kernel measure different things. Pure.
  *
- * The unit is the machine, not the run: one machine that ran the suite twenty times is one
- * observation of "what this kernel does on an M2", not twenty. So each machine is summarized
- * first (the geometric mean of its runs' speedups, i.e. the mean log speedup), and the CI is
- * taken across machines.
+ * The unit is the machine, not the run, and a machine is a cluster of machine ids
+ * (clusters.ts), not an id: one machine that ran the suite twenty times, or sent one run under
+ * five ids, is one observation. Each machine is summarized first (the mean of its runs' log
+ * speedups), then:
  *
- * Why a t interval on the log speedups, not a bootstrap: a community cell usually has a handful
- * of machines, and a percentile bootstrap with k < 10 undercovers badly (it cannot be wider than
- * the spread of the few values it resamples), while the t interval widens honestly as k falls
- * (t(0.975, 1 df) = 12.7). Log speedups are symmetric around "no change" (2x and 0.5x are
- * equally far from 1), and a per-machine mean of them is close to normal, which is what the
- * t interval assumes. The cost: one odd machine moves a mean more than it would a median.
+ * TRIMMED_LOG_MEAN (named choice): the headline is the trimmed mean of the k machines' log
+ * speedups, dropping g = max(1, floor(0.2 k)) machines at each end once k >= 3 (the median at
+ * k = 3 and 4), so one odd machine cannot move it: one 10x machine among five at 1.02x leaves
+ * it at 1.02x, where the plain mean said 1.49x. The interval is Tukey and McLaughlin's trimmed
+ * t interval with g = floor(0.1 k): trimmed mean +- t(k - 2g - 1) s_w / ((1 - 2g/k) sqrt k), s_w
+ * the winsorized standard deviation; for k < 10 (g = 0) that is the plain t interval on the log
+ * speedups. 20% trimming for the interval too was tried: it covered 92.5% at k = 5 (its
+ * winsorized sd underestimates with so few machines). An outlier widens the plain t interval
+ * instead of moving the headline, so it can make a verdict inconclusive, never overstate one. Why t and not a bootstrap: with a handful of machines a
+ * percentile bootstrap cannot be wider than the few values it resamples and undercovers, while
+ * t widens honestly as k falls. bench/community-coverage.ts simulates the coverage (>= 93% at
+ * 3-10 machines is the target; it prints what it measures).
  *
  * With one machine there is no spread across machines to measure: the interval shown is that
  * machine's own (across its runs with t when it has several, else the run's CI from
- * harness/compare), and it says so in `ciBasis`. It does not speak for other machines.
+ * harness/compare), and it says so in `ciBasis`. It does not speak for other machines, and no
+ * claim is confirmed or refuted on fewer than MIN_MACHINES_FOR_VERDICT machines.
  */
 import { studentTQuantile } from './student-t.ts';
 import type { ChipClass } from '../submit/bundle.ts';
@@ -26,14 +35,25 @@ export interface Interval {
   high: number;
 }
 
+/** Confirmed or refuted needs at least this many distinct machines (clusters). */
+export const MIN_MACHINES_FOR_VERDICT = 3;
+
 /** One run's custom-vs-stock speedup for one metric (> 1 = custom better). */
 export interface RunSpeedup {
+  /** The machine (cluster of machine ids) it counts for. */
   machineId: string;
   runId: string;
   chipClass: ChipClass;
   /** "Apple M2 Pro, arm64, vz": what the run was measured on. */
   platform: string;
   guestOs: string;
+  /** The guest's architecture (aarch64, x86_64; "unknown" in files from before it was recorded). */
+  guestArch: string;
+  acceleration: string;
+  /** Software emulation (TCG, icount, foreign guest architecture): never counts towards a hardware claim. */
+  emulated: boolean;
+  /** "stock 6.1.0-41-amd64 (config aaaaaaaa) vs custom 6.1.0-41-cloud-amd64 (config bbbbbbbb)". */
+  kernelPair: string;
   metricId: string;
   unit: string;
   direction: 'lower' | 'higher';
@@ -49,12 +69,16 @@ export type CiBasis = 'machines' | 'one machine, its runs' | 'one run' | 'none';
 export interface CommunityCell {
   chipClass: ChipClass;
   guestOs: string;
+  guestArch: string;
+  acceleration: string;
+  emulated: boolean;
+  kernelPair: string;
   metricId: string;
   unit: string;
   direction: 'lower' | 'higher';
   machines: number;
   runs: number;
-  /** Geometric mean over machines of each machine's geometric mean speedup. */
+  /** TRIMMED_LOG_MEAN over machines of each machine's geometric mean speedup. */
   speedup: number;
   ci: Interval | null;
   ciBasis: CiBasis;
@@ -78,13 +102,42 @@ export function logMeanInterval(logs: readonly number[], confidence = COMMUNITY_
   return { low: Math.exp(m - half), high: Math.exp(m + half) };
 }
 
+/** Machines dropped at each end for the headline (TRIMMED_LOG_MEAN). */
+export const headlineTrim = (k: number): number => (k >= 3 ? Math.max(1, Math.floor(0.2 * k)) : 0);
+/** Machines trimmed at each end for the interval (Tukey-McLaughlin, 10%: at 20% it covered 92.5% at k = 5). */
+export const intervalTrim = (k: number): number => Math.floor(0.1 * k);
+
+function trimmedMean(sorted: readonly number[], g: number): number {
+  return mean(sorted.slice(g, sorted.length - g));
+}
+
+/** TRIMMED_LOG_MEAN on log speedups: the headline and its interval, both on the log scale. */
+export function robustLogSummary(logs: readonly number[], confidence = COMMUNITY_CONFIDENCE): { center: number; low: number | null; high: number | null } {
+  const sorted = [...logs].sort((a, b) => a - b);
+  const k = sorted.length;
+  const center = trimmedMean(sorted, headlineTrim(k));
+  if (k < 2) return { center, low: null, high: null };
+  const g = intervalTrim(k);
+  const winsorized = sorted.map((x, i) => (i < g ? sorted[g]! : i >= k - g ? sorted[k - g - 1]! : x));
+  const wm = mean(winsorized);
+  const sw = Math.sqrt(winsorized.reduce((s, x) => s + (x - wm) ** 2, 0) / (k - 1));
+  const half = (studentTQuantile(1 - (1 - confidence) / 2, k - 2 * g - 1) * sw) / ((1 - (2 * g) / k) * Math.sqrt(k));
+  const middle = trimmedMean(sorted, g);
+  // The headline always lies inside its interval (bench/community-coverage.ts counts how often this widens it).
+  return { center, low: Math.min(middle - half, center), high: Math.max(middle + half, center) };
+}
+
 const CHIP_ORDER: readonly string[] = ['M1', 'M2', 'M3', 'M4', 'M5', 'other'];
+
+/** What a cell is: everything but the metric. Two runs share a cell only when all of it is equal. */
+export const cellPlatformKey = (r: Pick<RunSpeedup, 'chipClass' | 'guestOs' | 'guestArch' | 'acceleration' | 'kernelPair'>): string =>
+  JSON.stringify([r.chipClass, r.guestOs, r.guestArch, r.acceleration, r.kernelPair]);
 
 export function aggregateSpeedups(runs: readonly RunSpeedup[], confidence = COMMUNITY_CONFIDENCE): CommunityCell[] {
   const cells = new Map<string, RunSpeedup[]>();
   for (const run of runs) {
     if (!(Number.isFinite(run.speedup) && run.speedup > 0)) continue;
-    const key = JSON.stringify([run.chipClass, run.guestOs, run.metricId]);
+    const key = JSON.stringify([cellPlatformKey(run), run.metricId]);
     const list = cells.get(key) ?? [];
     list.push(run);
     cells.set(key, list);
@@ -99,10 +152,11 @@ export function aggregateSpeedups(runs: readonly RunSpeedup[], confidence = COMM
       runs: machineRuns,
     }));
     const logs = perMachine.map((m) => m.log);
+    const summary = robustLogSummary(logs, confidence);
     let ci: Interval | null;
     let ciBasis: CiBasis;
     if (perMachine.length >= 2) {
-      ci = logMeanInterval(logs, confidence);
+      ci = { low: Math.exp(summary.low!), high: Math.exp(summary.high!) };
       ciBasis = 'machines';
     } else {
       const only = perMachine[0]!.runs;
@@ -118,12 +172,16 @@ export function aggregateSpeedups(runs: readonly RunSpeedup[], confidence = COMM
     out.push({
       chipClass: first.chipClass,
       guestOs: first.guestOs,
+      guestArch: first.guestArch,
+      acceleration: first.acceleration,
+      emulated: first.emulated,
+      kernelPair: first.kernelPair,
       metricId: first.metricId,
       unit: first.unit,
       direction: first.direction,
       machines: perMachine.length,
       runs: list.length,
-      speedup: Math.exp(mean(logs)),
+      speedup: Math.exp(summary.center),
       ci,
       ciBasis,
       platforms: [...new Set(list.map((r) => r.platform))].sort(),
@@ -134,6 +192,7 @@ export function aggregateSpeedups(runs: readonly RunSpeedup[], confidence = COMM
     (a, b) =>
       a.guestOs.localeCompare(b.guestOs) ||
       CHIP_ORDER.indexOf(a.chipClass) - CHIP_ORDER.indexOf(b.chipClass) ||
+      cellPlatformKey(a).localeCompare(cellPlatformKey(b)) ||
       a.metricId.localeCompare(b.metricId),
   );
 }

@@ -24,7 +24,7 @@ export async function runCommunityReport(options: CommunityReportOptions) {
   const out = options.out ?? `community.${format}`;
   const target = out === '-' ? null : checkOutput(out, []);
   const db = resolveDbFile(options.db);
-  const model = buildCommunityModel(allRunsFromDb(db), { db, claims: loadClaimsSync(), generatedAt: options.generatedAt, seed: options.seed });
+  const model = buildCommunityModel(allRunsFromDb(db), { claims: loadClaimsSync(), generatedAt: options.generatedAt, seed: options.seed });
   const text = format === 'html' ? await renderCommunityHtml(model) : renderCommunityMarkdown(model);
   if (target !== null) writeFileAtomicSync(target, text);
   return {

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { renderChartSvg, type ChartRow } from '../render/charts.ts';
+import { renderChartSvg } from '../render/charts.ts';
 import { claimsTableView, jsonForScriptElement } from '../render/exporters/html.ts';
 import { formatSpeedup, formatSpeedupInterval } from '../render/format.ts';
-import { chipLabel, type CommunityModel } from './report.ts';
+import { forestRows } from './forest.ts';
+import { chipLabel, COMMUNITY_METHOD, describeCell, type CommunityModel } from './report.ts';
 import { projectFile } from '../root.ts';
 
 const REPORTS_DIR = projectFile('reports/');
@@ -25,13 +26,6 @@ function loadTemplate(): HandlebarsTemplateDelegate {
   return template;
 }
 
-export function forestRows(guest: CommunityModel['guests'][number]): ChartRow[] {
-  return guest.cells.flatMap((cell) => [
-    { chip: chipLabel(cell.chipClass), metric: cell.metricId, kind: 'cell', speedup: cell.speedup, low: cell.ci?.low ?? null, high: cell.ci?.high ?? null, machines: cell.machines },
-    ...cell.perMachine.map((m) => ({ chip: chipLabel(cell.chipClass), metric: cell.metricId, kind: 'machine', speedup: m.speedup, low: null, high: null, machines: 1 })),
-  ]);
-}
-
 export async function renderCommunityHtml(model: CommunityModel): Promise<string> {
   const guests = [];
   // One chart at a time: vega views are memory-hungry.
@@ -39,10 +33,12 @@ export async function renderCommunityHtml(model: CommunityModel): Promise<string
     guests.push({
       guestOs: guest.guestOs,
       chips: guest.chips.map(chipLabel).join(', '),
-      chart: new Handlebars.SafeString(await renderChartSvg('community', forestRows(guest))),
+      chart: new Handlebars.SafeString(await renderChartSvg('community', forestRows(guest.cells))),
       cells: guest.cells.map((cell) => ({
         metricId: cell.metricId,
         chip: chipLabel(cell.chipClass),
+        cell: describeCell(cell),
+        emulated: cell.emulated,
         speedup: formatSpeedup(cell.speedup),
         ci: formatSpeedupInterval(cell.ci),
         machines: cell.machines,
@@ -51,13 +47,18 @@ export async function renderCommunityHtml(model: CommunityModel): Promise<string
         platforms: cell.platforms.join('; '),
       })),
     });
-  const claimsTable = claimsTableView(model.claims);
+  // "inconclusive: 2 machine(s)": the reason a verdict could not be more than inconclusive, in the verdict cell itself.
+  const claimsTable = claimsTableView(model.claims)?.map((row, i) => {
+    const reason = model.claims[i]!.verdictReason;
+    return reason === null ? row : { ...row, verdict: `${row.verdict}: ${reason.replace(/;.*$/, '')}` };
+  }) ?? null;
   return loadTemplate()({
     csp: COMMUNITY_CSP,
     kbenchVersion: model.kbenchVersion,
     generatedAt: model.generatedAt,
     counts: model.counts,
     confidence: model.confidence * 100,
+    method: COMMUNITY_METHOD(model.confidence),
     guests,
     claimsTable,
     data: new Handlebars.SafeString(jsonForScriptElement(model)),

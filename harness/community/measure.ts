@@ -5,7 +5,9 @@
 import { compareSets, DEFAULT_SEED, pairStockVsCustom } from '../compare/index.ts';
 import { toSpeedup } from '../render/model.ts';
 import { guestClockOf, type ResultsFile } from '../results/schema.ts';
+import { normalizeMachine } from '../guest/common/facts.ts';
 import { chipClassOf } from '../submit/bundle.ts';
+import { isEmulated } from '../submit/platform.ts';
 import type { Interval, RunSpeedup } from './aggregate.ts';
 
 export function platformOf(run: ResultsFile): string {
@@ -32,6 +34,21 @@ function speedupInterval(ci: Interval | null | undefined, direction: 'lower' | '
   return a === null || b === null ? null : { low: Math.min(a, b), high: Math.max(a, b) };
 }
 
+/** What a guest OS's two kernels were: release and config hash of each (the config says more than the name). */
+export function kernelPairOf(run: ResultsFile, guestOs: string): string {
+  const side = (variant: 'stock' | 'custom'): string => {
+    const guest = run.targets.find((t) => t.guest.os === guestOs && t.guest.kernelVariant === variant)?.guest;
+    if (guest === undefined) return `${variant} none`;
+    return `${variant} ${guest.kernelRelease} (config ${guest.kernelConfigSha256?.slice(0, 8) ?? 'unknown'})`;
+  };
+  return `${side('stock')} vs ${side('custom')}`;
+}
+
+function guestArchOf(run: ResultsFile, guestOs: string): string {
+  const arch = run.targets.find((t) => t.guest.os === guestOs && typeof t.guest.arch === 'string')?.guest.arch;
+  return typeof arch === 'string' ? normalizeMachine(arch) : 'unknown';
+}
+
 export function runSpeedups(run: ResultsFile, machineId: string, seed = DEFAULT_SEED): RunSpeedup[] {
   const outcome = compareSets(pairStockVsCustom(run), { seed });
   const chipClass = chipClassOf(run.host?.chip ?? '');
@@ -40,6 +57,7 @@ export function runSpeedups(run: ResultsFile, machineId: string, seed = DEFAULT_
     set.rows.flatMap((row): RunSpeedup[] => {
       const speedup = toSpeedup(row.ratio, row.direction);
       if (speedup === null) return [];
+      const guestArch = guestArchOf(run, row.guestOs);
       return [
         {
           machineId,
@@ -47,6 +65,10 @@ export function runSpeedups(run: ResultsFile, machineId: string, seed = DEFAULT_
           chipClass,
           platform,
           guestOs: row.guestOs,
+          guestArch,
+          acceleration: run.host?.acceleration ?? 'none',
+          emulated: run.host === null ? true : isEmulated(run.host, guestArch === 'unknown' ? null : guestArch),
+          kernelPair: kernelPairOf(run, row.guestOs),
           metricId: row.metricId,
           unit: row.unit,
           direction: row.direction,

@@ -79,6 +79,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'content id of each run (its samples, whoever sends them) and the public key a submission was signed with',
+    sql: `
+      ALTER TABLE runs ADD COLUMN content_id TEXT;
+      ALTER TABLE runs ADD COLUMN public_key TEXT;
+      CREATE INDEX runs_by_content ON runs (content_id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

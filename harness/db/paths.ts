@@ -1,4 +1,4 @@
-/** Where kbench keeps its own data: the database and the machine id. */
+/** Where kbench keeps its own data: the database and the machine's signing key (its id is the key's hash). */
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -11,4 +11,5 @@ export function resolveDbFile(flag?: string | null): string {
   return env !== undefined && env !== '' ? path.resolve(env) : path.join(dataDir(), 'kbench.db');
 }
 
-export const machineIdFile = (): string => path.join(dataDir(), 'machine-id');
+/** This machine's Ed25519 key for signing submissions (submit/signing.ts). */
+export const signingKeyFile = (): string => path.join(dataDir(), 'signing-key.pem');

@@ -23,10 +23,24 @@ export const IDENTIFYING_PATTERNS: readonly IdentifyingPattern[] = [
   { kind: 'home path', pattern: /(?:\/(?:var\/|export\/)?home|\/Users)\/[^/\s"'`:;,)]+/g, replacement: '~' },
   { kind: 'home path', pattern: /[A-Za-z]:\\(?:Users|Documents and Settings)\\[^\\\s"'`:;,)]+/gi, replacement: '~' },
   { kind: 'home path', pattern: /\/(?:private\/)?var\/folders\/[^\s"'`:;,)]+/g, replacement: '[tmp]' },
+  // Any other absolute path: its folders can name a person ("/root/alice-work") or a project.
+  { kind: 'absolute path', pattern: /(?<![\w.~:/\\-])\/(?:[\w.@+-]+\/)+[\w.@+-]*/g, replacement: '[path]' },
+  { kind: 'absolute path', pattern: /(?<![\w])[A-Za-z]:\\(?:[^\\\s"'`:;,)]+\\)*[^\\\s"'`:;,)]*/g, replacement: '[path]' },
+  // SSH host-key fingerprints, both forms ssh-keygen -l prints.
+  { kind: 'host-key fingerprint', pattern: /\bSHA256:[A-Za-z0-9+/]{43}=?/g, replacement: '[host key]' },
+  { kind: 'host-key fingerprint', pattern: /(?<![0-9A-Za-z:])(?:MD5:)?[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15}(?![0-9A-Fa-f:])/g, replacement: '[host key]' },
   { kind: 'e-mail address', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g, replacement: '[email]' },
+  // The same address URL-encoded (%40), as an HTML entity (&#64; &#x40;) or spelled out ("ann (at) example (dot) org").
+  { kind: 'e-mail address', pattern: /[A-Za-z0-9._+-]+(?:%40|&#0*64;|&#x0*40;|\\u0040)[A-Za-z0-9-]+(?:(?:\.|%2[Ee])[A-Za-z0-9-]+)+/g, replacement: '[email]' },
+  { kind: 'e-mail address', pattern: /[A-Za-z0-9._+-]+\s*[[(<{]\s*at\s*[\])>}]\s*[A-Za-z0-9-]+(?:\s*[[(<{]\s*dot\s*[\])>}]\s*[A-Za-z0-9-]+)+/gi, replacement: '[email]' },
+  // World Wide Names of disks (/dev/disk/by-id/wwn-0x5000…, naa.5000…, eui.…): unique per drive.
+  { kind: 'disk WWN', pattern: /\b(?:wwn-)?0x[0-9A-Fa-f]{16}(?:[0-9A-Fa-f]{16})?\b|\b(?:naa|eui)\.[0-9A-Fa-f]{16,32}\b/g, replacement: '[wwn]' },
   // "Serial Number: C02…", "IOPlatformSerialNumber" = "…", serial=…: a separator is required, so "serial console" stays.
   { kind: 'serial number', pattern: /(?:\bIOPlatform|\b)serial[ _-]?(?:number|no\.?|num)?(?:\s*\([^)]{0,24}\))?["']?\s*(?:[:=#]|=>)\s*["']?[A-Za-z0-9-]{4,}/gi, replacement: 'serial [removed]' },
   { kind: 'serial number', pattern: /\bserial[ _-]?number\s+[A-Za-z0-9-]{6,}/gi, replacement: 'serial [removed]' },
+  { kind: 'serial number', pattern: /\b(?:SN|S\/N)\s*[:#=]\s*[A-Za-z0-9-]{6,}/g, replacement: 'serial [removed]' },
+  // A bare Apple-style serial (C02XK0ABJGH5, 10-12 capitals and digits, both present at least twice).
+  { kind: 'serial number', pattern: /\b(?=(?:[A-Z0-9]*[0-9]){2})(?=(?:[A-Z0-9]*[A-Z]){2})[A-Z0-9]{10,12}\b/g, replacement: '[serial]' },
   { kind: 'UUID', pattern: new RegExp(`\\b${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12}\\b`, 'g'), replacement: '[uuid]' },
   // /etc/machine-id and dbus ids are 32 hex digits; hashes of 40/64 digits are not ids of a machine.
   { kind: 'machine id', pattern: new RegExp(`(?<!${HEX})${HEX}{32}(?!${HEX})`, 'g'), replacement: '[id]' },
@@ -39,7 +53,9 @@ export const IDENTIFYING_PATTERNS: readonly IdentifyingPattern[] = [
     pattern: new RegExp(`(?<![0-9A-Fa-f:])(?:${HEX}{1,4}:){1,6}:(?:${HEX}{1,4}:){0,5}${HEX}{1,4}(?![0-9A-Fa-f:])`, 'g'),
     replacement: '[ip]',
   },
-  { kind: 'host name', pattern: /\b[A-Za-z0-9][A-Za-z0-9-]*\.(?:local|lan|home\.arpa|localdomain)\b/gi, replacement: '[host]' },
+  // mDNS and home-network names, and tailnet (Tailscale MagicDNS) names: "annes-mbp.tail1234.ts.net".
+  { kind: 'host name', pattern: /\b[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.(?:ts\.net|beta\.tailscale\.net)\b/gi, replacement: '[host]' },
+  { kind: 'host name', pattern: /\b[A-Za-z0-9][A-Za-z0-9-]*\.(?:local|lan|home\.arpa|localdomain|internal)\b/gi, replacement: '[host]' },
 ];
 
 export interface IdentifyingMatch {
@@ -61,8 +77,10 @@ export function findIdentifying(text: string): IdentifyingMatch | null {
 export interface LocalIdentity {
   /** This machine's host names (full and short). */
   hostNames: string[];
-  /** The user's login and full name. */
+  /** The user's login and full name (each part of it). */
   userNames: string[];
+  /** Words that are kbench's own vocabulary for this run ("zfs", "stock"): never scrubbed as names. */
+  ordinaryWords?: ReadonlySet<string>;
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -71,14 +89,21 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  * Names shorter than 3 characters, or common words a user or host may be called ("admin",
  * "localhost"), would scrub ordinary text; they are left alone (the patterns still apply).
  */
-const UNSCRUBBABLE_NAMES = new Set(['root', 'admin', 'user', 'localhost', 'debian', 'ubuntu', 'alpine', 'freebsd', 'kbench', 'runner']);
+const UNSCRUBBABLE_NAMES = new Set(['root', 'admin', 'user', 'localhost', 'debian', 'ubuntu', 'alpine', 'freebsd', 'netbsd', 'openbsd', 'kbench', 'runner', 'ubuntu', 'ec2-user', 'vagrant']);
+
+/** Replaces the identifying patterns only. */
+export function scrubPatterns(text: string): string {
+  let out = text;
+  for (const { pattern, replacement } of IDENTIFYING_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
 
 /** Replaces identifying patterns and the local host and user names. */
 export function scrubText(text: string, identity: LocalIdentity = { hostNames: [], userNames: [] }): string {
-  let out = text;
-  for (const { pattern, replacement } of IDENTIFYING_PATTERNS) out = out.replace(pattern, replacement);
+  let out = scrubPatterns(text);
+  const ordinary = identity.ordinaryWords ?? new Set<string>();
   const names = [...identity.hostNames.map((name) => [name, '[host]'] as const), ...identity.userNames.map((name) => [name, '[user]'] as const)]
-    .filter(([name]) => name.length >= 3 && !UNSCRUBBABLE_NAMES.has(name.toLowerCase()))
+    .filter(([name]) => name.length >= 3 && !UNSCRUBBABLE_NAMES.has(name.toLowerCase()) && !ordinary.has(name.toLowerCase()))
     .sort((a, b) => b[0].length - a[0].length);
   for (const [name, replacement] of names)
     out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(name)}(?![A-Za-z0-9])`, 'gi'), replacement);
@@ -102,6 +127,7 @@ export function neutralizeText(text: string, maxLength = 2048): string {
     .replace(new RegExp(INVISIBLE.source, 'g'), ' ')
     .replace(/</g, '\u2039')
     .replace(/>/g, '\u203a')
-    .replace(/\{\{/g, '{ {')
+    // Every brace followed by another gets a space: "{{{x}}}" must not leave a "{{" behind.
+    .replace(/\{(?=\{)/g, '{ ')
     .replace(/\]\(javascript:/gi, '] (javascript:');
 }

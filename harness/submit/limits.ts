@@ -6,8 +6,11 @@
 import type { Unit } from '../results/schema.ts';
 import type { JsonLimits } from './safe-json.ts';
 
-/** Checked with stat before a byte is read. */
-export const MAX_SUBMISSION_BYTES = 8 * 1024 * 1024;
+/** Checked with stat before a byte is read: twice the largest bundle a --full run of every guest makes. */
+export const MAX_SUBMISSION_BYTES = 4 * 1024 * 1024;
+/** One `kbench ingest` reads at most this much and this many files: a folder of huge bundles cannot exhaust memory. */
+export const MAX_INGEST_BYTES = 64 * 1024 * 1024;
+export const MAX_INGEST_FILES = 1000;
 
 export const JSON_LIMITS: JsonLimits = { maxDepth: 32, maxStringLength: 4096, maxItems: 20_000 };
 

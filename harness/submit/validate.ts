@@ -9,7 +9,9 @@ import { closeSync, fstatSync, lstatSync, openSync, readSync, constants as fsCon
 import type { z } from 'zod';
 import { formatFieldPath } from '../results/store.ts';
 import { RESULTS_SCHEMA_VERSION, type Metric, type ResultsFile } from '../results/schema.ts';
-import { bundleId, canonicalJson, fingerprintOf, SUBMISSION_FORMAT, SUBMISSION_SCHEMA_VERSION, SubmissionBundle } from './bundle.ts';
+import { bundleId, canonicalJson, fingerprintOf, roundMemoryBytes, SUBMISSION_FORMAT, SUBMISSION_SCHEMA_VERSION, SubmissionBundle, toHour } from './bundle.ts';
+import { platformProblem } from './platform.ts';
+import { machineIdOfPublicKey, verifyId } from './signing.ts';
 import { findIdentifying, INVISIBLE, MARKUP } from './identifying.ts';
 import * as limits from './limits.ts';
 import { parseJsonStrict } from './safe-json.ts';
@@ -46,7 +48,7 @@ export function showUntrusted(value: unknown): string {
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Fields validated by the schema as ids, hashes or times; everything else is free text. */
-const STRUCTURED_KEYS = new Set(['id', 'machineId', 'kernelConfigSha256', 'at', 'createdAt', 'updatedAt']);
+const STRUCTURED_KEYS = new Set(['id', 'machineId', 'kernelConfigSha256', 'at', 'createdAt', 'updatedAt', 'publicKey', 'signature']);
 
 function checkText(text: string, field: string, structured: boolean): Problem | null {
   if (text.length > limits.MAX_TEXT_LENGTH) return { field, message: `longer than ${limits.MAX_TEXT_LENGTH} characters`, value: text };
@@ -80,7 +82,16 @@ function checkAllText(root: unknown): Problem | null {
   return null;
 }
 
+/** kbench submit writes every time as UTC floored to the hour; anything else was made another way. */
+function checkSubmittedTime(iso: string, field: string): Problem | null {
+  if (!iso.endsWith('Z')) return { field, message: 'must be UTC ("…Z"), as kbench submit writes it', value: iso };
+  if (toHour(iso) !== iso) return { field, message: 'must be on the hour (kbench submit coarsens times to the hour)', value: iso };
+  return null;
+}
+
 function checkTime(iso: string, field: string, now: Date): Problem | null {
+  const submitted = checkSubmittedTime(iso, field);
+  if (submitted !== null) return submitted;
   const t = Date.parse(iso);
   if (t < limits.EARLIEST_TIME) return { field, message: 'is before any kbench run could have happened', value: iso };
   if (t > now.getTime() + limits.CLOCK_SKEW_MS) return { field, message: 'is in the future', value: iso };
@@ -111,6 +122,8 @@ function checkMetric(metric: Metric, field: string, window: { from: number; to: 
         if (rule.positive && entry.value === 0) return { field: `${at}.value`, message: `a rate of 0 is a failed sample, not a measurement`, value: entry.value };
       }
       if (entry.boot > limits.MAX_BOOT_INDEX) return { field: `${at}.boot`, message: `above ${limits.MAX_BOOT_INDEX}`, value: entry.boot };
+      const submitted = checkSubmittedTime(entry.at, `${at}.at`);
+      if (submitted !== null) return submitted;
       const t = Date.parse(entry.at);
       if (t < window.from || t > window.to) return { field: `${at}.at`, message: 'is outside the run (createdAt..updatedAt)', value: entry.at };
     }
@@ -122,8 +135,8 @@ function checkResults(results: ResultsFile, now: Date): Problem | null {
     return { field: 'results.schemaVersion', message: `must be ${RESULTS_SCHEMA_VERSION}`, value: results.schemaVersion };
   if (results.kind !== 'run') return { field: 'results.kind', message: 'must be "run"', value: results.kind };
   if (!results.complete) return { field: 'results.complete', message: 'the run did not finish', value: results.complete };
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(results.runId) || results.runId.includes('..'))
-    return { field: 'results.runId', message: 'must be letters, digits and . _ : - (at most 128)', value: results.runId };
+  if (!/^run-[0-9a-f]{16}$/.test(results.runId))
+    return { field: 'results.runId', message: 'must be "run-" and 16 hex digits, as kbench submit writes it', value: results.runId };
   for (const key of ['createdAt', 'updatedAt'] as const) {
     const problem = checkTime(results[key], `results.${key}`, now);
     if (problem !== null) return problem;
@@ -138,6 +151,24 @@ function checkResults(results: ResultsFile, now: Date): Problem | null {
     return { field: 'results.host.performanceCores', message: 'performance + efficiency cores exceed the logical CPUs', value: host.performanceCores };
   if (host.memoryBytes > limits.MAX_HOST_MEMORY_BYTES)
     return { field: 'results.host.memoryBytes', message: `above ${limits.MAX_HOST_MEMORY_BYTES} bytes`, value: host.memoryBytes };
+  if (roundMemoryBytes(host.memoryBytes) !== host.memoryBytes)
+    return { field: 'results.host.memoryBytes', message: 'must be rounded to a size sold (8, 12, 16, 24 … GiB), as kbench submit writes it', value: host.memoryBytes };
+  const platform = platformProblem(host, results.targets);
+  if (platform !== null) return platform;
+  if (results.targets.length === 0) return { field: 'results.targets', message: 'a run with no targets has nothing to compare' };
+  for (const os of new Set(results.targets.map((t) => t.guest.os))) {
+    const variants = new Set(results.targets.filter((t) => t.guest.os === os).map((t) => t.guest.kernelVariant));
+    if (variants.size < 2)
+      return { field: 'results.targets', message: `guest ${os} has only the ${[...variants][0]} kernel: a bundle compares stock with custom`, value: os };
+  }
+  for (let i = 0; i < (results.hostLoad ?? []).length; i++) {
+    const load = results.hostLoad![i]!;
+    const field = `results.hostLoad[${i}].at`;
+    const problem = checkSubmittedTime(load.at, field);
+    if (problem !== null) return problem;
+    const t = Date.parse(load.at);
+    if (t < from || t > to) return { field, message: 'is outside the run (createdAt..updatedAt)', value: load.at };
+  }
   if (results.targets.length > limits.MAX_TARGETS)
     return { field: 'results.targets', message: `more than ${limits.MAX_TARGETS} targets`, value: results.targets.length };
   let samples = 0;
@@ -190,6 +221,8 @@ export function checkSubmissionText(text: string, now: Date = new Date()): Check
   ] as const)
     if (typeof version === 'number' && version > known)
       return reject(field, `version ${version} is newer than this kbench understands (${known}); upgrade kbench to ingest it`, version);
+  if (top.schemaVersion === 1)
+    return reject('schemaVersion', 'version 1 bundles are unsigned and keep exact times: make the bundle again with this kbench submit', 1);
   const schema = SubmissionBundle.safeParse(data);
   if (!schema.success) {
     const problem = schemaProblem(schema.error, data);
@@ -205,6 +238,10 @@ export function checkSubmissionText(text: string, now: Date = new Date()): Check
     return reject('fingerprint', "does not match results.host (the fingerprint must be the run's own)");
   const id = bundleId(bundle);
   if (id !== bundle.id) return reject('id', `is not the SHA-256 of the content (expected ${id.slice(0, 12)}…): the file was changed after kbench submit`, bundle.id);
+  if (machineIdOfPublicKey(bundle.publicKey) !== bundle.machineId)
+    return reject('machineId', "is not the one of the bundle's public key (a machine id is the hash of its signing key)", bundle.machineId);
+  if (!verifyId(bundle.publicKey, bundle.id, bundle.signature))
+    return reject('signature', "does not verify with the bundle's public key: the bundle was changed after kbench submit signed it");
   return { ok: true, bundle };
 }
 

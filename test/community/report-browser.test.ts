@@ -77,8 +77,11 @@ beforeAll(async () => {
     stored(alpineRun('Apple M2 Pro', 1.7), 'm2-b'),
     stored(alpineRun('Apple M2', 1.8), 'm2-b'),
     stored(alpineRun('Apple M4 Max', 2.1, true), 'm4-a'),
+    // A second M4 that measured the opposite: two machines this far apart give an interval of
+    // about [0.001x, 4000x], which must be clipped at the axis instead of squashing every row.
+    stored(alpineRun('Apple M4', 0.05), 'm4-b'),
   ];
-  model = buildCommunityModel(runs, { db: 'test.db', claims, generatedAt: '2026-12-01T00:00:00.000Z' });
+  model = buildCommunityModel(runs, { claims, generatedAt: '2026-12-01T00:00:00.000Z' });
   await open(await renderCommunityHtml(model), 'community.html');
 }, 90_000);
 
@@ -88,7 +91,7 @@ afterAll(async () => {
 
 describe('community report in Chromium', () => {
   it('counts machines, not runs, and keeps chips and guests apart', () => {
-    expect(model.counts).toEqual({ runs: 5, machines: 4, submissions: 4 });
+    expect(model.counts).toEqual({ runs: 6, machines: 5, machineIds: 5, submissions: 5 });
     expect(model.guests.map((g) => [g.guestOs, g.chips])).toEqual([
       ['alpine', ['M2', 'M4']],
       ['debian', ['other']],
@@ -97,22 +100,53 @@ describe('community report in Chromium', () => {
     expect(m2pool).toMatchObject({ machines: 2, runs: 3, ciBasis: 'machines' });
   });
 
-  it('draws one forest plot per guest OS with the chips side by side', async () => {
+  it('draws one forest plot per guest OS: legend, N per row, the claimed value, clipped extremes, no cut label', async () => {
     const charts = await page.$$eval('section.guest', (sections) =>
-      sections.map((s) => ({
-        id: s.id,
-        svg: s.querySelectorAll('.forest svg').length,
-        marks: s.querySelectorAll('.forest svg g.role-mark > *').length,
-        headers: [...s.querySelectorAll('.forest svg g.role-column-title text, .forest svg g.role-column-header text')].map((t) => t.textContent),
-      })),
+      sections.map((s) => {
+        const svg = s.querySelector('.forest svg')!;
+        const box = svg.getBoundingClientRect();
+        const texts = [...svg.querySelectorAll('text')].map((t) => {
+          const r = t.getBoundingClientRect();
+          return { text: t.textContent ?? '', inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5 };
+        });
+        return {
+          id: s.id,
+          svgs: s.querySelectorAll('.forest svg').length,
+          marks: svg.querySelectorAll('g.role-mark > *').length,
+          legend: [...svg.querySelectorAll('g.role-legend text')].map((t) => t.textContent),
+          rowLabels: [...svg.querySelectorAll('g.role-axis text')].map((t) => t.textContent ?? '').filter((t) => t.includes(' · ')),
+          claimed: svg.querySelectorAll('g.role-mark path[fill="#d62728"], g.role-mark path[stroke="#d62728"]').length,
+          clipTexts: [...svg.querySelectorAll('g.mark-text.role-mark text')].map((t) => t.textContent),
+          texts,
+        };
+      }),
     );
     expect(charts.map((c) => c.id)).toEqual(['guest-alpine', 'guest-debian']);
     for (const chart of charts) {
-      expect(chart.svg).toBe(1);
+      expect(chart.svgs).toBe(1);
       expect(chart.marks).toBeGreaterThan(0);
+      expect(chart.legend).toEqual(expect.arrayContaining(['headline (trimmed mean) and 95% interval', 'one machine']));
+      expect(chart.rowLabels.length).toBeGreaterThan(0);
+      for (const label of chart.rowLabels) expect(label).toMatch(/ · N=\d+ machines?$/);
+      // No label cut ("…") and none outside the drawing.
+      for (const t of chart.texts) {
+        expect(t.text.endsWith('…'), t.text).toBe(false);
+        expect(t.inside, t.text).toBe(true);
+      }
     }
-    expect(charts[0]!.headers).toEqual(['Apple M2', 'Apple M4']);
-    expect(charts[1]!.headers).toEqual(['other chips']);
+    const alpine = charts[0]!;
+    expect(alpine.legend).toEqual(expect.arrayContaining(['claimed by the seed', 'clipped at the axis (value printed)']));
+    expect(alpine.rowLabels).toContain('zfs.pool_create.seconds · Apple M2, vz, arch unknown · N=2 machines');
+    expect(alpine.rowLabels).toContain('zfs.pool_create.seconds · Apple M4, vz, arch unknown · N=2 machines');
+    // The claimed 1.75x for alpine pool create, drawn on every alpine pool-create row (M2, M4).
+    expect(alpine.claimed).toBeGreaterThanOrEqual(2);
+    // The M4 rows' interval is clipped on both sides, with the real bounds printed.
+    expect(alpine.clipTexts.length).toBeGreaterThanOrEqual(2);
+    for (const text of alpine.clipTexts) expect(text).toMatch(/^[\d.e+-]+×$/);
+    const m4 = model.guests[0]!.cells.find((c) => c.chipClass === 'M4' && c.metricId === 'zfs.pool_create.seconds')!;
+    expect(m4.ci!.low).toBeLessThan(0.01);
+    expect(m4.ci!.high).toBeGreaterThan(100);
+    await page.screenshot({ path: new URL('community-forest.png', ARTIFACTS).pathname, fullPage: true });
   });
 
   it('opens with the claims judged across machines', async () => {
@@ -123,6 +157,7 @@ describe('community report in Chromium', () => {
     );
     expect(alpinePool).toHaveLength(2); // M2 and M4 cells
     expect(alpinePool[0]![4]).toBe('2 machines (3 runs)');
+    expect(alpinePool[0]![2]).toBe('inconclusive: 2 machine(s)');
   });
 
   it('requests nothing, runs no script, and shows hostile chip names as text', async () => {
@@ -135,13 +170,15 @@ describe('community report in Chromium', () => {
     expect(csp).toContain("script-src 'none'");
     expect(await page.textContent('body')).toContain('<script>window.__pwned=1');
     const data = JSON.parse((await page.textContent('#kbench-community-data'))!) as CommunityModel;
-    expect(data.counts.machines).toBe(4);
+    expect(data.counts.machines).toBe(5);
+    expect(JSON.stringify(data)).not.toMatch(/"db"/);
   });
 
   it('--format md has a table per guest and the claims, with hostile text escaped', () => {
     const md = renderCommunityMarkdown(model);
     expect(md).toMatch(/### alpine\n\n\| metric \| chip \|/);
-    expect(md).toMatch(/\| `zfs.pool_create.seconds` \| Apple M2 \| 1\.\d\d× \| \[[\d.]+×, [\d.]+×\] \| 2 \| 3 \| machines \|/);
+    expect(md).toMatch(/\| `zfs.pool_create.seconds` \| Apple M2 \| guest arch unknown, vz; stock 6\.1\.0-41-amd64 \\\(config aaaaaaaa\\\) vs custom 6\.1\.0-41-cloud-amd64 \\\(config bbbbbbbb\\\) \| 1\.\d\d× \| \[[\d.]+×, [\d.]+×\] \| 2 \| 3 \| machines \|/);
+    expect(md).toMatch(/\*\*inconclusive\*\*: 2 machine\\\(s\\\); confirmed or refuted needs at least 3/);
     expect(md).not.toMatch(/<script|<img/);
   });
 });

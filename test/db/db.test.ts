@@ -9,6 +9,7 @@ import { LATEST_SCHEMA_VERSION } from '../../harness/db/migrations.ts';
 import { recordRunsInDb } from '../../harness/db/record.ts';
 import { historyFromDb } from '../../harness/history/db.ts';
 import { parseResults } from '../../harness/results/store.ts';
+import { contentIdOf } from '../../harness/submit/bundle.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/results');
 const load = (name: string) => parseResults(readFileSync(path.join(FIXTURES, name), 'utf8'), name);
@@ -54,6 +55,25 @@ describe('KbenchDb', () => {
     expect(() => db.insertRuns([good, bad])).toThrow();
     expect(db.counts().runs).toBe(0);
     db.close();
+  });
+});
+
+describe('schema 2', () => {
+  it('migrates a schema-1 database: every stored run gets its content id from its document', () => {
+    const file = path.join(temp(), 'k.db');
+    const db = KbenchDb.open(file);
+    const run = load('testbed-run.json');
+    db.insertRuns([{ id: localRunId(run), origin: 'run', machineId: 'a'.repeat(32), source: 'r.json', results: run }]);
+    expect(db.byContent(contentIdOf(run))).toEqual({ id: localRunId(run), machineId: 'a'.repeat(32) });
+    db.close();
+    // Back to what schema 1 had: no content id, no public key.
+    const raw = new Database(file);
+    raw.exec('DROP INDEX runs_by_content; ALTER TABLE runs DROP COLUMN content_id; ALTER TABLE runs DROP COLUMN public_key; PRAGMA user_version = 1');
+    raw.close();
+    const migrated = KbenchDb.open(file);
+    expect(migrated.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    expect(migrated.byContent(contentIdOf(run))?.id).toBe(localRunId(run));
+    migrated.close();
   });
 });
 

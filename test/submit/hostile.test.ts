@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseResults } from '../../harness/results/store.ts';
-import { bundleId, buildBundle, type SubmissionBundle } from '../../harness/submit/bundle.ts';
+import { buildBundle, type SubmissionBundle } from '../../harness/submit/bundle.ts';
 import { ingest } from '../../harness/submit/ingest.ts';
+import { resign, testKey } from '../helpers/bundles.ts';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/results/testbed-run.json');
 const NOW = new Date('2026-12-01T00:00:00Z');
@@ -20,7 +21,7 @@ const dbFile = path.join(dir, 'kbench.db');
 const testbed = parseResults(readFileSync(FIXTURE, 'utf8'), FIXTURE);
 const valid: SubmissionBundle = buildBundle({
   results: testbed,
-  machineId: 'a'.repeat(32),
+  key: testKey('a'),
   identity: { hostNames: [], userNames: [] },
   submittedWith: '0.1.0',
 });
@@ -30,8 +31,7 @@ type Mutable = Record<string, any>;
 function variant(edit: (b: Mutable) => void, { rehash = true } = {}): string {
   const copy = structuredClone(valid) as Mutable;
   edit(copy);
-  if (rehash) copy.id = bundleId(copy as SubmissionBundle);
-  return JSON.stringify(copy, null, 2);
+  return JSON.stringify(rehash ? resign(copy, testKey('a')) : copy, null, 2);
 }
 const validText = JSON.stringify(valid, null, 2);
 const metric0 = (b: Mutable) => b.results.targets[0].metrics[0];
@@ -54,7 +54,7 @@ const cases: Case[] = [
       writeSync(fd, Buffer.from('{'), 0, 1, 100 * 1024 * 1024 - 1); // sparse: 100 MB without writing them
       closeSync(fd);
     },
-    reason: /is 104857600 bytes, more than the 8388608-byte limit/,
+    reason: /is 104857600 bytes, more than the 4194304-byte limit/,
   },
   { name: '100 000 levels of nested arrays', text: `${'['.repeat(100_000)}${']'.repeat(100_000)}`, reason: /nested deeper than 32 levels/ },
   { name: '100 000 levels of nested objects', text: `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, reason: /nested deeper than 32 levels/ },
@@ -87,9 +87,9 @@ const cases: Case[] = [
   { name: 'bidi override', text: variant((b) => (b.results.host.modelId = 'Mac14,2\u202e')), reason: /results\.host\.modelId: holds a control or invisible formatting character/ },
   { name: 'NUL in a tunable key', text: variant((b) => (b.results.targets[0].guest.zfsTunables['zfs\u0000arc'] = '1')), reason: /zfsTunables(\.zfs\\u0000arc|\[\\"zfs\\\\u0000arc\\"\]): key holds a control/ },
   { name: 'path traversal in the id', text: variant((b) => (b.id = '../../../etc/passwd'), { rehash: false }), reason: /field id: must be 64 lowercase hex digits \(value "\.\.\/\.\.\/\.\.\/etc\/passwd"\)/ },
-  { name: 'path traversal in the run id', text: variant((b) => (b.results.runId = '../../etc/cron.d/x')), reason: /field results\.runId: must be letters, digits/ },
+  { name: 'path traversal in the run id', text: variant((b) => (b.results.runId = '../../etc/cron.d/x')), reason: /field results\.runId: must be "run-" and 16 hex digits/ },
   { name: 'id that is not the content hash (edited after submit)', text: variant((b) => (metric0(b).samples[0].value *= 0.5), { rehash: false }), reason: /field id: is not the SHA-256 of the content/ },
-  { name: 'future bundle schema version', text: variant((b) => (b.schemaVersion = 2)), reason: /field schemaVersion: version 2 is newer than this kbench understands \(1\); upgrade kbench/ },
+  { name: 'future bundle schema version', text: variant((b) => (b.schemaVersion = 3)), reason: /field schemaVersion: version 3 is newer than this kbench understands \(2\); upgrade kbench/ },
   { name: 'future results schema version', text: variant((b) => (b.results.schemaVersion = 7)), reason: /field results\.schemaVersion: version 7 is newer/ },
   { name: 'a home path left in a failure reason', text: variant((b) => (b.results.targets[0].metrics[10].failures[0].reason = 'cannot open /Users/alice/kbench/x')), reason: /failures\[0\]\.reason: still holds an identifying home path; make the bundle with kbench submit.*\(value "\/Users\/alice"\)/ },
   { name: 'an IP address in the OS version', text: variant((b) => (b.results.host.osVersion = 'Linux on 192.168.1.23')), reason: /results\.host\.osVersion: still holds an identifying IPv4 address/ },
@@ -140,7 +140,9 @@ describe('kbench ingest rejects hostile submissions and writes nothing', () => {
     else c.make!(file);
     // With a good bundle next to it: one rejected file means the good one is not written either.
     const fresh = path.join(dir, `fresh-${i}.json`);
-    writeFileSync(fresh, variant((b) => (b.machineId = i.toString(16).padStart(32, '0'))));
+    const other = testKey(`fresh-${i}`);
+    const copy = { ...structuredClone(valid), machineId: other.machineId, publicKey: other.publicKey };
+    writeFileSync(fresh, JSON.stringify(resign(copy, other)));
     const started = Date.now();
     const outcome = ingest([fresh, file], dbFile, NOW);
     expect(Date.now() - started).toBeLessThan(10_000);

@@ -7,6 +7,7 @@ import { buildBundle, bundleId, chipClassOf } from '../../harness/submit/bundle.
 import { findIdentifying, scrubText } from '../../harness/submit/identifying.ts';
 import { parseJsonStrict } from '../../harness/submit/safe-json.ts';
 import { checkSubmissionText } from '../../harness/submit/validate.ts';
+import { testKey } from '../helpers/bundles.ts';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/results/testbed-run.json');
 const testbed = parseResults(readFileSync(FIXTURE, 'utf8'), FIXTURE);
@@ -14,7 +15,7 @@ const NOW = new Date('2026-12-01T00:00:00Z');
 
 describe('buildBundle', () => {
   it('from the real testbed run: the fingerprint, a content-hash id, and a bundle ingest accepts', () => {
-    const bundle = buildBundle({ results: testbed, machineId: 'b'.repeat(32), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' });
+    const bundle = buildBundle({ results: testbed, key: testKey('b'), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' });
     expect(bundle.fingerprint).toEqual({
       chip: 'AMD EPYC',
       chipClass: 'other',
@@ -23,7 +24,7 @@ describe('buildBundle', () => {
       performanceCores: 2,
       efficiencyCores: 0,
       logicalCpus: 2,
-      memoryBytes: 25276502016,
+      memoryBytes: 24 * 1024 ** 3, // 25276502016 rounded to a size sold
       os: 'Linux',
       osVersion: 'Debian GNU/Linux 12 (bookworm) (kernel 6.18.44-fc-v669)',
       hypervisor: 'qemu',
@@ -32,13 +33,16 @@ describe('buildBundle', () => {
     });
     expect(bundle.id).toMatch(/^[0-9a-f]{64}$/);
     expect(bundleId(bundle)).toBe(bundle.id);
-    // The numbers are the run's own.
-    expect(bundle.results.targets).toEqual(testbed.targets);
+    // The numbers, ids and boots are the run's own; only times are cut to the hour.
+    const shape = (targets: typeof testbed.targets) => targets.map((t) => ({ id: t.id, metrics: t.metrics.map((m) => ({ id: m.id, values: m.samples.map((s) => [s.value, s.boot]) })) }));
+    expect(shape(bundle.results.targets)).toEqual(shape(testbed.targets));
+    expect(bundle.results.targets[0]!.metrics[0]!.samples[0]!.at).toBe('2026-11-25T21:00:00.000Z');
+    expect(bundle.results.createdAt).toBe('2026-11-25T21:00:00.000Z');
     const checked = checkSubmissionText(JSON.stringify(bundle), NOW);
     expect(checked.ok).toBe(true);
     // Same content, same id, however it is formatted; another machine, another id.
-    expect(buildBundle({ results: testbed, machineId: 'b'.repeat(32), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' }).id).toBe(bundle.id);
-    expect(buildBundle({ results: testbed, machineId: 'c'.repeat(32), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' }).id).not.toBe(bundle.id);
+    expect(buildBundle({ results: testbed, key: testKey('b'), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' }).id).toBe(bundle.id);
+    expect(buildBundle({ results: testbed, key: testKey('c'), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' }).id).not.toBe(bundle.id);
   });
 
   it('scrubs host and user names, home paths, addresses and markup from every free-text field', () => {
@@ -47,18 +51,19 @@ describe('buildBundle', () => {
     dirty.host!.modelId = 'Mac14,2 Serial Number (system): C02XL0GEJGH5';
     const failed = dirty.targets[0]!.metrics.find((m) => m.failures.length > 0)!;
     failed.failures[0]!.reason = 'ssh anne@192.168.1.20: cannot open /Users/anne/kbench/<stdin>: ANNES-MBP said \u001b[31mno\u001b[0m; ether 3c:22:fb:01:02:03';
-    const bundle = buildBundle({ results: dirty, machineId: 'b'.repeat(32), identity: { hostNames: ['annes-mbp'], userNames: ['anne'] }, submittedWith: '0.1.0' });
+    const bundle = buildBundle({ results: dirty, key: testKey('b'), identity: { hostNames: ['annes-mbp'], userNames: ['anne'] }, submittedWith: '0.1.0' });
     const text = JSON.stringify(bundle);
     expect(text).not.toMatch(/anne|192\.168|C02XL0GEJGH5|3c:22:fb|\/Users|<stdin>|\\u001b/i);
     const reason = bundle.results.targets[0]!.metrics.find((m) => m.id === failed.id)!.failures[0]!.reason;
     expect(reason).toBe('ssh [email]: cannot open ~/kbench/\u2039stdin\u203a: [host] said  [31mno [0m; ether [mac]');
+    expect(bundle.results.host!.modelId).toBe('Mac14,2 serial [removed]');
     expect(bundle.results.host!.osVersion).toBe('macOS 15.1 on [host]');
     expect(checkSubmissionText(text, NOW).ok).toBe(true);
   });
 
   it('refuses an unfinished run and a baseline', () => {
-    expect(() => buildBundle({ results: { ...testbed, complete: false }, machineId: 'b'.repeat(32), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' })).toThrow(/complete: the run did not finish/);
-    expect(() => buildBundle({ results: { ...testbed, kind: 'baseline' }, machineId: 'b'.repeat(32), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' })).toThrow(/kind: only a run/);
+    expect(() => buildBundle({ results: { ...testbed, complete: false }, key: testKey('b'), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' })).toThrow(/complete: the run did not finish/);
+    expect(() => buildBundle({ results: { ...testbed, kind: 'baseline' }, key: testKey('b'), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' })).toThrow(/kind: only a run/);
   });
 });
 
