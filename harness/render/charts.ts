@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { MetricSection } from './model.ts';
+import type { OverviewRow } from './overview.ts';
 import { projectFile } from '../root.ts';
 
-export const CHART_KINDS = ['distribution', 'speedup', 'history', 'claims', 'community'] as const;
+export const CHART_KINDS = ['overview', 'distribution', 'speedup', 'history', 'community'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 export type ChartRow = Record<string, string | number | null>;
@@ -116,35 +117,43 @@ export async function renderChartSvgUncached(kind: ChartKind, rows: ChartRow[], 
   return drawSvg(vega.parse(vegaLite.compile(fillChartSpec(kind, rows), { logger }).spec), null, logger);
 }
 
+/** Iterations (faint), one dot per boot median, and each series' center: the boots are what the verdict tests. */
 export function distributionRows(metric: MetricSection): ChartRow[] {
-  return metric.distribution.map((point) => ({ series: point.series, value: point.value, role: point.role }));
+  return [
+    ...metric.distribution.map((point) => ({ kind: 'iteration', series: point.series, role: point.role, value: point.value, mode: '' })),
+    ...metric.boots.map((boot) => ({ kind: 'boot', series: boot.series, role: boot.role, value: boot.value, mode: boot.mode ?? '' })),
+    ...metric.centers.map((center) => ({ kind: 'center', series: center.series, role: center.role, value: center.value, mode: '' })),
+  ];
 }
 
 export function speedupRows(metric: MetricSection): ChartRow[] {
   return metric.speedups.map((point) => ({
     label: point.label,
     speedup: point.speedup,
-    low: point.low,
-    high: point.high,
+    low: point.exact ? null : point.low,
+    high: point.exact ? null : point.high,
     verdict: point.verdict,
+    estimate: point.exact ? 'exact' : '95% CI',
+    bandLow: point.bandLow,
+    bandHigh: point.bandHigh,
+    claimed: point.claimed,
   }));
 }
 
-export function claimRows(metric: MetricSection): ChartRow[] {
-  return metric.claims.flatMap((claim) => [
-    { label: `${claim.guestOs} claimed ${claim.stated}`, source: 'claimed', speedup: claim.claimedSpeedup, low: null, high: null },
-    ...(claim.measuredSpeedup === null
-      ? []
-      : [
-          {
-            label: `${claim.setTitle.replace(/: custom vs stock kernel$/, '')} measured`,
-            source: 'measured',
-            speedup: claim.measuredSpeedup,
-            low: claim.measuredCI?.low ?? null,
-            high: claim.measuredCI?.high ?? null,
-          },
-        ]),
-  ]);
+export function overviewChartRows(rows: readonly OverviewRow[]): ChartRow[] {
+  return rows.map((row) => ({
+    label: row.label,
+    workload: row.workload,
+    workloadRank: row.workloadRank,
+    verdict: row.verdict,
+    estimate: row.exact ? 'exact' : '95% CI',
+    speedup: row.speedup,
+    low: row.low,
+    high: row.high,
+    bandLow: row.bandLow,
+    bandHigh: row.bandHigh,
+    claimed: row.claimed,
+  }));
 }
 
 export function historyRows(metric: MetricSection): ChartRow[] {
