@@ -97,20 +97,20 @@ function note(
   onKernel: boolean | null,
   claims: ClaimsFile,
 ): string {
-  const parts: string[] = [];
   if (m === null) return `no custom-vs-stock data for this guest and metric`;
-  if (onKernel === false)
-    parts.push(`measured kernel ${m.kernelRelease} is not ${claims.claimedKernel!.description}, so no verdict on the claim; on that kernel`);
   const ci = m.ci === null ? null : `[${times(m.ci.low)}, ${times(m.ci.high)}]`;
-  const verdict = ciVerdict;
-  if (verdict === 'confirmed') parts.push(`the whole 95% CI ${ci} is at or above the claimed ${times(claimed)}`);
-  else if (verdict === 'refuted') parts.push(`the whole 95% CI ${ci} is below the claimed ${times(claimed)}`);
-  else if (ci === null) parts.push('no confidence interval (too few samples): more runs needed');
-  else parts.push(`the 95% CI ${ci} contains the claimed ${times(claimed)}: more runs or machines needed`);
+  let ciSays: string;
+  if (ciVerdict === 'confirmed') ciSays = `the whole 95% CI ${ci} is at or above the claimed ${times(claimed)}`;
+  else if (ciVerdict === 'refuted') ciSays = `the whole 95% CI ${ci} is below the claimed ${times(claimed)}`;
+  else if (ci === null) ciSays = 'no confidence interval (too few samples): more runs needed';
+  else ciSays = `the 95% CI ${ci} contains the claimed ${times(claimed)}: more runs or machines needed`;
+  const parts = [
+    onKernel === false ? `measured kernel ${m.kernelRelease} is not ${claims.claimedKernel!.description}: no verdict on the claim; on that kernel ${ciSays}` : ciSays,
+  ];
   if (m.ciBasis !== null) parts.push(`CI: ${m.ciBasis}`);
   if (onPlatform === false) parts.push(`measured on ${m.platform} (${m.guestOs} guest), not on the ${platformText} the claim was made for`);
   if (onKernel === null && m.kernelRelease === null) parts.push('which custom kernel was measured is not recorded');
-  return parts.join('; ').replace('; on that kernel; ', ', on that kernel ');
+  return parts.join('; ');
 }
 
 function judgement(metricId: string, claim: Claim, claims: ClaimsFile, m: Measurement | null): ClaimJudgement {
