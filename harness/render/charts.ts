@@ -13,7 +13,7 @@ import { projectFile } from '../root.ts';
 export const CHART_KINDS = ['overview', 'distribution', 'speedup', 'history', 'community'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
-export type ChartRow = Record<string, string | number | null>;
+export type ChartRow = Record<string, string | number | boolean | null>;
 
 const CHARTS_DIR = projectFile('reports/charts/');
 const specCache = new Map<ChartKind, vegaLite.TopLevelSpec>();
@@ -126,34 +126,44 @@ export function distributionRows(metric: MetricSection): ChartRow[] {
   ];
 }
 
-export function speedupRows(metric: MetricSection): ChartRow[] {
-  return metric.speedups.map((point) => ({
-    label: point.label,
+/**
+ * Rows for the speedup and overview charts. Every layer of those specs draws every row, so none
+ * is ever empty: no CI (exact, or unbounded) is a zero-length rule under the point, no claim an
+ * invisible diamond, an unbounded band a zero-width one.
+ */
+function forestRow(point: { speedup: number; low: number | null; high: number | null; exact: boolean; verdict: string; bandLow: number | null; bandHigh: number | null; claimed: number | null }) {
+  const noCI = point.exact || point.low === null || point.high === null;
+  return {
     speedup: point.speedup,
-    low: point.exact ? null : point.low,
-    high: point.exact ? null : point.high,
+    low: noCI ? point.speedup : point.low,
+    high: noCI ? point.speedup : point.high,
     verdict: point.verdict,
     estimate: point.exact ? 'exact' : '95% CI',
-    bandLow: point.bandLow,
-    bandHigh: point.bandHigh,
-    claimed: point.claimed,
-  }));
+    bandLow: point.bandLow ?? point.speedup,
+    bandHigh: point.bandHigh ?? point.speedup,
+    claimed: point.claimed ?? point.speedup,
+    claimShown: point.claimed !== null,
+    // A field, not a calculate transform: a transform would fork the data, and the overview's facets then warn.
+    claim: 'claimed by the seed',
+  };
 }
 
+export function speedupRows(metric: MetricSection): ChartRow[] {
+  return metric.speedups.map((point) => ({ label: point.label, ...forestRow(point) }));
+}
+
+/** The overview's rows in their order; the workload is named on its group's first row, where a line separates the groups. */
 export function overviewChartRows(rows: readonly OverviewRow[]): ChartRow[] {
-  return rows.map((row) => ({
-    label: row.label,
-    workload: row.workload,
-    workloadRank: row.workloadRank,
-    verdict: row.verdict,
-    estimate: row.exact ? 'exact' : '95% CI',
-    speedup: row.speedup,
-    low: row.low,
-    high: row.high,
-    bandLow: row.bandLow,
-    bandHigh: row.bandHigh,
-    claimed: row.claimed,
-  }));
+  return rows.map((row, i) => {
+    const first = i === 0 || rows[i - 1]!.workload !== row.workload;
+    return {
+      key: `${row.setTitle}\u0000${row.metricId}`,
+      label: row.label,
+      groupLabel: first ? row.workload : '',
+      groupStart: first && i > 0,
+      ...forestRow(row),
+    };
+  });
 }
 
 export function historyRows(metric: MetricSection): ChartRow[] {

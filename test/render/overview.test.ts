@@ -125,7 +125,12 @@ describe('per-metric charts draw what the verdict used', () => {
   it('speedup chart rows carry the band, the exact marker and the claim of the row', () => {
     const kernel = icount.metrics.find((m) => m.id === 'kernel.image.bytes')!;
     const [row] = speedupRows(kernel);
-    expect(row).toMatchObject({ estimate: 'exact', low: null, high: null, claimed: 1.5, verdict: 'regressed' });
+    expect(row).toMatchObject({ estimate: 'exact', claimed: 1.5, claimShown: true, verdict: 'regressed' });
+    // No CI for an exact metric: a zero-length rule under the point, so the CI layer is never empty.
+    expect([row!.low, row!.high]).toEqual([row!.speedup, row!.speedup]);
+    const scrub = speedupRows(icount.metrics.find((m) => m.id === 'zfs.send_recv.mb_per_s')!)[0]!;
+    expect(scrub).toMatchObject({ claimShown: false, claimed: scrub.speedup, estimate: '95% CI' });
+    expect(scrub.low as number).toBeLessThan(scrub.high as number);
     const band = speedupBand(kernel.rows[0]!.noiseThreshold, 'lower');
     expect(row).toMatchObject({ bandLow: band.low, bandHigh: band.high });
   });
