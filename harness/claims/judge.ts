@@ -80,12 +80,14 @@ const times = (x: number): string => `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×
 
 /**
  * CLAIMED KERNEL: a measurement speaks about a claim only when its custom kernel is the kernel
- * the claim is about, recognised by the release suffix the seed's config sets. Unknown (no
- * release recorded, or no rule) is not "another kernel": the verdict stands and the note says so.
+ * the claim is about, recognised by the release suffix the seed's config sets, on the guest
+ * OSes whose release carries it. Unknown (no release recorded, a guest OS the rule cannot
+ * recognise, or no rule) is not "another kernel": the verdict stands and the note says so.
  */
-export function isClaimedKernel(claims: ClaimsFile, kernelRelease: string | null): boolean | null {
-  if (claims.claimedKernel === undefined || kernelRelease === null) return null;
-  return kernelRelease.endsWith(claims.claimedKernel.releaseSuffix);
+export function isClaimedKernel(claims: ClaimsFile, guestOs: string, kernelRelease: string | null): boolean | null {
+  const rule = claims.claimedKernel;
+  if (rule === undefined || kernelRelease === null || !rule.recognisedOn.includes(guestOs as (typeof rule.recognisedOn)[number])) return null;
+  return kernelRelease.endsWith(rule.releaseSuffix);
 }
 
 function note(
@@ -110,12 +112,14 @@ function note(
   if (m.ciBasis !== null) parts.push(`CI: ${m.ciBasis}`);
   if (onPlatform === false) parts.push(`measured on ${m.platform} (${m.guestOs} guest), not on the ${platformText} the claim was made for`);
   if (onKernel === null && m.kernelRelease === null) parts.push('which custom kernel was measured is not recorded');
+  else if (onKernel === null && claims.claimedKernel !== undefined)
+    parts.push(`kernel ${m.kernelRelease}: its release cannot tell whether it is ${claims.claimedKernel.description}`);
   return parts.join('; ');
 }
 
 function judgement(metricId: string, claim: Claim, claims: ClaimsFile, m: Measurement | null): ClaimJudgement {
   const ciAgainstClaim = m === null ? null : judgeClaim(claim.speedup, m.ci);
-  const onClaimedKernel = m === null ? null : isClaimedKernel(claims, m.kernelRelease);
+  const onClaimedKernel = m === null ? null : isClaimedKernel(claims, m.guestOs, m.kernelRelease);
   const verdict: ClaimVerdict = ciAgainstClaim === null ? 'not measured' : onClaimedKernel === false ? 'measured on another kernel' : ciAgainstClaim;
   const onClaimedPlatform = m === null ? null : m.chipClasses.length > 0 && m.chipClasses.every((c) => claims.platform.chipClasses.includes(c));
   return {

@@ -53,6 +53,14 @@ describe('claims on constructed runs (the pool-create claim is 1.75x)', () => {
     expect(general!.note).toMatch(/^measured kernel 6\.1\.0-57-cloud-amd64 is not the seed's M-series kernel .*: no verdict on the claim; on that kernel the whole 95% CI \[/);
   });
 
+  it('judges, saying it cannot tell the kernel, on a guest OS whose release carries no kernel ident (a BSD)', () => {
+    const freebsd = judgeClaims(claims, [
+      { guestOs: 'freebsd', metricId: 'zfs.pool_create.seconds', speedup: 2, ci: { low: 1.8, high: 2.2 }, n: '9+9', chipClasses: ['M2'], platform: 'Apple M2, arm64, vz', source: 'x.json', ciBasis: null, kernelRelease: '15.1-RELEASE' },
+    ]).find((r) => r.claimGuestOs === 'freebsd' && r.metricId === 'zfs.pool_create.seconds')!;
+    expect(freebsd).toMatchObject({ verdict: 'confirmed', onClaimedKernel: null, measuredKernel: '15.1-RELEASE' });
+    expect(freebsd.note).toMatch(/kernel 15\.1-RELEASE: its release cannot tell whether it is the seed's M-series kernel/);
+  });
+
   it('judges as before when the claims file names no claimed kernel', () => {
     const { claimedKernel: _dropped, ...withoutKernel } = claims;
     const run = poolRun(2.0, 1.0, 'debian', 'Apple M2', '6.1.0-57-cloud-amd64');
