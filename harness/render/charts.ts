@@ -152,17 +152,25 @@ export function speedupRows(metric: MetricSection): ChartRow[] {
   return metric.speedups.map((point) => ({ label: point.label, ...forestRow(point) }));
 }
 
-/** The overview's rows in their order; the workload is named on its group's first row, where a line separates the groups. */
+/**
+ * The overview's rows in their order, each workload group opened by a header row that names it
+ * (its marks hidden; a line above it parts the groups). Header rows get harmless values (1×)
+ * so that no layer sees a missing one.
+ */
 export function overviewChartRows(rows: readonly OverviewRow[]): ChartRow[] {
-  return rows.map((row, i) => {
+  return rows.flatMap((row, i) => {
     const first = i === 0 || rows[i - 1]!.workload !== row.workload;
-    return {
-      key: `${row.setTitle}\u0000${row.metricId}`,
-      label: row.label,
-      groupLabel: first ? row.workload : '',
-      groupStart: first && i > 0,
-      ...forestRow(row),
+    const metricRow = { key: `${row.setTitle}\u0000${row.metricId}`, label: row.label, headerLabel: '', header: false, groupStart: false, ...forestRow(row) };
+    if (!first) return [metricRow];
+    const header = {
+      key: `workload\u0000${row.workload}`,
+      label: '',
+      headerLabel: row.workload,
+      header: true,
+      groupStart: i > 0,
+      ...forestRow({ speedup: 1, low: null, high: null, exact: false, verdict: 'equivalent', bandLow: null, bandHigh: null, claimed: null }),
     };
+    return [header, metricRow];
   });
 }
 

@@ -245,11 +245,19 @@ describeNeeding(['chromium'], 'HTML report of the real icount testbed run (24 me
     expect(await opened.page.$$eval('main > *', (nodes) => nodes.slice(0, 3).map((n) => n.id || n.tagName.toLowerCase()))).toEqual(['header', 'overview', 'claims']);
     // One point per tested metric, one labelled row per workload panel.
     const symbols = await opened.page.$$eval('.chart-overview svg g.mark-symbol.role-mark > path', (paths) =>
-      paths.map((p) => ({ filled: p.getAttribute('fill') !== 'transparent' && p.getAttribute('fill') !== null, hidden: p.getAttribute('stroke-opacity') === '0' })),
+      paths.map((p) => ({
+        filled: p.getAttribute('fill') !== 'transparent' && p.getAttribute('fill') !== null,
+        hidden: p.getAttribute('stroke-opacity') === '0' || p.getAttribute('opacity') === '0',
+      })),
     );
-    // One point per metric, one claim diamond per metric (invisible where no claim).
-    expect(symbols).toHaveLength(2 * model.overview.length);
+    // One visible point per metric, one visible claim diamond per claim; workload header rows draw nothing.
+    expect(symbols.filter((s) => s.filled && !s.hidden)).toHaveLength(model.overview.length);
     expect(symbols.filter((s) => !s.filled && !s.hidden)).toHaveLength(model.overview.filter((o) => o.claimed !== null).length);
+    const workloads = new Set(model.overview.map((o) => o.workload));
+    const bold = await opened.page.$$eval('.chart-overview svg g.mark-text.role-mark text', (texts) =>
+      texts.filter((t) => t.getAttribute('font-weight') === 'bold' && t.textContent !== '').map((t) => t.textContent),
+    );
+    expect(bold).toEqual([...workloads]);
     const verdictLines = await opened.page.$$eval('.verdict-line', (nodes) => nodes.map((n) => n.getAttribute('data-verdict')));
     expect(verdictLines).toEqual(['regressed', 'improved', 'equivalent', 'inconclusive']);
     expect(await opened.page.textContent('.verdict-line[data-verdict="regressed"]')).toMatch(/^✗ 1 regressed: kernel\.image\.bytes 0\.5\d×$/);

@@ -49,7 +49,9 @@ describe('overview rows', () => {
       const worst = order.map((w) => Math.min(...model.overview.filter((o) => o.workload === w).map((o) => VERDICT_ORDER.indexOf(o.verdict))));
       expect([...worst].sort((a, b) => a - b)).toEqual(worst);
       expect(model.overview[0]!.verdict).toBe(model.counts.regressed > 0 ? 'regressed' : model.overview[0]!.verdict);
-      expect(overviewChartRows(model.overview)).toHaveLength(model.overview.length);
+      const chartRows = overviewChartRows(model.overview);
+      expect(chartRows.filter((r) => !r.header).map((r) => r.label)).toEqual(model.overview.map((o) => o.label));
+      expect(chartRows.filter((r) => r.header).map((r) => r.headerLabel)).toEqual(order);
     });
 
   it('puts the icount run\'s kernel-size regression first, exact, and the seed\'s claimed values as markers', () => {
