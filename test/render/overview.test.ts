@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadClaimsSync } from '../../harness/render/claims.ts';
-import { distributionRows, overviewChartRows, speedupRows } from '../../harness/render/charts.ts';
+import { distributionRows, overviewChartRows, renderChartSvg, speedupRows } from '../../harness/render/charts.ts';
+import { renderHtmlReport } from '../../harness/render/exporters/html.ts';
 import { buildReportModel, type ComparedRow, type ReportModel } from '../../harness/render/model.ts';
 import { speedupBand, withinWorkload, workloadOf } from '../../harness/render/overview.ts';
 import { VERDICT_ORDER } from '../../harness/render/rows.ts';
@@ -122,6 +123,25 @@ describe('per-metric charts draw what the verdict used', () => {
     expect(scrub.distribution.length).toBe(18);
     expect(scrub.boots.length).toBe(6);
     expect(scrub.boots.every((b) => b.iterations === 3 && b.mode === null)).toBe(true);
+  });
+
+  it('marks boots by mode when a mode is set: another shape per mode, and the section says so', async () => {
+    const model = structuredClone(icount);
+    const metric = model.metrics.find((m) => m.id === 'zfs.scrub.seconds')!;
+    metric.boots.forEach((boot, i) => (boot.mode = i % 2 === 0 ? '1' : '2'));
+    const rows = distributionRows(metric).filter((r) => r.kind === 'boot');
+    expect(rows.map((r) => r.mode)).toEqual(['1', '2', '1', '2', '1', '2']);
+    const warnings: string[] = [];
+    // Boot dots (white 0.8 outline; the legend's symbols have another size): their path shapes.
+    const shapes = (svg: string) => new Set([...svg.matchAll(/<path transform="translate\([^)]*\)" d="([^"]+)" fill="#(?:4c78a8|f58518)" stroke="#fff" stroke-width="0.8"/g)].map((m) => m[1]));
+    const withModes = await renderChartSvg('distribution', distributionRows(metric), warnings);
+    const without = await renderChartSvg('distribution', distributionRows(icount.metrics.find((m) => m.id === 'zfs.scrub.seconds')!), warnings);
+    expect(shapes(without).size).toBe(1);
+    expect(shapes(withModes).size).toBe(2);
+    expect(warnings).toEqual([]);
+    const html = await renderHtmlReport(model);
+    expect(html).toContain('Boots (6 per-boot medians): modes 1, 2 marked by shape');
+    expect(await renderHtmlReport(icount)).not.toContain('marked by shape');
   });
 
   it('speedup chart rows carry the band, the exact marker and the claim of the row', () => {
