@@ -275,6 +275,17 @@ describeNeeding(['chromium'], 'HTML report of the real icount testbed run (24 me
     expect(Buffer.byteLength(html, 'utf8')).toBeLessThan(1_000_000);
   });
 
+  it('stays under 1 MB with a baseline and a four-run history too (history charts, baseline series, both files embedded)', async () => {
+    const withHistory = buildReportModel({
+      results: [loadFixture('testbed-icount-run.json')],
+      baseline: loadFixture('testbed-run-a.json'),
+      history: ['testbed-run.json', 'testbed-run-a.json', 'testbed-run-b.json', 'testbed-icount-run.json'].map(loadFixture),
+      options: { claims: loadClaimsSync(), generatedAt: GENERATED_AT },
+    });
+    expect(withHistory.metrics.every((m) => (m.history ?? []).length > 0)).toBe(true);
+    expect(Buffer.byteLength(await renderHtmlReport(withHistory), 'utf8')).toBeLessThan(1_000_000);
+  }, 60_000);
+
   it('renders the overview and every metric chart without a vega warning', async () => {
     // Uncached: the cached runtimes were compiled (and warned, if at all) while the page was rendered.
     const warnings: string[] = [];

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadClaimsSync } from '../../harness/render/claims.ts';
-import { distributionRows, overviewChartRows, renderChartSvg, speedupRows } from '../../harness/render/charts.ts';
+import { compactSvg, distributionRows, overviewChartRows, renderChartSvg, speedupRows } from '../../harness/render/charts.ts';
 import { renderHtmlReport } from '../../harness/render/exporters/html.ts';
 import { buildReportModel, type ComparedRow, type ReportModel } from '../../harness/render/model.ts';
 import { speedupBand, withinWorkload, workloadOf } from '../../harness/render/overview.ts';
@@ -177,5 +177,18 @@ describe('conditions panel', () => {
   it('adds the run-vs-baseline fingerprint differences and a panel for the baseline', () => {
     expect(regression.conditions.map((c) => c.label)).toEqual(['', 'baseline']);
     expect(regression.conditions[1]!.differences.every((line) => !line.startsWith('run vs baseline'))).toBe(true);
+  });
+});
+
+describe('compactSvg', () => {
+  it('rounds geometry to 1/100 px, drops what a static picture never uses, and leaves text alone', () => {
+    const svg =
+      '<g class="mark-group role-frame" role="graphics-object" aria-roledescription="group mark container"><path class="background" aria-hidden="true" d="M0,0h0v0h0Z" pointer-events="none"/>' +
+      '<path transform="translate(272.1483764648444,7)" d="M3.873012,0A3.8730,3.8730,0,1,1,-3.873999,0" opacity="1" stroke-opacity="1"/>' +
+      '<text x="3.14159" y="-2.5">0.123456789 x="1.23456"</text>' +
+      '<path class="foreground" aria-hidden="true" d="" pointer-events="none" display="none"/></g>';
+    expect(compactSvg(svg)).toBe(
+      '<g class="mark-group role-frame"><path transform="translate(272.14,7)" d="M3.87,0A3.87,3.87,0,1,1,-3.87,0" stroke-opacity="1"/><text x="3.14" y="-2.5">0.123456789 x="1.23456"</text></g>',
+    );
   });
 });
