@@ -8,6 +8,7 @@ import { measurementsFromCells, measurementsFromRun, runSpeedupRows } from '../.
 import { aggregateSpeedups } from '../../harness/community/aggregate.ts';
 import { runSpeedups } from '../../harness/community/measure.ts';
 import { parseResults } from '../../harness/results/store.ts';
+import { renderClaimsTable } from '../../harness/cli/claims-command.ts';
 import { HOST, metric, runFile, target } from '../helpers/results-factory.ts';
 
 const claims = loadClaimsSync();
@@ -118,6 +119,18 @@ describe('claims on the real testbed run (x86_64 Debian under QEMU TCG)', () => 
     // A 4x checksum speedup is far outside what the testbed measured, but on a kernel the claim is not about.
     expect(rows.find((r) => r.metricId === 'zfs.checksum.fletcher4_fastest.bytes_per_s' && r.claimGuestOs === null)!.ciAgainstClaim).toBe('refuted');
     expect(rows.filter((r) => r.claimGuestOs === 'freebsd').every((r) => r.verdict === 'not measured')).toBe(true);
+  });
+});
+
+describe('kbench claims text output', () => {
+  it('names the kernel measured and gives no verdict on the claim for another kernel', () => {
+    const file = path.resolve(import.meta.dirname, '../fixtures/results/testbed-icount-run.json');
+    const run = parseResults(readFileSync(file, 'utf8'), file);
+    const text = renderClaimsTable(judgeClaims(claims, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'icount')), run, 'testbed-icount-run.json')), 'kernels/claims.json');
+    expect(text.split('\n')[0]).toBe('kernels/claims.json: 11 claim rows: 0 confirmed, 0 refuted, 0 inconclusive, 6 measured on another kernel, 5 not measured');
+    const fletcher = text.split('\n').find((line) => line.startsWith('zfs.checksum.fletcher4_fastest.bytes_per_s  4.0x for any guest'))!;
+    expect(fletcher).toMatch(/measured on another kernel +1\.00× \[1\.00×, 1\.00×\] .*kernel 6\.1\.0-57-cloud-amd64 \(not the claimed kernel\)$/);
+    expect(text).toContain("measured kernel 6.1.0-57-cloud-amd64 is not the seed's M-series kernel");
   });
 });
 
