@@ -1,7 +1,8 @@
 /**
  * kernels/claims.json: the seed document's performance claims as validated data.
  * Version 2 adds `platform`: the hosts the claims were made for (the seed states its numbers
- * for Apple M-series), so a verdict measured elsewhere can say so.
+ * for Apple M-series), so a verdict measured elsewhere can say so. `claimedKernel` (optional) says
+ * how to recognise the kernel the claims are about, so a verdict is given only on that kernel.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -38,6 +39,14 @@ export const ClaimsFile = z.strictObject({
   about: z.string(),
   /** The hosts the claims were made for. */
   platform: z.strictObject({ chipClasses: z.array(ChipClass).min(1), description: z.string().min(1) }),
+  /**
+   * The kernel the claims are about, recognised by the end of the custom guest's `uname -r`
+   * (the M-series fragment sets CONFIG_LOCALVERSION="-m-series"), on the guest OSes whose
+   * release carries it (`recognisedOn`: a BSD's `uname -r` has no kernel ident). Absent: kernels are not checked.
+   */
+  claimedKernel: z
+    .strictObject({ description: z.string().min(1), releaseSuffix: z.string().min(1), recognisedOn: z.array(GuestOs).min(1) })
+    .optional(),
   claims: z.record(z.string(), z.array(Claim).min(1)),
 });
 export type ClaimsFile = z.infer<typeof ClaimsFile>;

@@ -16,6 +16,11 @@ export function describeRunN(run: ResultsFile, guestOs: string, metricId: string
   return `${stock.samples}+${custom.samples} samples, ${stock.boots}+${custom.boots} boots (stock+custom)`;
 }
 
+/** The custom kernel a run measured on that guest OS (`uname -r`), or null when the run has no custom target for it. */
+export function customKernelRelease(run: ResultsFile, guestOs: string): string | null {
+  return run.targets.find((t) => t.guest.os === guestOs && t.guest.kernelVariant === 'custom')?.guest.kernelRelease ?? null;
+}
+
 export interface RowSpeedup {
   guestOs: string;
   metricId: string;
@@ -40,6 +45,7 @@ export function measurementsFromRun(rows: readonly RowSpeedup[], run: ResultsFil
             platform: platformOf(run),
             source,
             ciBasis: null,
+            kernelRelease: customKernelRelease(run, row.guestOs),
           },
         ],
   );
@@ -74,5 +80,7 @@ export function measurementsFromCells(cells: readonly CommunityCell[]): Measurem
     platform: `${cell.chipClass === 'other' ? 'other chips' : `Apple ${cell.chipClass}`}, ${cell.guestArch} guest, ${cell.acceleration}, ${cell.kernelPair}: ${cell.platforms.join('; ')}`,
     source: 'database',
     ciBasis: cell.ciBasis === 'machines' ? `trimmed t interval across ${cell.machines} machines (TRIMMED_LOG_MEAN)` : CI_BASIS_TEXT[cell.ciBasis],
+    // The community cells pool machines and do not carry the kernel release (harness/community).
+    kernelRelease: null,
   }));
 }

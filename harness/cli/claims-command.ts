@@ -1,6 +1,6 @@
 /** `kbench claims`: every claim of kernels/claims.json judged against results files or the database. */
 import type { Command } from 'commander';
-import { judgeClaims, countVerdicts, type ClaimJudgement, type Measurement } from '../claims/judge.ts';
+import { CLAIM_VERDICTS, judgeClaims, countVerdicts, type ClaimJudgement, type Measurement } from '../claims/judge.ts';
 import { DEFAULT_CLAIMS_FILE, loadClaimsSync } from '../claims/file.ts';
 import { measurementsFromCells, measurementsFromRun, runSpeedupRows } from '../claims/measurements.ts';
 import { communitySpeedups } from '../community/report.ts';
@@ -27,13 +27,15 @@ export function renderClaimsTable(rows: readonly ClaimJudgement[], claimsFile: s
     row.verdictReason === null ? row.verdict : `${row.verdict}: ${row.verdictReason.replace(/;.*$/, '')}`,
     row.speedup === null ? '—' : `${times(row.speedup)}${row.ci === null ? '' : ` [${times(row.ci.low)}, ${times(row.ci.high)}]`}`,
     row.n ?? '—',
-    row.platform === null ? '—' : `${row.measuredGuestOs} guest on ${row.platform}${row.onClaimedPlatform === false ? ' (not the claimed platform)' : ''}`,
+    row.platform === null
+      ? '—'
+      : `${row.measuredGuestOs} guest on ${row.platform}${row.onClaimedPlatform === false ? ' (not the claimed platform)' : ''}${row.measuredKernel === null ? '' : `, kernel ${row.measuredKernel}${row.onClaimedKernel === false ? ' (not the claimed kernel)' : ''}`}`,
   ]);
   const header = ['metric', 'claim', 'verdict', 'measured [95% CI]', 'n', 'measured on'];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const out = [
-    `${claimsFile}: ${rows.length} claim rows: ${counts.confirmed} confirmed, ${counts.refuted} refuted, ${counts.inconclusive} inconclusive, ${counts['not measured']} not measured`,
+    `${claimsFile}: ${rows.length} claim rows: ${CLAIM_VERDICTS.map((verdict) => `${counts[verdict]} ${verdict}`).join(', ')}`,
     line(header),
   ];
   rows.forEach((row, i) => {
@@ -46,7 +48,9 @@ export function renderClaimsTable(rows: readonly ClaimJudgement[], claimsFile: s
 export function registerClaimsCommand(program: Command, io: CliIo): void {
   program
     .command('claims')
-    .description('Judge every claim of kernels/claims.json: confirmed (CI at or above the claim), refuted (CI wholly below), inconclusive (CI contains it), not measured.')
+    .description(
+      'Judge every claim of kernels/claims.json on the kernel it is about: confirmed (CI at or above the claim), refuted (CI wholly below), inconclusive (CI contains it), measured on another kernel (no verdict), not measured.',
+    )
     .argument('[results.json...]', 'results files (default: the database)')
     .option('--db <file>', 'judge on the database across machines (default $KBENCH_DB or ~/.local/share/kbench/kbench.db)')
     .option('--claims <file>', 'claims file', DEFAULT_CLAIMS_FILE.pathname)

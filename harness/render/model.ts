@@ -14,6 +14,7 @@ import {
   DEFAULT_SEED,
   clockMismatch,
   fingerprintDifferences,
+  nestedSamples,
   pairRunVsBaseline,
   pairStockVsCustom,
   targetsMissingFromBaseline,
@@ -22,16 +23,19 @@ import {
 } from '../compare/index.ts';
 import { detectChangePoints, type ChangePointOptions } from '../history/changepoints.ts';
 import type { HostFingerprint, ResultsFile, Target, Unit } from '../results/schema.ts';
-import { DEFAULT_CONFIDENCE_LEVEL, DEFAULT_RESAMPLES, median, type Verdict } from '../stats/index.ts';
+import { DEFAULT_CONFIDENCE_LEVEL, DEFAULT_RESAMPLES, median, summarizeSide, type Verdict } from '../stats/index.ts';
+import { summarizeUnits } from '../stats/nested.ts';
 import { finite, finiteInterval, reportSets, slug, VERDICT_ORDER, type ComparedRow, type ComparisonKind, type Interval, type ReportSet, type SkippedRow } from './rows.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import { emulationWarnings } from '../env/emulation.ts';
 import { hostLoadWarnings } from '../env/load.ts';
-import { claimFor, judgeClaim, type ClaimOutcome, type ClaimsFile } from './claims.ts';
+import { type ClaimOutcome, type ClaimsFile } from './claims.ts';
+import { claimedFor, overviewRows, speedupBand, workloadOf, type OverviewRow } from './overview.ts';
+import { runConditions, type RunConditions } from './conditions.ts';
 import { judgeClaims, type ClaimJudgement } from '../claims/judge.ts';
 import { measurementsFromRun } from '../claims/measurements.ts';
 
-export const REPORT_MODEL_VERSION = 1;
+export const REPORT_MODEL_VERSION = 2;
 
 export type { ComparedRow, ComparisonKind, Interval, ReportSet, SideSummary, SkippedRow } from './rows.ts';
 
@@ -41,6 +45,28 @@ export interface DistributionPoint {
   role: 'stock' | 'custom' | 'baseline';
 }
 
+/** One boot of one series: the median of its iterations, the value the verdict is made on. */
+export interface BootPoint {
+  series: string;
+  role: DistributionPoint['role'];
+  /** "<run>/<boot>", the unit of replication the comparison uses. */
+  unit: string;
+  value: number;
+  iterations: number;
+  /**
+   * The mode this boot belongs to when a metric's boots form several (e.g. two levels of
+   * per-boot medians); null while nothing detects modes. The chart marks it by shape.
+   */
+  mode: string | null;
+}
+
+/** Geometric mean of one series' boot medians: the value ratios are taken of. */
+export interface SeriesCenter {
+  series: string;
+  role: DistributionPoint['role'];
+  value: number;
+}
+
 export interface SpeedupPoint {
   label: string;
   comparison: ComparisonKind;
@@ -48,6 +74,11 @@ export interface SpeedupPoint {
   low: number | null;
   high: number | null;
   verdict: Verdict;
+  exact: boolean;
+  /** The metric's noise band as speedups (see overview.ts speedupBand). */
+  bandLow: number | null;
+  bandHigh: number | null;
+  claimed: number | null;
 }
 
 export interface ClaimCheck {
@@ -90,9 +121,14 @@ export interface HistorySeries {
 export interface MetricSection {
   id: string;
   anchor: string;
+  workload: string;
   unit: Unit;
   direction: 'lower' | 'higher';
+  /** Every iteration, drawn faintly behind the boots. */
   distribution: DistributionPoint[];
+  /** One point per boot per series: what the comparison tests. */
+  boots: BootPoint[];
+  centers: SeriesCenter[];
   seriesOrder: string[];
   speedups: SpeedupPoint[];
   rows: ComparedRow[];
@@ -147,7 +183,11 @@ export interface ReportModel {
   baseline: RunInfo | null;
   history: { runs: number; from: string; to: string } | null;
   fingerprint: { hosts: string[]; guests: string[] };
+  /** Per run (and the baseline): clock, accelerator, host load per kernel, versions, what was emulated. */
+  conditions: RunConditions[];
   warnings: string[];
+  /** Every tested row for the overview forest plot, grouped by workload, regressions first. */
+  overview: OverviewRow[];
   /** Every seed claim judged on this report's custom-vs-stock rows (harness/claims); empty without claims. */
   claims: ClaimJudgement[];
   sets: ReportSet[];
@@ -409,6 +449,19 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const historyTargetIds = [...new Set(results.flatMap((r) => r.targets.map((t) => t.id)))].sort();
 
   const claimsFile = options.claims ?? null;
+  const claimsTable =
+    claimsFile === null
+      ? []
+      : judgeClaims(
+          claimsFile,
+          results.flatMap((run, index) =>
+            measurementsFromRun(
+              sets.filter((set, s) => labelled[s]!.runIndex === index && set.comparison === 'custom-vs-stock').flatMap((set) => set.rows),
+              run,
+              sources.results?.[index] ?? run.runId,
+            ),
+          ),
+        );
   const metrics: MetricSection[] = metricOrder.map((metricId) => {
     const shown = shownTargets.flatMap(({ series, role, target }) => {
       const metric = target.metrics.find((m) => m.id === metricId);
@@ -416,29 +469,40 @@ export function buildReportModel(input: ReportInput): ReportModel {
     });
     const first = shown[0]!.metric;
     const rows = allRows.filter((row) => row.metricId === metricId);
-    const claims: ClaimCheck[] = [];
-    if (claimsFile !== null)
-      for (const row of rows.filter((r) => r.comparison === 'custom-vs-stock')) {
-        const claim = claimFor(claimsFile, metricId, row.guestOs);
-        if (claim === null) continue;
-        claims.push({
-          setTitle: row.setTitle,
-          guestOs: row.guestOs,
-          stated: claim.stated,
-          quote: claim.quote,
-          section: claim.section,
-          claimedSpeedup: claim.speedup,
-          measuredSpeedup: row.speedup,
-          measuredCI: row.speedupCI,
-          outcome: judgeClaim(claim.speedup, row.speedupCI),
-        });
-      }
+    // The same judgements as the claims table (kernel-aware), one per custom-vs-stock row with a claim.
+    const claims: ClaimCheck[] = rows.flatMap((row) => {
+      const judged = claimedFor(row, claimsTable);
+      return judged === null
+        ? []
+        : [
+            {
+              setTitle: row.setTitle,
+              guestOs: row.guestOs,
+              stated: judged.stated,
+              quote: judged.quote,
+              section: judged.section,
+              claimedSpeedup: judged.claimedSpeedup,
+              measuredSpeedup: row.speedup,
+              measuredCI: row.speedupCI,
+              outcome: judged.verdict,
+            },
+          ];
+    });
     return {
       id: metricId,
       anchor: `metric-${slug(metricId)}`,
+      workload: workloadOf(metricId),
       unit: first.unit,
       direction: first.direction,
       distribution: shown.flatMap(({ series, role, metric }) => metric.samples.map((sample) => ({ series, value: sample.value, role }))),
+      // Exactly what the comparison summarises (harness/compare nestedSamples, stats summarizeUnits / summarizeSide).
+      boots: shown.flatMap(({ series, role, metric }) =>
+        summarizeUnits(nestedSamples(metric)).map((unit) => ({ series, role, unit: unit.unit, value: unit.value, iterations: unit.iterations, mode: null })),
+      ),
+      centers: shown.flatMap(({ series, role, metric }) => {
+        const center = finite(summarizeSide(nestedSamples(metric)).center);
+        return center === null ? [] : [{ series, role, value: center }];
+      }),
       seriesOrder: shown.filter(({ metric }) => metric.samples.length > 0).map(({ series }) => series),
       speedups: rows.flatMap((row) =>
         row.speedup === null
@@ -451,6 +515,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
                 low: row.speedupCI?.low ?? null,
                 high: row.speedupCI?.high ?? null,
                 verdict: row.verdict,
+                exact: row.method === 'exact',
+                bandLow: speedupBand(row.noiseThreshold, row.direction).low,
+                bandHigh: speedupBand(row.noiseThreshold, row.direction).high,
+                claimed: claimedFor(row, claimsTable)?.claimedSpeedup ?? null,
               },
             ],
       ),
@@ -493,19 +561,6 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const hostKeys = new Set(results.map((r) => (r.host === null ? '' : `${r.host.chip}|${r.host.arch}|${r.host.acceleration}`)));
   if (hostKeys.size > 1) warnings.push('The runs come from different hosts or accelerations; compare them with care.');
 
-  const claimsTable =
-    claimsFile === null
-      ? []
-      : judgeClaims(
-          claimsFile,
-          results.flatMap((run, index) =>
-            measurementsFromRun(
-              sets.filter((set, s) => labelled[s]!.runIndex === index && set.comparison === 'custom-vs-stock').flatMap((set) => set.rows),
-              run,
-              sources.results?.[index] ?? run.runId,
-            ),
-          ),
-        );
 
   const historyRuns = historyFiles ?? [];
   const guests: GuestInfo[] = shownTargets.map(({ series, run, target }) => guestInfo(series, run, target));
@@ -547,7 +602,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
         ({ series, target }) => `${series}: ${target.guest.os} ${target.guest.osVersion}, kernel ${target.guest.kernelRelease}, ZFS ${target.guest.zfsVersion ?? 'absent'}`,
       ),
     },
+    conditions: [
+      ...results.map((run, index) => runConditions(run, runLabel(index), baseline)),
+      ...(baseline === null ? [] : [runConditions(baseline, 'baseline', null)]),
+    ],
     warnings,
+    overview: overviewRows(verdicts, claimsTable, (id) => `metric-${slug(id)}`, sets.length > 1),
     claims: claimsTable,
     sets,
     verdicts,

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { claimRows, distributionRows, historyRows, renderChartSvg, speedupRows, type ChartKind, type ChartRow } from '../charts.ts';
+import { distributionRows, historyRows, overviewChartRows, renderChartSvg, speedupRows, type ChartKind, type ChartRow } from '../charts.ts';
 import type { ReportExporter } from './types.ts';
 import {
   formatDelta,
@@ -35,6 +35,7 @@ export const CLAIM_VERDICT_TEXT: Record<ClaimVerdict, string> = {
   confirmed: 'confirmed: the whole CI is at or above the claim',
   refuted: 'refuted: the whole CI is below the claim',
   inconclusive: 'inconclusive: the CI contains the claim',
+  'measured on another kernel': 'measured on another kernel: no verdict on the claim',
   'not measured': 'not measured',
 };
 
@@ -111,29 +112,28 @@ async function chartOrNull(kind: ChartKind, rows: ChartRow[]): Promise<Handlebar
 }
 
 async function metricView(metric: MetricSection) {
-  const [distribution, speedup, claims, history] = await Promise.all([
+  const [distribution, speedup, history] = await Promise.all([
     chartOrNull('distribution', distributionRows(metric)),
     chartOrNull('speedup', speedupRows(metric)),
-    chartOrNull('claims', claimRows(metric)),
     chartOrNull('history', historyRows(metric)),
   ]);
+  const modes = new Set(metric.boots.flatMap((boot) => (boot.mode === null ? [] : [boot.mode])));
   return {
     id: metric.id,
     anchor: metric.anchor,
     unit: metric.unit,
     direction: formatDirection(metric.direction),
-    charts: { distribution, speedup, claims, history },
+    charts: { distribution, speedup, history },
+    boots: metric.boots.length,
+    modes: modes.size > 1 ? [...modes].sort().join(', ') : null,
     rows: metric.rows.map((row) => rowView(row, metric.anchor)),
     claims: metric.claims.map((claim) => ({
       guestOs: claim.guestOs,
       stated: claim.stated,
-      claimed: `${formatSpeedup(claim.claimedSpeedup)} speedup`,
-      quote: claim.quote,
-      section: `seed section "${claim.section}"`,
-      measured: formatSpeedup(claim.measuredSpeedup),
-      measuredCI: formatSpeedupInterval(claim.measuredCI),
+      claimed: formatSpeedup(claim.claimedSpeedup),
+      measured: `${formatSpeedup(claim.measuredSpeedup)} ${formatSpeedupInterval(claim.measuredCI)}`.trim(),
       outcome: claim.outcome,
-      outcomeText: CLAIM_VERDICT_TEXT[claim.outcome],
+      outcomeClass: claim.outcome.replace(/ /g, '-'),
     })),
     changes: (metric.history ?? []).flatMap((series) =>
       series.changes.map((change) => ({
@@ -163,7 +163,10 @@ export function claimsTableView(claims: readonly ClaimJudgement[], anchorOf: (me
     quote: row.quote,
     section: row.section,
     verdict: row.verdict,
-    verdictClass: row.verdict.replace(' ', '-'),
+    verdictClass: row.verdict.replace(/ /g, '-'),
+    ciAgainstClaim: row.verdict === 'measured on another kernel' ? row.ciAgainstClaim : null,
+    kernel: row.measuredKernel ?? '',
+    onClaimedKernel: row.onClaimedKernel,
     measured: row.speedup === null ? '' : `${formatSpeedup(row.speedup)} ${formatSpeedupInterval(row.ci)}`,
     n: row.n ?? '',
     platform: row.platform === null ? '' : `${row.measuredGuestOs} guest on ${row.platform}`,
@@ -182,10 +185,25 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** The overview's lines under the chart: one per verdict class, each metric linked to its section. */
+function verdictLines(model: ReportModel) {
+  return VERDICT_ORDER.map((verdict) => {
+    const rows = model.overview.filter((row) => row.verdict === verdict);
+    return {
+      verdict,
+      mark: VERDICT_MARK[verdict],
+      label: VERDICT_LABEL[verdict],
+      count: rows.length,
+      metrics: rows.map((row) => ({ anchor: row.anchor, label: model.sets.length > 1 ? `${row.metricId} (${row.setTitle})` : row.metricId, speedup: formatSpeedup(row.speedup) })),
+    };
+  });
+}
+
 export async function renderHtmlReport(model: ReportModel): Promise<string> {
   const { report, script, scriptHash } = loadTemplates();
   const anchors = new Map(model.metrics.map((metric) => [metric.id, metric.anchor]));
   const json = jsonForScriptElement(model.data);
+  const overview = model.overview.length === 0 ? null : safe(await renderChartSvg('overview', overviewChartRows(model.overview)));
   const metrics = [];
   // One chart at a time: vega views are memory-hungry and the machine may have two cores.
   for (const metric of model.metrics) metrics.push(await metricView(metric));
@@ -206,7 +224,11 @@ export async function renderHtmlReport(model: ReportModel): Promise<string> {
     history: model.history,
     fingerprint: model.fingerprint,
     warnings: model.warnings,
-    claimsTable: claimsTableView(model.claims, (id) => anchors.get(id) ?? null),
+    overview,
+    verdictLines: verdictLines(model),
+    conditions: model.conditions.map((run) => ({ ...run, title: run.label === 'baseline' ? `Baseline ${run.runId}` : run.label === '' ? `Run ${run.runId}` : `Run ${run.label} ${run.runId}` })),
+    claimsTable: claimsTableView(model.claims, (id) => anchors.get(id) ?? null)?.filter((row) => row.verdict !== 'not measured') ?? null,
+    claimsNotMeasured: model.claims.filter((row) => row.verdict === 'not measured').map((row) => ({ metricId: row.metricId, stated: row.stated, claimFor: row.claimGuestOs ?? 'any guest' })),
     verdictGroups: VERDICT_ORDER.map((verdict) => ({
       verdict,
       label: VERDICT_LABEL[verdict],
