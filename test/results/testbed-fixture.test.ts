@@ -10,13 +10,19 @@ import { metricIds, SUITES } from '../../suites/index.ts';
 const file = path.resolve(import.meta.dirname, '../fixtures/results/testbed-run.json');
 const results = parseResults(readFileSync(file, 'utf8'), file);
 
+// The suite gained this metric after the run was recorded (2026-12-02, commit 226609a):
+// the fixture is a real run and stays as recorded, so it is expected to lack exactly these.
+const ADDED_AFTER_RECORDING = new Set(['boot.kernel_to_init.seconds']);
+
 describe('the recorded testbed run', () => {
   it('is a complete run of the whole suite on both kernels, with warm-ups kept apart', () => {
     expect(results.complete).toBe(true);
     expect(results.host!.acceleration).toBe('qemu-tcg');
     expect(results.targets.map((t) => t.id)).toEqual(['debian/stock', 'debian/custom']);
     for (const target of results.targets) {
-      expect(target.metrics.map((m) => m.id).sort()).toEqual([...metricIds(SUITES.zfs!)].sort());
+      expect(target.metrics.map((m) => m.id).sort()).toEqual(
+        [...metricIds(SUITES.zfs!)].filter((id) => !ADDED_AFTER_RECORDING.has(id)).sort(),
+      );
       expect(target.guest.poolProperties).toMatchObject({ ashift: '12', compression: 'off', recordsize: '128k' });
       const poolCreate = target.metrics.find((m) => m.id === 'zfs.pool_create.seconds')!;
       expect(poolCreate.samples).toHaveLength(9);
