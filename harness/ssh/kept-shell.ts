@@ -1,5 +1,6 @@
 /**
- * One remote `sh` on one channel, running framed commands one at a time (see framing.ts).
+ * One remote `sh` on one channel, running framed commands one at a time (see framing.ts): only
+ * the bytes between a command's begin and end markers are its output.
  * It knows nothing about timeouts or reconnecting; SshSession decides when to discard it.
  */
 import type { ClientChannel } from 'ssh2';
@@ -45,8 +46,8 @@ export class KeptShell {
     const framed = frameCommand(command);
     return new Promise<RawResult>((resolve, reject) => {
       this.running = {
-        stdout: new MarkedStream(framed.stdoutMarker),
-        stderr: new MarkedStream(framed.stderrMarker),
+        stdout: new MarkedStream(framed.stdoutMarker, framed.beginMarker),
+        stderr: new MarkedStream(framed.stderrMarker, framed.beginMarker),
         resolve,
         reject,
       };

@@ -2,6 +2,11 @@
  * RemoteShell over one kept ssh2 connection. Short commands share one remote `sh` (one channel for
  * the whole session), which costs one round trip instead of a channel open + shell start each;
  * long or streaming commands get their own exec channel.
+ *
+ * Every command runs as root: guest adapters load modules, create pools, attach loop/md devices
+ * and write /sys. When the login is not root (Lima logs in as the host's user, pkg/sshutil in
+ * lima-vm/lima, with passwordless sudo), the shells are opened as `exec sudo -n sh`; whether that
+ * works is checked once per session, and a sudo that wants a password is one line (SshAuthError).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
@@ -9,7 +14,7 @@ import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { HostKeyError, SshAuthError, SshConnectionError } from './errors.ts';
-import { newMarkerToken } from './framing.ts';
+import { beginMarkerOf, frameOneShot, newMarkerToken, unframeOutput } from './framing.ts';
 import { createHostKeyCheck } from './host-keys.ts';
 import { KeptShell } from './kept-shell.ts';
 import { shellQuote, type ExecOptions, type ExecResult, type RemoteShell, type SshEndpoint } from './types.ts';
@@ -33,13 +38,41 @@ export interface ChannelCounts {
 
 const KILL_TIMEOUT_MS = 10_000;
 
+/** How this session's shells become root: already root, or through passwordless sudo. */
+export type Privilege = 'root' | 'sudo';
+
+/** The probe run once per session, before the first root shell: the login's uid and, if not 0, what `sudo -n` says. */
+export const PRIVILEGE_PROBE =
+  'u=$(id -u); echo "uid $u"; if [ "$u" != 0 ]; then if command -v sudo >/dev/null 2>&1; then ' +
+  'if m=$(sudo -n true 2>&1); then echo "sudo ok"; else echo "sudo refused $m"; fi; else echo "sudo missing"; fi; fi';
+
+/** Pure: the privilege the probe's output grants, or the one-line reason there is none. */
+export function parsePrivilegeProbe(output: string, user: string): { ok: true; privilege: Privilege } | { ok: false; error: string } {
+  const lines = output.split('\n').map((line) => line.trim());
+  const uid = /^uid (\d+)$/.exec(lines[0] ?? '');
+  if (!uid) return { ok: false, error: `cannot tell the uid of ${user} (id -u printed ${JSON.stringify((lines[0] ?? '').slice(0, 60))})` };
+  if (uid[1] === '0') return { ok: true, privilege: 'root' };
+  const sudo = lines[1] ?? '';
+  if (sudo === 'sudo ok') return { ok: true, privilege: 'sudo' };
+  const why =
+    sudo === 'sudo missing'
+      ? 'there is no sudo'
+      : `sudo -n refuses (${sudo.replace(/^sudo refused\s*/, '').replace(/\s+/g, ' ').slice(0, 100) || 'no message'})`;
+  return {
+    ok: false,
+    error: `${user} is not root (uid ${uid[1]}) and ${why}: kbench runs modprobe, zpool and /sys writes as root; give ${user} passwordless sudo (Lima's images do) or log in as root`,
+  };
+}
+
 export function describeEndpoint(endpoint: Pick<SshEndpoint, 'user' | 'host' | 'port'>): string {
   return `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
 }
 
 export class SshSession implements RemoteShell {
   private shell: KeptShell | null = null;
-  private shellPid: number | null = null;
+  /** Process groups to kill when a kept-shell command times out (the shell's, and sudo's under sudo). */
+  private shellGroups: number[] = [];
+  private privilege: Promise<Privilege> | null = null;
   private queueTail: Promise<unknown> = Promise.resolve();
   private lostReason: string | null = null;
   private readonly counts: ChannelCounts = { keptShells: 0, execChannels: 0, sftpChannels: 0 };
@@ -117,26 +150,35 @@ export class SshSession implements RemoteShell {
 
   async execLong(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const started = performance.now();
-    // The shell reports its pid (= the process group sshd made for the session) on stderr, then becomes the command.
+    const privilege = await this.privilegeOnce();
+    // The shell marks the start of stdout, reports its pid and parent's pid (= the process group
+    // sshd made for the session: the shell's own, or sudo's) on stderr, then becomes the command.
     const token = newMarkerToken();
     const half = Math.floor(token.length / 2);
     const channel = await this.openShellRunning(
-      `printf '%s%s %s\\n' ${token.slice(0, half)} ${token.slice(half)} "$$" >&2; exec sh -c ${shellQuote(command)}`,
+      `printf '%s%s-begin\\n' ${token.slice(0, half)} ${token.slice(half)}; ` +
+        `printf '%s%s %s %s\\n' ${token.slice(0, half)} ${token.slice(half)} "$$" "$PPID" >&2; exec sh -c ${shellQuote(command)}`,
+      privilege,
     );
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     channel.on('data', (chunk: Buffer) => stdout.push(chunk));
     channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    // Usually the first line; a chatty rc file of the login shell may have written before it.
+    // What the login shell's rc files printed before the markers is not the command's output.
+    const begin = beginMarkerOf(token);
+    const stdoutAfterBegin = (): string => {
+      const all = Buffer.concat(stdout);
+      const at = all.indexOf(begin);
+      return (at < 0 ? all : all.subarray(at + begin.length)).toString('utf8');
+    };
     const pidPrefix = Buffer.from(`${token} `);
-    const stderrWithoutPid = (): { text: string; pid: number | null } => {
+    const stderrWithoutPid = (): { text: string; groups: number[] } => {
       const all = Buffer.concat(stderr);
       const at = all.indexOf(pidPrefix);
       const lineEnd = at < 0 ? -1 : all.indexOf(0x0a, at);
-      if (lineEnd < 0) return { text: all.toString('utf8'), pid: null };
-      const pid = Number(all.subarray(at + pidPrefix.length, lineEnd).toString('latin1'));
-      const rest = Buffer.concat([all.subarray(0, at), all.subarray(lineEnd + 1)]);
-      return { text: rest.toString('utf8'), pid: Number.isInteger(pid) && pid > 1 ? pid : null };
+      if (lineEnd < 0) return { text: all.toString('utf8'), groups: [] };
+      const [pid, parent] = all.subarray(at + pidPrefix.length, lineEnd).toString('latin1').split(' ').map(Number);
+      return { text: all.subarray(lineEnd + 1).toString('utf8'), groups: processGroups(privilege, pid, parent) };
     };
 
     let exitCode: number | null = null;
@@ -146,8 +188,8 @@ export class SshSession implements RemoteShell {
     const closed = new Promise<void>((resolve) => channel.once('close', () => resolve()));
     const timedOut = await raceTimeout(closed, options.timeoutMs);
     if (timedOut) {
-      const { pid } = stderrWithoutPid();
-      if (pid !== null) await this.killProcessGroup(pid);
+      const { groups } = stderrWithoutPid();
+      if (groups.length > 0) await this.killProcessGroups(groups, privilege);
       // Timed out before the pid arrived: the "signal" channel request is all that is left (OpenSSH >= 7.9).
       else channel.signal('KILL');
       channel.close();
@@ -158,7 +200,7 @@ export class SshSession implements RemoteShell {
     }
     return {
       code: timedOut ? TIMEOUT_EXIT_CODE : (exitCode ?? 255),
-      stdout: Buffer.concat(stdout).toString('utf8'),
+      stdout: stdoutAfterBegin(),
       stderr: stderrWithoutPid().text,
       durationMs: performance.now() - started,
     };
@@ -208,7 +250,7 @@ export class SshSession implements RemoteShell {
       shell = await this.keptShell();
     } catch (error) {
       this.assertConnected();
-      if (error instanceof SshConnectionError) throw error;
+      if (error instanceof SshConnectionError || error instanceof SshAuthError) throw error;
       throw new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: cannot start the kept shell: ${(error as Error).message}`);
     }
     const started = performance.now();
@@ -233,7 +275,7 @@ export class SshSession implements RemoteShell {
     const partial = shell.abandon();
     running.catch(() => undefined);
     this.shell = null;
-    if (this.shellPid !== null) await this.killProcessGroup(this.shellPid);
+    if (this.shellGroups.length > 0) await this.killProcessGroups(this.shellGroups, await this.privilegeOnce());
     shell.close();
     return {
       code: TIMEOUT_EXIT_CODE,
@@ -243,22 +285,55 @@ export class SshSession implements RemoteShell {
     };
   }
 
+  /** How this session's shells become root, probed on first use (one extra channel per session). */
+  privilegeOnce(): Promise<Privilege> {
+    this.privilege ??= this.probePrivilege();
+    // A failed probe is not cached as a rejection forever when the connection was the problem.
+    this.privilege.catch(() => {
+      if (this.lostReason !== null) this.privilege = null;
+    });
+    return this.privilege;
+  }
+
+  private async probePrivilege(): Promise<Privilege> {
+    const { script, token } = frameOneShot(PRIVILEGE_PROBE);
+    const channel = await this.openExec('exec sh');
+    const chunks: Buffer[] = [];
+    channel.on('data', (chunk: Buffer) => chunks.push(chunk));
+    channel.stderr.resume();
+    const closed = new Promise<void>((resolve) => channel.once('close', () => resolve()));
+    channel.end(`${script}\n`);
+    if (await raceTimeout(closed, PROBE_TIMEOUT_MS)) {
+      channel.close();
+      throw new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: id -u / sudo -n true gave no answer within ${PROBE_TIMEOUT_MS / 1000} s`);
+    }
+    const framed = unframeOutput(Buffer.concat(chunks).toString('utf8'), token);
+    if (framed === null) {
+      this.assertConnected();
+      throw new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: the shell did not run id -u (no framed output)`);
+    }
+    const parsed = parsePrivilegeProbe(framed.output, this.endpoint.user);
+    if (!parsed.ok) throw new SshAuthError(`ssh ${describeEndpoint(this.endpoint)}: ${parsed.error}`);
+    return parsed.privilege;
+  }
+
   private async keptShell(): Promise<KeptShell> {
     if (this.shell?.alive) return this.shell;
+    const privilege = await this.privilegeOnce();
     // `exec` so that the shell keeps the pid sshd gave the session, which is also its process group;
-    // and the login shell (maybe csh or fish) parses nothing but `exec sh`.
-    const shell = new KeptShell(await this.openExec('exec sh'));
+    // and the login shell (maybe csh or fish) parses nothing but `exec sh` or `exec sudo -n sh`.
+    const shell = new KeptShell(await this.openExec(rootShellCommand(privilege)));
     this.counts.keptShells += 1;
-    // The first command's output may start with whatever the login shell's rc files printed.
-    const pid = /kbench-pid:(\d+)$/.exec((await shell.run('printf kbench-pid:%s "$$"')).stdout.toString('latin1'));
-    this.shellPid = pid ? Number(pid[1]) : null;
+    // Framed: what the login shell's rc files printed before it is dropped.
+    const pid = /^kbench-pid:(\d+):(\d+)$/.exec((await shell.run('printf kbench-pid:%s:%s "$$" "$PPID"')).stdout.toString('latin1'));
+    this.shellGroups = pid ? processGroups(privilege, Number(pid[1]), Number(pid[2])) : [];
     this.shell = shell;
     return shell;
   }
 
-  private async killProcessGroup(processGroup: number): Promise<void> {
+  private async killProcessGroups(processGroups: number[], privilege: Privilege): Promise<void> {
     try {
-      const channel = await this.openShellRunning(`kill -s KILL -- -${processGroup}`);
+      const channel = await this.openShellRunning(processGroups.map((group) => `kill -s KILL -- -${group} 2>/dev/null`).join('; '), privilege);
       channel.resume();
       channel.stderr.resume();
       await raceTimeout(new Promise((resolve) => channel.once('close', resolve)), KILL_TIMEOUT_MS);
@@ -268,11 +343,11 @@ export class SshSession implements RemoteShell {
   }
 
   /**
-   * An exec channel whose `sh` reads `script` from stdin (then EOF), so the login shell, which may
-   * be csh or fish, only ever parses `exec sh`.
+   * An exec channel whose root `sh` reads `script` from stdin (then EOF), so the login shell, which
+   * may be csh or fish, only ever parses `exec sh` or `exec sudo -n sh`.
    */
-  private async openShellRunning(script: string): Promise<ClientChannel> {
-    const channel = await this.openExec('exec sh');
+  private async openShellRunning(script: string, privilege: Privilege): Promise<ClientChannel> {
+    const channel = await this.openExec(rootShellCommand(privilege));
     channel.end(`${script}\n`);
     return channel;
   }
@@ -293,6 +368,26 @@ export class SshSession implements RemoteShell {
       throw new SshConnectionError(`ssh ${describeEndpoint(this.endpoint)}: no connection (${this.lostReason})`);
     }
   }
+}
+
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** What the login shell runs to start a root `sh`: plain for root, through passwordless sudo otherwise. */
+export function rootShellCommand(privilege: Privilege): string {
+  return privilege === 'root' ? 'exec sh' : 'exec sudo -n sh';
+}
+
+/**
+ * Process groups that hold a shell and everything it started. sshd makes the login shell a session
+ * leader; `exec sh` keeps that pid, so the group is the shell's own. `exec sudo -n sh`: without a
+ * terminal sudo runs the command in its own process group (sudo's exec_nopty), which is sudo's pid =
+ * the shell's parent; with use_pty and a terminal the command would lead a group of its own, so
+ * both are killed.
+ */
+function processGroups(privilege: Privilege, pid: number | undefined, parent: number | undefined): number[] {
+  const valid = (n: number | undefined): n is number => n !== undefined && Number.isInteger(n) && n > 1;
+  if (privilege === 'root') return valid(pid) ? [pid] : [];
+  return [parent, pid].filter(valid);
 }
 
 async function readPrivateKey(path: string): Promise<Buffer> {

@@ -24,9 +24,11 @@ export type Need =
   /** Chromium at /usr/bin/chromium for the report tests in a real browser. */
   | 'chromium'
   /** The OpenSSH client (`ssh -G` resolves host aliases); no server, no network. */
-  | 'ssh';
+  | 'ssh'
+  /** sudo, useradd and runuser: a local non-root login like Lima's (passwordless sudo). */
+  | 'sudo';
 
-const UNIT_ONLY_EXCLUDES: ReadonlySet<Need> = new Set(['root', 'qemu', 'debootstrap', 'sshd', 'chromium']);
+const UNIT_ONLY_EXCLUDES: ReadonlySet<Need> = new Set(['root', 'qemu', 'debootstrap', 'sshd', 'chromium', 'sudo']);
 
 function onPath(command: string): boolean {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -54,6 +56,7 @@ const checks: Record<Need, () => string | null> = {
   sshd: () => (existsSync('/usr/sbin/sshd') && onPath('ssh-keygen') ? null : 'needs /usr/sbin/sshd and ssh-keygen (OpenSSH server)'),
   chromium: () => (existsSync('/usr/bin/chromium') ? null : 'needs Chromium at /usr/bin/chromium'),
   ssh: () => (onPath('ssh') ? null : 'needs the OpenSSH client (ssh) on PATH'),
+  sudo: () => (['sudo', 'useradd', 'runuser'].every(onPath) ? null : 'needs sudo, useradd and runuser on PATH (apt-get install sudo)'),
 };
 
 /** Why these needs are not met here, or null when they all are. */

@@ -1,10 +1,10 @@
 /**
  * A real OpenSSH server on loopback for tests: its own free port, throwaway host and user keys in a
- * temp dir, root login by key only. Needs root (sshd drops privileges per session) and /usr/sbin/sshd.
+ * temp dir, login by key only (root, or a user the test made). Needs root (sshd drops privileges per session) and /usr/sbin/sshd.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,8 @@ export interface StartSshdOptions {
   userPrivateKeyPath?: string;
   /** Script bash sources at the start of every session (via BASH_ENV): simulates chatty rc files. */
   bashEnvScript?: string;
+  /** Log in as this existing user instead of root (the key files are made readable to it). */
+  user?: string;
   /** Give up when sshd has not said it listens within this long. */
   startTimeoutMs?: number;
 }
@@ -70,7 +72,9 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Running
   const hostKeyTypes = options.hostKeyTypes ?? ['ed25519'];
   const hostKeyPaths = await Promise.all(hostKeyTypes.map((type) => generateKeyPair(join(dir, `host_${type}_key`), type)));
   const privateKeyPath = options.userPrivateKeyPath ?? (await generateKeyPair(join(dir, 'user_key')));
-  await writeFile(join(dir, 'authorized_keys'), await readFile(`${privateKeyPath}.pub`), { mode: 0o600 });
+  // sshd reads authorized_keys as the user logging in.
+  await writeFile(join(dir, 'authorized_keys'), await readFile(`${privateKeyPath}.pub`), { mode: options.user ? 0o644 : 0o600 });
+  if (options.user) await chmod(dir, 0o755);
   const configPath = join(dir, 'sshd_config');
   const bashEnvPath = join(dir, 'bash_env');
   if (options.bashEnvScript !== undefined) await writeFile(bashEnvPath, options.bashEnvScript);
@@ -121,7 +125,7 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Running
   let stopped: Promise<void> | null = null;
   return {
     port,
-    user: 'root',
+    user: options.user ?? 'root',
     privateKeyPath,
     hostPublicKeyPath: `${hostKeyPaths[0]}.pub`,
     hostPublicKeyPaths: Object.fromEntries(hostKeyTypes.map((type, index) => [type, `${hostKeyPaths[index]}.pub`])),
@@ -138,4 +142,29 @@ async function stopSshd(child: ChildProcess, dir: string): Promise<void> {
     await exited;
   }
   await rm(dir, { recursive: true, force: true });
+}
+
+export type SudoRule = 'nopasswd' | 'password' | 'none';
+
+/**
+ * A local user like the one Lima logs in as: bash login shell, a home whose .profile and .bashrc
+ * print a fortune-style line to stdout and stderr, and sudo as `rule` says. Removed by the returned
+ * function. Needs root and useradd.
+ */
+export async function createLoginUser(name: string, rule: SudoRule): Promise<() => Promise<void>> {
+  if (!/^kbench-[a-z]+$/.test(name)) throw new RangeError('test users are named kbench-<letters>');
+  await execFileAsync('userdel', ['-r', name]).catch(() => undefined);
+  await execFileAsync('useradd', ['-m', '-s', '/bin/bash', name]);
+  // "*": no password, but not locked (OpenSSH without PAM refuses a locked "!" account).
+  await execFileAsync('usermod', ['-p', '*', name]);
+  const noise = "echo 'fortune: A bug in the hand is worth two in the box.'; echo 'motd: a warning on stderr' >&2\n";
+  const home = `/home/${name}`;
+  await writeFile(join(home, '.profile'), noise);
+  await writeFile(join(home, '.bashrc'), noise);
+  const sudoers = `/etc/sudoers.d/${name}`;
+  if (rule !== 'none') await writeFile(sudoers, `${name} ALL=(ALL) ${rule === 'nopasswd' ? 'NOPASSWD: ' : ''}ALL\n`, { mode: 0o440 });
+  return async () => {
+    await rm(sudoers, { force: true });
+    await execFileAsync('userdel', ['-r', name]).catch(() => undefined);
+  };
 }

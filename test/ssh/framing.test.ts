@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { frameCommand, MarkedStream, parseExitStatus, SHELL_PRELUDE } from '../../harness/ssh/framing.ts';
+import { frameCommand, frameOneShot, MarkedStream, parseExitStatus, SHELL_PRELUDE, unframeOutput } from '../../harness/ssh/framing.ts';
 
 /** Runs framed commands through one local `sh`, the way the kept remote shell sees them. */
 async function runFramed(commands: string[]): Promise<{ code: number | null; stdout: string; stderr: string }[]> {
@@ -9,8 +9,8 @@ async function runFramed(commands: string[]): Promise<{ code: number | null; std
   const results: { code: number | null; stdout: string; stderr: string }[] = [];
   for (const command of commands) {
     const framed = frameCommand(command);
-    const stdout = new MarkedStream(framed.stdoutMarker);
-    const stderr = new MarkedStream(framed.stderrMarker);
+    const stdout = new MarkedStream(framed.stdoutMarker, framed.beginMarker);
+    const stderr = new MarkedStream(framed.stderrMarker, framed.beginMarker);
     await new Promise<void>((resolve) => {
       const check = (): void => {
         if (stdout.complete && stderr.complete && parseExitStatus(stdout.afterMarker()) !== null) {
@@ -73,6 +73,34 @@ describe('frameCommand', () => {
     expect(results[7]).toEqual({ code: 0, stdout: 'one\nthree\n', stderr: 'two\n' });
     expect(results[8]).toEqual({ code: 1, stdout: '\n', stderr: '' });
     expect(results[9]).toEqual({ code: 0, stdout: 'still-alive\n', stderr: '' });
+  });
+});
+
+describe('frameCommand begin markers', () => {
+  it('drops what the shell printed before the command (a fortune, a motd) and after it', async () => {
+    // One shell whose "rc file" printed before the first command, and a background job that prints later.
+    const results = await runFramed(['echo fortune-cookie; echo rc-noise >&2; (sleep 0.3; echo late-noise; echo late-err >&2) &', 'sleep 0.6; echo mine']);
+    expect(results[0]).toEqual({ code: 0, stdout: 'fortune-cookie\n', stderr: 'rc-noise\n' });
+    expect(results[1]!.stdout).toBe('late-noise\nmine\n');
+    const framed = frameCommand('echo mine');
+    const stream = new MarkedStream(framed.stdoutMarker, framed.beginMarker);
+    const wire = Buffer.concat([Buffer.from('Welcome to FreeBSD!\nfortune: a tip\n'), framed.beginMarker, Buffer.from('mine\n'), framed.stdoutMarker, Buffer.from('0\n')]);
+    // Byte by byte: markers split anywhere.
+    for (let i = 0; i < wire.length; i += 1) stream.push(wire.subarray(i, i + 1));
+    expect(stream.output().toString()).toBe('mine\n');
+    expect(parseExitStatus(stream.afterMarker())).toBe(0);
+  });
+
+  it('frameOneShot output is read back between its markers only, with its status', async () => {
+    const { script, token } = frameOneShot('echo /boot/kernel.m-series/kernel; exit 3');
+    const child = spawn('sh', ['-c', `echo 'fortune: Nothing is impossible'; echo noise >&2; ${script}; echo after`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await new Promise((resolve) => child.once('close', resolve));
+    expect(out).toContain('fortune');
+    expect(unframeOutput(out, token)).toEqual({ output: '/boot/kernel.m-series/kernel\n', code: 3 });
+    expect(unframeOutput('fortune only\n', token)).toBeNull();
+    expect(script).not.toContain(token);
   });
 });
 
