@@ -19,8 +19,13 @@ export interface KbenchRun {
   done: Promise<{ code: number | undefined; stdout: string; stderr: string }>;
 }
 
-export function startKbench(args: string[], onEvent: (event: KbenchEvent, run: KbenchRun) => void = () => {}, cwd?: string): KbenchRun {
-  const child = execa('node', [KBENCH_BIN, ...args], { reject: false, cwd, buffer: true, all: false });
+export function startKbench(
+  args: string[],
+  onEvent: (event: KbenchEvent, run: KbenchRun) => void = () => {},
+  cwd?: string,
+  env?: Record<string, string>,
+): KbenchRun {
+  const child = execa('node', [KBENCH_BIN, ...args], { reject: false, cwd, buffer: true, all: false, ...(env ? { env } : {}) });
   const run: KbenchRun = { process: child, events: [], done: undefined as never };
   let pending = '';
   child.stdout!.on('data', (chunk: Buffer) => {

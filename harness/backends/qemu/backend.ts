@@ -14,7 +14,7 @@ import { InfraError, InputError, showValue } from '../../errors/index.ts';
 import type { Acceleration, KernelVariant } from '../../results/schema.ts';
 import type { BuildProgress } from '../../run/progress.ts';
 import { connectWithRetry } from '../../ssh/connect.ts';
-import type { SshEndpoint } from '../../ssh/types.ts';
+import type { RemoteShell, SshEndpoint } from '../../ssh/types.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
 import { chooseAcceleration, type AccelChoice } from './accel.ts';
 import { acceleratorCandidates } from './accel.ts';
@@ -22,6 +22,7 @@ import { buildQemuArgs, qemuBinaryFor, type HostArch, type QemuAccel, type QemuC
 import { chooseQemuClock, parseClockSetting, recordedClock, vcpusFor } from './clock.ts';
 import { killAndWait, spawnTracked, waitForExit } from './children.ts';
 import { imageProvider } from './images/index.ts';
+import { parseGuestUser } from './images/second-login.ts';
 import type { PreparedImage } from './images/types.ts';
 
 export interface QemuBackendOptions {
@@ -38,13 +39,18 @@ export interface QemuBackendOptions {
   /** How long the KVM/HVF probe boot may take to print the kernel banner. */
   accelProbeTimeoutMs?: number;
   onProgress?: (message: string) => void;
+  /**
+   * Log in as this unprivileged user (added over root's SSH after each boot, images/second-login.ts)
+   * instead of the image's own login; default from KBENCH_GUEST_USER, null = the image's login.
+   */
+  guestUser?: string | null;
   /** The Debian testbed image build, when one happens (default: its messages to onProgress). */
   onBuildProgress?: (progress: BuildProgress) => void;
 }
 
 /** What `prepare` adds to PreparedTarget; `boot` needs it. */
 export interface QemuPreparedTarget extends PreparedTarget {
-  qemu: { image: PreparedImage; arch: HostArch; bootCounts: Record<KernelVariant, number> };
+  qemu: { image: PreparedImage; arch: HostArch; bootCounts: Record<KernelVariant, number>; guestUser: string | null };
 }
 
 interface RunningVm {
@@ -204,6 +210,9 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     const support = provider.supports(variants, host);
     if (!support.ok) throw new InputError(`target ${showValue(spec.name)} on qemu: ${support.reason}`);
     if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
+    const guestUser = options.guestUser !== undefined ? options.guestUser : parseGuestUser(process.env.KBENCH_GUEST_USER);
+    if (guestUser !== null && !provider.addsLogins)
+      throw new InputError(`environment KBENCH_GUEST_USER=${guestUser}: image ${provider.name} cannot add a second login (debian-testbed and debian-arm64 can); unset it for ${showValue(spec.name)}`);
     await fs.mkdir(runDir, { recursive: true });
     const image = await (await provider.load()).ensure({ variants, arch, cacheDir: options.cacheDir ?? null, onProgress: progress , ...(options.onBuildProgress ? { onBuildProgress: options.onBuildProgress } : {}) });
     const facts = {} as PreparedTarget['facts'];
@@ -220,7 +229,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       return method?.kind === 'linux-kernel' ? [method.kernelPath, ...(method.initrdPath === null ? [] : [method.initrdPath])] : [];
     });
     await warmPageCache([image.rootDisk.path, ...bootFiles]);
-    return { spec, variants, runDir, facts, qemu: { image, arch, bootCounts: { stock: 0, custom: 0 } } };
+    return { spec, variants, runDir, facts, qemu: { image, arch, bootCounts: { stock: 0, custom: 0 }, guestUser } };
   }
 
   async function warmPageCache(files: string[]): Promise<void> {
@@ -354,10 +363,19 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       await waitForSshBanner(vm.port, deadline, exitedMessage);
       const connected = await connectWithRetry(endpoint, { deadlineMs: Math.max(5_000, deadline - Date.now()) });
       const firstCommandAt = performance.now();
-      await connected.session.close().catch(() => undefined);
+      const guestUser = prepared.qemu.guestUser;
+      try {
+        if (guestUser !== null) await addSecondLogin(connected.session, image, guestUser);
+      } finally {
+        await connected.session.close().catch(() => undefined);
+      }
       guest.hostBootSeconds = Math.round((firstCommandAt - vm.startedAt) / 10) / 100;
       guest.hostBootStart = 'qemu process start';
       progress(`${variant} kernel: SSH answered ${guest.hostBootSeconds} s after qemu started (port ${vm.port})`);
+      if (guestUser !== null) {
+        guest.endpoint = { ...endpoint, user: guestUser };
+        progress(`${variant} kernel: logging in as ${guestUser} (KBENCH_GUEST_USER), root steps through sudo`);
+      }
       return guest;
     } catch (error) {
       await shutdown(guest).catch(() => undefined);
@@ -408,6 +426,18 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
   }
 
   return { name: 'qemu', prepare, boot, shutdown, destroy, versions, pidOf };
+}
+
+const SECOND_LOGIN_TIMEOUT_MS = 300_000;
+
+/** Runs the image's addLogin lines as root; a failure is one line with the first line of its output. */
+async function addSecondLogin(session: { exec: RemoteShell['exec'] }, image: PreparedImage, user: string): Promise<void> {
+  if (!image.ssh.addLogin) throw new InputError(`KBENCH_GUEST_USER=${user}: this image cannot add a second login`);
+  const result = await session.exec(image.ssh.addLogin(user), { timeoutMs: SECOND_LOGIN_TIMEOUT_MS });
+  if (result.code !== 0) {
+    const why = `${result.stderr}\n${result.stdout}`.split('\n').find((line) => line.trim() !== '')?.trim() ?? `exit ${result.code}`;
+    throw new InfraError(`adding the login ${user} (KBENCH_GUEST_USER) as root failed: ${why}`);
+  }
 }
 
 /** The first hardware accelerator this host offers (hvf on macOS, kvm on Linux with /dev/kvm), untested. */

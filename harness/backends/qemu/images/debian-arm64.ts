@@ -13,6 +13,7 @@ export const LINUX_APPEND_AARCH64 = 'console=ttyAMA0 root=/dev/vda rw quiet';
 export const debianArm64Image: ImageProviderDescriptor = {
   name: 'debian-arm64',
   os: 'debian',
+  addsLogins: true,
   guestArch: 'aarch64',
   source: 'built here by custom-os/debian-arm64 (debootstrap --arch arm64, the M-series kernel and OpenZFS 2.3 cross-built), cached by its inputs',
   supports() {

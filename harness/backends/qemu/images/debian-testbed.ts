@@ -1,11 +1,13 @@
 /** The Debian 12 ZFS testbed, built locally (custom-os/debian-testbed): both kernels boot directly. */
 import type { KernelVariant } from '../../../results/schema.ts';
 import type { QemuBootMethod } from '../args.ts';
+import { debianSecondLoginScript } from './second-login.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
 
 export const debianTestbedImage: ImageProviderDescriptor = {
   name: 'debian-testbed',
   os: 'debian',
+  addsLogins: true,
   source: 'built here by custom-os/debian-testbed (debootstrap + DKMS OpenZFS 2.3.2 for two kernels), cached by its inputs',
   supports(_variants, arch) {
     if (arch !== null && arch !== 'x86_64') return { ok: false, reason: `the Debian testbed is built for amd64; this host is ${arch}` };
@@ -43,7 +45,7 @@ export function linuxTestbedImage(
     rootDisk: { path: testbed.imagePath, format: 'raw' },
     boot,
     extraDisks: [],
-    ssh: { user: 'root', privateKeyPath: testbed.sshKeyPath },
+    ssh: { user: 'root', privateKeyPath: testbed.sshKeyPath, addLogin: debianSecondLoginScript },
     probeKernel: testbed.kernels.stock.kernel,
     kernelImage,
   };

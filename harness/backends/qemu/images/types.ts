@@ -25,7 +25,12 @@ export interface PreparedImage {
   boot: Partial<Record<KernelVariant, QemuBootMethod>>;
   /** Extra read-only drives after root and scratch (e.g. a cloud-init seed). */
   extraDisks: QemuDisk[];
-  ssh: { user: string; privateKeyPath: string };
+  ssh: {
+    user: string;
+    privateKeyPath: string;
+    /** Root shell lines that add an unprivileged login `user` with the same key (KBENCH_GUEST_USER), when the image can. */
+    addLogin?(user: string): string;
+  };
   /** A Linux kernel for the acceleration probe, or null: then the first candidate is tried on the real boot. */
   probeKernel: string | null;
   /** Kernel image file on the host per variant, for kernel.image.bytes; null when it lives in the guest. */
@@ -45,6 +50,8 @@ export interface ImageProviderDescriptor {
   readonly source: string;
   /** What it can make, with the one-line reason when it cannot. */
   supports(variants: readonly KernelVariant[], arch: HostArch | null): Support;
+  /** Whether its PreparedImage can add a second, unprivileged login (ssh.addLogin, KBENCH_GUEST_USER). */
+  readonly addsLogins?: boolean;
   /** How each variant's kernel is booted, one line. */
   bootOf(variant: KernelVariant): string;
   load(): Promise<ImageProvider>;
