@@ -9,7 +9,15 @@
 #   initramfs-m-series  mkinitfs initramfs for this kernel release
 #   config-m-series     the final .config
 #   modules-m-series.tar.gz  /lib/modules/<release> for the guest's root filesystem
+#   zfs-patches.txt     the OpenZFS version and the aports patches applied to it (or "none")
 #   SHA256SUMS
+#
+# OpenZFS is built from the same source and patches as the stock side's zfs-virt: the release
+# tarball of the installed zfs package's version, plus every *.patch in the source= list of
+# aports main/zfs-lts/APKBUILD (zfs-virt is its _extra flavour) on this release's
+# <major.minor>-stable branch, e.g. aarch64-disable-neon.patch, which takes the NEON fletcher-4
+# and raidz code out. Without them the checksum comparison would mix a kernel change with a ZFS
+# source change; --zfs-patches none builds plain OpenZFS and says so in zfs-patches.txt.
 set -eu
 
 prog=$(basename "$0")
@@ -34,6 +42,8 @@ Build the M-series kernel in this Alpine arm64 guest (run as root).
   --zfs-version V         OpenZFS release to build against the kernel (default: the
                           installed zfs package's version; env ZFS_VERSION)
   --no-zfs                skip the OpenZFS module
+  --zfs-patches aports|none  apply zfs-lts's patches from aports (default) or none
+  --print-zfs-patches APKBUILD  print the *.patch names of APKBUILD's source= list; exit
   --allow-unknown         only warn about fragment options this kernel version does not have
   --check-config FILE     only check FILE (a final .config) against the fragment; exit 1
                           listing every requested option that did not survive (the kernel
@@ -60,6 +70,8 @@ work_dir=/var/tmp/kbench-kernel
 jobs=
 zfs_version=${ZFS_VERSION:-}
 with_zfs=1
+zfs_patches=aports
+print_patches_of=
 allow_unknown=0
 check_only=
 show_versions=0
@@ -77,6 +89,8 @@ while [ $# -gt 0 ]; do
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; jobs=$2; shift ;;
     --zfs-version) [ $# -ge 2 ] || die "--zfs-version needs a value"; zfs_version=$2; shift ;;
     --no-zfs) with_zfs=0 ;;
+    --zfs-patches) [ $# -ge 2 ] || die "--zfs-patches needs aports or none"; zfs_patches=$2; shift ;;
+    --print-zfs-patches) [ $# -ge 2 ] || die "--print-zfs-patches needs an APKBUILD"; print_patches_of=$2; shift ;;
     --allow-unknown) allow_unknown=1 ;;
     --check-config) [ $# -ge 2 ] || die "--check-config needs a file"; check_only=$2; shift ;;
     --show-versions) show_versions=1 ;;
@@ -88,6 +102,20 @@ while [ $# -gt 0 ]; do
 done
 
 case $page_size in 16k | 4k) ;; *) die "--page-size: expected 16k or 4k, got '$page_size'" ;; esac
+case $zfs_patches in aports | none) ;; *) die "--zfs-patches: expected aports or none, got '$zfs_patches'" ;; esac
+
+# The *.patch entries of an APKBUILD's source="..." list (one per line, in order).
+apkbuild_patches() {
+  awk '/^source="/ { inside = 1; sub(/^source="/, "") }
+    inside { line = $0; done = sub(/".*$/, "", line); n = split(line, words, /[ \t]+/)
+      for (i = 1; i <= n; i++) if (words[i] ~ /^[A-Za-z0-9._+-]+\.patch$/) print words[i]
+      if (done) exit }' "$1"
+}
+if [ -n "$print_patches_of" ]; then
+  [ -f "$print_patches_of" ] || die "APKBUILD not found: $print_patches_of"
+  apkbuild_patches "$print_patches_of"
+  exit 0
+fi
 case $kernel_version in '' | [0-9]*.[0-9]*) ;; *) die "--kernel-version: expected X.Y[.Z], got '$kernel_version'" ;; esac
 [ -z "$jobs" ] || case $jobs in *[!0-9]* | 0) die "--jobs: expected a positive number, got '$jobs'" ;; esac
 [ -f "$fragment" ] || die "fragment not found: $fragment"
@@ -228,10 +256,15 @@ plan "check that every requested option survived olddefconfig; stop listing the 
 plan "make -j${jobs:-<nproc>} ARCH=arm64 Image modules"
 plan "modules_install into $work_dir/staging and /lib/modules/<release>"
 if [ "$with_zfs" = 1 ]; then
+  if [ "$zfs_patches" = aports ]; then
+    plan "fetch aports main/zfs-lts/APKBUILD (<alpine major.minor>-stable), check its _ver is $zfs_shown, apply every *.patch of its source= list"
+  else
+    plan "no aports patches (--zfs-patches none): plain OpenZFS $zfs_shown, recorded in zfs-patches.txt"
+  fi
   plan "build OpenZFS $zfs_shown kernel modules against this kernel tree and install them into the same places"
 fi
 plan "mkinitfs for <release> -> $out_dir/initramfs-m-series"
-plan "write $out_dir/vmlinuz-m-series (arch/arm64/boot/Image), config-m-series, modules-m-series.tar.gz, SHA256SUMS"
+plan "write $out_dir/vmlinuz-m-series (arch/arm64/boot/Image), config-m-series, modules-m-series.tar.gz$([ "$with_zfs" = 0 ] || echo ', zfs-patches.txt'), SHA256SUMS"
 
 if [ "$dry_run" = 1 ]; then
   echo "dry run: nothing was changed"
@@ -309,6 +342,21 @@ if [ "$with_zfs" = 1 ]; then
   [ -f "$zfs_tar" ] || wget -q -O "$zfs_tar" "https://github.com/openzfs/zfs/releases/download/zfs-$zfs_version/$zfs_tar"
   rm -rf "zfs-$zfs_version"
   tar -xzf "$zfs_tar"
+  printf 'openzfs %s\n' "$zfs_version" >"$out_dir/zfs-patches.txt"
+  if [ "$zfs_patches" = aports ]; then
+    branch=$(cut -d. -f1,2 /etc/alpine-release)-stable
+    aports=https://gitlab.alpinelinux.org/alpine/aports/-/raw/$branch/main/zfs-lts
+    wget -q -O zfs-lts.APKBUILD "$aports/APKBUILD" || die "cannot fetch $aports/APKBUILD"
+    lts_ver=$(sed -n 's/^_ver=//p' zfs-lts.APKBUILD)
+    [ "$lts_ver" = "$zfs_version" ] || die "aports $branch zfs-lts builds OpenZFS $lts_ver, not $zfs_version: pass --zfs-version $lts_ver (or --zfs-patches none)"
+    for patch in $(apkbuild_patches zfs-lts.APKBUILD); do
+      wget -q -O "$patch" "$aports/$patch" || die "cannot fetch $aports/$patch"
+      patch -d "zfs-$zfs_version" -p1 <"$patch" >/dev/null || die "$patch does not apply to OpenZFS $zfs_version"
+      printf 'patch %s (aports %s main/zfs-lts)\n' "$patch" "$branch" >>"$out_dir/zfs-patches.txt"
+    done
+  else
+    echo 'patches none (--zfs-patches none: differs from zfs-virt by every aports patch)' >>"$out_dir/zfs-patches.txt"
+  fi
   (
     cd "zfs-$zfs_version"
     ./configure --with-config=kernel --with-linux="$src" --with-linux-obj="$build"
@@ -326,5 +374,8 @@ mkinitfs -o "$out_dir/initramfs-m-series" "$release"
 cp "$build/arch/arm64/boot/Image" "$out_dir/vmlinuz-m-series"
 cp "$build/.config" "$out_dir/config-m-series"
 tar -czf "$out_dir/modules-m-series.tar.gz" -C "$staging" "lib/modules/$release"
-(cd "$out_dir" && sha256sum vmlinuz-m-series initramfs-m-series config-m-series modules-m-series.tar.gz >SHA256SUMS)
+sums="vmlinuz-m-series initramfs-m-series config-m-series modules-m-series.tar.gz"
+[ "$with_zfs" = 0 ] || sums="$sums zfs-patches.txt"
+# shellcheck disable=SC2086 # a list of plain file names
+(cd "$out_dir" && sha256sum $sums >SHA256SUMS)
 echo "built $release -> $out_dir"

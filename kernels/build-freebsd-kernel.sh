@@ -1,6 +1,11 @@
 #!/bin/sh
 # Builds and installs the kbench M-SERIES kernel inside a FreeBSD/arm64 guest, as root, and
-# arranges a one-shot trial boot into it. Artifacts: kernel-artifacts/freebsd/.
+# arranges a one-shot trial boot into it. Artifacts: kernel-artifacts/freebsd/:
+#   kernel.m-series.tar.gz  kernel.m-series/ (the kernel and every module installkernel put
+#                           beside it, zfs.ko included): what the lima backend and
+#                           lima/freebsd-custom.yaml unpack with `tar -xzf ... -C /boot`
+#   kernel, loader.conf     the bare kernel and the loader.conf lines, for booting by hand
+#   SHA256SUMS
 set -eu
 
 prog=$(basename "$0")
@@ -45,7 +50,8 @@ echo "plan: 3. make -C $src installkernel KERNCONF=$kernconf KODIR=$kodir (the s
 if [ "$nextboot" = 1 ]; then
   echo "plan: 4. nextboot -k kernel.m-series: the next boot only uses it; a failed boot falls back to /boot/kernel"
 fi
-echo "plan: 5. copy $kodir/kernel and a loader.conf snippet to $out_dir, write SHA256SUMS"
+echo "plan: 5. check $kodir has kernel and zfs.ko; tar it as $out_dir/kernel.m-series.tar.gz (kernel.m-series/...)"
+echo "plan: 6. copy $kodir/kernel and a loader.conf snippet to $out_dir, write SHA256SUMS"
 if [ "$dry_run" = 1 ]; then
   echo "dry run: nothing was changed"
   exit 0
@@ -62,12 +68,17 @@ make -C "$src" installkernel KERNCONF="$kernconf" KODIR="$kodir"
 if [ "$nextboot" = 1 ]; then
   nextboot -k kernel.m-series
 fi
+for file in kernel zfs.ko; do
+  [ -f "$kodir/$file" ] || die "installkernel left no $kodir/$file (is ZFS in the kernel config's module list?)"
+done
 mkdir -p "$out_dir"
+# Debug files stay out: installkernel puts them under /usr/lib/debug anyway.
+tar -czf "$out_dir/kernel.m-series.tar.gz" -C "$(dirname "$kodir")" --exclude '*.debug' "$(basename "$kodir")"
 cp "$kodir/kernel" "$out_dir/kernel"
 cat >"$out_dir/loader.conf" <<LOADER
 # Boot the M-SERIES kernel permanently (after a good trial boot) and load ZFS.
 kernel="kernel.m-series"
 zfs_load="YES"
 LOADER
-(cd "$out_dir" && sha256 -r kernel loader.conf >SHA256SUMS)
+(cd "$out_dir" && sha256sum kernel.m-series.tar.gz kernel loader.conf >SHA256SUMS)
 echo "installed $kodir; reboot to try it once"

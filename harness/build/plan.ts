@@ -59,6 +59,9 @@ export type OsPlan =
 const FREEBSD_SRC =
   '[ -f /usr/src/sys/arm64/conf/GENERIC ] || { pkg install -y git-lite && git clone --depth 1 --branch releng/$(freebsd-version -u | cut -d- -f1) https://git.freebsd.org/src.git /usr/src; }';
 
+// Lima's vz guests booted from a kernel image may have no RTC: apk over https fails until the clock is set.
+const ALPINE_ZFS = 'i=0; while [ "$(date +%Y)" -lt 2025 ] && [ $i -lt 120 ]; do sleep 1; i=$((i+1)); done; apk info -e zfs >/dev/null || apk add --no-cache zfs';
+
 /** Pure: what building `os` means, step by step. Lima cannot boot NetBSD or OpenBSD (no template, no driver). */
 export function planOs(os: BuildOs, env: BuildEnv): OsPlan {
   if (os === 'debian-arm64') {
@@ -77,6 +80,8 @@ export function planOs(os: BuildOs, env: BuildEnv): OsPlan {
       { title: `start Lima VM ${name}`, argv: start },
       { title: 'copy config and build script in', argv: ['limactl', 'copy', conf, script, `${name}:/tmp/`] },
       ...(os === 'freebsd' ? [{ title: 'fetch /usr/src for this release if missing', argv: ['limactl', 'shell', name, '--', 'sudo', 'sh', '-c', FREEBSD_SRC] }] : []),
+      // template:alpine installs no ZFS; the build reads the zfs package's version (the OpenZFS zfs-virt is built from).
+      ...(os === 'alpine' ? [{ title: 'install the zfs package (its version = the OpenZFS the modules are built from)', argv: ['limactl', 'shell', name, '--', 'sudo', 'sh', '-c', ALPINE_ZFS] }] : []),
       { title: 'build in the guest', argv: ['limactl', 'shell', name, '--', 'sudo', 'sh', `/tmp/build-${os}-kernel.sh`, '--out', guestOut] },
       { title: 'copy artifacts out', argv: ['limactl', 'copy', '-r', `${name}:${guestOut}/.`, `${env.outDir}/`] },
       ...(env.keep ? [] : [{ title: `stop ${name}`, argv: ['limactl', 'stop', name] }]),

@@ -72,7 +72,7 @@ export function unframeOutput(stdout: string, token: string): { output: string; 
   const from = begin + token.length + '-begin\n'.length;
   const end = stdout.indexOf(`\n${token} `, from);
   if (end < 0) return null;
-  const status = /^(\d+)\n/.exec(stdout.slice(end + token.length + 2));
+  const status = /^(\d+)(?:\r?\n|$)/.exec(stdout.slice(end + token.length + 2));
   if (!status) return null;
   return { output: stdout.slice(from, end), code: Number(status[1]) };
 }

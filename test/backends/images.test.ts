@@ -115,7 +115,7 @@ describe('first-boot SSH access', () => {
       disks: [{ path: '/c/root.qcow2', format: 'qcow2' }, { fatDir: seed, label: 'cidata' }],
       sshHostPort: 2222, serial: { kind: 'file', path: '/c/serial.log' }, qmpSocketPath: null,
     });
-    expect(args).toContain(`if=virtio,format=raw,readonly=on,file.driver=vvfat,file.dir=${seed},file.label=cidata`);
+    expect(args).toContain(`if=virtio,format=raw,snapshot=on,file.driver=vvfat,file.dir=${seed},file.label=cidata`);
     expect(args.slice(0, 4)).toEqual(['-machine', 'virt,gic-version=max,highmem=on', '-cpu', 'host']);
   });
 });

@@ -32,6 +32,7 @@ describe('kbench build: per-OS plans', () => {
     expect(argvs).toEqual([
       'limactl start --tty=false --name=kbench-build-alpine --cpus=4 --memory=8 template:alpine',
       'limactl copy /repo/kernels/alpine-m-series.config /repo/kernels/build-alpine-kernel.sh kbench-build-alpine:/tmp/',
+      expect.stringMatching(/^limactl shell kbench-build-alpine -- sudo sh -c .*apk info -e zfs >\/dev\/null \|\| apk add --no-cache zfs$/),
       'limactl shell kbench-build-alpine -- sudo sh /tmp/build-alpine-kernel.sh --out /tmp/kbench-kernel-artifacts/alpine',
       'limactl copy -r kbench-build-alpine:/tmp/kbench-kernel-artifacts/alpine/. /out/alpine/',
       'limactl stop kbench-build-alpine',

@@ -65,8 +65,21 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(plan.some((l) => /merge alpine-m-series\.config \(page size 16k\) onto \/boot\/config-virt with scripts\/kconfig\/merge_config\.sh/.test(l))).toBe(true);
     expect(plan.some((l) => /every requested option survived olddefconfig/.test(l))).toBe(true);
     expect(plan.some((l) => /OpenZFS .* against this kernel tree/.test(l))).toBe(true);
-    expect(plan.at(-1)).toBe('plan: 10. write out/vmlinuz-m-series (arch/arm64/boot/Image), config-m-series, modules-m-series.tar.gz, SHA256SUMS');
+    expect(plan).toContain('plan: 8. fetch aports main/zfs-lts/APKBUILD (<alpine major.minor>-stable), check its _ver is <installed zfs package version>, apply every *.patch of its source= list');
+    expect(plan.at(-1)).toBe('plan: 11. write out/vmlinuz-m-series (arch/arm64/boot/Image), config-m-series, modules-m-series.tar.gz, zfs-patches.txt, SHA256SUMS');
     expect(r.stdout).toMatch(/^dry run: nothing was changed$/m);
+  });
+
+  it('build-alpine-kernel.sh: the OpenZFS patches are the source= *.patch list of aports zfs-lts (zfs-virt), or none when asked', () => {
+    const fixture = join(repo, 'test/kernels/fixtures/zfs-lts.APKBUILD');
+    const listed = run([script('kernels/build-alpine-kernel.sh'), '--print-zfs-patches', fixture]);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect(listed.stdout).toBe('aarch64-disable-neon.patch\n');
+    const none = run([script('kernels/build-alpine-kernel.sh'), '--dry-run', '--zfs-patches', 'none']);
+    expect(planLines(none.stdout).some((l) => /no aports patches \(--zfs-patches none\): plain OpenZFS/.test(l))).toBe(true);
+    const bad = run([script('kernels/build-alpine-kernel.sh'), '--dry-run', '--zfs-patches', 'some']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe("build-alpine-kernel.sh: --zfs-patches: expected aports or none, got 'some'");
   });
 
   it('build-alpine-kernel.sh: --no-zfs drops the ZFS step; bad input exits 2 with one line', () => {
@@ -128,6 +141,7 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(plan).toMatch(/buildkernel KERNCONF=M-SERIES TARGET=arm64/);
     expect(plan).toMatch(/installkernel KERNCONF=M-SERIES KODIR=\/boot\/kernel\.m-series/);
     expect(plan).toMatch(/nextboot -k kernel\.m-series/);
+    expect(plan).toMatch(/check \/boot\/kernel\.m-series has kernel and zfs\.ko; tar it as \.\/kernel-artifacts\/freebsd\/kernel\.m-series\.tar\.gz \(kernel\.m-series\/\.\.\.\)/);
     const noNext = run([script('kernels/build-freebsd-kernel.sh'), '--dry-run', '--no-nextboot']);
     expect(noNext.stdout).not.toMatch(/nextboot -k/);
   });

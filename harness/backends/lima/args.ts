@@ -3,6 +3,7 @@
  * kernel variant, and which acceleration a Lima instance gets. Every rule here is read from the
  * lima-vm/lima source (v2.2.0-153-g183a60d7); the file named next to each rule is where.
  */
+import { frameOneShot, newMarkerToken } from '../../ssh/framing.ts';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectFile } from '../../root.ts';
@@ -162,8 +163,12 @@ export function limaTargetPlan(os: GuestOs, variant: KernelVariant): LimaTargetP
 /** A limactl argv run once after the instance's first start, and what its output must say. */
 export interface LimaSetupStep {
   args: string[];
-  /** When set, the trimmed stdout must equal this (e.g. kern.bootfile after the trial boot). */
-  expectStdout?: string;
+  /**
+   * When set, the step's command output, read between the frame markers of `token` (so that what
+   * the login profile prints, like FreeBSD's `fortune freebsd-tips`, is not part of it), trimmed,
+   * must equal `value` (kern.bootfile after the trial boot).
+   */
+  expectFramed?: { token: string; value: string };
   /** Restart the instance after this step (stop, then start). */
   restartAfter?: boolean;
 }
@@ -173,7 +178,7 @@ export interface LimaSetupStep {
  * modules tarball; FreeBSD gets /boot/kernel.m-series, a one-shot `nextboot -k` trial (a panic
  * falls back to GENERIC on the next boot), a check of kern.bootfile, then loader.conf.
  */
-export function limaSetupSteps(os: 'alpine' | 'freebsd', instance: string, artifact: string): LimaSetupStep[] {
+export function limaSetupSteps(os: 'alpine' | 'freebsd', instance: string, artifact: string, token: string = newMarkerToken()): LimaSetupStep[] {
   const remote = `/tmp/${path.basename(artifact)}`;
   const copy = { args: ['copy', artifact, `${instance}:${remote}`] };
   const shell = (command: string) => ['shell', '--workdir=/', instance, 'sudo', 'sh', '-c', command];
@@ -182,8 +187,12 @@ export function limaSetupSteps(os: 'alpine' | 'freebsd', instance: string, artif
   }
   return [
     copy,
-    { args: shell(`tar -xzf ${remote} -C /boot && test -f /boot/kernel.m-series/kernel && nextboot -k kernel.m-series`), restartAfter: true },
-    { args: ['shell', '--workdir=/', instance, 'sysctl', '-n', 'kern.bootfile'], expectStdout: '/boot/kernel.m-series/kernel' },
+    {
+      args: shell(`tar -xzf ${remote} -C /boot && test -f /boot/kernel.m-series/kernel && test -f /boot/kernel.m-series/zfs.ko && nextboot -k kernel.m-series`),
+      restartAfter: true,
+    },
+    // limactl shell runs `$SHELL -l -c` (cmd/limactl/shell.go): the login profile prints first.
+    { args: ['shell', '--workdir=/', instance, 'sh', '-c', frameOneShot('sysctl -n kern.bootfile', token).script], expectFramed: { token, value: '/boot/kernel.m-series/kernel' } },
     { args: shell('sysrc -f /boot/loader.conf kernel=kernel.m-series') },
   ];
 }

@@ -12,6 +12,7 @@
  * every 3 s and logs whole seconds, so the figure is coarse by construction; which start mark was
  * used is kept with the boot (BootedGuest.hostBootStart).
  */
+import { unframeOutput } from '../../ssh/framing.ts';
 import { constants as fsConstants, existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { arch as nodeArch, platform as nodePlatform } from 'node:os';
@@ -357,8 +358,12 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
     await run(limaStartArgs(instance, bootTimeoutMs / 1000), bootTimeoutMs + 60_000);
     for (const step of limaSetupSteps(spec.os === 'freebsd' ? 'freebsd' : 'alpine', instance, artifact)) {
       const out = await run(step.args, 600_000);
-      if (step.expectStdout !== undefined && out !== step.expectStdout) {
-        throw new InfraError(`${instance}: after the nextboot trial the guest runs ${showValue(out)}, not ${step.expectStdout} (the custom kernel did not boot; see the serial log in the instance directory)`);
+      if (step.expectFramed !== undefined) {
+        const framed = unframeOutput(out, step.expectFramed.token);
+        if (framed === null) throw new InfraError(`${instance}: sysctl -n kern.bootfile printed no framed output (see ${log})`);
+        const value = framed.output.trim();
+        if (value !== step.expectFramed.value)
+          throw new InfraError(`${instance}: after the nextboot trial the guest runs ${showValue(value)}, not ${step.expectFramed.value} (the custom kernel did not boot; see the serial log in the instance directory)`);
       }
       if (step.restartAfter) {
         await stopInstance(binary, instance);

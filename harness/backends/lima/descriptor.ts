@@ -33,7 +33,7 @@ export const limaDescriptor = {
         const artifact = target.os === 'freebsd' ? '$KBENCH_LIMA_FREEBSD_KERNEL' : '$KBENCH_LIMA_MODULES';
         commands.push(`limactl ${limaStartArgs(instance, 600).join(' ')}`);
         for (const step of limaSetupSteps(target.os === 'freebsd' ? 'freebsd' : 'alpine', instance, artifact)) {
-          commands.push(`limactl ${step.args.join(' ')}${step.expectStdout ? `   # must print ${step.expectStdout}` : ''}`);
+          commands.push(`limactl ${step.args.join(' ')}${step.expectFramed ? `   # must print ${step.expectFramed.value} between the markers` : ''}`);
           if (step.restartAfter) commands.push(`limactl stop ${instance}`, `limactl ${limaStartArgs(instance, 600).join(' ')}`);
         }
         commands.push(`limactl stop ${instance}`);

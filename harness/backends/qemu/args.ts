@@ -19,7 +19,7 @@ export type QemuDisk =
    * fsync never waits for the host's disk (under icount such a wait shows up in guest time).
    */
   | { path: string; format: 'raw' | 'qcow2'; cache?: 'unsafe' }
-  /** A host folder shown read-only as a FAT disk with a volume label (a NoCloud "cidata" seed): qemu's vvfat driver, no image tool needed. */
+  /** A host folder shown as a FAT disk with a volume label (a NoCloud "cidata" seed): qemu's vvfat driver under a throwaway snapshot, no image tool needed. */
   | { fatDir: string; label: string };
 
 /**
@@ -100,7 +100,9 @@ export function buildQemuArgs(config: QemuLaunchConfig): QemuCommand {
   for (const disk of config.disks) {
     if ('fatDir' in disk) {
       if (!/^[A-Za-z0-9_-]{1,11}$/.test(disk.label)) throw new RangeError(`FAT volume label must be 1-11 letters/digits, got ${disk.label}`);
-      args.push('-drive', `if=virtio,format=raw,readonly=on,file.driver=vvfat,file.dir=${escapeOptionValue(disk.fatDir)},file.label=${disk.label}`);
+      // snapshot=on: writable for the guest (FreeBSD's rc.d/nuageinit mounts the seed read-write,
+      // `mount -t $fs $drive /media/nuageinit`), writes go to a throwaway overlay, the folder stays as it is.
+      args.push('-drive', `if=virtio,format=raw,snapshot=on,file.driver=vvfat,file.dir=${escapeOptionValue(disk.fatDir)},file.label=${disk.label}`);
     } else {
       args.push('-drive', `file=${escapeOptionValue(disk.path)},if=virtio,format=${disk.format}${disk.cache ? `,cache=${disk.cache}` : ''}`);
     }

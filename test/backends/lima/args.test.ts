@@ -1,3 +1,4 @@
+import { frameOneShot, unframeOutput } from '../../../harness/ssh/framing.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -140,15 +141,31 @@ describe('which guests Lima can run', () => {
     const plans = planLimaTarget(spec('freebsd', 'freebsd'), ['stock', 'custom'], () => kernel, () => '/k/kernel.m-series.tar.gz');
     expect(plans.custom).toMatchObject({ instance: 'kbench-freebsd-custom', vmType: 'qemu', kernelLocation: null, artifact: '/k/kernel.m-series.tar.gz' });
     expect(plans.custom!.createArgs.at(-1)).toBe(`${LIMA_TEMPLATE_DIR}/freebsd-custom.yaml`);
-    expect(limaSetupSteps('freebsd', 'kbench-freebsd-custom', '/k/kernel.m-series.tar.gz')).toEqual([
+    const token = 'kbench-end-00112233445566778899aabbccddeeff';
+    const steps = limaSetupSteps('freebsd', 'kbench-freebsd-custom', '/k/kernel.m-series.tar.gz', token);
+    expect(steps).toEqual([
       { args: ['copy', '/k/kernel.m-series.tar.gz', 'kbench-freebsd-custom:/tmp/kernel.m-series.tar.gz'] },
       {
-        args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sudo', 'sh', '-c', 'tar -xzf /tmp/kernel.m-series.tar.gz -C /boot && test -f /boot/kernel.m-series/kernel && nextboot -k kernel.m-series'],
+        args: [
+          'shell', '--workdir=/', 'kbench-freebsd-custom', 'sudo', 'sh', '-c',
+          'tar -xzf /tmp/kernel.m-series.tar.gz -C /boot && test -f /boot/kernel.m-series/kernel && test -f /boot/kernel.m-series/zfs.ko && nextboot -k kernel.m-series',
+        ],
         restartAfter: true,
       },
-      { args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sysctl', '-n', 'kern.bootfile'], expectStdout: '/boot/kernel.m-series/kernel' },
+      { args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sh', '-c', frameOneShot('sysctl -n kern.bootfile', token).script], expectFramed: { token, value: '/boot/kernel.m-series/kernel' } },
       { args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sudo', 'sh', '-c', 'sysrc -f /boot/loader.conf kernel=kernel.m-series'] },
     ]);
+  });
+
+  it("kern.bootfile is read between markers: FreeBSD's skeleton .profile fortune (run by limactl shell's $SHELL -l -c) does not break it", async () => {
+    const step = limaSetupSteps('freebsd', 'i', '/k/kernel.m-series.tar.gz')[2]!;
+    const script = step.args.at(-1)!;
+    // What `$SHELL -l -c` does: the profile prints (stdout and stderr), then the command runs; sysctl stands in as a function.
+    const profile = "echo 'Edit /etc/motd to change this login announcement.'; echo 'fortune freebsd-tips: To see the output from when your computer started, run dmesg(8).'; echo noise >&2";
+    const { execFileSync } = await import('node:child_process');
+    const stdout = execFileSync('sh', ['-c', `${profile}; sysctl() { echo /boot/kernel.m-series/kernel; }; ${script}`], { encoding: 'utf8' });
+    expect(stdout).toMatch(/fortune freebsd-tips/);
+    expect(unframeOutput(stdout.trim(), step.expectFramed!.token)!.output.trim()).toBe(step.expectFramed!.value);
   });
 
   it('the templates kbench creates from are files in lima/, UFS for FreeBSD', () => {
@@ -162,6 +179,12 @@ describe('which guests Lima can run', () => {
         }
       }
     expect(readFileSync(limaTemplatePath('alpine', 'stock'), 'utf8')).toMatch(/apk add --no-cache zfs zfs-virt/);
+    // Installed once (Lima runs provision scripts at every boot), and over signed-index http when the clock is unset.
+    for (const variant of ['stock', 'custom'] as const) {
+      const text = readFileSync(limaTemplatePath('alpine', variant), 'utf8');
+      expect(text).toMatch(variant === 'stock' ? /if ! apk info -e zfs zfs-virt >\/dev\/null; then/ : /if ! apk info -e zfs >\/dev\/null; then/);
+      expect(text).toMatch(/--repositories-file \/dev\/null -X "http:\/\/dl-cdn\.alpinelinux\.org\/alpine\/v\$\(cut -d\. -f1,2 \/etc\/alpine-release\)\/main"/);
+    }
     // The custom kernel's modules come from its own build; zfs-virt's would not load into it.
     expect(readFileSync(limaTemplatePath('alpine', 'custom'), 'utf8')).not.toMatch(/zfs-virt\n/);
   });
