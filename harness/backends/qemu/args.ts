@@ -48,6 +48,11 @@ export interface QemuLaunchConfig {
   serial: { kind: 'file'; path: string } | { kind: 'stdio' };
   /** Unix socket for QMP (graceful power-down); null = none. */
   qmpSocketPath: string | null;
+  /**
+   * The DHCP filename the user network hands out (`bootfile=`); its next-server is the host
+   * (10.0.2.2). OpenBSD's autoinstall(8) then fetches http://10.0.2.2/install.conf.
+   */
+  dhcpBootfile?: string;
 }
 
 export interface QemuCommand {
@@ -111,7 +116,9 @@ export function buildQemuArgs(config: QemuLaunchConfig): QemuCommand {
   if (config.sshHostPort !== null) {
     const port = config.sshHostPort;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`sshHostPort must be a TCP port, got ${port}`);
-    args.push('-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:22`);
+    const bootfile = config.dhcpBootfile;
+    if (bootfile !== undefined && !/^[A-Za-z0-9_./-]{1,64}$/.test(bootfile)) throw new RangeError(`dhcpBootfile must be a plain file name, got ${bootfile}`);
+    args.push('-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:22${bootfile === undefined ? '' : `,bootfile=${bootfile}`}`);
     args.push('-device', 'virtio-net-pci,netdev=net0');
   } else {
     args.push('-nic', 'none');
