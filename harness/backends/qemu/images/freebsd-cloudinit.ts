@@ -34,8 +34,7 @@ export const freebsdCloudinitImage: ImageProviderDescriptor = {
   async load() {
     const { decompressOnce, defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');
     const { ensureSshKey, writeNoCloudSeed } = await import('./provision.ts');
-    const { findAarch64Firmware } = await import('../firmware.ts');
-    const { KbenchError } = await import('../../../errors/index.ts');
+    const { diskBootFor } = await import('../firmware.ts');
     return {
       async ensure(request): Promise<PreparedImage> {
         const root = path.join(request.cacheDir ?? defaultCacheRoot(), 'images', 'freebsd', FREEBSD_RELEASE);
@@ -46,14 +45,7 @@ export const freebsdCloudinitImage: ImageProviderDescriptor = {
         const raw = await decompressOnce(compressed, compressed.replace(/\.xz$/, ''));
         const key = await ensureSshKey(path.join(root, 'ssh'));
         const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: `kbench-freebsd-${FREEBSD_RELEASE}`, os: 'freebsd', publicKey: key.publicKey });
-        let boot: PreparedImage['boot']['stock'];
-        if (request.arch === 'aarch64') {
-          const firmware = findAarch64Firmware();
-          if (firmware === null) throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
-          boot = { kind: 'uefi-disk', firmwarePath: firmware };
-        } else {
-          boot = { kind: 'bios-disk' };
-        }
+        const boot = diskBootFor(request.arch);
         return {
           rootDisk: { path: raw, format: 'raw' },
           boot: { stock: boot },

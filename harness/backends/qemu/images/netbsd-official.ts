@@ -41,8 +41,7 @@ export const netbsdOfficialImage: ImageProviderDescriptor = {
     const { decompressOnce, defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');
     const { ensureSshKey } = await import('./provision.ts');
     const { writeNetbsdCreds } = await import('./netbsd-creds.ts');
-    const { findAarch64Firmware } = await import('../firmware.ts');
-    const { KbenchError } = await import('../../../errors/index.ts');
+    const { diskBootFor } = await import('../firmware.ts');
     return {
       async ensure(request): Promise<PreparedImage> {
         const paths = netbsdCachePaths(request.cacheDir ?? defaultCacheRoot());
@@ -61,11 +60,9 @@ export const netbsdOfficialImage: ImageProviderDescriptor = {
           await fs.writeFile(marker, key.publicKey);
           request.onProgress(`netbsd: creds.txt (sshkey root) written to the FAT partition at byte ${offset} of ${paths.withCreds}`);
         }
-        const firmware = findAarch64Firmware();
-        if (firmware === null) throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
         return {
           rootDisk: { path: paths.withCreds, format: 'raw' },
-          boot: { stock: { kind: 'uefi-disk', firmwarePath: firmware } },
+          boot: { stock: diskBootFor('aarch64') },
           extraDisks: [],
           ssh: { user: 'root', privateKeyPath: key.privateKeyPath },
           probeKernel: null,

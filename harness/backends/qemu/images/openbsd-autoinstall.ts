@@ -87,20 +87,12 @@ export const openbsdAutoinstallImage: ImageProviderDescriptor = {
   async load() {
     const { defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');
     const { ensureSshKey } = await import('./provision.ts');
-    const { findAarch64Firmware } = await import('../firmware.ts');
-    const { KbenchError } = await import('../../../errors/index.ts');
+    const { diskBootFor } = await import('../firmware.ts');
     return {
       async ensure(request): Promise<PreparedImage> {
         const paths = openbsdCachePaths(request.cacheDir ?? defaultCacheRoot(), request.arch);
         const key = await ensureSshKey(path.dirname(paths.key));
-        let boot: PreparedImage['boot']['stock'];
-        if (request.arch === 'aarch64') {
-          const firmware = findAarch64Firmware();
-          if (firmware === null) throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
-          boot = { kind: 'uefi-disk', firmwarePath: firmware };
-        } else {
-          boot = { kind: 'bios-disk' };
-        }
+        const boot = diskBootFor(request.arch);
         const installed = await fs.readFile(paths.installed, 'utf8').then((text) => text.trim() === key.publicKey, () => false);
         if (!installed) {
           const urls = openbsdUrls(request.arch);
