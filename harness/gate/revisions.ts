@@ -75,8 +75,8 @@ async function git(repo: string, args: string[], what: string): Promise<string> 
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: string };
     if (failure.code === 'ENOENT') throw new InfraError('git is not on PATH: kbench gate reads both sides from git');
-    const line = (failure.stderr ?? failure.message).split('\n').find((l) => l.trim() !== '')?.trim() ?? 'failed';
-    throw new InputError(`${what}: ${line}`);
+    const line = (failure.stderr ?? '').split('\n').find((l) => l.trim() !== '')?.trim();
+    throw new InputError(line === undefined ? what : `${what}: ${line}`);
   }
 }
 

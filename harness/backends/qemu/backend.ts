@@ -22,7 +22,7 @@ import { buildQemuArgs, qemuBinaryFor, type HostArch, type QemuAccel, type QemuC
 import { chooseQemuClock, parseClockSetting, recordedClock, vcpusFor } from './clock.ts';
 import { killAndWait, spawnTracked, waitForExit } from './children.ts';
 import { imageProvider } from './images/index.ts';
-import type { PreparedImage } from './images/types.ts';
+import type { ImageProvider, PreparedImage } from './images/types.ts';
 
 export interface QemuBackendOptions {
   /** Replaces ${KBENCH_CACHE:-~/.cache/kbench} for built and fetched images. */
@@ -40,6 +40,8 @@ export interface QemuBackendOptions {
   onProgress?: (message: string) => void;
   /** The Debian testbed image build, when one happens (default: its messages to onProgress). */
   onBuildProgress?: (progress: BuildProgress) => void;
+  /** Makes the images instead of the target's provider (kbench gate: one revision's image per variant). */
+  images?: ImageProvider;
 }
 
 /** What `prepare` adds to PreparedTarget; `boot` needs it. */
@@ -205,7 +207,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     if (!support.ok) throw new InputError(`target ${showValue(spec.name)} on qemu: ${support.reason}`);
     if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
     await fs.mkdir(runDir, { recursive: true });
-    const image = await (await provider.load()).ensure({ variants, arch, cacheDir: options.cacheDir ?? null, onProgress: progress , ...(options.onBuildProgress ? { onBuildProgress: options.onBuildProgress } : {}) });
+    const image = await (options.images ?? (await provider.load())).ensure({ variants, arch, cacheDir: options.cacheDir ?? null, onProgress: progress , ...(options.onBuildProgress ? { onBuildProgress: options.onBuildProgress } : {}) });
     const facts = {} as PreparedTarget['facts'];
     for (const variant of ['stock', 'custom'] as const) {
       const kernelPath = variants.includes(variant) ? (image.kernelImage[variant] ?? null) : null;
@@ -219,7 +221,8 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       const method = image.boot[v];
       return method?.kind === 'linux-kernel' ? [method.kernelPath, ...(method.initrdPath === null ? [] : [method.initrdPath])] : [];
     });
-    await warmPageCache([image.rootDisk.path, ...bootFiles]);
+    const disks = [image.rootDisk.path, ...variants.flatMap((v) => (image.perVariant?.[v] === undefined ? [] : [image.perVariant[v].rootDisk.path]))];
+    await warmPageCache([...new Set([...disks, ...bootFiles])]);
     return { spec, variants, runDir, facts, qemu: { image, arch, bootCounts: { stock: 0, custom: 0 } } };
   }
 
@@ -302,7 +305,9 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     const image = prepared.qemu.image;
 
     const overlay = path.join(bootDir, 'root.qcow2');
-    await runQemuImg(['create', '-q', '-f', 'qcow2', '-F', image.rootDisk.format, '-b', image.rootDisk.path, overlay]);
+    const own = image.perVariant?.[variant];
+    const rootDisk = own?.rootDisk ?? image.rootDisk;
+    await runQemuImg(['create', '-q', '-f', 'qcow2', '-F', rootDisk.format, '-b', rootDisk.path, overlay]);
     let scratch: string | null = null;
     if (prepared.spec.scratchDiskMiB > 0) {
       scratch = path.join(bootDir, 'scratch.raw');
@@ -332,8 +337,9 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       host: '127.0.0.1',
       port: vm.port,
       user: image.ssh.user,
-      privateKeyPath: image.ssh.privateKeyPath,
-      hostKeyPolicy: { kind: 'pin-on-first-contact', pinFile: path.join(prepared.runDir, 'ssh-host-keys.pin') },
+      privateKeyPath: own?.privateKeyPath ?? image.ssh.privateKeyPath,
+      // Disks of separate builds have separate host keys: one pin per variant then.
+      hostKeyPolicy: { kind: 'pin-on-first-contact', pinFile: path.join(prepared.runDir, image.perVariant === undefined ? 'ssh-host-keys.pin' : `ssh-host-keys-${variant}.pin`) },
     };
     const guest: BootedGuest = {
       variant,
