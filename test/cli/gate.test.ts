@@ -11,6 +11,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareSets, pairStockVsCustom } from '../../harness/compare/index.ts';
+import { composeGateImage } from '../../harness/gate/images.ts';
 import { differences, inputHash, materialiseSide, readSide } from '../../harness/gate/revisions.ts';
 import { judgeGate, runnerClass, type GateDescription } from '../../harness/gate/summary.ts';
 import { kbench } from '../helpers/cli.ts';
@@ -165,5 +166,30 @@ describe('the verdict on a gate run (constructed samples: base in the stock slot
     described.candidate = { ...described.candidate, subject: 'fix | [x](javascript:alert) @everyone <b>' };
     const md = judgeGate(compareSets(pairStockVsCustom(run(2.0))), described).markdown;
     expect(md).toContain('"fix \\| \\[x\\](javascript:alert) &#64;everyone &lt;b&gt;"');
+  });
+});
+
+describe('the gate\'s image: each side boots its own revision\'s custom kernel, disk and key', () => {
+  const image = (name: string) => ({
+    rootDisk: { path: `/cache/${name}/disk.raw`, format: 'raw' as const },
+    boot: {
+      stock: { kind: 'linux-kernel' as const, kernelPath: `/cache/${name}/vmlinuz-amd64`, initrdPath: `/cache/${name}/initrd-amd64`, append: 'console=ttyS0' },
+      custom: { kind: 'linux-kernel' as const, kernelPath: `/cache/${name}/vmlinuz-cloud-amd64`, initrdPath: `/cache/${name}/initrd-cloud-amd64`, append: 'console=ttyS0' },
+    },
+    extraDisks: [],
+    ssh: { user: 'root', privateKeyPath: `/cache/${name}/id_ed25519` },
+    probeKernel: `/cache/${name}/vmlinuz-amd64`,
+    kernelImage: { stock: `/cache/${name}/vmlinuz-amd64`, custom: `/cache/${name}/vmlinuz-cloud-amd64` },
+  });
+
+  it('base in the stock slot, candidate in the custom slot, both their custom kernels', () => {
+    const composed = composeGateImage(image('base'), image('candidate'));
+    expect(composed.boot.stock).toMatchObject({ kernelPath: '/cache/base/vmlinuz-cloud-amd64' });
+    expect(composed.boot.custom).toMatchObject({ kernelPath: '/cache/candidate/vmlinuz-cloud-amd64' });
+    expect(composed.kernelImage).toEqual({ stock: '/cache/base/vmlinuz-cloud-amd64', custom: '/cache/candidate/vmlinuz-cloud-amd64' });
+    expect(composed.perVariant).toEqual({
+      stock: { rootDisk: { path: '/cache/base/disk.raw', format: 'raw' }, privateKeyPath: '/cache/base/id_ed25519' },
+      custom: { rootDisk: { path: '/cache/candidate/disk.raw', format: 'raw' }, privateKeyPath: '/cache/candidate/id_ed25519' },
+    });
   });
 });
