@@ -19,6 +19,7 @@ import { BuildProgressTracker, formatSeconds } from './build-progress.ts';
 import {
   APT_COMPONENTS,
   BASE_PACKAGES,
+  canonicalJson,
   DEBIAN_SUITE,
   GUEST_HOSTNAME,
   IMAGE_SIZE,
@@ -30,11 +31,18 @@ import {
   testbedCacheKey,
   type TestbedInputs,
 } from './inputs.ts';
-import { parseZfsTuning, renderZfsTuning, type RenderedZfsTuning } from './zfs-tuning.ts';
+import { writeImageFiles } from './ext4-files.ts';
+import { OPTIONS_HELPER_GUEST_PATH, parseZfsTuning, renderZfsTuning, type RenderedZfsTuning } from './zfs-tuning.ts';
 
 const ROOT = fileURLToPath(PROJECT_ROOT);
-export const BUILDER_SCRIPT_PATH = path.join(ROOT, 'custom-os', 'debian-testbed', 'build-rootfs.sh');
-export const ZFS_TUNING_PATH = path.join(ROOT, 'kernels', 'zfs-m-series-tuning.conf');
+const BUILDER_SCRIPT = path.join('custom-os', 'debian-testbed', 'build-rootfs.sh');
+const ZFS_TUNING = path.join('kernels', 'zfs-m-series-tuning.conf');
+export const BUILDER_SCRIPT_PATH = path.join(ROOT, BUILDER_SCRIPT);
+export const ZFS_TUNING_PATH = path.join(ROOT, ZFS_TUNING);
+/** Where build-rootfs.sh installs the rendered tuning in the guest (its step 5). */
+export const MODPROBE_CONF_GUEST_PATH = '/etc/modprobe.d/zfs.conf';
+/** The inputs a derived image may differ in from the image it is derived from: the tuning's. */
+const TUNING_INPUTS: readonly (keyof TestbedInputs)[] = ['tuningFileSha256', 'renderedTuningSha256'];
 /** The custom profile's kernel flavour (linux-image-cloud-amd64). */
 export const CUSTOM_KERNEL_GLOB = '*-cloud-amd64';
 const MANIFEST_FILE = 'manifest.json';
@@ -65,6 +73,8 @@ export const TestbedManifest = z.strictObject({
   /** Versions of the ZFS and kernel packages in the image (dpkg). */
   packageVersions: z.record(z.string(), z.string()),
   sshPrivateKey: z.string(),
+  /** Made from the image of this key by writing another tuning into it (deriveTestbed), not built. */
+  derivedFrom: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type TestbedManifest = z.infer<typeof TestbedManifest>;
 
@@ -88,6 +98,12 @@ export interface EnsureOptions {
   cacheDir?: string;
   /** Build steps, DKMS builds and heartbeats with elapsed and ETA; only called when a build happens. */
   onProgress?: (progress: BuildProgress) => void;
+  /**
+   * A folder shaped like this repository to read the image's file inputs from (the builder
+   * script, the tuning file) instead of this checkout: `kbench gate` points it at one
+   * revision's inputs. Default: this checkout.
+   */
+  inputsRoot?: string;
 }
 
 export function defaultCacheDir(): string {
@@ -95,12 +111,13 @@ export function defaultCacheDir(): string {
 }
 
 /** Gathers every build input from the repo and the host; nothing is written. */
-export async function collectTestbedInputs(): Promise<{ inputs: TestbedInputs; tuning: RenderedZfsTuning }> {
-  const [scriptText, tuningText] = await Promise.all([
-    fs.readFile(BUILDER_SCRIPT_PATH, 'utf8'),
-    fs.readFile(ZFS_TUNING_PATH, 'utf8'),
-  ]);
-  const tuningFileName = path.relative(ROOT, ZFS_TUNING_PATH);
+export async function collectTestbedInputs(inputsRoot: string = ROOT): Promise<{ inputs: TestbedInputs; tuning: RenderedZfsTuning }> {
+  const read = (relative: string) =>
+    fs.readFile(path.join(inputsRoot, relative), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new InputError(`${path.join(inputsRoot, relative)}: ${error.code === 'ENOENT' ? 'missing (an input of the Debian testbed)' : error.message}`);
+    });
+  const [scriptText, tuningText] = await Promise.all([read(BUILDER_SCRIPT), read(ZFS_TUNING)]);
+  const tuningFileName = ZFS_TUNING;
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
   const tuning = renderZfsTuning(parsed.value, tuningFileName, CUSTOM_KERNEL_GLOB);
@@ -147,7 +164,8 @@ export async function ensureDebianTestbed(options: EnsureOptions = {}): Promise<
   const onProgress = options.onProgress ?? (() => {});
   const root = path.join(options.cacheDir ?? defaultCacheDir(), 'debian-testbed');
   await fs.mkdir(root, { recursive: true });
-  const { inputs, tuning } = await collectTestbedInputs();
+  const inputsRoot = options.inputsRoot ?? ROOT;
+  const { inputs, tuning } = await collectTestbedInputs(inputsRoot);
   const key = testbedCacheKey(inputs);
   const dir = path.join(root, key);
 
@@ -160,7 +178,9 @@ export async function ensureDebianTestbed(options: EnsureOptions = {}): Promise<
     // Another process may have finished the build while we waited for the lock.
     const builtMeanwhile = await loadTestbed(dir);
     if (builtMeanwhile) return builtMeanwhile;
-    await buildTestbed(root, key, inputs, tuning, onProgress);
+    const source = await findDerivableTestbed(root, inputs);
+    if (source !== null) await deriveTestbed(root, source, key, inputs, tuning, onProgress);
+    else await buildTestbed(root, key, inputs, tuning, onProgress, path.join(inputsRoot, BUILDER_SCRIPT));
   } finally {
     await release();
   }
@@ -322,6 +342,7 @@ async function buildTestbed(
   inputs: TestbedInputs,
   tuning: RenderedZfsTuning,
   onProgress: (progress: BuildProgress) => void,
+  builderScript: string,
 ): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new InputError(
@@ -372,6 +393,7 @@ async function buildTestbed(
       path.join(tmp, 'build.log'),
       tracker,
       onProgress,
+      { path: builderScript, label: 'debian testbed build' },
     );
 
     const manifest = await describeBuild(tmp, key, inputs, started);
@@ -473,4 +495,72 @@ async function describeBuild(dir: string, key: string, inputs: TestbedInputs, st
     packageVersions,
     sshPrivateKey: SSH_KEY_FILE,
   };
+}
+
+/**
+ * A finished image built from the same inputs except the ZFS tuning, or null. The tuning is
+ * the only input the builder writes after everything else is installed (build-rootfs.sh step
+ * 5: two files, after the kernels and their initrds are made, which therefore do not hold
+ * it), so such an image with those two files replaced is what a build from these inputs
+ * would make (from the packages the source image got), in seconds instead of a build.
+ */
+export async function findDerivableTestbed(root: string, inputs: TestbedInputs): Promise<DebianTestbed | null> {
+  const withoutTuning = (value: Record<string, unknown>) => canonicalJson(Object.fromEntries(Object.entries(value).filter(([name]) => !(TUNING_INPUTS as string[]).includes(name))));
+  const wanted = withoutTuning({ ...inputs });
+  const names = (await fs.readdir(root).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{64}$/.test(name)).sort();
+  const candidates: DebianTestbed[] = [];
+  for (const name of names) {
+    const testbed = await loadTestbed(path.join(root, name));
+    if (testbed !== null && withoutTuning(testbed.manifest.inputs) === wanted) candidates.push(testbed);
+  }
+  // A built image first: a derived one holds the same packages, but says less about them.
+  return candidates.find((testbed) => testbed.manifest.derivedFrom === undefined) ?? candidates[0] ?? null;
+}
+
+/**
+ * The image for `key` made from `source`: a sparse copy of its disk with the rendered tuning
+ * written in (ext4-files.ts, read back and checked), its kernels hard-linked (they do not
+ * depend on the tuning), its SSH key copied (the disk holds its public half). No root needed.
+ */
+export async function deriveTestbed(root: string, source: DebianTestbed, key: string, inputs: TestbedInputs, tuning: RenderedZfsTuning, onProgress: (progress: BuildProgress) => void): Promise<void> {
+  const started = Date.now();
+  const tracker = new BuildProgressTracker(started);
+  const tmp = path.join(root, `.derive-${key.slice(0, 16)}-${process.pid}`);
+  const finalDir = path.join(root, key);
+  await removeBuildDir(tmp);
+  await fs.mkdir(path.join(tmp, 'kernels'), { recursive: true });
+  try {
+    onProgress(tracker.note(Date.now(), `deriving Debian testbed ${key.slice(0, 12)} from ${source.manifest.key.slice(0, 12)} (only the ZFS tuning differs)`));
+    const disk = path.join(tmp, source.manifest.image.file);
+    if ((await runQuiet('cp', ['--sparse=always', source.imagePath, disk])) !== 0) throw new InfraError(`copying ${source.imagePath} to ${disk} failed (cp --sparse=always)`);
+    await fs.chmod(disk, 0o644);
+    await writeImageFiles(disk, [
+      { guestPath: MODPROBE_CONF_GUEST_PATH, content: tuning.modprobeConf, mode: 0o644 },
+      { guestPath: OPTIONS_HELPER_GUEST_PATH, content: tuning.optionsHelper, mode: 0o755 },
+    ], tmp);
+    await fs.chmod(disk, 0o444);
+    for (const entry of Object.values(source.manifest.kernels))
+      for (const file of [entry.kernel, entry.initrd, entry.config]) await fs.link(path.join(source.dir, file), path.join(tmp, file)).catch(() => fs.copyFile(path.join(source.dir, file), path.join(tmp, file)));
+    for (const file of [source.manifest.sshPrivateKey, `${source.manifest.sshPrivateKey}.pub`, 'versions.txt'])
+      await fs.copyFile(path.join(source.dir, file), path.join(tmp, file)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT' || file === source.manifest.sshPrivateKey) throw error;
+      });
+    await fs.chmod(path.join(tmp, source.manifest.sshPrivateKey), 0o600);
+    const image = await fs.stat(disk);
+    const manifest: TestbedManifest = {
+      ...source.manifest,
+      key,
+      inputs: { ...inputs },
+      builtAt: new Date().toISOString(),
+      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+      image: { file: source.manifest.image.file, apparentBytes: image.size, allocatedBytes: image.blocks * 512 },
+      derivedFrom: source.manifest.derivedFrom ?? source.manifest.key,
+    };
+    await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await removeBuildDir(finalDir);
+    await fs.rename(tmp, finalDir);
+    onProgress(tracker.done(Date.now(), `testbed ready in ${formatSeconds((Date.now() - started) / 1000)} (derived): ${finalDir}`));
+  } catch (error) {
+    await failedBuild(error, tmp, root);
+  }
 }

@@ -25,6 +25,7 @@ const COMMANDS: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['ingest'], load: async () => (await import('./ingest-command.ts')).registerIngestCommand },
   { names: ['claims'], load: async () => (await import('./claims-command.ts')).registerClaimsCommand },
   { names: ['build'], load: async () => (await import('./build-command.ts')).registerBuildCommand },
+  { names: ['gate'], load: async () => (await import('./gate-command.ts')).registerGateCommand },
 ];
 
 /** The commands argv can reach: the one it names, or all of them (help, usage errors). */

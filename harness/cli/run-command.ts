@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { backendDescriptor } from '../backends/catalog.ts';
 import { getBackend } from '../backends/registry.ts';
-import { measuresRemoteHost } from '../backends/types.ts';
 import { compareSets, pairStockVsCustom } from '../compare/index.ts';
 import { recordRunsInDb } from '../db/record.ts';
 import { emulationWarnings } from '../env/emulation.ts';
@@ -18,15 +17,14 @@ import { getGuestAdapter } from '../guest/registry.ts';
 import { renderOutcomeText } from '../render/exporters/text.ts';
 import { KernelVariant, type ResultsFile, type RunSettings } from '../results/schema.ts';
 import { loadResults } from '../results/store.ts';
-import { ADAPTIVE_MIN_ROUNDS, RunEngine } from '../run/engine.ts';
+import { executeRun, planRun } from '../run/execute.ts';
 import { renderPlan } from '../run/plan-text.ts';
-import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, noiseFromResults, reachOf, suiteIterations, type MetricNoise, type RunPlan } from '../run/planner.ts';
+import { DEFAULT_BUDGET_MINUTES, type RunPlan } from '../run/planner.ts';
 import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
-import { newRunFile, RunRecorder } from '../run/recorder.ts';
+import { newRunFile } from '../run/recorder.ts';
 import { backendsFor, resolveTarget, TARGETS } from '../run/targets.ts';
-import { connectWithRetry } from '../ssh/index.ts';
 import { selectWorkloads, SUITES } from '../../suites/index.ts';
-import { FULL_SIZES, QUICK_SIZES, type Workload } from '../../suites/types.ts';
+import type { Workload } from '../../suites/types.ts';
 import { numberInRange, type CliIo } from './options.ts';
 
 interface RunFlags {
@@ -51,10 +49,6 @@ interface RunFlags {
   override?: boolean;
 }
 
-/** A booting VM gets its patience; an existing machine (--backend ssh) that refuses is reported soon. */
-const SSH_DEADLINE_MS = 180_000;
-const EXISTING_MACHINE_SSH_DEADLINE_MS = 6_000;
-
 function parseKernels(raw: string): ('stock' | 'custom')[] {
   const names = raw.split(',').map((name) => name.trim());
   const variants: ('stock' | 'custom')[] = [];
@@ -67,41 +61,9 @@ function parseKernels(raw: string): ('stock' | 'custom')[] {
   return variants;
 }
 
-/**
- * The plan for a new run: full rounds from --runs (else 3 quick, 5 full), boot-only rounds from
- * --boot-rounds (else as many as the per-boot metrics need within --budget), iterations per
- * workload from the measured noise and costs (baseline.json when it holds this guest OS).
- */
-async function planFor(flags: RunFlags, settings: RunSettings, suite: Workload[], os: string): Promise<{ plan: RunPlan; noiseSource: string }> {
-  let noise = new Map<string, MetricNoise>();
-  let costs = null;
-  let noiseSource = `priors (${flags.baseline} holds no run of ${flags.target})`;
-  if (existsSync(flags.baseline)) {
-    const baseline = await loadResults(flags.baseline);
-    // Noise and costs of another target (the x86 testbed for debian-arm64: same OS, another
-    // machine) would size the plan wrongly; baselines from before sources named their target
-    // fall back to the guest OS.
-    const recordedTargets = baseline.sources.flatMap((source) => (source.target === undefined ? [] : [source.target]));
-    const sameTarget = recordedTargets.length > 0 ? recordedTargets.includes(flags.target) : baseline.targets.some((t) => t.guest.os === os);
-    if (sameTarget) {
-      const label = `${flags.baseline} (${baseline.sources.map((s) => s.runId).join(', ') || baseline.runId})`;
-      noise = noiseFromResults(baseline, label);
-      costs = costsFromResults(baseline, suite, `${flags.baseline} sample times`);
-      noiseSource = label;
-    }
-  }
-  const context = { suite, variants: settings.kernels, noise, costs };
-  const fullRounds = settings.runs.kind === 'fixed' ? settings.runs.count : ADAPTIVE_MIN_ROUNDS;
-  const defaultIterations = settings.quick ? QUICK_SIZES.iterationsPerBoot : FULL_SIZES.iterationsPerBoot;
-  // --runs fixes the run's shape (the suite's iterations, boot-only rounds only from
-  // --boot-rounds), so the plan shown for it is exactly that; otherwise the planner sizes it.
-  let plan =
-    flags.runs !== undefined
-      ? evaluatePlan({ fullRounds, bootOnlyRounds: 0, iterations: suiteIterations(suite, defaultIterations) }, context)
-      : choosePlan(context, { fullRounds, defaultIterations, budgetSeconds: flags.budget * 60 });
-  if (flags.bootRounds !== undefined) plan = evaluatePlan({ ...plan, bootOnlyRounds: flags.bootRounds }, context);
-  const reach = reachOf(plan, context, defaultIterations);
-  return { plan: reach === null ? plan : { ...plan, reach }, noiseSource };
+/** The plan for this run's flags (harness/run/execute.ts). */
+function planFor(flags: RunFlags, settings: RunSettings, suite: Workload[], os: string): Promise<{ plan: RunPlan; noiseSource: string }> {
+  return planRun({ baselineFile: flags.baseline, target: flags.target, runs: flags.runs, bootRounds: flags.bootRounds, budgetMinutes: flags.budget }, settings, suite, os);
 }
 
 function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): RunSettings {
@@ -309,41 +271,7 @@ interface RunContext {
 }
 
 async function runWithBackend({ backend, progress, definition, suite, guest, results, settings, file, runDir, flags, io }: RunContext): Promise<void> {
-  progress.emit({ event: 'run-start', target: settings.target, message: `${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite, results in ${file}` });
-  // A target that cannot be prepared (no limactl, bad ssh target) is bad input: the caller removes what was created.
-  const prepared = await backend.prepare(definition.spec, settings.kernels, runDir);
-  const versions = await backend.versions();
-  if (results.host !== null) Object.assign(results.host, versions, { hypervisor: backendDescriptor(settings.backend).hypervisor });
-  // --backend ssh: the fingerprint describes the machine measured, not the one running kbench.
-  if (results.host !== null && measuresRemoteHost(backend)) {
-    // A machine that does not answer here will not answer the engine either: it retries per the
-    // reboot policy and ends the run with exit 3 and the evidence kept.
-    const measured = await backend.measuredHost(prepared).catch((error: Error) => {
-      progress.emit({ event: 'note', message: `host fingerprint not read from the measured machine yet (${error.message})` });
-      return null;
-    });
-    if (measured !== null) Object.assign(results.host, measured);
-  }
-  const recorder = new RunRecorder(file, results);
-  recorder.save();
-  const engine = new RunEngine(
-    {
-      backend,
-      guest,
-      connect: async (booted) =>
-        (await connectWithRetry(booted.endpoint, { deadlineMs: settings.backend === 'ssh' ? EXISTING_MACHINE_SSH_DEADLINE_MS : SSH_DEADLINE_MS })).session,
-      progress,
-      recorder,
-    },
-    { settings, suite, sizes: settings.quick ? QUICK_SIZES : FULL_SIZES, prepared, seed: flags.seed },
-  );
-  progress.startWork(recorder.completedUnits().size);
-  try {
-    await engine.run();
-  } finally {
-    await backend.destroy(prepared);
-  }
-  recorder.finish();
+  await executeRun({ backend, progress, definition, suite, guest, results, settings, file, runDir, seed: flags.seed });
   recordRunsInDb([{ file, results }], { warn: (line) => io.err(line) });
   const outcome = compareSets(pairStockVsCustom(results), { seed: flags.seed });
   let reportFile: string | null = null;

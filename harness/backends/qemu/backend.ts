@@ -23,7 +23,7 @@ import { chooseQemuClock, parseClockSetting, recordedClock, vcpusFor } from './c
 import { killAndWait, spawnTracked, waitForExit } from './children.ts';
 import { imageProvider } from './images/index.ts';
 import { parseGuestUser } from './images/second-login.ts';
-import type { PreparedImage } from './images/types.ts';
+import type { ImageProvider, PreparedImage } from './images/types.ts';
 
 export interface QemuBackendOptions {
   /** Replaces ${KBENCH_CACHE:-~/.cache/kbench} for built and fetched images. */
@@ -46,6 +46,8 @@ export interface QemuBackendOptions {
   guestUser?: string | null;
   /** The Debian testbed image build, when one happens (default: its messages to onProgress). */
   onBuildProgress?: (progress: BuildProgress) => void;
+  /** Makes the images instead of the target's provider (kbench gate: one revision's image per variant). */
+  images?: ImageProvider;
 }
 
 /** What `prepare` adds to PreparedTarget; `boot` needs it. */
@@ -214,7 +216,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     if (guestUser !== null && !provider.addsLogins)
       throw new InputError(`environment KBENCH_GUEST_USER=${guestUser}: image ${provider.name} cannot add a second login (debian-testbed and debian-arm64 can); unset it for ${showValue(spec.name)}`);
     await fs.mkdir(runDir, { recursive: true });
-    const image = await (await provider.load()).ensure({ variants, arch, cacheDir: options.cacheDir ?? null, onProgress: progress , ...(options.onBuildProgress ? { onBuildProgress: options.onBuildProgress } : {}) });
+    const image = await (options.images ?? (await provider.load())).ensure({ variants, arch, cacheDir: options.cacheDir ?? null, onProgress: progress , ...(options.onBuildProgress ? { onBuildProgress: options.onBuildProgress } : {}) });
     const facts = {} as PreparedTarget['facts'];
     for (const variant of ['stock', 'custom'] as const) {
       const kernelPath = variants.includes(variant) ? (image.kernelImage[variant] ?? null) : null;
@@ -228,7 +230,8 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       const method = image.boot[v];
       return method?.kind === 'linux-kernel' ? [method.kernelPath, ...(method.initrdPath === null ? [] : [method.initrdPath])] : [];
     });
-    await warmPageCache([image.rootDisk.path, ...bootFiles]);
+    const disks = [image.rootDisk.path, ...variants.flatMap((v) => (image.perVariant?.[v] === undefined ? [] : [image.perVariant[v].rootDisk.path]))];
+    await warmPageCache([...new Set([...disks, ...bootFiles])]);
     return { spec, variants, runDir, facts, qemu: { image, arch, bootCounts: { stock: 0, custom: 0 }, guestUser } };
   }
 
@@ -311,7 +314,9 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     const image = prepared.qemu.image;
 
     const overlay = path.join(bootDir, 'root.qcow2');
-    await runQemuImg(['create', '-q', '-f', 'qcow2', '-F', image.rootDisk.format, '-b', image.rootDisk.path, overlay]);
+    const own = image.perVariant?.[variant];
+    const rootDisk = own?.rootDisk ?? image.rootDisk;
+    await runQemuImg(['create', '-q', '-f', 'qcow2', '-F', rootDisk.format, '-b', rootDisk.path, overlay]);
     let scratch: string | null = null;
     if (prepared.spec.scratchDiskMiB > 0) {
       scratch = path.join(bootDir, 'scratch.raw');
@@ -341,8 +346,9 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
       host: '127.0.0.1',
       port: vm.port,
       user: image.ssh.user,
-      privateKeyPath: image.ssh.privateKeyPath,
-      hostKeyPolicy: { kind: 'pin-on-first-contact', pinFile: path.join(prepared.runDir, 'ssh-host-keys.pin') },
+      privateKeyPath: own?.privateKeyPath ?? image.ssh.privateKeyPath,
+      // Disks of separate builds have separate host keys: one pin per variant then.
+      hostKeyPolicy: { kind: 'pin-on-first-contact', pinFile: path.join(prepared.runDir, image.perVariant === undefined ? 'ssh-host-keys.pin' : `ssh-host-keys-${variant}.pin`) },
     };
     const guest: BootedGuest = {
       variant,

@@ -9,6 +9,7 @@ export const debianTestbedImage: ImageProviderDescriptor = {
   os: 'debian',
   addsLogins: true,
   source: 'built here by custom-os/debian-testbed (debootstrap + DKMS OpenZFS 2.3.2 for two kernels), cached by its inputs',
+  buildsFromInputs: ['custom-os/debian-testbed', 'kernels/zfs-m-series-tuning.conf'],
   supports(_variants, arch) {
     if (arch !== null && arch !== 'x86_64') return { ok: false, reason: `the Debian testbed is built for amd64; this host is ${arch}` };
     return { ok: true };
@@ -21,7 +22,11 @@ export const debianTestbedImage: ImageProviderDescriptor = {
     const { LINUX_APPEND } = await import('../args.ts');
     return {
       async ensure(request): Promise<PreparedImage> {
-        const testbed = await ensureDebianTestbed({ ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}), onProgress: request.onBuildProgress ?? ((build) => request.onProgress(build.message)) });
+        const testbed = await ensureDebianTestbed({
+          ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}),
+          ...(request.inputsRoot ? { inputsRoot: request.inputsRoot } : {}),
+          onProgress: request.onBuildProgress ?? ((build) => request.onProgress(build.message)),
+        });
         return linuxTestbedImage(testbed, request.variants, LINUX_APPEND);
       },
     };

@@ -16,6 +16,12 @@ export interface ImageRequest {
   onProgress(message: string): void;
   /** Structured steps of an image build (step k of n, ETA), when the provider builds one. */
   onBuildProgress?(progress: BuildProgress): void;
+  /**
+   * A folder shaped like the repository holding one revision's image inputs (kbench gate), to
+   * build or find the image from instead of this checkout's; only providers that say
+   * `buildsFromInputs` take it.
+   */
+  inputsRoot?: string;
 }
 
 export interface PreparedImage {
@@ -35,6 +41,11 @@ export interface PreparedImage {
   probeKernel: string | null;
   /** Kernel image file on the host per variant, for kernel.image.bytes; null when it lives in the guest. */
   kernelImage: Partial<Record<KernelVariant, string | null>>;
+  /**
+   * Variants that boot another disk than rootDisk, with that disk's SSH key (kbench gate: each
+   * side its own revision's image). Absent: every variant boots rootDisk with `ssh`.
+   */
+  perVariant?: Partial<Record<KernelVariant, { rootDisk: PreparedImage['rootDisk']; privateKeyPath: string }>>;
 }
 
 export interface ImageProvider {
@@ -54,5 +65,7 @@ export interface ImageProviderDescriptor {
   readonly addsLogins?: boolean;
   /** How each variant's kernel is booted, one line. */
   bootOf(variant: KernelVariant): string;
+  /** Its image can be made from a revision's inputs (ImageRequest.inputsRoot): the repository paths it is built from. */
+  readonly buildsFromInputs?: readonly string[];
   load(): Promise<ImageProvider>;
 }

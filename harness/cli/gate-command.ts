@@ -1,0 +1,236 @@
+/**
+ * `kbench gate`: the pull request's own kernel profile against its base's, in one run. Each
+ * side's image inputs (what the target's image provider is built from: builder script, ZFS
+ * tuning, kernel config fragments …) are read from its git revision into a cache keyed by their
+ * hash, its image made from them (cached by the image's own input hash; a tuning-only change is
+ * derived from a cached image), and both sides boot alternately on this machine; the verdict is
+ * that within-run comparison. Exit 0 pass, 1 a regression, 2 bad input, 3 infrastructure.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { backendDescriptor } from '../backends/catalog.ts';
+import { imageProvider } from '../backends/qemu/images/index.ts';
+import type { ImageProvider, PreparedImage } from '../backends/qemu/images/types.ts';
+import { getBackend } from '../backends/registry.ts';
+import { compareSets, pairStockVsCustom } from '../compare/index.ts';
+import { collectHostFingerprint } from '../env/host.ts';
+import { InfraError, InputError, KbenchError } from '../errors/index.ts';
+import { checkCreatableFile } from '../fs/paths.ts';
+import { composeGateImage } from '../gate/images.ts';
+import { defaultBase, differences, materialiseSide, readSide, resolveCommit, type Side } from '../gate/revisions.ts';
+import { BASE_SLOT, CANDIDATE_SLOT, identicalInputs, judgeGate, runnerClass, type GateDescription, type GateImage } from '../gate/summary.ts';
+import { getGuestAdapter } from '../guest/registry.ts';
+import type { RunSettings } from '../results/schema.ts';
+import { loadResults } from '../results/store.ts';
+import { executeRun, planRun } from '../run/execute.ts';
+import { renderPlan } from '../run/plan-text.ts';
+import { DEFAULT_BUDGET_MINUTES } from '../run/planner.ts';
+import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
+import { newRunFile } from '../run/recorder.ts';
+import { resolveTarget } from '../run/targets.ts';
+import { selectWorkloads } from '../../suites/index.ts';
+import { numberInRange, type CliIo } from './options.ts';
+
+interface GateFlags {
+  base?: string;
+  candidate: string;
+  repo: string;
+  target: string;
+  only?: string;
+  runs?: number;
+  budget: number;
+  baseline: string;
+  out?: string;
+  plan?: boolean;
+  runIdentical?: boolean;
+  seed: number;
+  json?: boolean;
+  runnerClass?: string;
+}
+
+function defaultOutDir(): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  return path.join('runs', `gate-${stamp}`);
+}
+
+function cacheDir(): string {
+  return process.env.KBENCH_CACHE || path.join(homedir(), '.cache', 'kbench');
+}
+
+/** The key an image was found, built or derived under (the Debian testbed's folder name), when it says. */
+function imageFacts(image: PreparedImage): GateImage {
+  const dir = path.basename(path.dirname(image.rootDisk.path));
+  return { key: /^[0-9a-f]{64}$/.test(dir) ? dir : image.rootDisk.path, derivedFrom: null };
+}
+
+export function registerGateCommand(program: Command, io: CliIo): void {
+  program
+    .command('gate')
+    .description("CI gate: boot the candidate revision's custom kernel profile and its base's alternately in one run, and fail on a regression of the candidate.")
+    .option('--base <rev>', 'the base revision (default: the merge base of --candidate and origin/main, else main)')
+    .option('--candidate <rev>', 'the revision under review', 'HEAD')
+    .option('--repo <dir>', 'the git repository both revisions are read from', '.')
+    .option('--target <name>', 'guest whose image is built from each revision (its image provider must build from a revision\'s inputs)', 'debian-testbed')
+    .option('--only <workloads>', 'only these workloads of the suite, comma-separated')
+    .option('--runs <n>', 'full rounds per side (default: the plan within --budget)', numberInRange('--runs', 1, 100, { integer: true }))
+    .option('--budget <minutes>', 'run-work budget the default plan is sized to', numberInRange('--budget', 1, 7 * 24 * 60), DEFAULT_BUDGET_MINUTES)
+    .option('--baseline <file>', 'where the plan reads measured noise and costs from (never the verdict)', 'baseline.json')
+    .option('--out <dir>', 'folder for results.json, report.html, summary.md, gate.json and logs (default runs/gate-<time>)')
+    .option('--plan', 'resolve both sides and print what differs and the plan, without building or booting')
+    .option('--run-identical', 'measure even when both revisions have identical inputs (an A/A run)')
+    .option('--seed <n>', 'bootstrap seed', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--json', 'NDJSON progress events on stdout, then gate.json')
+    .option('--runner-class <results.json>', 'print the runner class a results file was measured on (baselines are kept per class) and exit')
+    .action(async (flags: GateFlags) => {
+      if (flags.runnerClass !== undefined) {
+        const results = await loadResults(flags.runnerClass);
+        if (results.host === null) throw new InputError(`${flags.runnerClass}: field host: null (a baseline without a host has no runner class)`);
+        io.out(`${runnerClass(results.host)}\n`);
+        return;
+      }
+      const repo = path.resolve(flags.repo);
+      if (!existsSync(repo)) throw new InputError(`--repo: ${repo} does not exist`);
+      const { definition, backend: backendName } = resolveTarget(flags.target, 'qemu', [BASE_SLOT, CANDIDATE_SLOT]);
+      const provider = imageProvider(definition.spec.image);
+      const inputs = provider?.buildsFromInputs;
+      if (provider === null || inputs === undefined)
+        throw new InputError(`--target ${flags.target}: its image (${definition.spec.image}) cannot be made from a revision's inputs yet; kbench gate runs targets whose image provider declares buildsFromInputs (debian-testbed)`);
+
+      const candidateCommit = await resolveCommit(repo, flags.candidate, '--candidate');
+      const base = flags.base === undefined ? await defaultBase(repo, candidateCommit) : { rev: flags.base, commit: await resolveCommit(repo, flags.base, '--base') };
+      const baseSide = await readSide(repo, base.rev, base.commit, inputs);
+      const candidateSide = await readSide(repo, flags.candidate, candidateCommit, inputs);
+      const gate: GateDescription = {
+        target: flags.target,
+        base: baseSide,
+        candidate: candidateSide,
+        differences: differences(baseSide.entries, candidateSide.entries),
+        images: null,
+        plan: null,
+        runnerClass: null,
+        host: null,
+        files: { results: null, report: null, summary: null },
+      };
+
+      const outDir = path.resolve(flags.out ?? defaultOutDir());
+      const settings: RunSettings = {
+        target: flags.target,
+        backend: backendName,
+        suite: 'zfs',
+        workloads: flags.only === undefined ? null : flags.only.split(',').map((id) => id.trim()).filter(Boolean),
+        quick: true,
+        kernels: [BASE_SLOT, CANDIDATE_SLOT],
+        runs: { kind: 'fixed', count: flags.runs ?? 3 },
+      };
+      const suite = selectWorkloads(settings.suite, settings.workloads);
+      const { plan, noiseSource } = await planRun({ baselineFile: flags.baseline, target: flags.target, runs: flags.runs, budgetMinutes: flags.budget }, settings, suite, definition.spec.os);
+      gate.plan = plan;
+      if (flags.runs === undefined) {
+        settings.runs = { kind: 'fixed', count: plan.fullRounds };
+        settings.bootOnlyRounds = plan.bootOnlyRounds;
+        settings.iterations = plan.iterations;
+      }
+
+      const write = (verdict: { markdown: string }) => {
+        mkdirSync(outDir, { recursive: true });
+        gate.files.summary = path.join(outDir, 'summary.md');
+        writeFileSync(gate.files.summary, verdict.markdown);
+        writeFileSync(path.join(outDir, 'gate.json'), `${JSON.stringify(gateJson(gate), null, 2)}\n`);
+      };
+
+      if (gate.differences.length === 0 && !flags.runIdentical) {
+        checkCreatableFile(path.join(outDir, 'summary.md'), '--out');
+        const verdict = identicalInputs(gate);
+        write(verdict);
+        io.out(flags.json ? `${JSON.stringify(gateJson(gate))}\n` : verdict.text);
+        io.setExitCode(verdict.exitCode);
+        return;
+      }
+      if (flags.plan) {
+        const lines = [
+          `gate ${flags.target}: base ${baseSide.commit.slice(0, 12)} (${baseSide.rev}) vs candidate ${candidateSide.commit.slice(0, 12)} (${candidateSide.rev})`,
+          `  differ in: ${gate.differences.map((d) => `${d.path} (${d.change})`).join(', ') || 'nothing (an A/A run)'}`,
+          `  slots: ${BASE_SLOT} = the base's custom side, ${CANDIDATE_SLOT} = the candidate's custom side`,
+        ];
+        io.out(`${lines.join('\n')}\n${renderPlan(plan, suite, `plan for the gate (${backendName})`, noiseSource)}`);
+        return;
+      }
+
+      const resultsFile = path.join(outDir, 'results.json');
+      if (existsSync(resultsFile)) throw new InputError(`--out: ${resultsFile} already exists; pick another folder`);
+      checkCreatableFile(resultsFile, '--out');
+      const runDir = path.join(outDir, 'logs');
+      mkdirSync(runDir, { recursive: true });
+      const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
+      const onBuildProgress = (build: BuildProgress) => progress.emit({ event: 'build', target: flags.target, message: build.message, build });
+
+      const cache = cacheDir();
+      const trees = { base: await materialiseSide(repo, baseSide, cache), candidate: await materialiseSide(repo, candidateSide, cache) };
+      const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
+      const support = provider.supports([BASE_SLOT, CANDIDATE_SLOT], arch);
+      if (!support.ok) throw new InputError(`--target ${flags.target}: ${support.reason}`);
+      const loaded = await provider.load();
+      const sideImage = (tree: string, side: Side): Promise<PreparedImage> => {
+        progress.emit({ event: 'note', message: `image for ${side.rev} (${side.commit.slice(0, 12)}) from inputs ${side.inputHash.slice(0, 12)}` });
+        return loaded.ensure({ variants: [BASE_SLOT, CANDIDATE_SLOT], arch, cacheDir: process.env.KBENCH_CACHE || null, inputsRoot: tree, onProgress: (message) => progress.emit({ event: 'note', message }), onBuildProgress });
+      };
+      // One after the other: the candidate's image may be derived from the base's.
+      const baseImage = await sideImage(trees.base, baseSide);
+      const candidateImage = await sideImage(trees.candidate, candidateSide);
+      gate.images = { base: await withDerivation(imageFacts(baseImage)), candidate: await withDerivation(imageFacts(candidateImage)) };
+      const images: ImageProvider = { ensure: async () => composeGateImage(baseImage, candidateImage) };
+      const backend = await getBackend(backendName, { qemu: { images, onBuildProgress } });
+      const results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backendDescriptor(backendName).hypervisor, acceleration: 'none' }));
+      try {
+        await executeRun({ backend, progress, definition, suite, guest: getGuestAdapter(definition.spec.os), results, settings, file: resultsFile, runDir, seed: flags.seed });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const where = existsSync(resultsFile) ? `; results so far: ${resultsFile}; logs: ${runDir}` : '';
+        if (error instanceof KbenchError && !(error instanceof InfraError)) throw error;
+        throw new InfraError(`${message}${where}`);
+      }
+      gate.host = results.host;
+      gate.runnerClass = results.host === null ? null : runnerClass(results.host);
+      gate.files.results = resultsFile;
+      const sets = pairStockVsCustom(results).map((set) => ({
+        ...set,
+        title: `${definition.spec.os}: candidate ${candidateSide.commit.slice(0, 12)} vs base ${baseSide.commit.slice(0, 12)}`,
+        baselineLabel: `base ${baseSide.commit.slice(0, 12)}`,
+        candidateLabel: `candidate ${candidateSide.commit.slice(0, 12)}`,
+      }));
+      const outcome = compareSets(sets, { seed: flags.seed });
+      gate.files.report = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(outDir, 'report.html'), { claims: null });
+      gate.files.summary = path.join(outDir, 'summary.md');
+      const verdict = judgeGate(outcome, gate);
+      write(verdict);
+      io.out(flags.json ? `${JSON.stringify(gateJson(gate, verdict))}\n` : verdict.text);
+      io.setExitCode(verdict.exitCode);
+    });
+}
+
+/** The image's manifest says whether it was derived; read it when it is a testbed folder. */
+async function withDerivation(image: GateImage): Promise<GateImage> {
+  if (!/^[0-9a-f]{64}$/.test(image.key)) return image;
+  const { loadTestbed, defaultCacheDir } = await import('../../custom-os/debian-testbed/testbed.ts');
+  const testbed = await loadTestbed(path.join(defaultCacheDir(), 'debian-testbed', image.key));
+  return { ...image, derivedFrom: testbed?.manifest.derivedFrom ?? null };
+}
+
+/** gate.json: what was compared with what, where the evidence is, and the verdict. */
+function gateJson(gate: GateDescription, verdict?: { exitCode: number; headline: string }) {
+  const side = (s: Side) => ({ rev: s.rev, commit: s.commit, subject: s.subject, inputHash: s.inputHash, inputs: s.entries });
+  return {
+    format: 'kbench-gate',
+    target: gate.target,
+    slots: { [BASE_SLOT]: 'base', [CANDIDATE_SLOT]: 'candidate' },
+    base: side(gate.base),
+    candidate: side(gate.candidate),
+    differences: gate.differences,
+    images: gate.images,
+    runnerClass: gate.runnerClass,
+    files: gate.files,
+    ...(verdict === undefined ? {} : { exitCode: verdict.exitCode, headline: verdict.headline }),
+  };
+}

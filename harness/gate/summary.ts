@@ -1,0 +1,139 @@
+/**
+ * `kbench gate`'s verdict, pure: the two sides of one run (base revision and candidate
+ * revision, each booting its own custom side) judged against each other, as a Markdown job
+ * summary (regressions first, then the plan's "detects" line), a terminal text and an exit
+ * code. Every string from git (subjects, revision names) is escaped like results-file text.
+ *
+ * SLOTS: the results format has two kernel slots per guest OS (stock, custom). A gate run puts
+ * the base revision's custom side in the `stock` slot and the candidate's custom side in the
+ * `custom` slot, so the engine's alternation (stock, custom, stock, …) alternates base and
+ * candidate, and custom-vs-stock pairing is candidate-vs-base. gate.json records this mapping.
+ */
+import type { ComparisonOutcome } from '../compare/index.ts';
+import { EXIT_OK, EXIT_REGRESSION } from '../errors/index.ts';
+import { escapeMarkdown } from '../render/exporters/markdown.ts';
+import { formatDelta, formatP, formatSide, formatSpeedup, VERDICT_LABEL, VERDICT_MARK } from '../render/format.ts';
+import { reportSets, type ComparedRow } from '../render/rows.ts';
+import { describeGuestClock, guestClockOf, type HostFingerprint, type KernelVariant } from '../results/schema.ts';
+import type { RunPlan } from '../run/planner.ts';
+import { PLANNING_POWER } from '../stats/index.ts';
+import type { Side, SideDifference } from './revisions.ts';
+
+export const BASE_SLOT: KernelVariant = 'stock';
+export const CANDIDATE_SLOT: KernelVariant = 'custom';
+
+export interface GateImage {
+  /** The image's cache key (its inputs' hash). */
+  key: string;
+  /** Made from this cached image by writing another tuning into it, or null when built or found. */
+  derivedFrom: string | null;
+}
+
+export interface GateDescription {
+  target: string;
+  base: Side;
+  candidate: Side;
+  differences: SideDifference[];
+  images: { base: GateImage; candidate: GateImage } | null;
+  plan: RunPlan | null;
+  /** The runner class the run measured on (runnerClass), or null when nothing ran. */
+  runnerClass: string | null;
+  host: HostFingerprint | null;
+  files: { results: string | null; report: string | null; summary: string | null };
+}
+
+export interface GateVerdict {
+  exitCode: number;
+  headline: string;
+  markdown: string;
+  text: string;
+}
+
+const short = (commit: string): string => commit.slice(0, 12);
+const code = (text: string): string => `\`${text.replace(/`/g, '')}\``;
+const pct = (fraction: number): string => `${Number((fraction * 100).toPrecision(2))}%`;
+
+/**
+ * The class of runner a gate or trend run measured on: OS, architecture, acceleration, guest
+ * clock. Baselines (the trend) are kept per class: numbers from another class never decide.
+ */
+export function runnerClass(host: HostFingerprint): string {
+  const clock = guestClockOf(host);
+  const parts = [host.os, host.arch, host.acceleration, clock.kind === 'icount' ? `icount${clock.shift}` : 'wall'];
+  return parts.map((part) => part.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')).join('-');
+}
+
+/** "detects" of every metric the plan sized, in one line: what this run could catch, at which power. */
+export function detectsLine(plan: RunPlan): string {
+  const boots = plan.fullRounds + plan.bootOnlyRounds;
+  const parts = plan.metrics.map((m) => `${m.metricId} ${m.exact ? 'any change (exact)' : m.detectableChange === null ? '—' : `>= ${pct(m.detectableChange)}`}`);
+  return `detects (${pct(PLANNING_POWER)} power, ${plan.fullRounds} full + ${plan.bootOnlyRounds} boot-only rounds = ${boots} boots a side): ${parts.join(', ')}`;
+}
+
+function imageLine(images: NonNullable<GateDescription['images']>): string {
+  const one = (image: GateImage) => `${short(image.key)}${image.derivedFrom === null ? '' : ` (derived from ${short(image.derivedFrom)}: only the ZFS tuning differs)`}`;
+  return images.base.key === images.candidate.key ? `one image for both sides: ${one(images.base)}` : `base ${one(images.base)}, candidate ${one(images.candidate)}`;
+}
+
+function differenceText(differences: readonly SideDifference[], markdown: boolean): string {
+  if (differences.length === 0) return 'none (the inputs are identical: an A/A run)';
+  const show = (text: string) => (markdown ? code(text) : text);
+  return differences.map((d) => `${show(d.path)} (${d.change})`).join(', ');
+}
+
+function sideText(side: Side, markdown: boolean): string {
+  const esc = markdown ? escapeMarkdown : (text: string) => text;
+  return `${markdown ? code(short(side.commit)) : short(side.commit)} "${esc(side.subject)}" (${esc(side.rev)}; inputs ${short(side.inputHash)})`;
+}
+
+function rowLine(row: ComparedRow): string {
+  return `| ${VERDICT_MARK[row.verdict]} | ${code(row.metricId)} | ${escapeMarkdown(formatSide(row.baseline, row.unit))} | ${escapeMarkdown(formatSide(row.candidate, row.unit))} | ${escapeMarkdown(formatDelta(row))} | ${escapeMarkdown(formatSpeedup(row.speedup))} | ${formatP(row.adjustedP)} | ${VERDICT_LABEL[row.verdict]} |`;
+}
+
+const VERDICT_RANK: Record<string, number> = { regressed: 0, improved: 1, inconclusive: 2, equivalent: 3 };
+
+/** The gate's verdict on a compared run: exit 1 on any regression of the candidate against the base, else 0. */
+export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription): GateVerdict {
+  const rows = reportSets(outcome, outcome.sets.map(() => 'custom-vs-stock')).flatMap((set) => set.rows);
+  const regressions = rows.filter((row) => row.verdict === 'regressed');
+  const counts = (['regressed', 'improved', 'equivalent', 'inconclusive'] as const).map((verdict) => `${rows.filter((row) => row.verdict === verdict).length} ${VERDICT_LABEL[verdict]}`);
+  const headline =
+    regressions.length > 0
+      ? `FAIL: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} of the candidate against the base (${regressions.map((row) => row.metricId).join(', ')})`
+      : `PASS: no regression of the candidate against the base (${counts.join(', ')})`;
+  const clock = gate.host === null ? null : describeGuestClock(guestClockOf(gate.host));
+  const md: string[] = [`## kbench gate (${escapeMarkdown(gate.target)}): ${regressions.length > 0 ? '✗' : '✓'} ${escapeMarkdown(headline)}`, ''];
+  md.push(`- Base: ${sideText(gate.base, true)}`, `- Candidate: ${sideText(gate.candidate, true)}`, `- The sides differ in: ${differenceText(gate.differences, true)}`);
+  if (gate.images !== null) md.push(`- Images: ${imageLine(gate.images)}`);
+  if (gate.runnerClass !== null) md.push(`- One run on one runner (${code(gate.runnerClass)}${clock === null ? '' : `, ${escapeMarkdown(clock)}`}), boots alternating base, candidate: runner and day cancel; each side boots its revision's custom kernel profile.`);
+  if (gate.plan !== null) md.push(`- The plan ${escapeMarkdown(detectsLine(gate.plan))}`);
+  md.push('', `### ${VERDICT_MARK.regressed} Regressions (${regressions.length})`, '');
+  const header = ['| | Metric | Base | Candidate | Delta [95% CI] | Speedup | adj. p | Verdict |', '|---|---|---|---|---|---|---|---|'];
+  if (regressions.length === 0) md.push('None.');
+  else md.push(...header, ...regressions.map(rowLine));
+  const others = rows.filter((row) => row.verdict !== 'regressed').sort((a, b) => VERDICT_RANK[a.verdict]! - VERDICT_RANK[b.verdict]! || (a.metricId < b.metricId ? -1 : 1));
+  md.push('', `### All compared metrics (${rows.length}: ${counts.join(', ')})`, '');
+  if (rows.length === 0) md.push('Nothing was compared.');
+  else md.push(...header, ...regressions.map(rowLine), ...others.map(rowLine));
+  const skipped = outcome.sets.flatMap((set) => set.skipped);
+  if (skipped.length > 0) md.push('', `Not compared: ${skipped.map((s) => `${code(s.key)} (${escapeMarkdown(s.reason)})`).join(', ')}`);
+  md.push('', `Family: ${escapeMarkdown(outcome.options.procedure)}, alpha ${outcome.options.alpha}.`);
+  const files = [gate.files.report && `report ${code(gate.files.report)}`, gate.files.results && `results ${code(gate.files.results)}`].filter(Boolean);
+  if (files.length > 0) md.push(`Artifacts: ${files.join(', ')}.`);
+
+  const text: string[] = [`kbench gate (${gate.target}): ${headline}`, `  base:      ${sideText(gate.base, false)}`, `  candidate: ${sideText(gate.candidate, false)}`, `  differ in: ${differenceText(gate.differences, false)}`];
+  if (gate.images !== null) text.push(`  images:    ${imageLine(gate.images)}`);
+  if (gate.runnerClass !== null) text.push(`  runner:    ${gate.runnerClass}${clock === null ? '' : ` (${clock})`}`);
+  for (const row of [...regressions, ...others]) text.push(`  ${row.verdict.padEnd(12)} ${row.metricId.padEnd(44)} ${formatDelta(row)}`);
+  if (gate.plan !== null) text.push(`  plan ${detectsLine(gate.plan)}`);
+  for (const [label, file] of Object.entries(gate.files)) if (file !== null) text.push(`  ${label}: ${file}`);
+  return { exitCode: regressions.length > 0 ? EXIT_REGRESSION : EXIT_OK, headline, markdown: `${md.join('\n')}\n`, text: `${text.join('\n')}\n` };
+}
+
+/** Nothing to measure: the revisions' inputs are identical (exit 0, said so). */
+export function identicalInputs(gate: GateDescription): GateVerdict {
+  const headline = `PASS: the base and the candidate have identical inputs (${short(gate.base.inputHash)}); nothing to compare (--run-identical measures anyway)`;
+  const markdown = [`## kbench gate (${escapeMarkdown(gate.target)}): ✓ ${escapeMarkdown(headline)}`, '', `- Base: ${sideText(gate.base, true)}`, `- Candidate: ${sideText(gate.candidate, true)}`, ''].join('\n');
+  const text = [`kbench gate (${gate.target}): ${headline}`, `  base:      ${sideText(gate.base, false)}`, `  candidate: ${sideText(gate.candidate, false)}`, ''].join('\n');
+  return { exitCode: EXIT_OK, headline, markdown, text };
+}

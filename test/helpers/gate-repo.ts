@@ -1,0 +1,57 @@
+/**
+ * A throwaway git repository holding the project's image inputs for the Debian testbed (copied
+ * from this checkout: custom-os/debian-testbed/, kernels/zfs-m-series-tuning.conf, and
+ * baseline.json for the plan's noise), with the commits the gate tests replay:
+ *   base     the inputs as they are here
+ *   slowed   the custom side's tuning forces the scalar fletcher4 implementation (slower
+ *            checksums and scrubs; OpenZFS module parameter zfs_fletcher_4_impl)
+ *   same     reverts that, and rewords a comment of the tuning file: an input changes (its hash,
+ *            so the gate measures), the tuning does not
+ *   docs     a README only: no input changes from `same`
+ * Branch main is the base, the rest are on branch pr.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const project = path.resolve(import.meta.dirname, '../..');
+export const TUNING = 'kernels/zfs-m-series-tuning.conf';
+
+export interface GateRepo {
+  dir: string;
+  commits: { base: string; slowed: string; same: string; docs: string };
+}
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', ['-C', dir, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'kbench test', GIT_AUTHOR_EMAIL: 'test@invalid', GIT_COMMITTER_NAME: 'kbench test', GIT_COMMITTER_EMAIL: 'test@invalid', GIT_AUTHOR_DATE: '2026-12-03T08:00:00Z', GIT_COMMITTER_DATE: '2026-12-03T08:00:00Z' },
+  }).trim();
+}
+
+function commit(dir: string, message: string): string {
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', message);
+  return git(dir, 'rev-parse', 'HEAD');
+}
+
+export function makeGateRepo(): GateRepo {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kbench-gate-repo-'));
+  git(dir, 'init', '-q', '-b', 'main');
+  cpSync(path.join(project, 'custom-os/debian-testbed'), path.join(dir, 'custom-os/debian-testbed'), { recursive: true });
+  mkdirSync(path.join(dir, 'kernels'));
+  const tuning = readFileSync(path.join(project, TUNING), 'utf8');
+  writeFileSync(path.join(dir, TUNING), tuning);
+  cpSync(path.join(project, 'baseline.json'), path.join(dir, 'baseline.json'));
+  const base = commit(dir, 'base: the project inputs');
+  git(dir, 'checkout', '-q', '-b', 'pr');
+  if (!tuning.includes('zfs_fletcher_4_impl=fastest')) throw new Error(`${TUNING} no longer sets zfs_fletcher_4_impl=fastest: update the slowed commit`);
+  writeFileSync(path.join(dir, TUNING), tuning.replace('zfs_fletcher_4_impl=fastest', 'zfs_fletcher_4_impl=scalar'));
+  const slowed = commit(dir, 'tuning: force the scalar fletcher4 implementation');
+  writeFileSync(path.join(dir, TUNING), tuning.replace('# No L2ARC writes:', '# No L2ARC writes at all:'));
+  const same = commit(dir, 'tuning: reword a comment (no parameter changes)');
+  writeFileSync(path.join(dir, 'README.md'), 'notes\n');
+  const docs = commit(dir, 'docs only');
+  return { dir, commits: { base, slowed, same, docs } };
+}
