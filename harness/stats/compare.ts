@@ -34,7 +34,7 @@ import { mean, median, outlierIndexes, sampleVariance } from './descriptive.ts';
 import { holmAdjust } from './holm.ts';
 import { summarizeUnits, varianceComponents, type NestedSample } from './nested.ts';
 import { studentTQuantile } from './student-t.ts';
-import { welchInterval, welchTTest, type Interval } from './welch.ts';
+import { smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval } from './welch.ts';
 
 export type Verdict = 'regressed' | 'improved' | 'equivalent' | 'inconclusive';
 export type Direction = 'lower' | 'higher';
@@ -258,7 +258,7 @@ export function decisionOutlook(
     const a = varianceBaseline / nb;
     const b = varianceCandidate / nc;
     if (a + b === 0) return nb + nc - 2;
-    return (a + b) ** 2 / (a ** 2 / (nb - 1) + b ** 2 / (nc - 1));
+    return smallSideDf((a + b) ** 2 / (a ** 2 / (nb - 1) + b ** 2 / (nc - 1)), nb, nc);
   };
   const tCI = (df: number): number => studentTQuantile(1 - (1 - level) / 2, df);
   const tFamily = (df: number): number => studentTQuantile(1 - alpha / (2 * Math.max(1, familySize)), df);
@@ -407,7 +407,7 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
   const defaultThreshold = options.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD;
   const prepared = inputs.map((input) => prepare(input, validate(input, defaultThreshold), level));
 
-  const tests = prepared.map((p) => (p.kind === 'test' ? welchTTest(p.logsBaseline, p.logsCandidate) : null));
+  const tests = prepared.map((p) => (p.kind === 'test' ? smallSideTest(welchTTest(p.logsBaseline, p.logsCandidate), p.logsBaseline.length, p.logsCandidate.length) : null));
   const familyIndexes = tests.flatMap((t, i) => (t === null ? [] : [i]));
   const familySize = familyIndexes.length;
   const adjusted = holmAdjust(familyIndexes.map((i) => tests[i]!.p));
