@@ -12,7 +12,7 @@
  * boot is in the slow mode (0.67×, as fletcher4 under TCG) with probability 0.3 where modes are
  * on. Each metric draws its own effects (independent metrics: the worst case for a family).
  */
-import { compareMetrics, createRng, type MetricComparisonInput, type NestedSample } from '../harness/stats/index.ts';
+import { byRun, compareMetrics, createRng, runVarianceOf, summarizeUnits, type MetricComparisonInput, type NestedSample } from '../harness/stats/index.ts';
 
 const trialsArg = process.argv.indexOf('--trials');
 const TRIALS = trialsArg > 0 ? Number(process.argv[trialsArg + 1]) : 1000;
@@ -47,6 +47,12 @@ interface Case {
   target: string;
   /** Both sides from different runs (a run against a baseline): true; custom vs stock in one run: false. */
   separateRuns: boolean;
+  /**
+   * `kbench calibrate` over this many earlier runs of the baseline's shape first: its band (the
+   * largest A/A drift between consecutive runs, rounded up to 0.5%, only ever raising the band)
+   * and its between-run variance (method of moments over those runs) go into the comparison.
+   */
+  calibrationRuns?: number;
 }
 
 const SLOW_MODE = 0.67;
@@ -65,6 +71,16 @@ function side(shape: SideShape, c: Case, firstRun: number): NestedSample[] {
   return samples;
 }
 
+/** What `kbench calibrate` (harness/baseline/noise.ts) stores for one metric from `runs` earlier runs. */
+function calibration(c: Case, runs: number): Pick<MetricComparisonInput, 'noiseThreshold' | 'runVariance'> {
+  const earlier = side({ ...c.baseline, runs }, c, 100);
+  const logs = byRun(summarizeUnits(earlier).map((u) => ({ unit: u.unit, log: Math.log(u.value) })));
+  const means = logs.map((run) => run.reduce((a, b) => a + b, 0) / run.length);
+  const drift = Math.max(...means.slice(1).map((m, k) => Math.abs(Math.expm1(m - means[k]!))));
+  const estimate = runVarianceOf(logs)!;
+  return { noiseThreshold: Math.max(c.band, Math.ceil(drift * 200) / 200), runVariance: { ...estimate, source: `calibration of ${runs} runs` } };
+}
+
 function command(c: Case): MetricComparisonInput[] {
   return Array.from({ length: FAMILY }, (_, i) => ({
     key: `m${i}`,
@@ -73,6 +89,8 @@ function command(c: Case): MetricComparisonInput[] {
     baseline: side(c.baseline, c, 0),
     candidate: side(c.candidate, c, c.separateRuns ? c.baseline.runs : 0),
     noiseThreshold: c.band,
+    acrossRuns: c.separateRuns,
+    ...(c.calibrationRuns === undefined ? {} : calibration(c, c.calibrationRuns)),
   }));
 }
 
@@ -112,6 +130,9 @@ const CASES: Case[] = [
   },
   { ...crossRun, runCv: 0.03, name: 'one run of 11 boots vs another (11×1, boot CV 3%), run CV 3%, band 5% (not calibrated)', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5% once covered, output says which' },
   { ...crossRun, runCv: 0.05, name: 'same, run CV 5%', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5% once covered, output says which' },
+  { ...crossRun, runCv: 0.03, calibrationRuns: 4, name: 'run CV 3%, after kbench calibrate over 4 earlier runs (band and between-run variance)', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5%' },
+  { ...crossRun, runCv: 0.05, calibrationRuns: 4, name: 'run CV 5%, after kbench calibrate over 4 earlier runs', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5%' },
+  { ...crossRun, runCv: 0.03, calibrationRuns: 2, name: 'run CV 3%, after kbench calibrate over 2 earlier runs', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5%' },
 ];
 
 console.log(`kbench verdicts beyond one balanced run: ${TRIALS} A/A commands per line, ${FAMILY} metrics per command (one Holm family), seed ${SEED} + a hash of each line's name`);

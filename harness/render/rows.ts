@@ -80,6 +80,8 @@ export interface ReportSet {
   geomeanSpeedup: number | null;
   rows: ComparedRow[];
   skipped: SkippedRow[];
+  /** Across runs: how the run level entered, or which protection stands in (absent within one run). */
+  runLevelNote?: string | null;
 }
 
 export const VERDICT_ORDER: readonly Verdict[] = ['regressed', 'improved', 'equivalent', 'inconclusive'];
@@ -165,6 +167,7 @@ export function reportSets(outcome: ComparisonOutcome, kinds: readonly Compariso
       baselineLabel: compared.baselineLabel,
       candidateLabel: compared.candidateLabel,
       geomeanSpeedup: finite(compared.geomeanSpeedup),
+      runLevelNote: compared.runLevelNote ?? null,
       rows: compared.rows.map((row) => comparedRow(row, labels)),
       skipped: compared.skipped.map(
         (skip): SkippedRow => ({

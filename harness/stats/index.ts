@@ -36,6 +36,20 @@
  * below Holm's 0.05/21: it could not call at all). The cap leaves balanced sides exactly as they
  * were (Welch's df never exceeds 2n - 2) and took 8 vs 2, 16 vs 3 and 11 vs 3 to 0.0-0.2%.
  *
+ * Across runs (RUN LEVEL, compare.ts and runs.ts; Kalibera & Jones, ISMM 2013: iterations in
+ * boots in runs): two runs of the same kernels differ by more than their boots do, so when the
+ * two sides come from different runs (a run against a baseline) a boot summary is
+ * log y = mu + R[run] + B[run, boot] and each side's mean carries Var R / runs on top of its
+ * boots. Var R is estimated by the method of moments from a side with >= 2 runs (a pooled
+ * baseline keeps which run each boot came from) or taken from `kbench calibrate` over earlier
+ * runs, whichever has more df; it is added to the Welch variance and to Satterthwaite's df, and
+ * no metric is taken as steadier across runs than the family's pooled drift (FAMILY RUN
+ * VARIANCE: one metric's estimate from 2-5 runs is 0 by chance too often). With one run a side
+ * and no calibration there is nothing to estimate it from: the table says so, and the only
+ * protection is the band (calibrated or not, which it also says). In the bench, a baseline of
+ * 2 runs × 8 boots against a run of 8 at run CV 2% went from 9.4% to 0.7% false calls; one run
+ * of 11 against another at run CV 3% from 85.6% to 0.9% after a calibration over 4 runs.
+ *
  * Deterministic metrics (kernel image size) have no distribution (benchmath's AssumeExact):
  * they are compared exactly from one boot per side, outside the multiple-testing family.
  *
@@ -108,6 +122,8 @@ export {
   noiseBand,
   PLANNING_POWER,
   relativeResolution,
+  familyRunLevels,
+  runLevelOf,
   speedupOf,
   widenForResolution,
   summarizeSide,
@@ -117,11 +133,13 @@ export {
   type Direction,
   type MetricComparison,
   type MetricComparisonInput,
+  type RunLevel,
   type SampleSummary,
   type Verdict,
 } from './compare.ts';
 export { logGamma, regularizedIncompleteBeta, studentTQuantile, studentTTwoSidedP } from './student-t.ts';
 export { equalVarianceDf, smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
+export { byRun, poolRunVariance, runOfUnit, runVarianceOf, type RunVarianceEstimate } from './runs.ts';
 export {
   optimalIterationsPerBoot,
   summarizeUnits,

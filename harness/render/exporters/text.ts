@@ -23,6 +23,7 @@ export function renderTextTable(input: TextTableInput): string {
   const lines: string[] = [];
   for (const set of input.sets) {
     lines.push(terminalSafe(set.title));
+    if (set.runLevelNote !== undefined && set.runLevelNote !== null) lines.push(`  ${terminalSafe(set.runLevelNote)}`);
     const header = ['metric', set.baselineLabel, set.candidateLabel, `delta [95% CI]`, 'band', 'adj. p', 'verdict'];
     const body = set.rows.map((row) => [
       row.metricId,
