@@ -118,6 +118,8 @@ const CASES: Case[] = [
   { ...modes, name: 'two modes (30% of boots at 0.67×), 3 boots × 2 a side, boot CV 3%', baseline: shape(1, 3, 2), candidate: shape(1, 3, 2) },
   { ...modes, name: 'two modes, 4 × 2 a side', baseline: shape(1, 4, 2), candidate: shape(1, 4, 2) },
   { ...modes, name: 'two modes, 11 × 1 a side', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1) },
+  { ...modes, name: 'two modes, the CI shape: baseline 11 × 2 (pooled) vs candidate 3 × 2', baseline: shape(1, 11, 2), candidate: shape(1, 3, 2) },
+  { ...modes, name: 'two modes, baseline 11 × 2 vs candidate 4 × 2', baseline: shape(1, 11, 2), candidate: shape(1, 4, 2) },
   {
     ...crossRun,
     bootCv: 0.06,

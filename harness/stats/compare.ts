@@ -33,6 +33,7 @@ import { DEFAULT_CONFIDENCE_LEVEL } from './bootstrap.ts';
 import { mean, median, outlierIndexes, sampleVariance } from './descriptive.ts';
 import { holmAdjust } from './holm.ts';
 import { summarizeUnits, varianceComponents, type NestedSample } from './nested.ts';
+import { detectModes, sidesShareAMode, withinModeLogs, type Modes } from './modes.ts';
 import { byRun, poolRunVariance, runVarianceOf, type RunVarianceEstimate } from './runs.ts';
 import { studentTQuantile, studentTTwoSidedP } from './student-t.ts';
 import { smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
@@ -154,6 +155,8 @@ export interface MetricComparison {
   problems: string[];
   /** Across runs: runs per side and the between-run variance used; null within one run. */
   runLevel?: RunLevel | null;
+  /** Boots in two modes (GAP RULE, modes.ts), and whether only the mode assignment explained a change. */
+  modes?: (Modes & { explainsChange: boolean }) | null;
 }
 
 export interface CompareOptions {
@@ -464,7 +467,13 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
     const logCI = widenForResolution(statisticalCI, p.resolution.baseline, p.resolution.candidate, p.resolution.floor);
     const widen = Math.max(statisticalCI.low - logCI.low, logCI.high - statisticalCI.high);
     const ratio = Math.exp(test.difference);
-    const verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);
+    let verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);
+    const modes = detectModes(p.logsBaseline, p.logsCandidate);
+    let explainsChange = false;
+    if (modes !== null && (verdict === 'regressed' || verdict === 'improved')) {
+      explainsChange = !sidesShareAMode(modes) || modeAdjustedVerdict(p, modes, levels[i] ?? null, alpha, level, familySize) !== verdict;
+      if (explainsChange) verdict = 'inconclusive';
+    }
     const outlook = decisionOutlook(
       test.difference,
       sampleVariance(p.logsBaseline),
@@ -480,7 +489,9 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       runTermOf(levels[i] ?? null),
     );
     let note: string | null = null;
-    if (verdict === 'inconclusive') {
+    if (explainsChange)
+      note = `the boots fall into two modes and only which boots landed in which mode explains the change: not called; boots of both sides in the same mode would decide it`;
+    else if (verdict === 'inconclusive') {
       const beyond = logCI.low > p.band.upper || logCI.high < p.band.lower;
       const have = Math.max(p.logsBaseline.length, p.logsCandidate.length);
       const decideText =
@@ -511,8 +522,24 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       bootsToDecide: verdict === 'inconclusive' ? outlook.bootsToDecide : null,
       note,
       ...(inputs[i]!.acrossRuns === true ? { runLevel: levels[i] ?? null } : {}),
+      ...(modes === null ? {} : { modes: { ...modes, explainsChange } }),
     };
   });
+}
+
+/**
+ * MODE ASSIGNMENT: the verdict at a fixed mode (every low-mode boot moved up by the distance
+ * between the mode centers), tested at Bonferroni's alpha / family size (Holm's bound for the
+ * last-ranked metric, so never easier than the family). A call that does not survive it is only
+ * the mode assignment and is not made.
+ */
+function modeAdjustedVerdict(p: Extract<Prepared, { kind: 'test' }>, modes: Modes, runLevel: RunLevel | null, alpha: number, level: number, familySize: number): Verdict {
+  const baseline = withinModeLogs(p.logsBaseline, modes);
+  const candidate = withinModeLogs(p.logsCandidate, modes);
+  let test = smallSideTest(welchTTest(baseline, candidate), baseline.length, candidate.length);
+  if (runLevel !== null && runLevel.variance !== null) test = withRunLevel(test, baseline, candidate, runLevel);
+  const logCI = widenForResolution(welchInterval(test, level), p.resolution.baseline, p.resolution.candidate, p.resolution.floor);
+  return classify(p.common.direction, logCI, Math.min(1, test.p * Math.max(1, familySize)), alpha, p.band);
 }
 
 /**

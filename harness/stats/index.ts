@@ -50,6 +50,17 @@
  * 2 runs × 8 boots against a run of 8 at run CV 2% went from 9.4% to 0.7% false calls; one run
  * of 11 against another at run CV 3% from 85.6% to 0.9% after a calibration over 4 runs.
  *
+ * Boots in modes (GAP RULE and MODE ASSIGNMENT, modes.ts and compare.ts): a metric whose boots
+ * settle in one of two states (fletcher4 under TCG, 30% of boots at 0.67×) shows a "change"
+ * whenever one kernel happens to get the slow boots. A side's boot summaries are two modes when
+ * their largest gap is >= 6 within-group SDs and >= 10%; every boot of both sides is then
+ * assigned to a mode, and a call is made only if it survives at a fixed mode (low-mode boots
+ * moved by the distance between modes measured inside the sides that have both, Bonferroni over
+ * the family) and the sides share a mode at all. The table and report say "two modes, …; k of n
+ * boots in the slow one". Limit, measured: 3 boots a side all in one mode each cannot be told
+ * from a real change (3 × 2 a side stays at ~30% false calls, 4 × 2 at ~7%); with the CI shape, a
+ * baseline pooled to 11 boots, the baseline shows both modes and false calls are under 1%.
+ *
  * Deterministic metrics (kernel image size) have no distribution (benchmath's AssumeExact):
  * they are compared exactly from one boot per side, outside the multiple-testing family.
  *
@@ -139,6 +150,7 @@ export {
 } from './compare.ts';
 export { logGamma, regularizedIncompleteBeta, studentTQuantile, studentTTwoSidedP } from './student-t.ts';
 export { equalVarianceDf, smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
+export { detectModes, MODE_GAP_WITHIN_SDS, MODE_MIN_GAP, sideModeCut, sidesShareAMode, withinModeLogs, type Modes } from './modes.ts';
 export { byRun, poolRunVariance, runOfUnit, runVarianceOf, type RunVarianceEstimate } from './runs.ts';
 export {
   optimalIterationsPerBoot,
