@@ -69,6 +69,8 @@ export function baselineFromRuns(runs: { file: string; results: ResultsFile }[],
       targets.set(target.id, existing === undefined ? structuredClone(target) : mergeTarget(existing, target));
     }
     baseline.targets = [...targets.values()];
+    // Host load per boot stays with the run it was measured in, so conditions can be compared per run.
+    if (results.hostLoad !== undefined) baseline.hostLoad = [...(baseline.hostLoad ?? []), ...results.hostLoad.map((load) => ({ ...load, run: runIndex }))];
     baseline.sources.push({ runId: results.runId, file, ...(results.settings ? { target: results.settings.target } : {}) });
   }
   return withMeasuredNoise(baseline);

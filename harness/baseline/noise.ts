@@ -12,7 +12,7 @@
  */
 import { nestedSamples } from '../compare/pairing.ts';
 import type { MeasuredNoise, Metric, ResultsFile } from '../results/schema.ts';
-import { compareMetrics, summarizeUnits, varianceComponents, type NestedSample } from '../stats/index.ts';
+import { byRun, compareMetrics, runVarianceOf, summarizeUnits, varianceComponents, type NestedSample } from '../stats/index.ts';
 
 export function measureNoise(metric: Metric): MeasuredNoise | null {
   if (metric.samples.length === 0 || metric.exact === true) return null;
@@ -26,6 +26,7 @@ export function measureNoise(metric: Metric): MeasuredNoise | null {
     iterationsPerBoot: round(components.iterationsPerUnit),
     calibratedThreshold: metric.noise?.calibratedThreshold ?? null,
     calibration: metric.noise?.calibration ?? null,
+    ...(metric.noise?.runCv === undefined || metric.noise.runCvDf === undefined ? {} : { runCv: metric.noise.runCv, runCvDf: metric.noise.runCvDf }),
   };
 }
 
@@ -37,6 +38,8 @@ export interface AaMeasurement {
   /** max |ratio - 1|, rounded up to 0.5%; null when no pair could be compared. */
   calibratedThreshold: number | null;
   calibration: string;
+  /** Between-run CV over the runs (RUN LEVEL, method of moments) and its df; null with one run. */
+  run?: { cv: number; df: number } | null;
 }
 
 const roundUpToHalfPercent = (x: number): number => Math.ceil(x * 200) / 200;
@@ -75,7 +78,17 @@ export function calibrateFromRuns(runs: readonly ResultsFile[]): AaMeasurement[]
     }
     const ratios = pairs.map(([a, b]) => aaRatio(a, b)).filter((r): r is number => r !== null);
     const drift = ratios.length === 0 ? null : Math.max(...ratios.map((r) => Math.abs(r - 1)));
-    measurements.push({ targetId, metricId, ratios, calibratedThreshold: drift === null || drift === 0 ? null : roundUpToHalfPercent(drift), calibration });
+    // The run level: each run's log boot summaries are one group (units are boots of that run).
+    const runs = sides.map((side) => summarizeUnits(side).filter((u) => u.value > 0).map((u) => Math.log(u.value)));
+    const between = sides.length >= 2 ? runVarianceOf(runs) : null;
+    measurements.push({
+      targetId,
+      metricId,
+      ratios,
+      calibratedThreshold: drift === null || drift === 0 ? null : roundUpToHalfPercent(drift),
+      calibration,
+      run: between === null ? null : { cv: Math.round(Math.sqrt(between.variance) * 1e5) / 1e5, df: between.df },
+    });
   }
   return measurements;
 }
@@ -87,7 +100,10 @@ export function withMeasuredNoise(baseline: ResultsFile, calibration: readonly A
   for (const target of copy.targets)
     for (const metric of target.metrics) {
       const aa = calibrated.get(`${target.id} ${metric.id}`);
-      if (aa !== undefined) metric.noise = { ...(metric.noise ?? { bootCv: 0, iterationCv: null, boots: 0, iterationsPerBoot: 0 }), calibratedThreshold: aa.calibratedThreshold, calibration: aa.calibration };
+      if (aa !== undefined) {
+        const { runCv: _cv, runCvDf: _df, ...kept } = metric.noise ?? { bootCv: 0, iterationCv: null, boots: 0, iterationsPerBoot: 0 };
+        metric.noise = { ...kept, calibratedThreshold: aa.calibratedThreshold, calibration: aa.calibration, ...(aa.run === null || aa.run === undefined ? {} : { runCv: aa.run.cv, runCvDf: aa.run.df }) };
+      }
       const noise = measureNoise(metric);
       if (noise !== null) metric.noise = noise;
     }

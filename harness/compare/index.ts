@@ -29,6 +29,8 @@ export interface ComparedSet {
   geomeanSpeedup: number | null;
   /** Deterministic (exact) rows, shown apart from the geomean: sizes are not speeds. */
   exactRows: ComparedMetric[];
+  /** Across runs: how the run level entered (RUN LEVEL) or which protection stands in for it; null within one run. */
+  runLevelNote: string | null;
 }
 
 export interface ComparisonOutcome {
@@ -60,6 +62,39 @@ export function effectiveThreshold(pair: MetricPair, defaultThreshold: number, o
   return declared;
 }
 
+const cvText = (variance: number): string => `${Number((Math.sqrt(variance) * 100).toPrecision(2))}%`;
+
+/**
+ * One line for a set compared across runs: the between-run variance that is in its intervals and
+ * where it came from, or, with too few runs to estimate it, that only the band protects, and
+ * whether that band was calibrated (kbench calibrate measures run-to-run drift, not only boots).
+ */
+export function runLevelNote(rows: readonly ComparedMetric[]): string | null {
+  const across = rows.filter((row) => row.runLevel !== undefined && row.runLevel !== null);
+  if (across.length === 0) return null;
+  const first = across[0]!.runLevel!;
+  const shape = `baseline ${first.runsBaseline} run${first.runsBaseline === 1 ? '' : 's'}, candidate ${first.runsCandidate}`;
+  const estimated = across.filter((row) => row.runLevel!.variance !== null);
+  const missing = across.filter((row) => row.runLevel!.variance === null);
+  const parts: string[] = [];
+  if (estimated.length > 0) {
+    const cvs = estimated.map((row) => row.runLevel!.variance!).sort((a, b) => a - b);
+    const sources = [...new Set(estimated.map((row) => row.runLevel!.source!.replace(/, raised to .*$/, '')))].join('; ');
+    parts.push(`between-run variance (run CV ${cvText(cvs[0]!)}–${cvText(cvs[cvs.length - 1]!)}) from ${sources} is in the intervals of ${estimated.length} metrics`);
+  }
+  if (missing.length > 0) {
+    const calibrated = missing.filter((row) => row.thresholdSource === 'calibrated').length;
+    const band =
+      calibrated === missing.length
+        ? 'the band kbench calibrate measured from run-to-run drift'
+        : calibrated === 0
+          ? 'the band, which is not calibrated (kbench calibrate over >= 2 runs measures run-to-run drift and widens it)'
+          : `the band, calibrated by kbench calibrate for ${calibrated} of them and not for ${missing.length - calibrated}`;
+    parts.push(`run-to-run drift cannot be estimated for ${missing.length} metrics (too few runs); the only protection against it is ${band}`);
+  }
+  return `across runs (${shape}): ${parts.join('; ')}`;
+}
+
 export function compareSets(sets: ComparisonSet[], options: CompareSetsOptions = {}): ComparisonOutcome {
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   const noiseThreshold = options.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD;
@@ -74,6 +109,8 @@ export function compareSets(sets: ComparisonSet[], options: CompareSetsOptions =
       noiseThreshold: threshold.value,
       exact: pair.exact,
       ...(pair.resolution === undefined ? {} : { resolution: pair.resolution }),
+      acrossRuns: pair.acrossRuns === true,
+      ...(pair.runCv === undefined ? {} : { runVariance: { variance: pair.runCv.cv ** 2, df: pair.runCv.df, source: pair.runCv.source } }),
     })),
     { alpha, noiseThreshold },
   );
@@ -92,6 +129,7 @@ export function compareSets(sets: ComparisonSet[], options: CompareSetsOptions =
       skipped: set.skipped,
       geomeanSpeedup: geomeanSpeedup(tested.map((row) => row.speedup)),
       exactRows: rows.filter((row) => row.method === 'exact'),
+      runLevelNote: runLevelNote(rows),
     };
   });
   const allRows = compared.flatMap((set) => set.rows);

@@ -23,6 +23,10 @@ export interface MetricPair {
   /** Samples with their unit of replication ("<run>/<boot>"). */
   baseline: NestedSample[];
   candidate: NestedSample[];
+  /** The sides come from different runs (a run against a baseline): the run is a level. */
+  acrossRuns?: boolean;
+  /** Between-run CV a calibration stored with the baseline measured, with its df. */
+  runCv?: { cv: number; df: number; source: string } | undefined;
 }
 
 /** A metric that cannot be compared, with the reason (shown, never silently dropped). */
@@ -62,6 +66,12 @@ export interface ComparisonSet {
   incomparable: IncomparableMetric[];
 }
 
+function runCvOf(metric: Metric): MetricPair['runCv'] {
+  const noise = metric.noise;
+  if (noise?.runCv === undefined || noise.runCvDf === undefined) return undefined;
+  return { cv: noise.runCv, df: noise.runCvDf, source: `kbench calibrate (${noise.calibration ?? `${noise.runCvDf + 1} runs`})` };
+}
+
 /** Boots are the units; in a baseline pooled from several runs, boot 0 of run 1 is not boot 0 of run 0. */
 export const nestedSamples = (metric: Metric): NestedSample[] =>
   metric.samples.map((sample) => ({ value: sample.value, unit: `${sample.run ?? 0}/${sample.boot}` }));
@@ -73,6 +83,7 @@ function pairTargets(
   keyPrefix: string,
   baseline: Target,
   candidate: Target,
+  acrossRuns: boolean,
 ): ComparisonSet {
   const pairs: MetricPair[] = [];
   const skipped: SkippedMetric[] = [];
@@ -128,6 +139,8 @@ function pairTargets(
       resolution: coarserResolution(metric.resolution, other.resolution),
       baseline: nestedSamples(other),
       candidate: nestedSamples(metric),
+      acrossRuns,
+      runCv: runCvOf(other),
     });
   }
   for (const leftover of baselineMetrics.values())
@@ -146,7 +159,7 @@ export function pairStockVsCustom(run: ResultsFile): ComparisonSet[] {
   const sets: ComparisonSet[] = [];
   for (const [os, { stock, custom }] of byOs) {
     if (stock === undefined || custom === undefined) continue;
-    sets.push(pairTargets(`${os}: custom vs stock kernel`, 'stock', 'custom', os, stock, custom));
+    sets.push(pairTargets(`${os}: custom vs stock kernel`, 'stock', 'custom', os, stock, custom, false));
   }
   return sets;
 }
@@ -158,7 +171,7 @@ export function pairRunVsBaseline(run: ResultsFile, baseline: ResultsFile): Comp
   for (const target of run.targets) {
     const other = baselineTargets.get(target.id);
     if (other === undefined) continue;
-    sets.push(pairTargets(`${target.id} vs baseline`, 'baseline', 'run', target.id, other, target));
+    sets.push(pairTargets(`${target.id} vs baseline`, 'baseline', 'run', target.id, other, target, true));
   }
   return sets;
 }

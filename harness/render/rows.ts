@@ -6,6 +6,7 @@
 import type { ComparedMetric, ComparisonOutcome, ThresholdSource } from '../compare/index.ts';
 import type { Unit } from '../results/schema.ts';
 import type { ComparisonMethod, Verdict } from '../stats/index.ts';
+import { formatValue } from './format.ts';
 
 export interface Interval {
   low: number;
@@ -59,6 +60,8 @@ export interface ComparedRow {
   bootsToDecide: number | null;
   note: string | null;
   problems: string[];
+  /** "two modes, 1.00 GB/s and 1.50 GB/s; 4 of 4 run boots in the slow one, …" when the boots fall into modes. */
+  modes?: string | null;
 }
 
 export interface SkippedRow {
@@ -80,6 +83,8 @@ export interface ReportSet {
   geomeanSpeedup: number | null;
   rows: ComparedRow[];
   skipped: SkippedRow[];
+  /** Across runs: how the run level entered, or which protection stands in (absent within one run). */
+  runLevelNote?: string | null;
 }
 
 export const VERDICT_ORDER: readonly Verdict[] = ['regressed', 'improved', 'equivalent', 'inconclusive'];
@@ -147,7 +152,21 @@ export function comparedRow(row: ComparedMetric, set: { id: string; title: strin
     bootsToDecide: row.bootsToDecide,
     note: row.note,
     problems: row.problems,
+    modes: describeModes(row, set.baselineLabel, set.candidateLabel),
   };
+}
+
+/** The modes of a row in words, slow mode named by the metric's direction (GAP RULE, stats/modes.ts). */
+export function describeModes(row: Pick<ComparedMetric, 'modes' | 'unit' | 'direction'>, baselineLabel: string, candidateLabel: string): string | null {
+  const modes = row.modes;
+  if (modes === undefined || modes === null) return null;
+  const slow = row.direction === 'higher' ? 'low' : 'high';
+  const count = (label: string, side: { low: number; high: number }) => `${side[slow]} of ${side.low + side.high} ${label} boots`;
+  return (
+    `two modes, ${formatValue(modes.low, row.unit)} and ${formatValue(modes.high, row.unit)}; ` +
+    `${count(candidateLabel, modes.candidate)} in the slow one, ${count(baselineLabel, modes.baseline)}; ` +
+    (modes.explainsChange ? 'only the mode assignment explains the change: not called' : 'the verdict holds at a fixed mode')
+  );
 }
 
 /** One ReportSet per compared set; `kinds[i]` and `prefixes[i]` label set i. */
@@ -165,6 +184,7 @@ export function reportSets(outcome: ComparisonOutcome, kinds: readonly Compariso
       baselineLabel: compared.baselineLabel,
       candidateLabel: compared.candidateLabel,
       geomeanSpeedup: finite(compared.geomeanSpeedup),
+      runLevelNote: compared.runLevelNote ?? null,
       rows: compared.rows.map((row) => comparedRow(row, labels)),
       skipped: compared.skipped.map(
         (skip): SkippedRow => ({

@@ -107,6 +107,13 @@ export const MeasuredNoise = z.strictObject({
   calibratedThreshold: z.number().gt(0).lt(10).nullable(),
   /** Which A/A the calibration came from ("2 runs", "alternate boots of 1 run"). */
   calibration: z.string().nullable(),
+  /**
+   * Between-run CV (standard deviation of the run effect on log boot summaries) that the
+   * calibration measured over >= 2 runs, and its degrees of freedom (runs - 1); absent when the
+   * calibration had one run or in files from before it was recorded (RUN LEVEL, stats/compare.ts).
+   */
+  runCv: z.number().nonnegative().optional(),
+  runCvDf: z.number().int().positive().optional(),
 });
 export type MeasuredNoise = z.infer<typeof MeasuredNoise>;
 
@@ -243,6 +250,8 @@ export const HostLoadSample = z.strictObject({
   otherBusyFraction: z.number().min(0).max(1).nullable(),
   /** Share of CPU time stolen by the host's own hypervisor (0-1), when the host reports it. */
   stealFraction: z.number().min(0).max(1).nullable(),
+  /** In a baseline pooled from several runs: index into `sources` of the run it came from. */
+  run: z.number().int().nonnegative().optional(),
 });
 export type HostLoadSample = z.infer<typeof HostLoadSample>;
 

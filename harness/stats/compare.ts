@@ -33,8 +33,10 @@ import { DEFAULT_CONFIDENCE_LEVEL } from './bootstrap.ts';
 import { mean, median, outlierIndexes, sampleVariance } from './descriptive.ts';
 import { holmAdjust } from './holm.ts';
 import { summarizeUnits, varianceComponents, type NestedSample } from './nested.ts';
-import { studentTQuantile } from './student-t.ts';
-import { welchInterval, welchTTest, type Interval } from './welch.ts';
+import { detectModes, sidesShareAMode, withinModeLogs, type Modes } from './modes.ts';
+import { byRun, poolRunVariance, runVarianceOf, type RunVarianceEstimate } from './runs.ts';
+import { studentTQuantile, studentTTwoSidedP } from './student-t.ts';
+import { smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
 
 export type Verdict = 'regressed' | 'improved' | 'equivalent' | 'inconclusive';
 export type Direction = 'lower' | 'higher';
@@ -78,6 +80,24 @@ export interface MetricComparisonInput {
   exact?: boolean;
   /** The finest difference the measurement shows: `step` in the metric's unit and/or `relative`. */
   resolution?: { step?: number; relative?: number; floor?: boolean };
+  /**
+   * The two sides come from different runs (a run against a baseline), so the run is a level
+   * (RUN LEVEL). Units are "<run>/<boot>"; runs are told apart by the part before the slash.
+   */
+  acrossRuns?: boolean;
+  /** Between-run variance measured outside these samples (kbench calibrate over earlier runs). */
+  runVariance?: RunVarianceEstimate & { source: string };
+}
+
+/** How the run level entered a comparison across runs. */
+export interface RunLevel {
+  runsBaseline: number;
+  runsCandidate: number;
+  /** The between-run variance (log) included in the interval, or null when none could be estimated. */
+  variance: number | null;
+  df: number | null;
+  /** Where it came from ("the baseline's 2 runs", "calibration of 4 runs"), or null. */
+  source: string | null;
 }
 
 /** One side's resolution as a fraction of its center (a step of 1 at a center of 20 is 0.05). */
@@ -133,6 +153,10 @@ export interface MetricComparison {
   note: string | null;
   /** Data problems (declared exact but spread, ...). */
   problems: string[];
+  /** Across runs: runs per side and the between-run variance used; null within one run. */
+  runLevel?: RunLevel | null;
+  /** Boots in two modes (GAP RULE, modes.ts), and whether only the mode assignment explained a change. */
+  modes?: (Modes & { explainsChange: boolean }) | null;
 }
 
 export interface CompareOptions {
@@ -252,13 +276,16 @@ export function decisionOutlook(
   withBoots = true,
   /** Log-width RESOLUTION WIDENING adds to each end of the interval (0 without a resolution). */
   widen = 0,
+  /** RUN LEVEL: between-run variance term of the difference (more boots do not shrink it) and its df. */
+  run: { term: number; df: number } = { term: 0, df: Infinity },
 ): Planned {
-  const se = (nb: number, nc: number): number => Math.sqrt(varianceBaseline / nb + varianceCandidate / nc);
+  const se = (nb: number, nc: number): number => Math.sqrt(varianceBaseline / nb + varianceCandidate / nc + run.term);
   const dfOf = (nb: number, nc: number): number => {
     const a = varianceBaseline / nb;
     const b = varianceCandidate / nc;
-    if (a + b === 0) return nb + nc - 2;
-    return (a + b) ** 2 / (a ** 2 / (nb - 1) + b ** 2 / (nc - 1));
+    if (a + b + run.term === 0) return nb + nc - 2;
+    const runPart = run.term === 0 ? 0 : run.term ** 2 / run.df;
+    return smallSideDf((a + b + run.term) ** 2 / (a ** 2 / (nb - 1) + b ** 2 / (nc - 1) + runPart), nb, nc);
   };
   const tCI = (df: number): number => studentTQuantile(1 - (1 - level) / 2, df);
   const tFamily = (df: number): number => studentTQuantile(1 - alpha / (2 * Math.max(1, familySize)), df);
@@ -324,6 +351,9 @@ type Prepared =
       common: Pick<MetricComparison, 'key' | 'direction' | 'baseline' | 'candidate' | 'noiseThreshold' | 'problems'>;
       logsBaseline: number[];
       logsCandidate: number[];
+      /** Log boot summaries grouped by run, per side. */
+      runsBaseline: number[][];
+      runsCandidate: number[][];
       band: Band;
       /** Each side's resolution relative to its center (0 = none declared). */
       resolution: { baseline: number; candidate: number; floor: boolean };
@@ -396,7 +426,17 @@ function prepare(input: MetricComparisonInput, threshold: number, level: number)
     candidate: relativeResolution(input.resolution, candidate.center),
     floor: input.resolution?.floor === true,
   };
-  return { kind: 'test', common, logsBaseline: unitsBaseline.map(Math.log), logsCandidate: unitsCandidate.map(Math.log), band, resolution };
+  const logged = (samples: readonly NestedSample[]) => byRun(summarizeUnits(samples).map((u) => ({ unit: u.unit, log: Math.log(u.value) })));
+  return {
+    kind: 'test',
+    common,
+    logsBaseline: unitsBaseline.map(Math.log),
+    logsCandidate: unitsCandidate.map(Math.log),
+    runsBaseline: logged(input.baseline),
+    runsCandidate: logged(input.candidate),
+    band,
+    resolution,
+  };
 }
 
 export function compareMetrics(inputs: MetricComparisonInput[], options: CompareOptions = {}): MetricComparison[] {
@@ -407,7 +447,13 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
   const defaultThreshold = options.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD;
   const prepared = inputs.map((input) => prepare(input, validate(input, defaultThreshold), level));
 
-  const tests = prepared.map((p) => (p.kind === 'test' ? welchTTest(p.logsBaseline, p.logsCandidate) : null));
+  const levels = familyRunLevels(prepared.map((p, i) => (p.kind === 'test' && inputs[i]!.acrossRuns === true ? runLevelOf(p.runsBaseline, p.runsCandidate, inputs[i]!.runVariance) : null)));
+  const tests = prepared.map((p, i) => {
+    if (p.kind !== 'test') return null;
+    const welch = smallSideTest(welchTTest(p.logsBaseline, p.logsCandidate), p.logsBaseline.length, p.logsCandidate.length);
+    const level = levels[i];
+    return level === null || level === undefined || level.variance === null ? welch : withRunLevel(welch, p.logsBaseline, p.logsCandidate, level);
+  });
   const familyIndexes = tests.flatMap((t, i) => (t === null ? [] : [i]));
   const familySize = familyIndexes.length;
   const adjusted = holmAdjust(familyIndexes.map((i) => tests[i]!.p));
@@ -421,7 +467,13 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
     const logCI = widenForResolution(statisticalCI, p.resolution.baseline, p.resolution.candidate, p.resolution.floor);
     const widen = Math.max(statisticalCI.low - logCI.low, logCI.high - statisticalCI.high);
     const ratio = Math.exp(test.difference);
-    const verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);
+    let verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);
+    const modes = detectModes(p.logsBaseline, p.logsCandidate);
+    let explainsChange = false;
+    if (modes !== null && (verdict === 'regressed' || verdict === 'improved')) {
+      explainsChange = !sidesShareAMode(modes) || modeAdjustedVerdict(p, modes, levels[i] ?? null, alpha, level, familySize) !== verdict;
+      if (explainsChange) verdict = 'inconclusive';
+    }
     const outlook = decisionOutlook(
       test.difference,
       sampleVariance(p.logsBaseline),
@@ -434,9 +486,12 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       level,
       verdict === 'inconclusive' && options.bootsToDecide !== false,
       Number.isFinite(widen) ? widen : 10,
+      runTermOf(levels[i] ?? null),
     );
     let note: string | null = null;
-    if (verdict === 'inconclusive') {
+    if (explainsChange)
+      note = `the boots fall into two modes and only which boots landed in which mode explains the change: not called; boots of both sides in the same mode would decide it`;
+    else if (verdict === 'inconclusive') {
       const beyond = logCI.low > p.band.upper || logCI.high < p.band.lower;
       const have = Math.max(p.logsBaseline.length, p.logsCandidate.length);
       const decideText =
@@ -466,8 +521,76 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       detectableChange: outlook.detectableChange,
       bootsToDecide: verdict === 'inconclusive' ? outlook.bootsToDecide : null,
       note,
+      ...(inputs[i]!.acrossRuns === true ? { runLevel: levels[i] ?? null } : {}),
+      ...(modes === null ? {} : { modes: { ...modes, explainsChange } }),
     };
   });
+}
+
+/**
+ * MODE ASSIGNMENT: the verdict at a fixed mode (every low-mode boot moved up by the distance
+ * between the mode centers), tested at Bonferroni's alpha / family size (Holm's bound for the
+ * last-ranked metric, so never easier than the family). A call that does not survive it is only
+ * the mode assignment and is not made.
+ */
+function modeAdjustedVerdict(p: Extract<Prepared, { kind: 'test' }>, modes: Modes, runLevel: RunLevel | null, alpha: number, level: number, familySize: number): Verdict {
+  const baseline = withinModeLogs(p.logsBaseline, modes);
+  const candidate = withinModeLogs(p.logsCandidate, modes);
+  let test = smallSideTest(welchTTest(baseline, candidate), baseline.length, candidate.length);
+  if (runLevel !== null && runLevel.variance !== null) test = withRunLevel(test, baseline, candidate, runLevel);
+  const logCI = widenForResolution(welchInterval(test, level), p.resolution.baseline, p.resolution.candidate, p.resolution.floor);
+  return classify(p.common.direction, logCI, Math.min(1, test.p * Math.max(1, familySize)), alpha, p.band);
+}
+
+/**
+ * RUN LEVEL: the between-run variance of a comparison across runs. Estimated from the sides' own
+ * runs (a baseline pooled from >= 2 runs, method of moments) or given by a calibration over
+ * earlier runs, whichever has more degrees of freedom (they are not pooled: a calibration is
+ * usually made from the very runs the baseline pools). Null variance: not estimable here.
+ */
+export function runLevelOf(runsBaseline: number[][], runsCandidate: number[][], external?: RunVarianceEstimate & { source: string }): RunLevel {
+  const own = poolRunVariance([runVarianceOf(runsBaseline), runVarianceOf(runsCandidate)]);
+  const counts = { runsBaseline: runsBaseline.length, runsCandidate: runsCandidate.length };
+  const ownSource = [runsBaseline.length >= 2 ? `the baseline's ${runsBaseline.length} runs` : '', runsCandidate.length >= 2 ? `the candidate's ${runsCandidate.length} runs` : ''].filter(Boolean).join(' and ');
+  if (external !== undefined && external.df > 0 && (own === null || external.df > own.df))
+    return { ...counts, variance: external.variance, df: external.df, source: external.source };
+  if (own !== null) return { ...counts, variance: own.variance, df: own.df, source: ownSource };
+  return { ...counts, variance: null, df: null, source: null };
+}
+
+/**
+ * FAMILY RUN VARIANCE: a metric is never taken as steadier across runs than the drift pooled over
+ * the family's metrics (df-weighted). Why: run-to-run drift is the host's state between runs and
+ * moves every metric of a run; one metric's estimate from 2-5 runs has 1-4 df and comes out near
+ * 0 by chance often enough that, over 21 metrics, some metric always loses its protection (a
+ * calibration of 4 runs per metric alone left 15% of A/A commands with a false call at run CV 3%).
+ * The pooled estimate has the family's df. It only ever raises a metric's own estimate.
+ */
+export function familyRunLevels(levels: readonly (RunLevel | null)[]): (RunLevel | null)[] {
+  const pooled = poolRunVariance(levels.map((l) => (l === null || l.variance === null || l.df === null ? null : { variance: l.variance, df: l.df })));
+  if (pooled === null) return [...levels];
+  return levels.map((level) => {
+    if (level === null || level.variance === null || level.variance >= pooled.variance) return level;
+    return { ...level, variance: pooled.variance, df: pooled.df, source: `${level.source}, raised to the drift pooled over ${pooled.df} df of the family's metrics` };
+  });
+}
+
+function runTermOf(level: RunLevel | null): { term: number; df: number } {
+  if (level === null || level.variance === null || level.df === null) return { term: 0, df: Infinity };
+  return { term: level.variance * (1 / level.runsBaseline + 1 / level.runsCandidate), df: level.df };
+}
+
+/** Welch's test with the between-run term added to its variance and to Satterthwaite's df. */
+function withRunLevel(welch: WelchResult, logsBaseline: number[], logsCandidate: number[], level: RunLevel): WelchResult {
+  const run = runTermOf(level);
+  if (run.term === 0) return welch;
+  const a = sampleVariance(logsBaseline) / logsBaseline.length;
+  const b = sampleVariance(logsCandidate) / logsCandidate.length;
+  const total = a + b + run.term;
+  const df = smallSideDf(total ** 2 / (a ** 2 / (logsBaseline.length - 1) + b ** 2 / (logsCandidate.length - 1) + run.term ** 2 / run.df), logsBaseline.length, logsCandidate.length);
+  const standardError = Math.sqrt(total);
+  const t = welch.difference / standardError;
+  return { difference: welch.difference, standardError, df, t, p: studentTTwoSidedP(t, df) };
 }
 
 /** Boot-level variance of a side, for plans and calibration (re-exported for convenience). */

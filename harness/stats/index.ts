@@ -23,6 +23,44 @@
  * over per-boot summaries when every boot has the same number of iterations (the balanced
  * case, where both give the same test) and is harder to explain.
  *
+ * Small and unbalanced sides (SMALL-SIDE DEGREES OF FREEDOM, welch.ts): the CI case is a baseline
+ * pooled from runs (11-22 boots) against a candidate of 2-3. Welch's Satterthwaite df, estimated
+ * from the two sample variances, jumps towards the big side's n whenever the small side's
+ * variance comes out small by chance, just when its standard error is too small too: 8 boots
+ * against 2 gave 18.9% of A/A commands a false call, 16 vs 3 8.9%. kbench caps the df at
+ * Welch's df at equal variances (a function of the sizes alone: 1.55 for 8 vs 2, 2n - 2 when
+ * balanced). Chosen by simulation (bench/stats-beyond-one-run.ts, 1000 A/A commands a line) over
+ * min(n1, n2) - 1 (Welch's own conservative rule: also 0% false calls, but it takes the df of
+ * balanced sides from 2n - 2 to n - 1 and +25% at 3×3 fell from 96% to 68% called) and over a
+ * permutation test on boot summaries (exact, but 8 vs 2 has 45 arrangements, p >= 0.022, never
+ * below Holm's 0.05/21: it could not call at all). The cap leaves balanced sides exactly as they
+ * were (Welch's df never exceeds 2n - 2) and took 8 vs 2, 16 vs 3 and 11 vs 3 to 0.0-0.2%.
+ *
+ * Across runs (RUN LEVEL, compare.ts and runs.ts; Kalibera & Jones, ISMM 2013: iterations in
+ * boots in runs): two runs of the same kernels differ by more than their boots do, so when the
+ * two sides come from different runs (a run against a baseline) a boot summary is
+ * log y = mu + R[run] + B[run, boot] and each side's mean carries Var R / runs on top of its
+ * boots. Var R is estimated by the method of moments from a side with >= 2 runs (a pooled
+ * baseline keeps which run each boot came from) or taken from `kbench calibrate` over earlier
+ * runs, whichever has more df; it is added to the Welch variance and to Satterthwaite's df, and
+ * no metric is taken as steadier across runs than the family's pooled drift (FAMILY RUN
+ * VARIANCE: one metric's estimate from 2-5 runs is 0 by chance too often). With one run a side
+ * and no calibration there is nothing to estimate it from: the table says so, and the only
+ * protection is the band (calibrated or not, which it also says). In the bench, a baseline of
+ * 2 runs × 8 boots against a run of 8 at run CV 2% went from 9.4% to 0.7% false calls; one run
+ * of 11 against another at run CV 3% from 85.6% to 0.9% after a calibration over 4 runs.
+ *
+ * Boots in modes (GAP RULE and MODE ASSIGNMENT, modes.ts and compare.ts): a metric whose boots
+ * settle in one of two states (fletcher4 under TCG, 30% of boots at 0.67×) shows a "change"
+ * whenever one kernel happens to get the slow boots. A side's boot summaries are two modes when
+ * their largest gap is >= 6 within-group SDs and >= 10%; every boot of both sides is then
+ * assigned to a mode, and a call is made only if it survives at a fixed mode (low-mode boots
+ * moved by the distance between modes measured inside the sides that have both, Bonferroni over
+ * the family) and the sides share a mode at all. The table and report say "two modes, …; k of n
+ * boots in the slow one". Limit, measured: 3 boots a side all in one mode each cannot be told
+ * from a real change (3 × 2 a side stays at ~30% false calls, 4 × 2 at ~7%); with the CI shape, a
+ * baseline pooled to 11 boots, the baseline shows both modes and false calls are under 1%.
+ *
  * Deterministic metrics (kernel image size) have no distribution (benchmath's AssumeExact):
  * they are compared exactly from one boot per side, outside the multiple-testing family.
  *
@@ -95,6 +133,8 @@ export {
   noiseBand,
   PLANNING_POWER,
   relativeResolution,
+  familyRunLevels,
+  runLevelOf,
   speedupOf,
   widenForResolution,
   summarizeSide,
@@ -104,11 +144,14 @@ export {
   type Direction,
   type MetricComparison,
   type MetricComparisonInput,
+  type RunLevel,
   type SampleSummary,
   type Verdict,
 } from './compare.ts';
 export { logGamma, regularizedIncompleteBeta, studentTQuantile, studentTTwoSidedP } from './student-t.ts';
-export { welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
+export { equalVarianceDf, smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
+export { detectModes, MODE_GAP_WITHIN_SDS, MODE_MIN_GAP, sideModeCut, sidesShareAMode, withinModeLogs, type Modes } from './modes.ts';
+export { byRun, poolRunVariance, runOfUnit, runVarianceOf, type RunVarianceEstimate } from './runs.ts';
 export {
   optimalIterationsPerBoot,
   summarizeUnits,

@@ -52,3 +52,31 @@ export function welchInterval(result: Pick<WelchResult, 'difference' | 'standard
   const halfWidth = studentTQuantile(1 - (1 - level) / 2, result.df) * result.standardError;
   return { low: result.difference - halfWidth, high: result.difference + halfWidth };
 }
+
+/**
+ * Welch–Satterthwaite df at equal variances: a function of the side sizes alone, 2n - 2 when
+ * the sides are balanced, near 1.5 for 8 boots against 2.
+ */
+export function equalVarianceDf(n1: number, n2: number): number {
+  return (1 / n1 + 1 / n2) ** 2 / (1 / (n1 ** 2 * (n1 - 1)) + 1 / (n2 ** 2 * (n2 - 1)));
+}
+
+/**
+ * SMALL-SIDE DEGREES OF FREEDOM: Welch's df, never more than equalVarianceDf(n1, n2). Why:
+ * Satterthwaite's df is estimated from the two sample variances; with 2 or 3 boots on one side
+ * that side's variance is often far too small by chance, and then the df jumps towards the big
+ * side's n while the standard error is too small as well, so the test is anti-conservative
+ * exactly when the sides are unbalanced (8 boots against 2: 18.9% of A/A commands with a false
+ * call). Capping at the df the sizes themselves allow removes that; on balanced sides the cap is
+ * 2n - 2, which Welch's df never exceeds, so nothing changes there (bench/stats-beyond-one-run.ts).
+ */
+export function smallSideDf(df: number, n1: number, n2: number): number {
+  return Math.min(df, equalVarianceDf(n1, n2));
+}
+
+/** Welch's result with SMALL-SIDE DEGREES OF FREEDOM applied to its df and p. */
+export function smallSideTest(result: WelchResult, n1: number, n2: number): WelchResult {
+  const df = smallSideDf(result.df, n1, n2);
+  if (df === result.df || result.standardError === 0) return result;
+  return { ...result, df, p: studentTTwoSidedP(result.t, df) };
+}

@@ -23,6 +23,7 @@ export function renderTextTable(input: TextTableInput): string {
   const lines: string[] = [];
   for (const set of input.sets) {
     lines.push(terminalSafe(set.title));
+    if (set.runLevelNote !== undefined && set.runLevelNote !== null) lines.push(`  ${terminalSafe(set.runLevelNote)}`);
     const header = ['metric', set.baselineLabel, set.candidateLabel, `delta [95% CI]`, 'band', 'adj. p', 'verdict'];
     const body = set.rows.map((row) => [
       row.metricId,
@@ -41,6 +42,7 @@ export function renderTextTable(input: TextTableInput): string {
       lines.push(`  deterministic: ${terminalSafe(row.metricId)} ${formatDelta(row)} (${VERDICT_LABEL[row.verdict]}, compared exactly)`);
     for (const row of set.rows) {
       if (row.note !== null && row.verdict === 'inconclusive') lines.push(`  note: ${terminalSafe(row.metricId)}: ${terminalSafe(row.note)}`);
+      if (row.modes !== undefined && row.modes !== null) lines.push(`  modes: ${terminalSafe(row.metricId)}: ${terminalSafe(row.modes)}`);
       for (const problem of row.problems) lines.push(`  problem: ${terminalSafe(row.metricId)}: ${terminalSafe(problem)}`);
     }
     for (const skipped of set.skipped) lines.push(`  skipped: ${terminalSafe(skipped.metricId)}: ${terminalSafe(skipped.reason)}`);
