@@ -224,7 +224,11 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       try {
         const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
         const backend = await getBackend(settings.backend, {
-          qemu: { onBuildProgress: (build: BuildProgress) => progress.emit({ event: 'build', target: settings.target, message: build.message, build }) },
+          qemu: {
+            // What the backend says about each boot (accelerator fallback, clock, SSH answered, the login used).
+            onProgress: (message: string) => progress.emit({ event: 'note', target: settings.target, message }),
+            onBuildProgress: (build: BuildProgress) => progress.emit({ event: 'build', target: settings.target, message: build.message, build }),
+          },
         });
         if (lock === null) {
           const madeDir = mkdirSync(runDir, { recursive: true });
