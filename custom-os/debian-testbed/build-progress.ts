@@ -8,7 +8,7 @@
  * on the rest. A step running past its recorded time counts as at most 95% done, so its ETA grows
  * instead of reaching zero too early.
  */
-import type { BuildProgress } from '../../harness/run/progress.ts';
+import type { BuildProgress } from '../../harness/progress/index.ts';
 
 /**
  * Seconds per step. Steps 1-4 were measured in a real uncached build on this project's host

@@ -4,7 +4,7 @@
  * Prints progress on stderr and the testbed's paths as JSON on stdout.
  */
 import { KbenchError } from '../../harness/errors/index.ts';
-import { formatBuildProgress } from '../../harness/run/progress.ts';
+import { formatBuildProgress } from '../../harness/progress/index.ts';
 import { ensureDebianTestbed } from './testbed.ts';
 
 async function main(argv: string[]): Promise<number> {

@@ -2,7 +2,10 @@
  * Everything the Debian testbed image is built from. The cache key is the SHA-256 of all of it,
  * so changing any package list, the tuning file, the mirror or the builder script rebuilds.
  */
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from '../../harness/fs/canonical.ts';
+
+/** Defined once in harness/fs (kbench gate hashes revisions with the same two). */
+export { canonicalJson, sha256Hex };
 
 export const DEBIAN_SUITE = 'bookworm';
 export const APT_COMPONENTS = 'main contrib';
@@ -113,20 +116,6 @@ export interface TestbedInputs {
   tuningFileSha256: string;
   /** Rendered /etc/modprobe.d/zfs.conf and its helper: covers the renderer's logic too. */
   renderedTuningSha256: string;
-}
-
-export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** JSON with object keys sorted at every level, so equal inputs always serialize (and hash) the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function testbedCacheKey(inputs: TestbedInputs): string {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InfraError, InputError, KbenchError } from '../../harness/errors/index.ts';
 import { PROJECT_ROOT } from '../../harness/root.ts';
-import type { BuildProgress } from '../../harness/run/progress.ts';
+import type { BuildProgress } from '../../harness/progress/index.ts';
 import { BuildProgressTracker, formatSeconds } from './build-progress.ts';
 import {
   APT_COMPONENTS,

@@ -17,10 +17,9 @@ import type { Claim, ClaimsFile } from './file.ts';
 export const CLAIM_VERDICTS = ['confirmed', 'refuted', 'inconclusive', 'measured on another kernel', 'not measured'] as const;
 export type ClaimVerdict = (typeof CLAIM_VERDICTS)[number];
 
-export interface Interval {
-  low: number;
-  high: number;
-}
+/** The one interval type (stats/welch.ts). */
+import type { Interval } from '../stats/index.ts';
+export type { Interval };
 
 export function judgeClaim(claimed: number, ci: Interval | null): Exclude<ClaimVerdict, 'not measured' | 'measured on another kernel'> {
   if (ci === null) return 'inconclusive';

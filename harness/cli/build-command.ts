@@ -11,7 +11,7 @@ import { EXIT_OK, InputError } from '../errors/index.ts';
 import { projectFile } from '../root.ts';
 import { parseOsList, planOs, summarize, terminalSafe, type BuildOs, type BuildStep } from '../build/plan.ts';
 import { loadState, runOsPlan, saveState, stillBuilt } from '../build/run.ts';
-import { formatDuration } from '../run/progress.ts';
+import { formatDuration } from '../progress/index.ts';
 import type { CliIo } from './options.ts';
 
 /** A build that was attempted and failed is an infrastructure problem; its logs are kept. */

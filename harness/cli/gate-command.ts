@@ -27,7 +27,7 @@ import { loadResults } from '../results/store.ts';
 import { executeRun, planRun } from '../run/execute.ts';
 import { renderPlan } from '../run/plan-text.ts';
 import { DEFAULT_BUDGET_MINUTES } from '../run/planner.ts';
-import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
+import { ProgressReporter, type BuildProgress } from '../progress/index.ts';
 import { newRunFile } from '../run/recorder.ts';
 import { resolveTarget } from '../run/targets.ts';
 import { selectWorkloads } from '../../suites/index.ts';
@@ -213,9 +213,8 @@ export function registerGateCommand(program: Command, io: CliIo): void {
 /** The image's manifest says whether it was derived; read it when it is a testbed folder. */
 async function withDerivation(image: GateImage): Promise<GateImage> {
   if (!/^[0-9a-f]{64}$/.test(image.key)) return image;
-  const { loadTestbed, defaultCacheDir } = await import('../../custom-os/debian-testbed/testbed.ts');
-  const testbed = await loadTestbed(path.join(defaultCacheDir(), 'debian-testbed', image.key));
-  return { ...image, derivedFrom: testbed?.manifest.derivedFrom ?? null };
+  const { testbedDerivedFrom } = await import('../backends/qemu/images/debian-testbed.ts');
+  return { ...image, derivedFrom: await testbedDerivedFrom(image.key) };
 }
 
 /** gate.json: what was compared with what, where the evidence is, and the verdict. */

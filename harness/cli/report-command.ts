@@ -1,7 +1,7 @@
 /** `kbench report`: HTML (self-contained), Markdown (PR comment / step summary) or JUnit XML. */
 import type { Command } from 'commander';
 import { runReportCommand } from '../render/command.ts';
-import { runCommunityReport } from '../community/command.ts';
+import { runCommunityReport } from '../render/community/command.ts';
 import { numberInRange, type CliIo } from './options.ts';
 
 interface ReportFlags {

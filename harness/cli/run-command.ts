@@ -20,7 +20,7 @@ import { loadResults } from '../results/store.ts';
 import { executeRun, planRun } from '../run/execute.ts';
 import { renderPlan } from '../run/plan-text.ts';
 import { DEFAULT_BUDGET_MINUTES, type RunPlan } from '../run/planner.ts';
-import { ProgressReporter, type BuildProgress } from '../run/progress.ts';
+import { ProgressReporter, type BuildProgress } from '../progress/index.ts';
 import { newRunFile } from '../run/recorder.ts';
 import { backendsFor, resolveTarget, TARGETS } from '../run/targets.ts';
 import { selectWorkloads, SUITES } from '../../suites/index.ts';

@@ -27,13 +27,12 @@
  * harness/compare), and it says so in `ciBasis`. It does not speak for other machines, and no
  * claim is confirmed or refuted on fewer than MIN_MACHINES_FOR_VERDICT machines.
  */
-import { studentTQuantile } from './student-t.ts';
+import { studentTQuantile } from '../stats/index.ts';
 import type { ChipClass } from '../submit/bundle.ts';
 
-export interface Interval {
-  low: number;
-  high: number;
-}
+/** The one interval type (stats/welch.ts). */
+import type { Interval } from '../stats/index.ts';
+export type { Interval };
 
 /** Confirmed or refuted needs at least this many distinct machines (clusters). */
 export const MIN_MACHINES_FOR_VERDICT = 3;
@@ -86,6 +85,12 @@ export interface CommunityCell {
   platforms: string[];
   /** Per machine, for the forest plot's points. */
   perMachine: { machineId: string; speedup: number; runs: number }[];
+}
+
+/** A cell of the community forest plot: the cell and the seed's claim for it. */
+export interface ForestCell extends CommunityCell {
+  /** The seed's claimed speedup for this metric and guest, or null. */
+  claimed: number | null;
 }
 
 export const COMMUNITY_CONFIDENCE = 0.95;

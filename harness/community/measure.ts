@@ -3,7 +3,7 @@
  * (pairStockVsCustom + compareSets from harness/compare): the ratio and its CI per metric.
  */
 import { compareSets, DEFAULT_SEED, pairStockVsCustom } from '../compare/index.ts';
-import { toSpeedup } from '../render/model.ts';
+import { speedupInterval, toSpeedup } from '../stats/index.ts';
 import { guestClockOf, type ResultsFile } from '../results/schema.ts';
 import { normalizeMachine } from '../guest/common/facts.ts';
 import { chipClassOf } from '../submit/bundle.ts';
@@ -26,13 +26,6 @@ function sampleCounts(run: ResultsFile, guestOs: string, metricId: string): { st
   return { stock: count('stock'), custom: count('custom') };
 }
 
-/** speedup = stock/custom for lower-is-better metrics, custom/stock for higher-is-better. */
-function speedupInterval(ci: Interval | null | undefined, direction: 'lower' | 'higher'): Interval | null {
-  if (ci === null || ci === undefined) return null;
-  const a = toSpeedup(ci.low, direction);
-  const b = toSpeedup(ci.high, direction);
-  return a === null || b === null ? null : { low: Math.min(a, b), high: Math.max(a, b) };
-}
 
 /** What a guest OS's two kernels were: release and config hash of each (the config says more than the name). */
 export function kernelPairOf(run: ResultsFile, guestOs: string): string {

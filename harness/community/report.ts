@@ -11,7 +11,7 @@ import { CHIP_CLASSES, type ChipClass } from '../submit/bundle.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import { aggregateSpeedups, COMMUNITY_CONFIDENCE, type CommunityCell, type RunSpeedup } from './aggregate.ts';
 import { clusterMachines, type Clusters } from './clusters.ts';
-import type { ForestCell } from './forest.ts';
+import type { ForestCell } from './aggregate.ts';
 import { runSpeedups } from './measure.ts';
 
 /** Every run's speedups, each counted for its machine's cluster, not its machine id. */

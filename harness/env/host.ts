@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
-import { emptyVersions, type VersionKey } from '../backends/catalog.ts';
+import { emptyVersions, type VersionKey } from '../results/names.ts';
 import type { Acceleration, HostFingerprint } from '../results/schema.ts';
 
 /** `sysctl -n hw.model machdep.cpu.brand_string hw.perflevel0.physicalcpu hw.perflevel1.physicalcpu hw.memsize` on macOS. */

@@ -11,7 +11,7 @@ import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { InfraError, InputError, showValue } from '../errors/index.ts';
-import { canonicalJson, sha256Hex } from '../../custom-os/debian-testbed/inputs.ts';
+import { canonicalJson, sha256Hex } from '../fs/canonical.ts';
 
 const run = promisify(execFile);
 

@@ -5,13 +5,12 @@
  */
 import type { ComparedMetric, ComparisonOutcome, ThresholdSource } from '../compare/index.ts';
 import type { Unit } from '../results/schema.ts';
-import type { ComparisonMethod, Verdict } from '../stats/index.ts';
-import { formatValue } from './format.ts';
+import { speedupInterval, toSpeedup, type ComparisonMethod, type Verdict } from '../stats/index.ts';
+import { formatValue } from '../format/index.ts';
 
-export interface Interval {
-  low: number;
-  high: number;
-}
+/** The one interval type (stats/welch.ts). */
+import type { Interval } from '../stats/index.ts';
+export type { Interval };
 
 export type ComparisonKind = 'custom-vs-stock' | 'vs-baseline';
 
@@ -98,18 +97,8 @@ export function finiteInterval(ci: Interval | null): Interval | null {
   return low === null || high === null ? null : { low, high };
 }
 
-/** Turns candidate/baseline into "how many times better", > 1 = better, for either direction. */
-export function toSpeedup(ratio: number, direction: 'lower' | 'higher'): number | null {
-  if (!(Number.isFinite(ratio) && ratio > 0)) return null;
-  return direction === 'lower' ? 1 / ratio : ratio;
-}
-
-function speedupInterval(ci: Interval | null, direction: 'lower' | 'higher'): Interval | null {
-  if (ci === null) return null;
-  const a = toSpeedup(ci.low, direction);
-  const b = toSpeedup(ci.high, direction);
-  return a === null || b === null ? null : { low: Math.min(a, b), high: Math.max(a, b) };
-}
+/** "How many times better", > 1 = better: the one helper in stats/speedup.ts. */
+export { toSpeedup };
 
 export const slug = (text: string): string =>
   text

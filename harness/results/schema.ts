@@ -7,7 +7,7 @@
  * A baseline file has the same shape with `kind: "baseline"`.
  */
 import { z } from 'zod';
-import { BACKEND_NAMES, HYPERVISOR_NAMES, VERSION_FIELDS, type VersionKey } from '../backends/catalog.ts';
+import { BACKEND_NAMES, HYPERVISOR_NAMES, VERSION_FIELDS, type VersionKey } from './names.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -170,7 +170,7 @@ export const HostFingerprint = z.strictObject({
   efficiencyCores: z.number().int().nonnegative(),
   logicalCpus: z.number().int().positive(),
   memoryBytes: z.number().int().positive(),
-  /** What ran the guest, from the backend catalog ("none" = a machine kbench did not start). */
+  /** What ran the guest, from results/names.ts, which the backend catalog is checked against ("none" = a machine kbench did not start). */
   hypervisor: z.enum(HYPERVISOR_NAMES),
   acceleration: Acceleration,
   /** What the guests' clocks counted (absent = host-wall, in files from before it was recorded). */

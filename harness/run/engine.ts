@@ -14,9 +14,9 @@ import type { GuestFingerprint, KernelVariant, Metric, ResultsFile, RunSettings,
 import type { RemoteShell } from '../ssh/types.ts';
 import type { IterationOutcome, MetricDefinition, SuiteSizes, Workload, WorkloadContext } from '../../suites/types.ts';
 import { RAM_SCRATCH_DIR, ZfsScratch } from '../../suites/zfs/scratch.ts';
-import { parseZfsTuning } from '../../custom-os/debian-testbed/zfs-tuning.ts';
+import { parseZfsTuning } from '../../suites/zfs/tuning-file.ts';
 import { bootOrder, remainingUnits, unitsForBoot, type PlannedBoot, type PlannedUnit } from './plan.ts';
-import type { ProgressReporter } from './progress.ts';
+import type { ProgressReporter } from '../progress/index.ts';
 import type { RunRecorder } from './recorder.ts';
 import { projectFile } from '../root.ts';
 
@@ -39,10 +39,14 @@ export interface EngineOptions {
   seed: number;
 }
 
-const TUNING_FILE = projectFile('kernels/zfs-m-series-tuning.conf');
-
-function tunableNames(): string[] {
-  const parsed = parseZfsTuning(readFileSync(TUNING_FILE, 'utf8'), 'kernels/zfs-m-series-tuning.conf');
+/**
+ * The ZFS tunables whose current values the guest fingerprint records: the names the target's own
+ * tuning file sets (TargetSpec.suiteContext.zfsTunablesFile, relative to the project), none when
+ * the target has no such file. The engine knows no OS's file of its own.
+ */
+function tunableNames(zfsTunablesFile: string | null): string[] {
+  if (zfsTunablesFile === null) return [];
+  const parsed = parseZfsTuning(readFileSync(projectFile(zfsTunablesFile), 'utf8'), zfsTunablesFile);
   return parsed.ok ? parsed.value.map((entry) => entry.name) : [];
 }
 
@@ -225,7 +229,7 @@ export class RunEngine {
       arch: facts.arch,
       vcpus: facts.vcpus,
       memoryBytes: facts.memoryBytes,
-      zfsTunables: zfsSupported ? await guest.readZfsTunables(shell, tunableNames()) : {},
+      zfsTunables: zfsSupported ? await guest.readZfsTunables(shell, tunableNames(this.options.prepared.spec.suiteContext.zfsTunablesFile)) : {},
       poolProperties: zfsSupported ? ZfsScratch.pinnedProperties() : {},
       zfsImplementations: zfsSupported ? await guest.zfsImplementations(shell) : {},
     };

@@ -15,7 +15,7 @@ import { connectWithRetry } from '../ssh/index.ts';
 import { FULL_SIZES, QUICK_SIZES, type Workload } from '../../suites/types.ts';
 import { ADAPTIVE_MIN_ROUNDS, RunEngine } from './engine.ts';
 import { choosePlan, costsFromResults, evaluatePlan, noiseFromResults, reachOf, suiteIterations, type MetricNoise, type RunPlan } from './planner.ts';
-import type { ProgressReporter } from './progress.ts';
+import type { ProgressReporter } from '../progress/index.ts';
 import { RunRecorder } from './recorder.ts';
 import type { TargetDefinition } from './targets.ts';
 

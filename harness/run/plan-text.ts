@@ -1,5 +1,5 @@
 /** `kbench run --plan`: the plan as a table, before anything boots. Pure. */
-import { layoutColumns } from '../render/format.ts';
+import { layoutColumns } from '../format/index.ts';
 import { PLANNING_POWER } from '../stats/index.ts';
 import { MAX_ROUNDS_TO_SUGGEST, type RunPlan } from './planner.ts';
 import type { Workload } from '../../suites/types.ts';

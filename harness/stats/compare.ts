@@ -35,6 +35,7 @@ import { holmAdjust } from './holm.ts';
 import { summarizeUnits, varianceComponents, type NestedSample } from './nested.ts';
 import { detectModes, sidesShareAMode, withinModeLogs, type Modes } from './modes.ts';
 import { byRun, poolRunVariance, runVarianceOf, type RunVarianceEstimate } from './runs.ts';
+import { speedupOf } from './speedup.ts';
 import { studentTQuantile, studentTTwoSidedP } from './student-t.ts';
 import { smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
 
@@ -192,10 +193,8 @@ export function classify(direction: Direction, logCI: Interval, adjustedP: numbe
   return worse ? 'regressed' : 'improved';
 }
 
-/** Direction-aware speedup from a ratio candidate/baseline: > 1 is better. */
-export function speedupOf(direction: Direction, ratio: number): number {
-  return direction === 'lower' ? 1 / ratio : ratio;
-}
+/** Direction-aware speedup from a ratio candidate/baseline: > 1 is better (stats/speedup.ts). */
+export { speedupOf };
 
 /**
  * Geometric mean of speedups (> 1 better), so a 10% faster time and a 10% higher throughput

@@ -149,6 +149,7 @@ export {
   type Verdict,
 } from './compare.ts';
 export { logGamma, regularizedIncompleteBeta, studentTQuantile, studentTTwoSidedP } from './student-t.ts';
+export { speedupInterval, toSpeedup, type SpeedupDirection } from './speedup.ts';
 export { equalVarianceDf, smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
 export { detectModes, MODE_GAP_WITHIN_SDS, MODE_MIN_GAP, sideModeCut, sidesShareAMode, withinModeLogs, type Modes } from './modes.ts';
 export { byRun, poolRunVariance, runOfUnit, runVarianceOf, type RunVarianceEstimate } from './runs.ts';

@@ -1,4 +1,4 @@
-/** The backend seam: one catalog feeds the schema enums, the target table and `kbench run --plan`. */
+/** The backend seam: one catalog (checked against results/names.ts, which the schema enums read) feeds the target table and `kbench run --plan`. */
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,13 @@ describe('the backend catalog is the single source', () => {
     expect(HostFingerprint.shape.hypervisor.options).toEqual([...HYPERVISOR_NAMES]);
     expect(VERSION_FIELDS.map((field) => field.key)).toEqual(['qemuVersion', 'limaVersion']);
     for (const field of VERSION_FIELDS) expect(Object.keys(HostFingerprint.shape)).toContain(field.key);
+  });
+
+  it('the names below the schema (results/names.ts) are the descriptors\' own, in catalog order', () => {
+    expect(BACKENDS.map((backend) => backend.name)).toEqual([...BACKEND_NAMES]);
+    expect([...new Set(BACKENDS.map((backend) => backend.hypervisor))]).toEqual([...HYPERVISOR_NAMES]);
+    const declared = BACKENDS.flatMap((backend) => backend.versionFields).filter((field, index, all) => all.findIndex((other) => other.key === field.key) === index);
+    expect(declared).toEqual([...VERSION_FIELDS]);
   });
 
   it('a new backend is one folder: every backends/<name>/ has a descriptor named after it', () => {

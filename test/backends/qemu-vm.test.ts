@@ -17,7 +17,7 @@ import { liveChildPids } from '../../harness/backends/qemu/children.ts';
 import { createSshBackend } from '../../harness/backends/ssh/backend.ts';
 import type { PreparedTarget, TargetSpec } from '../../harness/backends/types.ts';
 import { connectWithRetry } from '../../harness/ssh/connect.ts';
-import { formatBuildProgress } from '../../harness/run/progress.ts';
+import { formatBuildProgress } from '../../harness/progress/index.ts';
 import { describeNeeding } from '../helpers/needs.ts';
 
 const MINUTE = 60_000;

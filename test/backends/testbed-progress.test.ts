@@ -1,7 +1,7 @@
 /** The testbed build's progress, from builder output lines: no image is built here. */
 import { describe, expect, it } from 'vitest';
 import { BuildProgressTracker, REFERENCE_SECONDS } from '../../custom-os/debian-testbed/build-progress.ts';
-import { formatBuildProgress, type BuildProgress } from '../../harness/run/progress.ts';
+import { formatBuildProgress, type BuildProgress } from '../../harness/progress/index.ts';
 
 // Lines as build-rootfs.sh and DKMS 3.0.10 (zfs-dkms 2.3.2-2~bpo12+2) printed them in a real
 // build on this host (Debian 12 x86_64, 2026-12-01); the noise between them is abridged.

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateSpeedups, logMeanInterval, robustLogSummary, type RunSpeedup } from '../../harness/community/aggregate.ts';
 import { measurementsFromCells } from '../../harness/claims/measurements.ts';
-import { studentTQuantile } from '../../harness/community/student-t.ts';
+import { studentTQuantile } from '../../harness/stats/index.ts';
 
 describe('studentTQuantile', () => {
   it('matches scipy.stats.t.ppf (scipy 1.17.1) to 1e-9', () => {

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClaimsSync } from '../../harness/claims/file.ts';
-import { renderCommunityHtml } from '../../harness/community/html.ts';
+import { renderCommunityHtml } from '../../harness/render/community/html.ts';
 import { buildCommunityModel, renderCommunityMarkdown, type CommunityModel } from '../../harness/community/report.ts';
 import type { StoredRun } from '../../harness/db/index.ts';
 import { renderHtmlReport } from '../../harness/render/exporters/html.ts';

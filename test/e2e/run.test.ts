@@ -12,7 +12,7 @@ import { ensureDebianTestbed } from '../../custom-os/debian-testbed/testbed.ts';
 import { metricIds, selectWorkloads } from '../../suites/index.ts';
 import { startKbench } from '../helpers/kbench-process.ts';
 import { qemuPidsMentioning } from '../helpers/processes.ts';
-import { formatBuildProgress } from '../../harness/run/progress.ts';
+import { formatBuildProgress } from '../../harness/progress/index.ts';
 import { describeNeeding } from '../helpers/needs.ts';
 
 const MINUTE = 60_000;

@@ -10,7 +10,7 @@ import { getBackend } from '../../harness/backends/registry.ts';
 import type { Backend, BootedGuest, PreparedTarget } from '../../harness/backends/types.ts';
 import { getGuestAdapter } from '../../harness/guest/registry.ts';
 import { RunEngine } from '../../harness/run/engine.ts';
-import { ProgressReporter } from '../../harness/run/progress.ts';
+import { ProgressReporter } from '../../harness/progress/index.ts';
 import { newRunFile, RunRecorder } from '../../harness/run/recorder.ts';
 import { TARGETS } from '../../harness/run/targets.ts';
 import { connectWithRetry, type SshSession } from '../../harness/ssh/index.ts';

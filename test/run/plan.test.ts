@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootOrder, remainingUnits, unitsForBoot } from '../../harness/run/plan.ts';
-import { estimateRemainingSeconds, formatDuration, formatProgressLine } from '../../harness/run/progress.ts';
+import { estimateRemainingSeconds, formatDuration, formatProgressLine } from '../../harness/progress/index.ts';
 import { selectWorkloads } from '../../suites/index.ts';
 
 const suite = selectWorkloads('zfs', ['boot', 'pool_create']);

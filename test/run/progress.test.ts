@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatProgressLine, ProgressReporter, type BuildProgress, type ProgressEvent } from '../../harness/run/progress.ts';
+import { formatProgressLine, ProgressReporter, type BuildProgress, type ProgressEvent } from '../../harness/progress/index.ts';
 
 function recorder(json: boolean) {
   const lines: { line: string; toStdout: boolean }[] = [];

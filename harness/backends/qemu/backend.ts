@@ -12,7 +12,7 @@ import { arch as hostArch } from 'node:os';
 import * as path from 'node:path';
 import { InfraError, InputError, showValue } from '../../errors/index.ts';
 import type { Acceleration, KernelVariant } from '../../results/schema.ts';
-import type { BuildProgress } from '../../run/progress.ts';
+import type { BuildProgress } from '../../progress/index.ts';
 import { connectWithRetry } from '../../ssh/connect.ts';
 import type { RemoteShell, SshEndpoint } from '../../ssh/types.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';

@@ -55,3 +55,14 @@ export function linuxTestbedImage(
     kernelImage,
   };
 }
+
+/**
+ * Which testbed a cached one was derived from (its manifest's derivedFrom), or null: for
+ * `kbench gate`, which reaches the builder in custom-os/ only through this provider.
+ */
+export async function testbedDerivedFrom(cacheKey: string): Promise<string | null> {
+  const path = await import('node:path');
+  const { loadTestbed, defaultCacheDir } = await import('../../../../custom-os/debian-testbed/testbed.ts');
+  const testbed = await loadTestbed(path.join(defaultCacheDir(), 'debian-testbed', cacheKey));
+  return testbed?.manifest.derivedFrom ?? null;
+}

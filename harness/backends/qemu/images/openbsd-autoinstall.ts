@@ -19,11 +19,10 @@ import type { KernelVariant } from '../../../results/schema.ts';
 import type { HostArch } from '../args.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
 
-export const OPENBSD_RELEASE = '7.8';
+import { AUTOINSTALL_PROMPT, OPENBSD_RELEASE, RESPONSE_PORT } from './openbsd-release.ts';
+
+export { AUTOINSTALL_PROMPT, OPENBSD_RELEASE, RESPONSE_PORT };
 const SHORT = OPENBSD_RELEASE.replace('.', '');
-export const AUTOINSTALL_PROMPT = '(I)nstall, (U)pgrade, (A)utoinstall or (S)hell?';
-/** The port autoinstall(8) asks on (plain http://server/...). */
-export const RESPONSE_PORT = 80;
 const INSTALL_TIMEOUT_MS = 90 * 60_000;
 
 export function openbsdUrls(arch: HostArch): { image: string; checksums: string; file: string } {

@@ -9,7 +9,7 @@ import { InfraError } from '../../../errors/index.ts';
 import { buildQemuArgs, type HostArch, type QemuBootMethod } from '../args.ts';
 import { killAndWait, spawnTracked, waitForExit } from '../children.ts';
 import { createServer } from 'node:net';
-import { AUTOINSTALL_PROMPT, RESPONSE_PORT } from './openbsd-autoinstall.ts';
+import { AUTOINSTALL_PROMPT, RESPONSE_PORT } from './openbsd-release.ts';
 import { startResponseServer } from './response-server.ts';
 
 export interface AutoinstallRun {

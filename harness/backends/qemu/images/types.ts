@@ -3,7 +3,7 @@
  * Debian testbed) or fetches an official image into the cache, verifies it and arranges the SSH
  * key. One file per provider; images/index.ts registers it with one line.
  */
-import type { BuildProgress } from '../../../run/progress.ts';
+import type { BuildProgress } from '../../../progress/index.ts';
 import type { GuestOs, KernelVariant } from '../../../results/schema.ts';
 import type { Support } from '../../types.ts';
 import type { HostArch, QemuBootMethod, QemuDisk } from '../args.ts';

@@ -6,8 +6,10 @@
  * drawn to the edge with a triangle and its value printed. One cell's [0.03×, 59.5×] from a
  * single noisy machine then no longer squashes every other row into a few pixels.
  */
-import type { ChartRow } from '../render/charts.ts';
-import type { CommunityCell } from './aggregate.ts';
+import type { ChartRow } from '../charts.ts';
+import type { CommunityCell, ForestCell } from '../../community/aggregate.ts';
+
+export type { ForestCell };
 
 export const FOREST_CLIP_FACTOR = 2;
 
@@ -18,10 +20,6 @@ export const SERIES = {
   clip: 'clipped at the axis (value printed)',
 } as const;
 
-export interface ForestCell extends CommunityCell {
-  /** The seed's claimed speedup for this metric and guest, or null. */
-  claimed: number | null;
-}
 
 const chipText = (chip: string): string => (chip === 'other' ? 'other chips' : `Apple ${chip}`);
 const times = (x: number): string => `${x >= 1000 || x < 0.001 ? x.toExponential(1) : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}×`;

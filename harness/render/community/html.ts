@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { renderChartSvg } from '../render/charts.ts';
-import { claimsTableView, jsonForScriptElement } from '../render/exporters/html.ts';
-import { formatSpeedup, formatSpeedupInterval } from '../render/format.ts';
+import { renderChartSvg } from '../charts.ts';
+import { claimsTableView, jsonForScriptElement } from '../exporters/html.ts';
+import { formatSpeedup, formatSpeedupInterval } from '../../format/index.ts';
 import { forestRows } from './forest.ts';
-import { chipLabel, COMMUNITY_METHOD, describeCell, type CommunityModel } from './report.ts';
-import { projectFile } from '../root.ts';
+import { chipLabel, COMMUNITY_METHOD, describeCell, type CommunityModel } from '../../community/report.ts';
+import { projectFile } from '../../root.ts';
 
 const REPORTS_DIR = projectFile('reports/');
 

@@ -1,12 +1,12 @@
 /** `kbench report --community`: reads the database, writes HTML or Markdown atomically. */
-import { InputError } from '../errors/index.ts';
-import { loadClaimsSync } from '../claims/file.ts';
-import { resolveDbFile } from '../db/paths.ts';
-import { allRunsFromDb } from '../history/db.ts';
-import { checkOutput } from '../render/command.ts';
-import { writeFileAtomicSync } from '../results/store.ts';
+import { InputError } from '../../errors/index.ts';
+import { loadClaimsSync } from '../../claims/file.ts';
+import { resolveDbFile } from '../../db/paths.ts';
+import { allRunsFromDb } from '../../history/db.ts';
+import { checkOutput } from '../command.ts';
+import { writeFileAtomicSync } from '../../results/store.ts';
 import { renderCommunityHtml } from './html.ts';
-import { buildCommunityModel, renderCommunityMarkdown } from './report.ts';
+import { buildCommunityModel, renderCommunityMarkdown } from '../../community/report.ts';
 
 export interface CommunityReportOptions {
   files: string[];

@@ -1,0 +1,28 @@
+/**
+ * The names a results file may contain that registries higher up own: backends, the hypervisors
+ * they start, and the host tool versions they record. They live here, below the schema, because
+ * the schema's enums need them and the schema may not import backends/ (ARCHITECTURE.md: results
+ * is below backends). backends/catalog.ts checks at compile time that its descriptors and these
+ * names are the same set, and test/backends/catalog.test.ts checks order and folders — so adding a
+ * backend is its folder, its name here and its descriptor in the catalog, and forgetting one fails
+ * `tsc`.
+ */
+
+/** Every backend, in catalog order. */
+export const BACKEND_NAMES = ['qemu', 'lima', 'ssh'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** What ran the guest ("none" = a machine kbench did not start, the ssh backend). */
+export const HYPERVISOR_NAMES = ['qemu', 'lima', 'none'] as const;
+export type HypervisorName = (typeof HYPERVISOR_NAMES)[number];
+
+/** Every host tool version a results file records, in a stable order, with its report label. */
+export const VERSION_FIELDS = [
+  { key: 'qemuVersion', label: 'QEMU' },
+  { key: 'limaVersion', label: 'Lima' },
+] as const satisfies readonly { key: string; label: string }[];
+export type VersionKey = (typeof VERSION_FIELDS)[number]['key'];
+
+export function emptyVersions(): Record<VersionKey, string | null> {
+  return Object.fromEntries(VERSION_FIELDS.map((field) => [field.key, null])) as Record<VersionKey, string | null>;
+}
