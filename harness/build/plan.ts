@@ -32,6 +32,13 @@ export function parseOsList(raw: string | undefined): Result<BuildOs[]> {
   return chosen.length > 0 ? ok(chosen) : err('--os: empty list');
 }
 
+/** The OSes built on a guest you booted (Lima cannot boot them): its address comes from sshTargetEnv(os). */
+export const SSH_BUILT_OSES = ['netbsd', 'openbsd'] as const satisfies readonly BuildOs[];
+export type SshBuiltOs = (typeof SSH_BUILT_OSES)[number];
+
+/** The environment variable naming the running guest an OS is built on: KBENCH_NETBSD_SSH, ... */
+export const sshTargetEnv = (os: SshBuiltOs): string => `KBENCH_${os.toUpperCase()}_SSH`;
+
 /** "user@host[:port]" of a running guest (KBENCH_NETBSD_SSH, KBENCH_OPENBSD_SSH). */
 export function parseSshTarget(raw: string): Result<{ host: string; port: number }> {
   const match = /^([A-Za-z0-9._-]+@[A-Za-z0-9.-]+|[A-Za-z0-9._-]+@\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/.exec(raw);
@@ -43,7 +50,7 @@ export function parseSshTarget(raw: string): Result<{ host: string; port: number
 
 export interface BuildEnv {
   /** KBENCH_NETBSD_SSH / KBENCH_OPENBSD_SSH. */
-  sshTargets: Partial<Record<'netbsd' | 'openbsd', string>>;
+  sshTargets: Partial<Record<SshBuiltOs, string>>;
   keep: boolean;
   /** Absolute path of the repository's kernels/ folder. */
   kernelsDir: string;
@@ -89,7 +96,7 @@ export function planOs(os: BuildOs, env: BuildEnv): OsPlan {
     return { os, kind: 'lima', steps };
   }
   const raw = env.sshTargets[os];
-  const variable = `KBENCH_${os.toUpperCase()}_SSH`;
+  const variable = sshTargetEnv(os);
   if (raw === undefined || raw === '') return { os, kind: 'ssh', skip: `Lima cannot run ${os}; set ${variable}=user@host[:port] of a running ${os} guest with sources` };
   const target = parseSshTarget(raw);
   if (!target.ok) return { os, kind: 'ssh', skip: `${variable}: ${target.error}` };

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT_OK, InputError } from '../errors/index.ts';
 import { projectFile } from '../root.ts';
-import { parseOsList, planOs, summarize, terminalSafe, type BuildOs, type BuildStep } from '../build/plan.ts';
+import { BUILD_OSES, parseOsList, planOs, sshTargetEnv, SSH_BUILT_OSES, summarize, terminalSafe, type BuildOs, type BuildStep } from '../build/plan.ts';
 import { loadState, runOsPlan, saveState, stillBuilt } from '../build/run.ts';
 import { formatDuration } from '../progress/index.ts';
 import type { CliIo } from './options.ts';
@@ -35,7 +35,7 @@ export function registerBuildCommand(program: Command, io: CliIo): void {
   program
     .command('build')
     .description('Build the M-series kernels per guest OS (Lima VM, a guest over SSH, or the local arm64 cross build) into kernel-artifacts/<os>/ with SHA256SUMS; resumable.')
-    .option('--os <list>', 'comma-separated subset of alpine,freebsd,netbsd,openbsd,debian-arm64 (default: all)')
+    .option('--os <list>', `comma-separated subset of ${BUILD_OSES.join(',')} (default: all)`)
     .option('--out <dir>', 'artifact root', 'kernel-artifacts')
     .option('--dry-run', 'print the plan per OS and exit; starts nothing')
     .option('--keep', 'leave Lima build VMs running afterwards')
@@ -47,7 +47,7 @@ export function registerBuildCommand(program: Command, io: CliIo): void {
       const outRoot = path.resolve(flags.out);
       const emit = (event: Record<string, unknown>, line: string) => (flags.json ? io.out(`${JSON.stringify(event)}\n`) : io.err(`${terminalSafe(line)}\n`));
       const env = (os: BuildOs) => ({
-        sshTargets: { netbsd: process.env.KBENCH_NETBSD_SSH, openbsd: process.env.KBENCH_OPENBSD_SSH },
+        sshTargets: Object.fromEntries(SSH_BUILT_OSES.map((ssh) => [ssh, process.env[sshTargetEnv(ssh)]])),
         keep: Boolean(flags.keep),
         kernelsDir: KERNELS_DIR,
         outDir: path.join(outRoot, os),

@@ -1,12 +1,32 @@
 /**
- * The names a results file may contain that registries higher up own: backends, the hypervisors
- * they start, and the host tool versions they record. They live here, below the schema, because
+ * The names a results file may contain that registries higher up own: guest OSes, backends, the
+ * hypervisors they start, and the host tool versions they record. They live here, below the schema, because
  * the schema's enums need them and the schema may not import backends/ (ARCHITECTURE.md: results
  * is below backends). backends/catalog.ts checks at compile time that its descriptors and these
  * names are the same set, and test/backends/catalog.test.ts checks order and folders — so adding a
  * backend is its folder, its name here and its descriptor in the catalog, and forgetting one fails
  * `tsc`.
  */
+
+/**
+ * Every guest OS, with what its kernel calls itself (`uname -s`, checked before measuring). The
+ * guest registry (guest/registry.ts) is typed by these names, so a name here without an adapter
+ * fails `tsc`; test/architecture/guest-names.test.ts counts where else a name is spelled.
+ */
+export const GUEST_OSES = [
+  { name: 'debian', unameS: 'Linux' },
+  { name: 'alpine', unameS: 'Linux' },
+  { name: 'freebsd', unameS: 'FreeBSD' },
+  { name: 'netbsd', unameS: 'NetBSD' },
+  { name: 'openbsd', unameS: 'OpenBSD' },
+] as const;
+export type GuestOsName = (typeof GUEST_OSES)[number]['name'];
+export const GUEST_OS_NAMES = GUEST_OSES.map((guest) => guest.name) as unknown as readonly [GuestOsName, ...GuestOsName[]];
+
+/** What `uname -s` says on the guest OS `os`, or null for a name that is not a guest OS. */
+export function unameOf(os: string): string | null {
+  return GUEST_OSES.find((guest) => guest.name === os)?.unameS ?? null;
+}
 
 /** Every backend, in catalog order. */
 export const BACKEND_NAMES = ['qemu', 'lima', 'ssh'] as const;

@@ -7,7 +7,7 @@
  * A baseline file has the same shape with `kind: "baseline"`.
  */
 import { z } from 'zod';
-import { BACKEND_NAMES, HYPERVISOR_NAMES, VERSION_FIELDS, type VersionKey } from './names.ts';
+import { BACKEND_NAMES, GUEST_OS_NAMES, HYPERVISOR_NAMES, VERSION_FIELDS, type VersionKey } from './names.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -51,7 +51,7 @@ export function describeGuestClock(clock: GuestClock): string {
   return `QEMU icount shift=${clock.shift} (${ns} ns of guest time per guest instruction)`;
 }
 
-export const GuestOs = z.enum(['debian', 'alpine', 'freebsd', 'netbsd', 'openbsd']);
+export const GuestOs = z.enum(GUEST_OS_NAMES);
 export type GuestOs = z.infer<typeof GuestOs>;
 
 /** How the clock was read: in the guest, or on the host minus the measured SSH round trip. */

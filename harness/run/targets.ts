@@ -7,18 +7,18 @@ import { BACKENDS, backendDescriptor, type BackendName } from '../backends/catal
 import type { BackendPlan, HostPlatform, Support } from '../backends/types.ts';
 import { InputError, showValue } from '../errors/index.ts';
 import type { KernelVariant } from '../results/schema.ts';
-import alpine from './targets/alpine.ts';
+import alpineTarget from './targets/alpine.ts';
 import debianArm64 from './targets/debian-arm64.ts';
 import debianTestbed from './targets/debian-testbed.ts';
 import type { TargetDefinition } from './targets/define.ts';
-import freebsd from './targets/freebsd.ts';
-import netbsd from './targets/netbsd.ts';
-import openbsd from './targets/openbsd.ts';
+import freebsdTarget from './targets/freebsd.ts';
+import netbsdTarget from './targets/netbsd.ts';
+import openbsdTarget from './targets/openbsd.ts';
 
 export type { TargetDefinition } from './targets/define.ts';
 export type { BackendName } from '../backends/catalog.ts';
 
-const ALL_TARGETS: TargetDefinition[] = [debianTestbed, debianArm64, alpine, freebsd, netbsd, openbsd];
+const ALL_TARGETS: TargetDefinition[] = [debianTestbed, debianArm64, alpineTarget, freebsdTarget, netbsdTarget, openbsdTarget];
 
 export const TARGETS: Record<string, TargetDefinition> = Object.fromEntries(ALL_TARGETS.map((target) => [target.spec.name, target]));
 

@@ -7,6 +7,7 @@
  * The patterns err towards scrubbing: a four-part version "10.0.19041.1" looks like an IP
  * address and is scrubbed too. Losing a version string is cheaper than leaking an address.
  */
+import { GUEST_OS_NAMES } from '../results/names.ts';
 
 export interface IdentifyingPattern {
   kind: string;
@@ -89,7 +90,7 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  * Names shorter than 3 characters, or common words a user or host may be called ("admin",
  * "localhost"), would scrub ordinary text; they are left alone (the patterns still apply).
  */
-const UNSCRUBBABLE_NAMES = new Set(['root', 'admin', 'user', 'localhost', 'debian', 'ubuntu', 'alpine', 'freebsd', 'netbsd', 'openbsd', 'kbench', 'runner', 'ubuntu', 'ec2-user', 'vagrant']);
+const UNSCRUBBABLE_NAMES = new Set(['root', 'admin', 'user', 'localhost', ...GUEST_OS_NAMES, 'ubuntu', 'kbench', 'runner', 'ec2-user', 'vagrant']);
 
 /** Replaces the identifying patterns only. */
 export function scrubPatterns(text: string): string {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { projectFile } from '../../root.ts';
 import { err, InputError, ok, showValue, type Result } from '../../errors/index.ts';
 import type { Acceleration, GuestOs, KernelVariant } from '../../results/schema.ts';
+import { unameOf } from '../../results/names.ts';
 
 export type LimaVmType = 'vz' | 'qemu';
 export type LimaArch = 'aarch64' | 'x86_64';
@@ -135,19 +136,19 @@ export interface LimaTargetPlan {
   vmType: LimaVmType;
 }
 
-/** Why Lima cannot run `os` at all, or null when it can. */
+/** pkg/limatype: a template's `os:` accepts only these kernels (by their `uname -s`). */
+const LIMA_KERNELS: readonly string[] = ['Linux', 'Darwin', 'FreeBSD', 'Windows'];
+
+/**
+ * Why Lima cannot run `os` at all, or null when it can: by the guest's kernel (results/names.ts),
+ * so a new guest OS needs no line here. The Debian testbed is the one exception by name: it is
+ * built locally for QEMU, and Lima has no template for it.
+ */
 export function limaRefusal(os: GuestOs): string | null {
-  switch (os) {
-    case 'alpine':
-    case 'freebsd':
-      return null;
-    case 'netbsd':
-    case 'openbsd':
-      // pkg/limatype: `os:` accepts only Linux, Darwin, FreeBSD and Windows.
-      return 'Lima cannot boot NetBSD/OpenBSD (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh';
-    case 'debian':
-      return 'target os "debian" is the locally built QEMU testbed: use --backend qemu';
-  }
+  if (os === 'debian') return 'target os "debian" is the locally built QEMU testbed: use --backend qemu';
+  const kernel = unameOf(os) ?? os;
+  if (LIMA_KERNELS.includes(kernel)) return null;
+  return `Lima cannot boot ${kernel} (its os: field knows ${LIMA_KERNELS.join(', ')}; lima issue #1096): use --backend qemu or ssh`;
 }
 
 /**

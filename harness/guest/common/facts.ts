@@ -3,6 +3,7 @@
  * What differs per OS (which command, which parser, which facts exist) comes in as data.
  */
 import { err, InputError, ok, type Result } from '../../errors/index.ts';
+import { unameOf } from '../../results/names.ts';
 import type { RemoteShell } from '../../ssh/types.ts';
 import type { GuestFacts } from '../types.ts';
 import { EMPTY_INPUT_SHA256 } from './constants.ts';
@@ -43,8 +44,8 @@ export function identityMismatch(os: string, unameS: string, osRelease: string):
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => [m[1]!, m[3]!]),
   );
-  const bsd: Record<string, string> = { freebsd: 'FreeBSD', netbsd: 'NetBSD', openbsd: 'OpenBSD' };
-  if (bsd[os] !== undefined) return kernel === bsd[os] ? null : `the guest's uname -s is ${JSON.stringify(kernel)}, not ${bsd[os]}`;
+  const expected = unameOf(os);
+  if (expected !== null && expected !== 'Linux') return kernel === expected ? null : `the guest's uname -s is ${JSON.stringify(kernel)}, not ${expected}`;
   if (kernel !== 'Linux') return `the guest's uname -s is ${JSON.stringify(kernel)}, not Linux`;
   const ids = [fields.ID ?? '', ...(fields.ID_LIKE ?? '').split(/\s+/)].filter(Boolean);
   return ids.includes(os) ? null : `the guest's /etc/os-release says ID=${fields.ID ?? '(none)'}${fields.ID_LIKE ? ` ID_LIKE=${fields.ID_LIKE}` : ''}, not ${os}`;

@@ -128,10 +128,10 @@ describe('limaCreateArgs', () => {
 
 describe('which guests Lima can run', () => {
   it('rejects NetBSD and OpenBSD with the exact message', () => {
-    for (const os of ['netbsd', 'openbsd'] as const) {
+    for (const [os, kernel] of [['netbsd', 'NetBSD'], ['openbsd', 'OpenBSD']] as const) {
       const error = thrownBy(() => limaTargetPlan(os, 'stock'));
       expect(error).toBeInstanceOf(InputError);
-      expect(error.message).toBe('backend lima: Lima cannot boot NetBSD/OpenBSD (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh');
+      expect(error.message).toBe(`backend lima: Lima cannot boot ${kernel} (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh`);
     }
   });
 

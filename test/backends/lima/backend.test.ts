@@ -59,7 +59,7 @@ describe('without limactl on PATH', () => {
   it('rejects NetBSD before looking for limactl', async () => {
     const error = await rejection(createLimaBackend().prepare({ ...alpine, name: 'netbsd', os: 'netbsd' }, ['stock'], runDir));
     expect(error).toBeInstanceOf(InputError);
-    expect(error.message).toBe('backend lima: Lima cannot boot NetBSD/OpenBSD (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh');
+    expect(error.message).toBe('backend lima: Lima cannot boot NetBSD (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh');
   });
 
   it('versions() reports no Lima and the real qemu-system-aarch64 version when it is installed', async () => {
