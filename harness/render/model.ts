@@ -23,7 +23,7 @@ import {
 } from '../compare/index.ts';
 import { detectChangePoints, type ChangePointOptions } from '../history/changepoints.ts';
 import type { HostFingerprint, ResultsFile, Target, Unit } from '../results/schema.ts';
-import { DEFAULT_CONFIDENCE_LEVEL, DEFAULT_RESAMPLES, median, summarizeSide, type Verdict } from '../stats/index.ts';
+import { DEFAULT_CONFIDENCE_LEVEL, median, summarizeSide, type Verdict } from '../stats/index.ts';
 import { summarizeUnits } from '../stats/nested.ts';
 import { finite, finiteInterval, reportSets, slug, VERDICT_ORDER, type ComparedRow, type ComparisonKind, type Interval, type ReportSet, type SkippedRow } from './rows.ts';
 import { KBENCH_VERSION } from '../version.ts';
@@ -35,7 +35,8 @@ import { runConditions, type RunConditions } from './conditions.ts';
 import { judgeClaims, type ClaimJudgement } from '../claims/judge.ts';
 import { measurementsFromRun } from '../claims/measurements.ts';
 
-export const REPORT_MODEL_VERSION = 2;
+/** 3: statistics.bootstrapResamples removed (no report interval was ever a bootstrap one). */
+export const REPORT_MODEL_VERSION = 3;
 
 export type { ComparedRow, ComparisonKind, Interval, ReportSet, SideSummary, SkippedRow } from './rows.ts';
 
@@ -174,7 +175,6 @@ export interface ReportModel {
     alpha: number;
     noiseThreshold: number;
     confidenceLevel: number;
-    bootstrapResamples: number;
     seed: number;
   };
   headline: string;
@@ -582,7 +582,6 @@ export function buildReportModel(input: ReportInput): ReportModel {
       alpha,
       noiseThreshold,
       confidenceLevel: DEFAULT_CONFIDENCE_LEVEL,
-      bootstrapResamples: DEFAULT_RESAMPLES,
       seed,
     },
     headline: headlineOf(counts, sets),

@@ -1,6 +1,6 @@
 /**
  * The kbench results format, version 1. One zod schema yields both the static type and the
- * runtime validator, so the two never drift. Documented for humans in harness/results/FORMAT.md.
+ * runtime validator, so the two never drift. Documented for humans in README.md, "The results format".
  *
  * A results file holds one run: the host fingerprint, and one "target" per booted
  * (guest OS, kernel variant) pair, each with its guest fingerprint and its metrics.

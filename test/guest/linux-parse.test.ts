@@ -89,8 +89,8 @@ describe('parseSystemdAnalyze', () => {
 
   it('reads firmware, loader, initrd and minute-long phases', () => {
     const result = parseSystemdAnalyze(fixture('linux', 'systemd-analyze.phases.txt'));
-    expect(result.ok).toBe(true);
-    if (!result.ok || result.value.kind !== 'finished') return;
+    expect(result).toMatchObject({ ok: true, value: { kind: 'finished' } });
+    if (!result.ok || result.value.kind !== 'finished') throw new Error('unreachable: asserted finished above');
     const phases = result.value.breakdown;
     expect(phases.firmwareSeconds).toBeCloseTo(1.204, 9);
     expect(phases.loaderSeconds).toBeCloseTo(0.512, 9);

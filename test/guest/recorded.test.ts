@@ -41,10 +41,16 @@ for (const bundle of bundles) {
     });
 
     it('every recorded output kbench parses is accepted by its parser', () => {
+      const parsed: string[] = [];
       for (const file of manifest.files) {
         const parse = PARSERS[file.kind];
-        if (parse && file.exitCode === 0) parse(text(file.file));
+        if (parse && file.exitCode === 0) {
+          parse(text(file.file));
+          parsed.push(file.kind);
+        }
       }
+      // A bundle none of whose outputs reaches a parser would pass without testing anything.
+      expect(parsed.length, `no output of ${bundle} has a parser (kinds: ${manifest.files.map((f) => f.kind).join(', ')})`).toBeGreaterThan(0);
     });
 
     it('the checks follow from the raw outputs alone', () => {
