@@ -1,6 +1,6 @@
 /**
  * History from the database: the earlier local runs that share a target with the runs being
- * reported, in time order, for the trend charts and change points (changepoints.ts).
+ * reported, in time order, for the trend charts and change points (stats/changepoints.ts).
  */
 import { KbenchDb, type StoredRun } from '../db/index.ts';
 import type { ResultsFile } from '../results/schema.ts';

@@ -21,7 +21,7 @@ import {
   type ComparedMetric,
   type ComparisonSet,
 } from '../compare/index.ts';
-import { detectChangePoints, type ChangePointOptions } from '../history/changepoints.ts';
+import { detectChangePoints, type ChangePointOptions } from '../stats/index.ts';
 import type { HostFingerprint, ResultsFile, Target, Unit } from '../results/schema.ts';
 import { DEFAULT_CONFIDENCE_LEVEL, median, summarizeSide, type Verdict } from '../stats/index.ts';
 import { summarizeUnits } from '../stats/nested.ts';

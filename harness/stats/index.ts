@@ -95,6 +95,7 @@ export {
   MODIFIED_Z_OUTLIER_THRESHOLD,
   MODIFIED_Z_SCALE,
   mad,
+  mean,
   median,
   modifiedZScores,
   outlierIndexes,
@@ -150,6 +151,8 @@ export {
 } from './compare.ts';
 export { logGamma, regularizedIncompleteBeta, studentTQuantile, studentTTwoSidedP } from './student-t.ts';
 export { speedupInterval, toSpeedup, type SpeedupDirection } from './speedup.ts';
+export { headlineTrim, intervalTrim, logMeanInterval, robustLogSummary } from './trimmed.ts';
+export { detectChangePoints, differenceSigma, flattenSpikes, type ChangePointOptions, type ChangePointResult } from './changepoints.ts';
 export { equalVarianceDf, smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
 export { detectModes, MODE_GAP_WITHIN_SDS, MODE_MIN_GAP, sideModeCut, sidesShareAMode, withinModeLogs, type Modes } from './modes.ts';
 export { byRun, poolRunVariance, runOfUnit, runVarianceOf, type RunVarianceEstimate } from './runs.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectChangePoints, differenceSigma, flattenSpikes } from '../../harness/history/changepoints.ts';
+import { detectChangePoints, differenceSigma, flattenSpikes } from '../../harness/stats/index.ts';
 import { createRng } from '../../harness/stats/random.ts';
 
 /** Normal draws (Box-Muller) from the seeded generator, so every series is reproducible. */

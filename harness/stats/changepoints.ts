@@ -18,7 +18,7 @@
  * real step keeps its values because 3+ runs at a new level move the neighbourhood median along. Levels are reported as the
  * median of each segment's raw values.
  */
-import { MAD_TO_STANDARD_DEVIATION, median } from '../stats/descriptive.ts';
+import { MAD_TO_STANDARD_DEVIATION, median } from './descriptive.ts';
 
 export interface ChangePointOptions {
   /** Multiplies the 3 ln n penalty; > 1 finds fewer steps. Default 1. */
