@@ -3,7 +3,7 @@
  * noise band, verdict, claimed value), grouped by workload, regressions first. Pure.
  */
 import type { ClaimJudgement } from '../claims/judge.ts';
-import { noiseBand, type Verdict } from '../stats/index.ts';
+import { noiseBand, speedupOf, type Verdict } from '../stats/index.ts';
 import { VERDICT_ORDER, type ComparedRow } from './rows.ts';
 
 export interface OverviewRow {
@@ -53,11 +53,10 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) && x > 0 
  */
 export function speedupBand(noiseThreshold: number, direction: 'lower' | 'higher'): { low: number | null; high: number | null } {
   const band = noiseBand(noiseThreshold);
-  const ratioLow = Math.exp(band.lower);
-  const ratioHigh = Math.exp(band.upper);
-  return direction === 'lower'
-    ? { low: finiteOrNull(1 / ratioHigh), high: finiteOrNull(1 / ratioLow) }
-    : { low: finiteOrNull(ratioLow), high: finiteOrNull(ratioHigh) };
+  // The one speedup formula (stats/speedup.ts); each end stays null on its own when degenerate.
+  const a = speedupOf(direction, Math.exp(band.lower));
+  const b = speedupOf(direction, Math.exp(band.upper));
+  return { low: finiteOrNull(Math.min(a, b)), high: finiteOrNull(Math.max(a, b)) };
 }
 
 /** The claimed speedup judged on this row's measurement: custom-vs-stock rows only. */
