@@ -7,13 +7,13 @@
  * into <key>/zfs/<zfs key>/, keyed by the OpenZFS version and that script's text.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { sha256File } from '../../harness/fs/canonical.ts';
 import { projectFile } from '../../harness/root.ts';
 import { InfraError, InputError } from '../../harness/errors/index.ts';
 import {
@@ -97,15 +97,8 @@ export function kernelCacheKey(inputs: KernelInputs): string {
   return sha256Hex(canonicalJson(inputs));
 }
 
-export function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('error', reject)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}
+/** Defined once in harness/fs (kbench build sums the artifacts with it too). */
+export { sha256File };
 
 /** First line of `<cross gcc> --version`; InputError when the cross compiler is missing. */
 export async function crossCompilerVersion(): Promise<string> {

@@ -1,13 +1,15 @@
 /**
  * Runs an OsPlan: host commands with their output in kernel-artifacts/logs/<os>.log, the local
- * cross build through custom-os/debian-arm64/kernel.ts, then SHA256SUMS over what landed in
- * kernel-artifacts/<os>/ and the resume state, written after every OS.
+ * cross build through custom-os/debian-arm64/kernel.ts (reached through the debian-arm64 image
+ * provider), then SHA256SUMS over what landed in kernel-artifacts/<os>/ and the resume state,
+ * written after every OS.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { ensureMSeriesKernel, sha256File } from '../../custom-os/debian-arm64/kernel.ts';
+import { ensureMSeriesKernel } from '../backends/qemu/images/debian-arm64.ts';
+import { sha256File } from '../fs/canonical.ts';
 import { InputError } from '../errors/index.ts';
 import { writeFileAtomicSync } from '../results/store.ts';
 import { BuildState, emptyState, parseSha256Sums, renderSha256Sums, type BuildStep, type OsPlan, type OsState } from './plan.ts';

@@ -34,3 +34,14 @@ export const debianArm64Image: ImageProviderDescriptor = {
     };
   },
 };
+
+/**
+ * `kbench build`'s cross build of the seed's M-series kernel (custom-os/debian-arm64/kernel.ts,
+ * cached by its inputs), reached through this provider like every use of custom-os/ from harness/.
+ */
+export async function ensureMSeriesKernel(
+  options: import('../../../../custom-os/debian-arm64/kernel.ts').EnsureKernelOptions = {},
+): Promise<import('../../../../custom-os/debian-arm64/kernel.ts').MSeriesKernel> {
+  const kernel = await import('../../../../custom-os/debian-arm64/kernel.ts');
+  return kernel.ensureMSeriesKernel(options);
+}
