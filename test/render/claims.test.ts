@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimFor, judgeClaim, loadClaimsSync, parseClaims } from '../../harness/render/claims.ts';
+import { claimFor, loadClaimsSync, parseClaims } from '../../harness/render/claims.ts';
 
 const claims = loadClaimsSync();
 
@@ -37,15 +37,5 @@ describe('kernels/claims.json', () => {
       /^c\.json: field claims\.a\.b\[0\]\./,
     );
     expect(() => parseClaims('{', 'c.json')).toThrow(/c\.json: not valid JSON/);
-  });
-});
-
-describe('judgeClaim', () => {
-  it('confirmed, inconclusive or refuted by where the 95% CI lies', () => {
-    expect(judgeClaim(1.5, { low: 1.6, high: 1.9 })).toBe('confirmed');
-    expect(judgeClaim(1.5, { low: 1.5, high: 1.9 })).toBe('confirmed');
-    expect(judgeClaim(1.5, { low: 1.2, high: 1.7 })).toBe('inconclusive');
-    expect(judgeClaim(1.5, { low: 1.1, high: 1.3 })).toBe('refuted');
-    expect(judgeClaim(1.5, null)).toBe('inconclusive');
   });
 });
