@@ -1,7 +1,8 @@
 /**
  * The one list of backends. Their names, hypervisors and version fields are spelled once more in
  * results/names.ts, below the schema, and checked against these descriptors at compile time.
- * Adding a backend is a folder with descriptor.ts + backend.ts, its name there and one entry below. Only descriptors are imported (light); implementations load when a run needs them.
+ * Adding a backend is a folder with descriptor.ts + backend.ts, its name there and one entry
+ * below. Only descriptors are imported (light); implementations load when a run needs them.
  */
 import { InputError, showValue } from '../errors/index.ts';
 import { BACKEND_NAMES, HYPERVISOR_NAMES, VERSION_FIELDS, emptyVersions, type BackendName, type HypervisorName, type VersionKey } from '../results/names.ts';

@@ -1,11 +1,11 @@
 /**
  * The names a results file may contain that registries higher up own: guest OSes, backends, the
- * hypervisors they start, and the host tool versions they record. They live here, below the schema, because
- * the schema's enums need them and the schema may not import backends/ (ARCHITECTURE.md: results
- * is below backends). backends/catalog.ts checks at compile time that its descriptors and these
- * names are the same set, and test/backends/catalog.test.ts checks order and folders — so adding a
- * backend is its folder, its name here and its descriptor in the catalog, and forgetting one fails
- * `tsc`.
+ * hypervisors they start, and the host tool versions they record. They live here, below the
+ * schema, because the schema's enums need them and the schema may not import backends/ or guest/
+ * (ARCHITECTURE.md: results is below both). backends/catalog.ts checks at compile time that its
+ * descriptors and these names are the same set, and test/backends/catalog.test.ts checks order and
+ * folders — so adding a backend is its folder, its name here and its descriptor in the catalog,
+ * and forgetting one fails `tsc`.
  */
 
 /**
