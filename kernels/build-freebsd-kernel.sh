@@ -6,6 +6,8 @@
 #                           lima/freebsd-custom.yaml unpack with `tar -xzf ... -C /boot`
 #   kernel, loader.conf     the bare kernel and the loader.conf lines, for booting by hand
 #   SHA256SUMS
+# --package-only makes only these artifacts from an installed KODIR (steps 5-6): to repackage
+# by hand after installkernel, and so the packaging runs (and is tested) on any host with tar.
 set -eu
 
 prog=$(basename "$0")
@@ -14,6 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 usage() {
   cat <<USAGE
 usage: $prog [--dry-run] [--src DIR] [--conf FILE] [--jobs N] [--out DIR] [--no-nextboot]
+       $prog --package-only [--kodir DIR] [--out DIR]
 
   --dry-run       print the plan and exit; changes nothing
   --src DIR       FreeBSD source tree (default: /usr/src)
@@ -21,11 +24,15 @@ usage: $prog [--dry-run] [--src DIR] [--conf FILE] [--jobs N] [--out DIR] [--no-
   --jobs N        make -j (default: hw.ncpu)
   --out DIR       artifact directory (default: ./kernel-artifacts/freebsd)
   --no-nextboot   install only; do not schedule the one-shot boot
+  --package-only  skip the build and install (steps 1-4): package an installed kernel directory
+  --kodir DIR     with --package-only: the installed kernel directory (default:
+                  /boot/kernel.m-series; its name must be kernel.m-series, as the backends unpack it)
 USAGE
 }
 die() { echo "$prog: $*" >&2; exit 2; }
 
 dry_run=0 src=/usr/src conf="$here/freebsd-m-series-kernel.conf" jobs='' out_dir=./kernel-artifacts/freebsd nextboot=1
+package_only=0 kodir=/boot/kernel.m-series
 while [ $# -gt 0 ]; do
   case $1 in
     --dry-run) dry_run=1 ;;
@@ -34,6 +41,8 @@ while [ $# -gt 0 ]; do
     --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; jobs=$2; shift ;;
     --out) [ $# -ge 2 ] || die "--out needs a directory"; out_dir=$2; shift ;;
     --no-nextboot) nextboot=0 ;;
+    --package-only) package_only=1 ;;
+    --kodir) [ $# -ge 2 ] || die "--kodir needs a directory"; kodir=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -41,9 +50,37 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$conf" ] || die "kernel config not found: $conf"
 [ -z "$jobs" ] || case $jobs in *[!0-9]* | 0) die "--jobs: expected a positive number, got '$jobs'" ;; esac
+[ "$(basename "$kodir")" = kernel.m-series ] || die "--kodir: the directory must be named kernel.m-series (the backends unpack kernel.m-series/ into /boot), got $kodir"
+[ "$package_only" = 1 ] || [ "$kodir" = /boot/kernel.m-series ] || die "--kodir: only with --package-only (installkernel always installs into /boot/kernel.m-series)"
 
 kernconf=M-SERIES
-kodir=/boot/kernel.m-series
+
+# Steps 5-6: the artifacts, from an installed kernel directory. Debug files stay out:
+# installkernel puts them under /usr/lib/debug anyway.
+package() {
+  for file in kernel zfs.ko; do
+    [ -f "$kodir/$file" ] || die "no $kodir/$file (is ZFS in the kernel config's module list?)"
+  done
+  mkdir -p "$out_dir"
+  tar -czf "$out_dir/kernel.m-series.tar.gz" -C "$(dirname "$kodir")" --exclude '*.debug' "$(basename "$kodir")"
+  cp "$kodir/kernel" "$out_dir/kernel"
+  cat >"$out_dir/loader.conf" <<LOADER
+# Boot the M-SERIES kernel permanently (after a good trial boot) and load ZFS.
+kernel="kernel.m-series"
+zfs_load="YES"
+LOADER
+  (cd "$out_dir" && sha256sum kernel.m-series.tar.gz kernel loader.conf >SHA256SUMS)
+}
+
+if [ "$package_only" = 1 ]; then
+  echo "plan: 5. check $kodir has kernel and zfs.ko; tar it as $out_dir/kernel.m-series.tar.gz (kernel.m-series/...)"
+  echo "plan: 6. copy $kodir/kernel and a loader.conf snippet to $out_dir, write SHA256SUMS"
+  [ "$dry_run" = 0 ] || { echo "dry run: nothing was changed"; exit 0; }
+  package
+  echo "packaged $kodir into $out_dir/kernel.m-series.tar.gz"
+  exit 0
+fi
+
 echo "plan: 1. copy $(basename "$conf") to $src/sys/arm64/conf/$kernconf"
 echo "plan: 2. make -C $src -j${jobs:-<hw.ncpu>} buildkernel KERNCONF=$kernconf TARGET=arm64 (kernel + modules, zfs.ko included)"
 echo "plan: 3. make -C $src installkernel KERNCONF=$kernconf KODIR=$kodir (the stock /boot/kernel stays untouched)"
@@ -68,17 +105,5 @@ make -C "$src" installkernel KERNCONF="$kernconf" KODIR="$kodir"
 if [ "$nextboot" = 1 ]; then
   nextboot -k kernel.m-series
 fi
-for file in kernel zfs.ko; do
-  [ -f "$kodir/$file" ] || die "installkernel left no $kodir/$file (is ZFS in the kernel config's module list?)"
-done
-mkdir -p "$out_dir"
-# Debug files stay out: installkernel puts them under /usr/lib/debug anyway.
-tar -czf "$out_dir/kernel.m-series.tar.gz" -C "$(dirname "$kodir")" --exclude '*.debug' "$(basename "$kodir")"
-cp "$kodir/kernel" "$out_dir/kernel"
-cat >"$out_dir/loader.conf" <<LOADER
-# Boot the M-SERIES kernel permanently (after a good trial boot) and load ZFS.
-kernel="kernel.m-series"
-zfs_load="YES"
-LOADER
-(cd "$out_dir" && sha256sum kernel.m-series.tar.gz kernel loader.conf >SHA256SUMS)
+package
 echo "installed $kodir; reboot to try it once"

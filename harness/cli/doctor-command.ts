@@ -3,6 +3,10 @@
  * the exact install line (Homebrew on macOS, apt on Debian). Exit 0 when everything is there,
  * 1 when something is missing. `--record DIR` also writes the raw outputs the backends parse
  * into a bundle that test/guest/recorded.test.ts replays once it is put in test/fixtures/recorded/.
+ * `--backend LIST` says which backends the exit status is about (default: lima and qemu, plus ssh
+ * when KBENCH_SSH_TARGET* is set): a check only another backend needs is still shown (and kept in
+ * `--json`) but does not fail the doctor, so a Lima-only user without known_hosts passes.
+ * Every verdict is a pure function of recorded command outputs (evaluate, selectBackends).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statfsSync, writeFileSync } from 'node:fs';
@@ -50,6 +54,49 @@ export function limaMajorMinor(versionOutput: string): [number, number] | null {
   return match ? [Number(match[1]), Number(match[2])] : null;
 }
 
+/** `sw_vers -productVersion` ("14.5", "13.0", "15.3.1", "26.0") -> [major, minor]; null when unreadable. */
+export function macosMajorMinor(productVersion: string): [number, number] | null {
+  const match = /^\s*(\d+)(?:\.(\d+))?(?:\.\d+)?\s*$/.exec(productVersion);
+  return match ? [Number(match[1]), Number(match[2] ?? 0)] : null;
+}
+
+/** Lima's vz driver: macOS 13 or newer (lima-vm/lima website/content/en/docs/config/vmtype/vz.md: "Lima >= 0.14, macOS >= 13.0"). */
+export const VZ_MIN_MACOS = 13;
+
+export type DoctorBackend = 'lima' | 'qemu' | 'ssh';
+export const DOCTOR_BACKENDS: readonly DoctorBackend[] = ['lima', 'qemu', 'ssh'];
+
+/** Which backends need a check to pass (its neededFor text stays as recorded bundles have it). */
+export function backendsNeeding(id: string): readonly DoctorBackend[] {
+  if (id === 'limactl' || id === 'macos-version') return ['lima'];
+  // Lima's FreeBSD instances run vmType qemu, so Lima needs qemu too.
+  if (id.startsWith('qemu-system-') || id === 'qemu-img' || id === 'disk' || id === 'hv_support') return ['lima', 'qemu'];
+  if (id === 'known_hosts') return ['ssh'];
+  if (id === 'ssh') return DOCTOR_BACKENDS;
+  return ['qemu'];
+}
+
+/** `--backend a,b` (or the default: lima and qemu, plus ssh when a KBENCH_SSH_TARGET* variable is set). */
+export function parseDoctorBackends(raw: string | undefined, env: NodeJS.ProcessEnv): DoctorBackend[] {
+  if (raw === undefined) {
+    const ssh = ['KBENCH_SSH_TARGET', 'KBENCH_SSH_TARGET_STOCK', 'KBENCH_SSH_TARGET_CUSTOM'].some((name) => (env[name] ?? '') !== '');
+    return ssh ? ['lima', 'qemu', 'ssh'] : ['lima', 'qemu'];
+  }
+  const chosen: DoctorBackend[] = [];
+  for (const name of raw.split(',').map((part) => part.trim())) {
+    if (!(DOCTOR_BACKENDS as readonly string[]).includes(name)) throw new InputError(`--backend: unknown backend ${JSON.stringify(name)} (known: ${DOCTOR_BACKENDS.join(', ')})`);
+    if (!chosen.includes(name as DoctorBackend)) chosen.push(name as DoctorBackend);
+  }
+  if (chosen.length === 0) throw new InputError('--backend: empty list');
+  return chosen;
+}
+
+/** Pure: each check marked with whether the chosen backends need it; `ok` = every needed check passed. */
+export function selectBackends(checks: readonly Check[], backends: readonly DoctorBackend[]): { ok: boolean; checks: (Check & { needed: boolean })[] } {
+  const marked = checks.map((check) => ({ ...check, needed: backendsNeeding(check.id).some((backend) => backends.includes(backend)) }));
+  return { ok: marked.every((check) => check.ok || !check.needed), checks: marked };
+}
+
 /** Pure: the checks from what the probes saw. */
 export function evaluate(input: {
   platform: Platform;
@@ -65,6 +112,28 @@ export function evaluate(input: {
   const checks: Check[] = [];
   const ran = (id: string) => probes[id] !== undefined && probes[id]!.exitCode === 0;
   const first = (id: string) => probes[id]?.output.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+
+  if (platform === 'darwin') {
+    // `sw_vers -productVersion` prints the bare version ("14.5"); vz needs 13 or newer.
+    const version = ran('sw_vers') ? macosMajorMinor(first('sw_vers')) : null;
+    if (version === null) checks.push({ id: 'macos-version', ok: false, detail: `could not read the macOS version (sw_vers -productVersion: ${first('sw_vers') || 'no output'})`, neededFor: 'lima (vz)', fix: 'run kbench doctor on macOS 13 or newer' });
+    else if (version[0] < VZ_MIN_MACOS) {
+      checks.push({ id: 'macos-version', ok: false, detail: `macOS ${first('sw_vers')}: Lima's vz needs macOS ${VZ_MIN_MACOS} or newer (--backend qemu with hvf still runs)`, neededFor: 'lima (vz)', fix: `update macOS to ${VZ_MIN_MACOS} or newer (System Settings > General > Software Update)` });
+    } else checks.push({ id: 'macos-version', ok: true, detail: `macOS ${first('sw_vers')} (vz needs ${VZ_MIN_MACOS}+)`, neededFor: 'lima (vz)', fix: null });
+    // `sysctl -n kern.hv_support` prints 1 when Hypervisor.framework is usable, 0 when not.
+    const hv = ran('hv_support') ? first('hv_support') : null;
+    checks.push(
+      hv === '1'
+        ? { id: 'hv_support', ok: true, detail: 'kern.hv_support = 1 (Hypervisor.framework usable: vz and hvf)', neededFor: 'lima (vz), qemu (hvf)', fix: null }
+        : {
+            id: 'hv_support',
+            ok: false,
+            detail: hv === null ? 'sysctl -n kern.hv_support failed: cannot tell whether Hypervisor.framework is usable' : `kern.hv_support = ${hv}: no Hypervisor.framework here (a VM without it, or a CPU without virtualization): vz and hvf cannot run, qemu falls back to tcg`,
+            neededFor: 'lima (vz), qemu (hvf)',
+            fix: 'run on the Mac itself (not inside a VM), Apple silicon or an Intel Mac with VT-x',
+          },
+    );
+  }
 
   const lima = limaMajorMinor(probes.limactl?.output ?? '');
   if (!ran('limactl') || lima === null) checks.push({ id: 'limactl', ok: false, detail: 'limactl not found on PATH', neededFor: 'lima', fix: install('lima', platform) });
@@ -159,6 +228,8 @@ export async function runProbes(arch: string): Promise<Record<string, Probe>> {
   const accel = process.platform === 'darwin' ? 'hvf' : 'kvm';
   entries.push([`accel-${accel}`, probe([qemu, '-accel', accel, '-machine', 'none', '-nodefaults', '-display', 'none', '-monitor', 'none', '-S'], 1500)]);
   if (process.platform === 'darwin') {
+    entries.push(['sw_vers', probe(['sw_vers', '-productVersion'])]);
+    entries.push(['hv_support', probe(['sysctl', '-n', 'kern.hv_support'])]);
     entries.push(['sysctl', probe(['sysctl', '-n', 'hw.model', 'machdep.cpu.brand_string', 'hw.perflevel0.physicalcpu', 'hw.perflevel1.physicalcpu', 'hw.memsize'])]);
   }
   entries.push(['limactl-list', probe(['limactl', 'list', '--json'])]);
@@ -173,10 +244,12 @@ export async function runProbes(arch: string): Promise<Record<string, Probe>> {
 export function registerDoctorCommand(program: Command, io: CliIo): void {
   program
     .command('doctor')
-    .description('Check what runs on this host need (Lima >= 2.1, qemu and firmware, hvf/kvm, xz, ssh, known_hosts, disk) and print the install line for each missing part. Exit 0 all good, 1 something missing.')
-    .option('--json', 'the checks as JSON')
+    .description('Check what runs on this host need (macOS >= 13 and kern.hv_support for vz/hvf, Lima >= 2.1, qemu and firmware, hvf/kvm, xz, ssh, known_hosts, disk) and print the install line for each missing part. Exit 0 when the chosen backends have all they need, 1 otherwise.')
+    .option('--backend <list>', 'the backends the exit status is about, comma-separated: lima, qemu, ssh (default: lima,qemu, plus ssh when KBENCH_SSH_TARGET is set)')
+    .option('--json', 'every check as JSON (also those the chosen backends do not need, with needed: false)')
     .option('--record <dir>', 'also write the raw outputs kbench parses into a bundle in <dir> (send it in; the test suite replays test/fixtures/recorded/)')
-    .action(async (flags: { json?: boolean; record?: string }) => {
+    .action(async (flags: { json?: boolean; record?: string; backend?: string }) => {
+      const backends = parseDoctorBackends(flags.backend, process.env);
       if (flags.record !== undefined && existsSync(flags.record)) throw new InputError(`--record: ${flags.record} already exists; pick a new folder`);
       const { findAarch64Firmware } = await import('../backends/qemu/firmware.ts');
       const { defaultCacheRoot } = await import('../backends/qemu/images/fetch.ts');
@@ -196,17 +269,27 @@ export function registerDoctorCommand(program: Command, io: CliIo): void {
       const probes = await runProbes(arch);
       const inputs = { firmware: findAarch64Firmware(), freeBytes, cacheDir, knownHosts, knownHostsExists: existsSync(knownHosts) };
       const checks = evaluate({ platform, arch, probes, ...inputs });
-      const missing = checks.filter((check) => !check.ok);
+      const selected = selectBackends(checks, backends);
       if (flags.record !== undefined) writeBundle(flags.record, { platform, arch, probes, checks, inputs });
-      if (flags.json) io.out(`${JSON.stringify({ platform, arch, ok: missing.length === 0, checks, ...(flags.record ? { recorded: flags.record } : {}) })}\n`);
-      else {
-        for (const check of checks) io.out(`${check.ok ? 'ok  ' : 'MISS'} ${check.id.padEnd(22)} ${check.detail}${check.ok ? '' : `\n     ${''.padEnd(22)} fix: ${check.fix}`}  [${check.neededFor}]\n`);
-        io.out(missing.length === 0 ? 'everything a run needs is here\n' : `${missing.length} missing: ${missing.map((check) => check.id).join(', ')}\n`);
-        if (flags.record) io.out(`recorded: ${flags.record}\n`);
-      }
-      io.setExitCode(missing.length === 0 ? EXIT_OK : EXIT_REGRESSION);
+      if (flags.json) io.out(`${JSON.stringify({ platform, arch, backends, ok: selected.ok, checks: selected.checks, ...(flags.record ? { recorded: flags.record } : {}) })}\n`);
+      else io.out(renderDoctor(selected.checks, backends, flags.record));
+      io.setExitCode(selected.ok ? EXIT_OK : EXIT_REGRESSION);
     });
   void EXIT_BAD_INPUT;
+}
+
+/** Pure: the doctor's text: ok / MISS / skip (failing, but no chosen backend needs it) per check. */
+export function renderDoctor(checks: readonly (Check & { needed: boolean })[], backends: readonly DoctorBackend[], recorded?: string): string {
+  let text = '';
+  for (const check of checks) {
+    const mark = check.ok ? 'ok  ' : check.needed ? 'MISS' : 'skip';
+    const fix = check.ok ? '' : `\n     ${''.padEnd(22)} ${check.needed ? 'fix' : `not needed for --backend ${backends.join(',')}; fix`}: ${check.fix}`;
+    text += `${mark} ${check.id.padEnd(22)} ${check.detail}${fix}  [${check.neededFor}]\n`;
+  }
+  const missing = checks.filter((check) => !check.ok && check.needed);
+  text += missing.length === 0 ? `everything --backend ${backends.join(',')} needs is here\n` : `${missing.length} missing for --backend ${backends.join(',')}: ${missing.map((check) => check.id).join(', ')}\n`;
+  if (recorded) text += `recorded: ${recorded}\n`;
+  return text;
 }
 
 /** A bundle: manifest.json (host, kbench version, what each file is) plus one raw file per probe. */

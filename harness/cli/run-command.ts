@@ -18,11 +18,11 @@ import { renderOutcomeText } from '../render/exporters/text.ts';
 import { KernelVariant, type ResultsFile, type RunSettings } from '../results/schema.ts';
 import { loadResults } from '../results/store.ts';
 import { executeRun, planRun } from '../run/execute.ts';
-import { renderPlan } from '../run/plan-text.ts';
+import { renderPlan, renderRoutes } from '../run/plan-text.ts';
 import { DEFAULT_BUDGET_MINUTES, type RunPlan } from '../run/planner.ts';
 import { ProgressReporter, type BuildProgress } from '../progress/index.ts';
 import { newRunFile } from '../run/recorder.ts';
-import { backendsFor, resolveTarget, TARGETS } from '../run/targets.ts';
+import { backendsFor, resolveTarget, TARGETS, targetRoutes } from '../run/targets.ts';
 import { selectWorkloads, SUITES } from '../../suites/index.ts';
 import type { Workload } from '../../suites/types.ts';
 import { numberInRange, type CliIo } from './options.ts';
@@ -197,8 +197,9 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         const planned = await planFor(flags, settings, selectWorkloads(settings.suite, settings.workloads), definition.spec.os);
         if (flags.plan) {
           const heading = `plan for ${flags.target} (${backend}), ${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite`;
-          if (flags.json) io.out(`${JSON.stringify({ event: 'plan', target: flags.target, backend, noiseSource: planned.noiseSource, plan: planned.plan }, null, 2)}\n`);
-          else io.out(renderPlan(planned.plan, selectWorkloads(settings.suite, settings.workloads), heading, planned.noiseSource));
+          const routes = targetRoutes(flags.target, backend, settings.kernels);
+          if (flags.json) io.out(`${JSON.stringify({ event: 'plan', target: flags.target, backend, noiseSource: planned.noiseSource, plan: planned.plan, routes }, null, 2)}\n`);
+          else io.out(`${renderPlan(planned.plan, selectWorkloads(settings.suite, settings.workloads), heading, planned.noiseSource)}\n${renderRoutes(routes)}`);
           io.setExitCode(EXIT_OK);
           return;
         }

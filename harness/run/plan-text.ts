@@ -3,6 +3,7 @@ import { layoutColumns } from '../format/index.ts';
 import { PLANNING_POWER } from '../stats/index.ts';
 import { MAX_ROUNDS_TO_SUGGEST, type RunPlan } from './planner.ts';
 import type { Workload } from '../../suites/types.ts';
+import type { TargetDescription } from './targets.ts';
 
 const minutes = (seconds: number): string => (seconds < 90 ? `${Math.round(seconds)} s` : `${(seconds / 60).toFixed(1)} min`);
 const pct = (fraction: number): string => `${Number((fraction * 100).toPrecision(2))}%`;
@@ -49,4 +50,25 @@ function reachLine(reach: NonNullable<RunPlan['reach']>): string {
   if (reach.beyond.length === 0) return `  every iterated metric would detect twice its band at ${at}`;
   const named = reach.beyond.slice(0, 3).join(', ') + (reach.beyond.length > 3 ? ` and ${reach.beyond.length - 3} more` : '');
   return `  the iterated metrics that can would detect twice their band at ${at}; ${reach.beyond.length} would not within ${MAX_ROUNDS_TO_SUGGEST} rounds (noise far above the band): ${named}`;
+}
+
+/** One route (target x backend x variants) as the plan prints it: image, each kernel's boot, commands. Pure. */
+export function renderRoute(description: TargetDescription, indent = '  '): string[] {
+  const lines = [`${indent}image/machine: ${description.plan.source}`];
+  for (const [variant, boot] of Object.entries(description.plan.variants)) lines.push(`${indent}${variant} boot: ${boot}`);
+  lines.push(`${indent}boot clock: ${description.plan.bootClock ?? 'none (this backend boots nothing; no boot metric)'}`);
+  if (description.hostProblem !== null) lines.push(`${indent}on this host: ${description.hostProblem}`);
+  lines.push(`${indent}commands:`, ...description.plan.commands.map((command) => `${indent}  ${command}`));
+  return lines;
+}
+
+/** `kbench run --plan`'s closing section: how the chosen route runs, then the other routes to the same target. Pure. */
+export function renderRoutes(routes: { note: string; chosen: TargetDescription; alternatives: readonly { flags: string; description: TargetDescription; refused: string | null }[] }): string {
+  const { chosen } = routes;
+  const lines = [`how it runs: ${chosen.target} on ${chosen.backend} (${chosen.variants.join(', ')}), ${chosen.vm.vcpus} vCPUs, ${chosen.vm.memoryMiB} MiB`, `  ${routes.note}`, ...renderRoute(chosen)];
+  for (const alternative of routes.alternatives) {
+    lines.push(`also: ${alternative.flags}`, ...renderRoute(alternative.description));
+    if (alternative.refused !== null) lines.push(`  custom there: ${alternative.refused}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

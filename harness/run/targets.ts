@@ -94,3 +94,39 @@ export function describeTarget(name: string, backend: string | undefined, varian
     backends: backendSupport(definition, variants).map((entry) => ({ backend: entry.backend, ok: entry.support.ok, reason: entry.support.ok ? null : entry.support.reason })),
   };
 }
+
+/** A way to run the target that the chosen flags do not take: another backend, stock kernel only. */
+export interface TargetAlternative {
+  /** The flags that pick it, e.g. "--backend qemu --kernels stock". */
+  flags: string;
+  description: TargetDescription;
+  /** Why this backend does not take all the requested variants, when it takes fewer. */
+  refused: string | null;
+}
+
+/**
+ * `kbench run --plan`'s "how it runs": the chosen route, its target's note, and each other backend
+ * that can boot the stock kernel when it cannot run the requested variants (NetBSD and OpenBSD
+ * under qemu: the official image, its key, its boot), so a plan names an image even when the
+ * default route is a machine you booted.
+ */
+export function targetRoutes(name: string, backend: string | undefined, variants: readonly KernelVariant[] = BOTH, host: HostPlatform = currentHost()): { note: string; chosen: TargetDescription; alternatives: TargetAlternative[] } {
+  const chosen = describeTarget(name, backend, variants, host);
+  const definition = findTarget(name);
+  const alternatives: TargetAlternative[] = [];
+  for (const entry of BACKENDS) {
+    if (entry.name === chosen.backend) continue;
+    const all = entry.supports(definition.spec, variants);
+    const stockOnly = !all.ok && variants.includes('custom') && entry.supports(definition.spec, ['stock']).ok;
+    if (!all.ok && !stockOnly) continue;
+    const takes = all.ok ? variants : (['stock'] as const);
+    // A route that boots nothing (ssh to a machine you have) is no alternative to one that boots.
+    if (chosen.plan.bootClock !== null && entry.describe(definition.spec, takes, host).bootClock === null) continue;
+    alternatives.push({
+      flags: all.ok ? `--backend ${entry.name}` : `--backend ${entry.name} --kernels stock`,
+      description: describeTarget(name, entry.name, takes, host),
+      refused: all.ok ? null : all.reason,
+    });
+  }
+  return { note: definition.note, chosen, alternatives };
+}

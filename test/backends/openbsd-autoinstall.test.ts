@@ -85,7 +85,7 @@ describe('OpenBSD autoinstall', () => {
 
   it('--plan names the image, the key path and the boot; custom kernels are refused in one line', () => {
     const provider = imageProvider('openbsd-autoinstall')!;
-    expect(provider.source).toMatch(/^OpenBSD 7\.8 miniroot78\.img from cdn\.openbsd\.org \(SHA-256 from SHA256 beside it\), installed once by autoinstall\(8\).*bootfile=auto_install$/);
+    expect(provider.source).toMatch(/^OpenBSD 7\.8 https:\/\/cdn\.openbsd\.org\/pub\/OpenBSD\/7\.8\/\{arm64,amd64\}\/miniroot78\.img, the host's arch \(SHA-256 from SHA256 beside it\), installed once by autoinstall\(8\).*bootfile=auto_install$/);
     expect(provider.bootOf('stock')).toMatch(/ssh root with .*images\/openbsd\/7\.8\/<arch>\/ssh\/id_ed25519$/);
     expect(provider.supports(['stock'], 'x86_64')).toEqual({ ok: true });
     expect(provider.supports(['custom'], 'x86_64')).toMatchObject({ ok: false, reason: expect.stringMatching(/^qemu cannot hand OpenBSD a custom kernel/) });

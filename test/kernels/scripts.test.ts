@@ -146,6 +146,51 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(noNext.stdout).not.toMatch(/nextboot -k/);
   });
 
+  it('build-freebsd-kernel.sh --package-only: a real tar of a fake installed kernel tree, unpacked as the lima backend does', () => {
+    // The layout installkernel KODIR=/boot/kernel.m-series leaves: the kernel, its modules, debug files.
+    const boot = join(scratch, 'fbsd-fake', 'boot');
+    const kodir = join(boot, 'kernel.m-series');
+    mkdirSync(kodir, { recursive: true });
+    for (const [file, body] of [['kernel', 'ELF kernel'], ['zfs.ko', 'ELF zfs'], ['opensolaris.ko', 'ELF opensolaris'], ['kernel.debug', 'dwarf'], ['zfs.ko.debug', 'dwarf']]) {
+      writeFileSync(join(kodir, file!), body!);
+    }
+    const out = join(scratch, 'fbsd-out');
+    const r = run([script('kernels/build-freebsd-kernel.sh'), '--package-only', '--kodir', kodir, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const listing = spawnSync('tar', ['-tzf', join(out, 'kernel.m-series.tar.gz')], { encoding: 'utf8' });
+    expect(listing.status).toBe(0);
+    const members = listing.stdout.split('\n').filter((l) => l !== '' && !l.endsWith('/')).sort();
+    expect(members).toEqual(['kernel.m-series/kernel', 'kernel.m-series/opensolaris.ko', 'kernel.m-series/zfs.ko']);
+    // What limaSetupSteps runs in the guest (harness/backends/lima/args.ts), against a fake /boot.
+    const guestBoot = join(scratch, 'fbsd-guest-boot');
+    mkdirSync(guestBoot);
+    const unpack = spawnSync('sh', ['-c', `tar -xzf "$1" -C "$2" && test -f "$2/kernel.m-series/kernel" && test -f "$2/kernel.m-series/zfs.ko"`, 'sh', join(out, 'kernel.m-series.tar.gz'), guestBoot], { encoding: 'utf8' });
+    expect(unpack.stderr).toBe('');
+    expect(unpack.status).toBe(0);
+    expect(readFileSync(join(guestBoot, 'kernel.m-series', 'zfs.ko'), 'utf8')).toBe('ELF zfs');
+    expect(readFileSync(join(out, 'loader.conf'), 'utf8')).toMatch(/^kernel="kernel\.m-series"$/m);
+    const sums = spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' });
+    expect(sums.stdout).toBe('kernel.m-series.tar.gz: OK\nkernel: OK\nloader.conf: OK\n');
+    expect(sums.status).toBe(0);
+  });
+
+  it('build-freebsd-kernel.sh --package-only refuses a tree without zfs.ko or under another name, and writes no tarball', () => {
+    const kodir = join(scratch, 'fbsd-nozfs', 'kernel.m-series');
+    mkdirSync(kodir, { recursive: true });
+    writeFileSync(join(kodir, 'kernel'), 'ELF kernel');
+    const out = join(scratch, 'fbsd-nozfs-out');
+    const noZfs = run([script('kernels/build-freebsd-kernel.sh'), '--package-only', '--kodir', kodir, '--out', out]);
+    expect(noZfs.code).toBe(2);
+    expect(noZfs.stderr.trim()).toBe(`build-freebsd-kernel.sh: no ${kodir}/zfs.ko (is ZFS in the kernel config's module list?)`);
+    expect(() => readFileSync(join(out, 'kernel.m-series.tar.gz'))).toThrow();
+    const renamed = join(scratch, 'fbsd-nozfs', 'kernel');
+    const badName = run([script('kernels/build-freebsd-kernel.sh'), '--package-only', '--kodir', renamed, '--out', out]);
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toMatch(/--kodir: the directory must be named kernel\.m-series/);
+    expect(run([script('kernels/build-freebsd-kernel.sh'), '--dry-run', '--kodir', kodir]).code).toBe(2);
+  });
+
   it('build-netbsd-kernel.sh and build-openbsd-kernel.sh: their native build commands', () => {
     const netbsd = run([script('kernels/build-netbsd-kernel.sh'), '--dry-run', '--jobs', '3']);
     expect(netbsd.code).toBe(0);

@@ -22,8 +22,10 @@ export const qemuDescriptor = {
   },
   describe(target: TargetSpec, variants: readonly KernelVariant[], host: HostPlatform): BackendPlan {
     const provider = imageProvider(target.image)!;
-    const arch = qemuArch(host.arch) ?? 'x86_64';
-    const accel = host.platform === 'darwin' ? 'hvf' : host.platform === 'linux' ? 'kvm if a probe boot answers, else tcg' : 'tcg';
+    const hostArch = qemuArch(host.arch) ?? 'x86_64';
+    // A provider with a fixed guest architecture (NetBSD's arm64 image) is emulated on another host.
+    const arch = provider.guestArch ?? hostArch;
+    const accel = arch !== hostArch ? `tcg: an ${arch} guest emulated on this ${hostArch} host` : host.platform === 'darwin' ? 'hvf' : host.platform === 'linux' ? 'kvm if a probe boot answers, else tcg' : 'tcg';
     const binary = `qemu-system-${arch}`;
     return {
       source: provider.source,

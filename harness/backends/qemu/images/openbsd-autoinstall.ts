@@ -71,7 +71,7 @@ export function openbsdCachePaths(cacheRoot: string, arch: HostArch): { dir: str
 export const openbsdAutoinstallImage: ImageProviderDescriptor = {
   name: 'openbsd-autoinstall',
   os: 'openbsd',
-  source: `OpenBSD ${OPENBSD_RELEASE} miniroot${SHORT}.img from cdn.openbsd.org (SHA-256 from SHA256 beside it), installed once by autoinstall(8): kbench serves install.conf (root's key, sshd) at http://10.0.2.2/ (host 127.0.0.1:${RESPONSE_PORT}), qemu user-net bootfile=auto_install`,
+  source: `OpenBSD ${OPENBSD_RELEASE} https://cdn.openbsd.org/pub/OpenBSD/${OPENBSD_RELEASE}/{arm64,amd64}/miniroot${SHORT}.img, the host's arch (SHA-256 from SHA256 beside it), installed once by autoinstall(8): kbench serves install.conf (root's key, sshd) at http://10.0.2.2/ (host 127.0.0.1:${RESPONSE_PORT}), qemu user-net bootfile=auto_install`,
   supports(variants) {
     if (variants.includes('custom')) {
       return { ok: false, reason: 'qemu cannot hand OpenBSD a custom kernel from the host yet (its boot loader loads /bsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-openbsd-kernel.sh\'s kernel' };

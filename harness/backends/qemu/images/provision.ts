@@ -28,9 +28,10 @@ export async function ensureSshKey(dir: string): Promise<{ privateKeyPath: strin
 /**
  * user-data for a root login with `publicKey`. Plain `runcmd` shell lines rather than `users:`
  * entries, because the FreeBSD images' nuageinit and Alpine's tiny-cloud/cloud-init treat an
- * existing root account differently; every line is POSIX sh and idempotent.
+ * existing root account differently; every line is POSIX sh and idempotent. `then`: more runcmd
+ * lines after the key and sshd (the Alpine provider's one-time ZFS install).
  */
-export function noCloudUserData(os: 'freebsd' | 'alpine', publicKey: string): string {
+export function noCloudUserData(os: 'freebsd' | 'alpine', publicKey: string, then: readonly string[] = []): string {
   if (!/^ssh-ed25519 [A-Za-z0-9+/=]+( [A-Za-z0-9@._-]+)?$/.test(publicKey)) throw new RangeError('publicKey must be one ssh-ed25519 line');
   const enableSshd =
     os === 'freebsd'
@@ -39,7 +40,7 @@ export function noCloudUserData(os: 'freebsd' | 'alpine', publicKey: string): st
   const lines = [
     '#cloud-config',
     'runcmd:',
-    ...['mkdir -p /root/.ssh', 'chmod 700 /root/.ssh', `echo '${publicKey}' > /root/.ssh/authorized_keys`, 'chmod 600 /root/.ssh/authorized_keys', ...enableSshd].map(
+    ...['mkdir -p /root/.ssh', 'chmod 700 /root/.ssh', `echo '${publicKey}' > /root/.ssh/authorized_keys`, 'chmod 600 /root/.ssh/authorized_keys', ...enableSshd, ...then].map(
       (command) => `  - ${JSON.stringify(command)}`,
     ),
     '',
@@ -48,9 +49,9 @@ export function noCloudUserData(os: 'freebsd' | 'alpine', publicKey: string): st
 }
 
 /** Writes meta-data + user-data into `dir` for qemu to show as a FAT disk labelled "cidata". */
-export async function writeNoCloudSeed(dir: string, input: { instanceId: string; os: 'freebsd' | 'alpine'; publicKey: string }): Promise<string> {
+export async function writeNoCloudSeed(dir: string, input: { instanceId: string; os: 'freebsd' | 'alpine'; publicKey: string; then?: readonly string[] }): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, 'meta-data'), `instance-id: ${input.instanceId}\nlocal-hostname: kbench-${input.os}\n`);
-  await fs.writeFile(path.join(dir, 'user-data'), noCloudUserData(input.os, input.publicKey));
+  await fs.writeFile(path.join(dir, 'user-data'), noCloudUserData(input.os, input.publicKey, input.then));
   return dir;
 }

@@ -29,7 +29,7 @@ export interface PreparedImage {
   rootDisk: { path: string; format: 'raw' | 'qcow2' };
   /** Per prepared variant: how qemu starts that kernel. */
   boot: Partial<Record<KernelVariant, QemuBootMethod>>;
-  /** Extra read-only drives after root and scratch (e.g. a cloud-init seed). */
+  /** Extra drives after root and scratch (e.g. a cloud-init seed: a vvfat folder the guest may write to, through a throwaway snapshot overlay). */
   extraDisks: QemuDisk[];
   ssh: {
     user: string;
