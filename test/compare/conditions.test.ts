@@ -19,6 +19,8 @@ import {
 import { meanMhz, parseCpuinfoMhz, parseScalingCurFreq, readHostCpuMhz } from '../../harness/env/cpufreq.ts';
 import { guestStealFraction, summarizeLoad } from '../../harness/env/load.ts';
 import { renderOutcomeText } from '../../harness/render/exporters/text.ts';
+import { renderMarkdownReport } from '../../harness/render/exporters/markdown.ts';
+import { buildReportModel } from '../../harness/render/model.ts';
 import { HostLoadSample, ResultsFile } from '../../harness/results/schema.ts';
 import { HOST, metric, runFile, target } from '../helpers/results-factory.ts';
 
@@ -144,6 +146,22 @@ describe('compareSets with conditions', () => {
     const strict = renderOutcomeText(outcome, 'custom-vs-stock', [], 'strict');
     expect(strict).toContain('† conditions differ: not counted (--strict-conditions)');
     expect(strict).toContain('--strict-conditions: 1 regressed/improved verdict made under different conditions is not counted toward the exit code');
+  });
+
+  it('the report model and its Markdown say it above the verdicts and mark each verdict; the conditions panel lists it', () => {
+    const run = runFile([target('stock', [metric('zfs.scrub.seconds', steady)]), target('custom', [metric('zfs.scrub.seconds', slower)])], {
+      hostLoad: [0, 1, 2].flatMap((b) => [load('stock', b, { otherBusyFraction: 0.01, cpuMhz: 2600 }), load('custom', b, { otherBusyFraction: 0.6, cpuMhz: 2600 })]),
+    });
+    const model = buildReportModel({ results: [run], baseline: null, history: null, options: { generatedAt: '2026-12-03T00:00:00.000Z' } });
+    expect(model.sets[0]!.conditionsNote).toMatch(/^conditions differ: custom host busy 60% vs stock 1%/);
+    expect(model.verdicts[0]!.conditionsDiffer).toBe(true);
+    expect(model.conditions[0]!.differences).toContain("debian stock vs custom: conditions differ: custom host busy 60% vs stock 1% (other processes' share of the host's CPU time, median per boot)");
+    expect(Object.fromEntries(model.conditions[0]!.facts)['Host load, custom']).toContain('host CPU 2600 MHz');
+    const markdown = renderMarkdownReport(model);
+    const note = markdown.indexOf('> ⚠ debian: custom vs stock kernel: conditions differ: custom host busy 60% vs stock 1%');
+    expect(note).toBeGreaterThan(0);
+    expect(note).toBeLessThan(markdown.indexOf('### '));
+    expect(markdown).toMatch(/\| ✗ † \| debian: custom vs stock kernel \| `zfs\.scrub\.seconds`/);
   });
 
   it('the same run on an even host: no line, no mark', () => {
