@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ComparisonSet } from '../compare/index.ts';
 import {
+  ciMode,
   compareSets,
   describeDifferences,
   clockMismatch,
@@ -29,6 +30,8 @@ interface CompareFlags {
   stockVsCustom?: boolean;
   allowMismatch?: boolean;
   failOnIncomparable?: boolean;
+  ci?: boolean;
+  strictConditions?: boolean;
   json?: boolean;
 }
 
@@ -59,6 +62,8 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
     .option('--stock-vs-custom', 'speedup of custom over stock kernels inside this run, per guest OS')
     .option('--allow-mismatch', 'compare even when host or kernel fingerprints differ')
     .option('--fail-on-incomparable', 'a metric whose unit or direction differs from the baseline fails the gate with exit 1 (default: exit 2, bad input)')
+    .option('--ci', 'CI mode (also when $CI is set): mark each verdict made under different conditions on its two sides')
+    .option('--strict-conditions', 'regressed/improved verdicts made under different conditions (host load, CPU frequency, steal, CPU, QEMU, accelerator) are marked and not counted toward the exit code')
     .option('--json', 'machine-readable output')
     .action(async (file: string, flags: CompareFlags) => {
       const run = await loadResults(file);
@@ -85,15 +90,36 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
           io.err(`kbench: ${flags.baseline} has no samples for ${missing.join(', ')}: not compared\n`);
       }
       const outcome = compareSets(sets, { alpha: flags.alpha, ...(flags.threshold === undefined ? {} : { thresholdOverride: flags.threshold }), seed: flags.seed });
-      if (flags.json) io.out(`${JSON.stringify(outcome, null, 2)}\n`);
+      // CONDITIONS COMPARED (compare/conditions.ts): with --strict-conditions a call made under
+      // different conditions does not fail the gate; it is still shown, marked.
+      const strict = flags.strictConditions === true;
+      const ci = ciMode(flags.ci);
+      const notCounted = strict ? [...outcome.regressions, ...outcome.improvements].filter((row) => row.conditionsDiffer) : [];
+      const counted = outcome.regressions.filter((row) => !notCounted.includes(row));
+      if (flags.json)
+        io.out(
+          `${JSON.stringify(
+            {
+              ...outcome,
+              conditions: {
+                ci,
+                strict,
+                differ: outcome.sets.flatMap((set) => (set.conditions?.line == null ? [] : [{ set: set.title, line: set.conditions.line, differences: set.conditions.differences }])),
+                notCounted: notCounted.map((row) => row.key),
+              },
+            },
+            null,
+            2,
+          )}\n`,
+        );
       else {
         const warnings = [...hostLoadWarnings(file, run.hostLoad, run.host?.logicalCpus ?? 1), ...emulationWarnings(file, run)];
-        io.out(renderOutcomeText(outcome, flags.stockVsCustom ? 'custom-vs-stock' : 'vs-baseline', warnings));
+        io.out(renderOutcomeText(outcome, flags.stockVsCustom ? 'custom-vs-stock' : 'vs-baseline', warnings, strict ? 'strict' : ci ? 'mark' : 'line'));
       }
       // Stock vs custom describes a speedup; only a run vs its baseline gates CI.
       const incomparable = flags.stockVsCustom ? 0 : sets.reduce((n, set) => n + set.incomparable.length, 0);
       if (incomparable > 0 && !flags.json) io.err(`kbench: ${incomparableLine(sets, file, flags.baseline, false)}\n`);
-      io.setExitCode(!flags.stockVsCustom && (outcome.regressions.length > 0 || incomparable > 0) ? EXIT_REGRESSION : EXIT_OK);
+      io.setExitCode(!flags.stockVsCustom && (counted.length > 0 || incomparable > 0) ? EXIT_REGRESSION : EXIT_OK);
     });
 
   const baseline = program.command('baseline').description('Manage baseline.json (raw samples plus fingerprints).');

@@ -199,6 +199,8 @@ export function registerGateCommand(program: Command, io: CliIo): void {
         title: `${definition.spec.os}: candidate ${candidateSide.commit.slice(0, 12)} vs base ${baseSide.commit.slice(0, 12)}`,
         baselineLabel: `base ${baseSide.commit.slice(0, 12)}`,
         candidateLabel: `candidate ${candidateSide.commit.slice(0, 12)}`,
+        // SLOTS (gate/summary.ts): the stock slot is the base, the custom slot the candidate; their conditions are named so.
+        ...(set.conditions === undefined ? {} : { conditions: { baseline: { ...set.conditions.baseline, label: 'base' }, candidate: { ...set.conditions.candidate, label: 'candidate' } } }),
       }));
       const outcome = compareSets(sets, { seed: flags.seed });
       gate.files.report = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(outDir, 'report.html'), { claims: null });

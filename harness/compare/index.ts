@@ -5,9 +5,11 @@
  */
 import { compareMetrics, DEFAULT_ALPHA, DEFAULT_NOISE_THRESHOLD, geomeanSpeedup, type MetricComparison } from '../stats/index.ts';
 import type { ComparisonSet, MetricPair, SkippedMetric } from './pairing.ts';
+import { compareConditions, type ConditionsComparison } from './conditions.ts';
 
 export * from './pairing.ts';
 export * from './fingerprint.ts';
+export * from './conditions.ts';
 
 export type ThresholdSource = 'suite' | 'default' | 'calibrated' | 'flag';
 
@@ -17,6 +19,8 @@ export interface ComparedMetric extends MetricComparison {
   unit: MetricPair['unit'];
   /** Where the noise threshold came from. */
   thresholdSource: ThresholdSource;
+  /** The two sides of its set were measured under different conditions (CONDITIONS COMPARED, conditions.ts). */
+  conditionsDiffer: boolean;
 }
 
 export interface ComparedSet {
@@ -31,6 +35,8 @@ export interface ComparedSet {
   exactRows: ComparedMetric[];
   /** Across runs: how the run level entered (RUN LEVEL) or which protection stands in for it; null within one run. */
   runLevelNote: string | null;
+  /** Both sides' conditions and where they differ; null when the set carried none. */
+  conditions: ConditionsComparison | null;
 }
 
 export interface ComparisonOutcome {
@@ -116,9 +122,11 @@ export function compareSets(sets: ComparisonSet[], options: CompareSetsOptions =
   );
   let next = 0;
   const compared: ComparedSet[] = sets.map((set) => {
+    const conditions = set.conditions === undefined ? null : compareConditions(set.conditions.baseline, set.conditions.candidate);
+    const conditionsDiffer = conditions !== null && conditions.differences.length > 0;
     const rows = set.pairs.map((pair): ComparedMetric => {
       const index = next++;
-      return { ...results[index]!, metricId: pair.metricId, guestOs: pair.guestOs, unit: pair.unit, thresholdSource: flat[index]!.threshold.source };
+      return { ...results[index]!, metricId: pair.metricId, guestOs: pair.guestOs, unit: pair.unit, thresholdSource: flat[index]!.threshold.source, conditionsDiffer };
     });
     const tested = rows.filter((row) => row.method === 'welch-log-boots');
     return {
@@ -130,6 +138,7 @@ export function compareSets(sets: ComparisonSet[], options: CompareSetsOptions =
       geomeanSpeedup: geomeanSpeedup(tested.map((row) => row.speedup)),
       exactRows: rows.filter((row) => row.method === 'exact'),
       runLevelNote: runLevelNote(rows),
+      conditions,
     };
   });
   const allRows = compared.flatMap((set) => set.rows);

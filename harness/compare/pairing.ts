@@ -4,6 +4,7 @@
  */
 import type { Metric, MetricResolution, ResultsFile, Target } from '../results/schema.ts';
 import type { NestedSample } from '../stats/nested.ts';
+import { sideConditions, type SideConditions } from './conditions.ts';
 
 export interface MetricPair {
   /** Target and metric, e.g. "debian/custom zfs.pool_create.seconds". */
@@ -64,6 +65,8 @@ export interface ComparisonSet {
   skipped: SkippedMetric[];
   /** Also listed in `skipped` (so tables show them); kept apart so a gate can fail on them. */
   incomparable: IncomparableMetric[];
+  /** What each side was measured under (compare/conditions.ts); absent when the caller built the set by hand. */
+  conditions?: { baseline: SideConditions; candidate: SideConditions };
 }
 
 function runCvOf(metric: Metric): MetricPair['runCv'] {
@@ -159,7 +162,10 @@ export function pairStockVsCustom(run: ResultsFile): ComparisonSet[] {
   const sets: ComparisonSet[] = [];
   for (const [os, { stock, custom }] of byOs) {
     if (stock === undefined || custom === undefined) continue;
-    sets.push(pairTargets(`${os}: custom vs stock kernel`, 'stock', 'custom', os, stock, custom, false));
+    sets.push({
+      ...pairTargets(`${os}: custom vs stock kernel`, 'stock', 'custom', os, stock, custom, false),
+      conditions: { baseline: sideConditions(run, 'stock', 'stock'), candidate: sideConditions(run, 'custom', 'custom') },
+    });
   }
   return sets;
 }
@@ -171,7 +177,11 @@ export function pairRunVsBaseline(run: ResultsFile, baseline: ResultsFile): Comp
   for (const target of run.targets) {
     const other = baselineTargets.get(target.id);
     if (other === undefined) continue;
-    sets.push(pairTargets(`${target.id} vs baseline`, 'baseline', 'run', target.id, other, target, true));
+    const variant = target.guest.kernelVariant;
+    sets.push({
+      ...pairTargets(`${target.id} vs baseline`, 'baseline', 'run', target.id, other, target, true),
+      conditions: { baseline: sideConditions(baseline, variant, 'baseline'), candidate: sideConditions(run, variant, 'run') },
+    });
   }
   return sets;
 }

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { HostLoadSample } from '../results/schema.ts';
+import { meanMhz, readHostCpuMhz } from './cpufreq.ts';
 
 export interface CpuTicks {
   /** All ticks of all CPUs. */
@@ -44,6 +45,8 @@ export interface LoadSnapshot {
   cpu: CpuTicks | null;
   /** CPU ticks of the processes that belong to the run (the VM), when known. */
   ownTicks: number | null;
+  /** Mean host CPU frequency (MHz) at that moment, when the host says (env/host.ts readHostCpuMhz). */
+  cpuMhz?: number | null;
 }
 
 const readOrNull = (file: string): string | null => {
@@ -70,6 +73,7 @@ export function snapshotLoad(vmPid: number | null | 'not-started'): LoadSnapshot
     loadAverage: loadavg()[0] ?? 0,
     cpu: stat === null ? null : parseProcStat(stat),
     ownTicks: vmTicks === null ? null : vmTicks + selfTicks(),
+    cpuMhz: readHostCpuMhz(),
   };
 }
 
@@ -77,18 +81,34 @@ export interface LoadSummary {
   loadAverage: number;
   otherBusyFraction: number | null;
   stealFraction: number | null;
+  /** Mean of the two snapshots' host CPU frequencies (either one alone when the other is unknown). */
+  cpuMhz?: number | null;
+}
+
+/** The frequency of a boot: the mean of its start and end readings, or whichever exists. */
+export function meanSnapshotMhz(before: LoadSnapshot, after: LoadSnapshot): number | null {
+  return meanMhz([before.cpuMhz, after.cpuMhz].filter((mhz): mhz is number => typeof mhz === 'number'));
+}
+
+/** Steal share of a guest's CPU time between two readings of its /proc/stat; null without both. */
+export function guestStealFraction(before: CpuTicks | null, after: CpuTicks | null): number | null {
+  if (before === null || after === null) return null;
+  const total = after.total - before.total;
+  if (!(total > 0)) return null;
+  return Math.min(1, Math.max(0, (after.steal - before.steal) / total));
 }
 
 /** What happened between two snapshots; fractions of all CPUs' time. */
 export function summarizeLoad(before: LoadSnapshot, after: LoadSnapshot): LoadSummary {
-  if (before.cpu === null || after.cpu === null) return { loadAverage: after.loadAverage, otherBusyFraction: null, stealFraction: null };
+  const cpuMhz = meanSnapshotMhz(before, after);
+  if (before.cpu === null || after.cpu === null) return { loadAverage: after.loadAverage, otherBusyFraction: null, stealFraction: null, cpuMhz };
   const total = after.cpu.total - before.cpu.total;
-  if (!(total > 0)) return { loadAverage: after.loadAverage, otherBusyFraction: null, stealFraction: null };
+  if (!(total > 0)) return { loadAverage: after.loadAverage, otherBusyFraction: null, stealFraction: null, cpuMhz };
   const busy = total - (after.cpu.idle - before.cpu.idle);
   const steal = (after.cpu.steal - before.cpu.steal) / total;
   const own = before.ownTicks === null || after.ownTicks === null ? null : after.ownTicks - before.ownTicks;
   const clamp = (x: number): number => Math.min(1, Math.max(0, x));
-  return { loadAverage: after.loadAverage, otherBusyFraction: own === null ? null : clamp((busy - own) / total), stealFraction: clamp(steal) };
+  return { loadAverage: after.loadAverage, otherBusyFraction: own === null ? null : clamp((busy - own) / total), stealFraction: clamp(steal), cpuMhz };
 }
 
 export const logicalCpuCount = (): number => Math.max(1, cpus().length);

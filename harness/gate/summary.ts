@@ -107,6 +107,9 @@ export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription): Ga
   if (gate.images !== null) md.push(`- Images: ${imageLine(gate.images)}`);
   if (gate.runnerClass !== null) md.push(`- One run on one runner (${code(gate.runnerClass)}${clock === null ? '' : `, ${escapeMarkdown(clock)}`}), boots alternating base, candidate: runner and day cancel; each side boots its revision's custom kernel profile.`);
   if (gate.plan !== null) md.push(`- The plan ${escapeMarkdown(detectsLine(gate.plan))}`);
+  // CONDITIONS COMPARED (compare/conditions.ts): one side's boots met a busier or slower host.
+  const conditions = outcome.sets.flatMap((set) => (set.conditions?.line == null ? [] : [set.conditions.line]));
+  for (const line of conditions) md.push(`- ⚠ ${escapeMarkdown(line)}`);
   md.push('', `### ${VERDICT_MARK.regressed} Regressions (${regressions.length})`, '');
   const header = ['| | Metric | Base | Candidate | Delta [95% CI] | Speedup | adj. p | Verdict |', '|---|---|---|---|---|---|---|---|'];
   if (regressions.length === 0) md.push('None.');
@@ -124,6 +127,7 @@ export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription): Ga
   const text: string[] = [`kbench gate (${gate.target}): ${headline}`, `  base:      ${sideText(gate.base, false)}`, `  candidate: ${sideText(gate.candidate, false)}`, `  differ in: ${differenceText(gate.differences, false)}`];
   if (gate.images !== null) text.push(`  images:    ${imageLine(gate.images)}`);
   if (gate.runnerClass !== null) text.push(`  runner:    ${gate.runnerClass}${clock === null ? '' : ` (${clock})`}`);
+  for (const line of conditions) text.push(`  ${line}`);
   for (const row of [...regressions, ...others]) text.push(`  ${row.verdict.padEnd(12)} ${row.metricId.padEnd(44)} ${formatDelta(row)}`);
   if (gate.plan !== null) text.push(`  plan ${detectsLine(gate.plan)}`);
   for (const [label, file] of Object.entries(gate.files)) if (file !== null) text.push(`  ${label}: ${file}`);

@@ -101,4 +101,17 @@ export interface GuestAdapter {
   quietBackgroundCommand(): string | null;
   /** A monotonic clock in the guest, seconds with sub-millisecond resolution, or null if none. */
   monotonicClockCommand(): string | null;
+  /**
+   * The guest kernel's own CPU accounting (the aggregate line of Linux's /proc/stat), read before
+   * and after a boot's measurements for the steal time the guest saw; null or absent when the
+   * guest OS keeps no such count. Never inside a timed region.
+   */
+  cpuTicks?(shell: RemoteShell): Promise<GuestCpuTicks | null>;
+}
+
+/** All ticks of all guest CPUs, and how many of them the hypervisor stole. */
+export interface GuestCpuTicks {
+  total: number;
+  idle: number;
+  steal: number;
 }

@@ -3,7 +3,7 @@
  * clock, accelerator, host load per kernel, QEMU and kernel versions, what was emulated, and in
  * one line where the two sides' fingerprints differ. Pure.
  */
-import { fingerprintDifferences } from '../compare/index.ts';
+import { conditionDifferences, fingerprintDifferences, sideConditions } from '../compare/index.ts';
 import { normalizeMachine } from '../guest/common/facts.ts';
 import { describeGuestClock, guestClockOf, type GuestFingerprint, type HostLoadSample, type ResultsFile, type Target } from '../results/schema.ts';
 import { median } from '../stats/index.ts';
@@ -27,6 +27,10 @@ export function describeLoad(samples: readonly HostLoadSample[]): string {
   if (others.length > 0) parts.push(`other processes ${percent(Math.min(...others))}-${percent(Math.max(...others))} of the CPU`);
   const steal = samples.flatMap((s) => (s.stealFraction === null ? [] : [s.stealFraction]));
   if (steal.length > 0) parts.push(`steal at most ${percent(Math.max(...steal))}`);
+  const guestSteal = samples.flatMap((s) => (s.guestStealFraction == null ? [] : [s.guestStealFraction]));
+  if (guestSteal.length > 0) parts.push(`guest steal at most ${percent(Math.max(...guestSteal))}`);
+  const mhz = samples.flatMap((s) => (s.cpuMhz == null ? [] : [Math.round(s.cpuMhz)]));
+  if (mhz.length > 0) parts.push(`host CPU ${Math.min(...mhz) === Math.max(...mhz) ? mhz[0] : `${Math.min(...mhz)}-${Math.max(...mhz)}`} MHz`);
   parts.push(`${samples.length} boot${samples.length === 1 ? '' : 's'}`);
   return parts.join(', ');
 }
@@ -76,7 +80,12 @@ function sideDifferences(run: ResultsFile): string[] {
   return [...byOs].flatMap(([os, { stock, custom }]) => {
     if (stock === undefined || custom === undefined) return [];
     const parts = guestDifferences(stock.guest, custom.guest);
-    return parts.length === 0 ? [`${os} stock vs custom: identical fingerprints`] : [`${os} stock vs custom: ${parts.join('; ')}`];
+    // What the two kernels' boots met on the host (CONDITIONS COMPARED, compare/conditions.ts).
+    const conditions = conditionDifferences(sideConditions(run, 'stock', 'stock'), sideConditions(run, 'custom', 'custom'));
+    return [
+      parts.length === 0 ? `${os} stock vs custom: identical fingerprints` : `${os} stock vs custom: ${parts.join('; ')}`,
+      ...(conditions.length === 0 ? [] : [`${os} stock vs custom: conditions differ: ${conditions.join('; ')}`]),
+    ];
   });
 }
 
@@ -102,6 +111,11 @@ export function runConditions(run: ResultsFile, label: string, baseline: Results
   if (baseline !== null) {
     const vsBaseline = fingerprintDifferences(run, baseline);
     if (vsBaseline.length > 0) differences.push(`run vs baseline: ${vsBaseline.map((d) => `${d.field} ${d.baseline} → ${d.run}`).join('; ')}`);
+    for (const variant of ['stock', 'custom'] as const) {
+      if (!run.targets.some((t) => t.guest.kernelVariant === variant)) continue;
+      const conditions = conditionDifferences(sideConditions(baseline, variant, 'baseline'), sideConditions(run, variant, 'run'));
+      if (conditions.length > 0) differences.push(`${variant} run vs baseline: conditions differ: ${conditions.join('; ')}`);
+    }
   }
   return { label, runId: run.runId, facts, differences };
 }

@@ -61,6 +61,8 @@ export interface ComparedRow {
   problems: string[];
   /** "two modes, 1.00 GB/s and 1.50 GB/s; 4 of 4 run boots in the slow one, …" when the boots fall into modes. */
   modes?: string | null;
+  /** Its two sides were measured under different conditions (the set's conditionsNote says which). */
+  conditionsDiffer?: boolean;
 }
 
 export interface SkippedRow {
@@ -84,6 +86,8 @@ export interface ReportSet {
   skipped: SkippedRow[];
   /** Across runs: how the run level entered, or which protection stands in (absent within one run). */
   runLevelNote?: string | null;
+  /** "conditions differ: …; verdicts may reflect the host, not the kernel", shown above the verdicts; null when they agree. */
+  conditionsNote?: string | null;
 }
 
 export const VERDICT_ORDER: readonly Verdict[] = ['regressed', 'improved', 'equivalent', 'inconclusive'];
@@ -142,6 +146,7 @@ export function comparedRow(row: ComparedMetric, set: { id: string; title: strin
     note: row.note,
     problems: row.problems,
     modes: describeModes(row, set.baselineLabel, set.candidateLabel),
+    conditionsDiffer: row.conditionsDiffer === true,
   };
 }
 
@@ -174,6 +179,7 @@ export function reportSets(outcome: ComparisonOutcome, kinds: readonly Compariso
       candidateLabel: compared.candidateLabel,
       geomeanSpeedup: finite(compared.geomeanSpeedup),
       runLevelNote: compared.runLevelNote ?? null,
+      conditionsNote: compared.conditions?.line ?? null,
       rows: compared.rows.map((row) => comparedRow(row, labels)),
       skipped: compared.skipped.map(
         (skip): SkippedRow => ({

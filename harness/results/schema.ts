@@ -250,6 +250,18 @@ export const HostLoadSample = z.strictObject({
   otherBusyFraction: z.number().min(0).max(1).nullable(),
   /** Share of CPU time stolen by the host's own hypervisor (0-1), when the host reports it. */
   stealFraction: z.number().min(0).max(1).nullable(),
+  /**
+   * Mean host CPU frequency (MHz) over the host's CPUs, averaged over the boot's start and the end
+   * of its measurements (Linux: cpufreq scaling_cur_freq, else /proc/cpuinfo "cpu MHz"); null
+   * when the host does not say, absent in files from before it was recorded.
+   */
+  cpuMhz: z.number().positive().nullable().optional(),
+  /**
+   * Share of the guest's own CPU time its kernel counted as stolen (Linux guests: the steal column
+   * of the guest's /proc/stat, from login to the end of the boot's measurements); null when the
+   * guest cannot say, absent in files from before it was recorded.
+   */
+  guestStealFraction: z.number().min(0).max(1).nullable().optional(),
   /** In a baseline pooled from several runs: index into `sources` of the run it came from. */
   run: z.number().int().nonnegative().optional(),
 });

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import type { Backend, BootedGuest, PreparedTarget } from '../backends/types.ts';
 import { InfraError, KbenchError } from '../errors/index.ts';
-import type { GuestAdapter, GuestFacts } from '../guest/types.ts';
+import type { GuestAdapter, GuestCpuTicks, GuestFacts } from '../guest/types.ts';
 import { compareSets, pairStockVsCustom, nestedSamples } from '../compare/index.ts';
-import { busyReason, logicalCpuCount, snapshotLoad, summarizeLoad, type LoadSnapshot } from '../env/load.ts';
+import { busyReason, guestStealFraction, logicalCpuCount, snapshotLoad, summarizeLoad, type LoadSnapshot } from '../env/load.ts';
 import { summarizeSide } from '../stats/index.ts';
 import type { GuestFingerprint, KernelVariant, Metric, ResultsFile, RunSettings, ScratchStorage } from '../results/schema.ts';
 import type { RemoteShell } from '../ssh/types.ts';
@@ -65,6 +65,8 @@ interface LiveBoot {
   unsupportedReason: string | null;
   bootIndex: number;
   loadAtStart: LoadSnapshot;
+  /** The guest's CPU accounting after login (for its steal time), or null when it cannot say. */
+  guestTicksAtStart: GuestCpuTicks | null;
 }
 
 function resolveTiming(definitionTiming: Metric['timing'], guest: GuestAdapter): Metric['timing'] {
@@ -140,10 +142,14 @@ export class RunEngine {
     return { stop: false, onlyPerBootLeft, reason: `${unsettled.length} metrics undecided after ${round} rounds` };
   }
 
-  /** Host load from this boot's start to the end of its measurements, kept with the results. */
-  private recordHostLoad(boot: PlannedBoot, live: LiveBoot): void {
+  /**
+   * Host load, host CPU frequency and guest steal time from this boot's start to the end of its
+   * measurements, kept with the results: the conditions a comparison checks (compare/conditions.ts).
+   */
+  private async recordHostLoad(boot: PlannedBoot, live: LiveBoot): Promise<void> {
     const after = snapshotLoad(this.vmPid(live.booted));
     const load = summarizeLoad(live.loadAtStart, after);
+    const guestSteal = guestStealFraction(live.guestTicksAtStart, live.guestTicksAtStart === null ? null : await this.guestTicks(live.shell));
     this.deps.recorder.recordHostLoad({
       at: new Date(after.at).toISOString(),
       variant: boot.variant,
@@ -151,10 +157,18 @@ export class RunEngine {
       loadAverage: Math.round(load.loadAverage * 100) / 100,
       otherBusyFraction: load.otherBusyFraction === null ? null : Math.round(load.otherBusyFraction * 1000) / 1000,
       stealFraction: load.stealFraction === null ? null : Math.round(load.stealFraction * 1000) / 1000,
+      cpuMhz: load.cpuMhz ?? null,
+      guestStealFraction: guestSteal === null ? null : Math.round(guestSteal * 1000) / 1000,
     });
     this.deps.recorder.save();
     const busy = busyReason(load, logicalCpuCount());
     if (busy !== null) this.deps.progress.emit({ event: 'note', variant: boot.variant, message: `host busy during round ${boot.round + 1}: ${busy}; numbers from this boot are noisier` });
+  }
+
+  /** The guest's CPU accounting; null when its OS keeps none or the read fails (never fails the boot). */
+  private async guestTicks(shell: RemoteShell): Promise<GuestCpuTicks | null> {
+    if (this.deps.guest.cpuTicks === undefined) return null;
+    return this.deps.guest.cpuTicks(shell).catch(() => null);
   }
 
   private vmPid(booted: BootedGuest): number | null {
@@ -193,6 +207,7 @@ export class RunEngine {
         log: (message) => progress.emit({ event: 'note', variant: boot.variant, message }),
       };
       await this.recordFingerprint(boot.variant, shell, facts, support.supported);
+      const guestTicksAtStart = await this.guestTicks(shell);
       progress.emit({
         event: 'booted',
         variant: boot.variant,
@@ -208,6 +223,7 @@ export class RunEngine {
         unsupportedReason: support.supported ? null : support.reason,
         bootIndex: boot.round,
         loadAtStart,
+        guestTicksAtStart,
       };
     } catch (error) {
       await shell?.close().catch(() => undefined);
@@ -274,7 +290,7 @@ export class RunEngine {
       }
       try {
         pending = await this.runUnits(boot, live, pending);
-        this.recordHostLoad(boot, live);
+        await this.recordHostLoad(boot, live);
       } finally {
         await this.shutdownGuest(live);
       }

@@ -161,6 +161,21 @@ describe('the verdict on a gate run (constructed samples: base in the stock slot
     expect(verdict.markdown).toContain('### ✗ Regressions (0)\n\nNone.');
   });
 
+  it('the candidate\'s boots on a busier host: the summary and the text say so above the verdicts', async () => {
+    const busy = run(2.0);
+    busy.hostLoad = [0, 1, 2].flatMap((b) => [
+      { at: '2026-11-25T10:00:00.000Z', variant: 'stock' as const, boot: b, loadAverage: 1, otherBusyFraction: 0.01, stealFraction: 0 },
+      { at: '2026-11-25T10:00:00.000Z', variant: 'custom' as const, boot: b, loadAverage: 2, otherBusyFraction: 0.5, stealFraction: 0 },
+    ]);
+    const verdict = judgeGate(compareSets(pairStockVsCustom(busy)), await gate());
+    const line = "conditions differ: custom host busy 50% vs stock 1% (other processes' share of the host's CPU time, median per boot); verdicts may reflect the host, not the kernel";
+    const note = verdict.markdown.indexOf(`- ⚠ ${line}`);
+    expect(note).toBeGreaterThan(0);
+    expect(note).toBeLessThan(verdict.markdown.indexOf('### ✗ Regressions'));
+    expect(verdict.text).toContain(`  ${line}\n`);
+    expect(judgeGate(compareSets(pairStockVsCustom(run(2.0))), await gate()).text).not.toContain('conditions differ');
+  });
+
   it('git text in the summary is escaped (a subject cannot inject Markdown or mentions)', async () => {
     const described = await gate();
     described.candidate = { ...described.candidate, subject: 'fix | [x](javascript:alert) @everyone <b>' };

@@ -54,6 +54,19 @@ describeNeeding(['linux'], 'linux adapter on the local host', () => {
     if (seconds.ok) expect(Math.abs(seconds.value - Date.now() / 1000)).toBeLessThan(1);
   });
 
+  it('cpuTicks reads the guest\'s /proc/stat (for its steal time); two readings a moment apart only grow', async () => {
+    const shell = new LocalShell();
+    const first = await adapter.cpuTicks!(shell);
+    expect(first).not.toBeNull();
+    expect(first!.total).toBeGreaterThan(first!.idle);
+    expect(first!.steal).toBeGreaterThanOrEqual(0);
+    const second = await adapter.cpuTicks!(shell);
+    expect(second!.total).toBeGreaterThanOrEqual(first!.total);
+    expect(second!.steal).toBeGreaterThanOrEqual(first!.steal);
+    const failing = { ...shell, exec: async () => ({ code: 1, stdout: '', stderr: 'no /proc', durationMs: 1 }) } as unknown as LocalShell;
+    expect(await adapter.cpuTicks!(failing)).toBeNull();
+  });
+
   it('zfsSupport says why ZFS cannot be measured here', async ({ skip }) => {
     if (hostHasZfs) skip('this host has ZFS loaded');
     const support = await adapter.zfsSupport(new LocalShell());

@@ -14,11 +14,14 @@ import { GuestOutputError, expectParsed, okOutput, runChecked, runEachSucceeded,
 import { IMPLEMENTATION_PARAMETERS, validateTunables } from '../common/tunables.ts';
 import { effectiveTunableValue, parseImplSelector, parseUnsignedInteger } from '../common/zfs.ts';
 import { loadedWhenSucceeds, reloadZfsModuleWith, type ZfsModuleTools } from '../common/zfs-module.ts';
-import type { BootBreakdown, GuestAdapter, KstatBenchName, KstatTable, ZfsSupport } from '../types.ts';
+import type { BootBreakdown, GuestAdapter, GuestCpuTicks, KstatBenchName, KstatTable, ZfsSupport } from '../types.ts';
+import { parseProcStat } from '../../env/load.ts';
 import { parseKernelHandoverSeconds, parseLosetupShow, parseMeminfo, parseProcUptime, parseSystemdAnalyze } from './parse.ts';
 
 const KSTAT_DIR = '/proc/spl/kstat/zfs';
 const PARAMETER_DIRS = ['/sys/module/zfs/parameters', '/sys/module/zcommon/parameters'];
+/** A guest that does not print /proc/stat within this long is read as "cannot say" (its steal time is null). */
+const GUEST_TICKS_TIMEOUT_MS = 10_000;
 /** How long bootBreakdown waits for systemd to finish starting units before giving up. */
 const BOOT_FINISH_WAIT_MS = 60_000;
 
@@ -198,6 +201,12 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
 
     monotonicClockCommand(): string | null {
       return 'date +%s.%N';
+    },
+
+    async cpuTicks(shell: RemoteShell): Promise<GuestCpuTicks | null> {
+      // Guest steal time: the same /proc/stat line the host's load is read from (env/load.ts).
+      const result = await shell.exec('cat /proc/stat', { timeoutMs: GUEST_TICKS_TIMEOUT_MS });
+      return result.code === 0 ? parseProcStat(result.stdout) : null;
     },
   };
 }

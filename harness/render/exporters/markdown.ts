@@ -76,8 +76,12 @@ class Budget {
   }
 }
 
+/** Marks a verdict made under different conditions on its two sides. */
+const CONDITIONS_MARK = '†';
+const conditionsMark = (row: ComparedRow): string => (row.conditionsDiffer === true ? ` ${CONDITIONS_MARK}` : '');
+
 function changeRow(row: ComparedRow): string {
-  return `| ${VERDICT_MARK[row.verdict]} | ${escapeMarkdown(row.setTitle)} | ${code(row.metricId)} | ${escapeMarkdown(formatSide(row.baseline, row.unit))} | ${escapeMarkdown(formatSide(row.candidate, row.unit))} | ${escapeMarkdown(formatDelta(row))} | ${formatP(row.adjustedP)} |`;
+  return `| ${VERDICT_MARK[row.verdict]}${conditionsMark(row)} | ${escapeMarkdown(row.setTitle)} | ${code(row.metricId)} | ${escapeMarkdown(formatSide(row.baseline, row.unit))} | ${escapeMarkdown(formatSide(row.candidate, row.unit))} | ${escapeMarkdown(formatDelta(row))} | ${formatP(row.adjustedP)} |`;
 }
 const CHANGE_HEADER = ['| | Comparison | Metric | Before | After | Delta [95% CI] | adj. p |', '|---|---|---|---|---|---|---|'];
 
@@ -123,6 +127,10 @@ export function renderMarkdownReport(model: ReportModel, maxChars = MARKDOWN_MAX
   const warned = model.warnings.length === 0 ? '' : ` ⚠ ${model.warnings.length} warning${model.warnings.length === 1 ? '' : 's'} below.`;
   budget.push(`${runs.join(', ')}${against}; kbench ${escapeMarkdown(model.kbenchVersion)}, generated ${model.generatedAt}.${warned}`, '');
 
+  // CONDITIONS COMPARED (compare/conditions.ts): said above the verdicts, each verdict it touches marked †.
+  const differing = model.sets.filter((set) => set.conditionsNote !== undefined && set.conditionsNote !== null);
+  for (const set of differing) budget.push(`> ⚠ ${escapeMarkdown(set.title)}: ${escapeMarkdown(set.conditionsNote!)} (verdicts marked ${CONDITIONS_MARK})`, '');
+
   const regressions = model.verdicts.filter((row) => row.verdict === 'regressed');
   budget.push(`### ${VERDICT_MARK.regressed} Regressions (${regressions.length})`, '');
   if (regressions.length === 0) budget.push('None.');
@@ -133,7 +141,7 @@ export function renderMarkdownReport(model: ReportModel, maxChars = MARKDOWN_MAX
   const several = model.sets.length > 1;
   const rows = inOverviewOrder(model).map(
     (row) =>
-      `| ${VERDICT_MARK[row.verdict]} | ${code(row.metricId)}${several ? ` ${escapeMarkdown(row.setTitle)}` : ''} | ${escapeMarkdown(formatDelta(row))} | ${escapeMarkdown(formatSpeedup(row.speedup))} | ${escapeMarkdown(formatThreshold(row))} | ${formatP(row.adjustedP)} | ${VERDICT_LABEL[row.verdict]} |`,
+      `| ${VERDICT_MARK[row.verdict]} | ${code(row.metricId)}${several ? ` ${escapeMarkdown(row.setTitle)}` : ''} | ${escapeMarkdown(formatDelta(row))} | ${escapeMarkdown(formatSpeedup(row.speedup))} | ${escapeMarkdown(formatThreshold(row))} | ${formatP(row.adjustedP)} | ${VERDICT_LABEL[row.verdict]}${conditionsMark(row)} |`,
   );
   if (rows.length === 0) budget.push('Nothing was compared.');
   else budget.table(['| | Metric | Delta [95% CI] | Speedup | Band | adj. p | Verdict |', '|---|---|---|---|---|---|---|'], rows, 7, FOOTER_RESERVE + 2_000);
