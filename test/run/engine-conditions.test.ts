@@ -13,7 +13,7 @@ import { readHostCpuMhz } from '../../harness/env/cpufreq.ts';
 import { createLinuxAdapter } from '../../harness/guest/linux/index.ts';
 import type { GuestAdapter, GuestCpuTicks } from '../../harness/guest/types.ts';
 import { RunEngine } from '../../harness/run/engine.ts';
-import { ProgressReporter } from '../../harness/run/progress.ts';
+import { ProgressReporter } from '../../harness/progress/index.ts';
 import { newRunFile, RunRecorder } from '../../harness/run/recorder.ts';
 import { QUICK_SIZES, type Workload } from '../../suites/types.ts';
 import { describeNeeding } from '../helpers/needs.ts';
