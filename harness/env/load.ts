@@ -8,25 +8,10 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { HostLoadSample } from '../results/schema.ts';
 import { meanMhz, readHostCpuMhz } from './cpufreq.ts';
+import { parseProcStat, type CpuTicks } from '../guest/linux/proc-stat.ts';
 
-export interface CpuTicks {
-  /** All ticks of all CPUs. */
-  total: number;
-  idle: number;
-  steal: number;
-}
-
-/** The aggregate "cpu" line of /proc/stat (proc(5)): user nice system idle iowait irq softirq steal guest guest_nice. */
-export function parseProcStat(text: string): CpuTicks | null {
-  const line = text.split('\n').find((l) => l.startsWith('cpu '));
-  if (line === undefined) return null;
-  const fields = line.trim().split(/\s+/).slice(1).map(Number);
-  if (fields.length < 4 || fields.some((f) => !Number.isFinite(f))) return null;
-  // guest and guest_nice are already counted in user and nice.
-  const counted = fields.slice(0, 8);
-  const total = counted.reduce((a, b) => a + b, 0);
-  return { total, idle: (fields[3] ?? 0) + (fields[4] ?? 0), steal: fields[7] ?? 0 };
-}
+// The host and a Linux guest share /proc/stat's format: one parser, kept with the guest (the lower layer).
+export { parseProcStat, type CpuTicks };
 
 /** utime + stime (clock ticks) of a /proc/<pid>/stat line; the command name may hold spaces and parentheses. */
 export function parseProcessTicks(text: string): number | null {

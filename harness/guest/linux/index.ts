@@ -15,7 +15,7 @@ import { IMPLEMENTATION_PARAMETERS, validateTunables } from '../common/tunables.
 import { effectiveTunableValue, parseImplSelector, parseUnsignedInteger } from '../common/zfs.ts';
 import { loadedWhenSucceeds, reloadZfsModuleWith, type ZfsModuleTools } from '../common/zfs-module.ts';
 import type { BootBreakdown, GuestAdapter, GuestCpuTicks, KstatBenchName, KstatTable, ZfsSupport } from '../types.ts';
-import { parseProcStat } from '../../env/load.ts';
+import { parseProcStat } from './proc-stat.ts';
 import { parseKernelHandoverSeconds, parseLosetupShow, parseMeminfo, parseProcUptime, parseSystemdAnalyze } from './parse.ts';
 
 const KSTAT_DIR = '/proc/spl/kstat/zfs';
@@ -204,7 +204,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
     },
 
     async cpuTicks(shell: RemoteShell): Promise<GuestCpuTicks | null> {
-      // Guest steal time: the same /proc/stat line the host's load is read from (env/load.ts).
+      // Guest steal time: the same /proc/stat line the host's load is read from (proc-stat.ts, shared with env/load.ts).
       const result = await shell.exec('cat /proc/stat', { timeoutMs: GUEST_TICKS_TIMEOUT_MS });
       return result.code === 0 ? parseProcStat(result.stdout) : null;
     },
