@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { backendDescriptor } from '../backends/catalog.ts';
-import { imageProvider } from '../backends/qemu/images/index.ts';
+import { IMAGE_PROVIDERS, imageProvider } from '../backends/qemu/images/index.ts';
 import type { ImageProvider, PreparedImage } from '../backends/qemu/images/types.ts';
 import { getBackend } from '../backends/registry.ts';
 import { compareSets, pairStockVsCustom } from '../compare/index.ts';
@@ -29,7 +29,7 @@ import { renderPlan } from '../run/plan-text.ts';
 import { DEFAULT_BUDGET_MINUTES } from '../run/planner.ts';
 import { ProgressReporter, type BuildProgress } from '../progress/index.ts';
 import { newRunFile } from '../run/recorder.ts';
-import { resolveTarget } from '../run/targets.ts';
+import { DEFAULT_TARGET, resolveTarget } from '../run/targets.ts';
 import { selectWorkloads } from '../../suites/index.ts';
 import { numberInRange, type CliIo } from './options.ts';
 
@@ -72,7 +72,7 @@ export function registerGateCommand(program: Command, io: CliIo): void {
     .option('--base <rev>', 'the base revision (default: the merge base of --candidate and origin/main, else main)')
     .option('--candidate <rev>', 'the revision under review', 'HEAD')
     .option('--repo <dir>', 'the git repository both revisions are read from', '.')
-    .option('--target <name>', 'guest whose image is built from each revision (its image provider must build from a revision\'s inputs)', 'debian-testbed')
+    .option('--target <name>', 'guest whose image is built from each revision (its image provider must build from a revision\'s inputs)', DEFAULT_TARGET)
     .option('--only <workloads>', 'only these workloads of the suite, comma-separated')
     .option('--runs <n>', 'full rounds per side (default: the plan within --budget)', numberInRange('--runs', 1, 100, { integer: true }))
     .option('--budget <minutes>', 'run-work budget the default plan is sized to', numberInRange('--budget', 1, 7 * 24 * 60), DEFAULT_BUDGET_MINUTES)
@@ -96,7 +96,7 @@ export function registerGateCommand(program: Command, io: CliIo): void {
       const provider = imageProvider(definition.spec.image);
       const inputs = provider?.buildsFromInputs;
       if (provider === null || inputs === undefined)
-        throw new InputError(`--target ${flags.target}: its image (${definition.spec.image}) cannot be made from a revision's inputs yet; kbench gate runs targets whose image provider declares buildsFromInputs (debian-testbed)`);
+        throw new InputError(`--target ${flags.target}: its image (${definition.spec.image}) cannot be made from a revision's inputs yet; kbench gate runs targets whose image provider declares buildsFromInputs (${IMAGE_PROVIDERS.filter((p) => p.buildsFromInputs !== undefined).map((p) => p.name).join(', ')})`);
 
       const candidateCommit = await resolveCommit(repo, flags.candidate, '--candidate');
       const base = flags.base === undefined ? await defaultBase(repo, candidateCommit) : { rev: flags.base, commit: await resolveCommit(repo, flags.base, '--base') };

@@ -22,7 +22,7 @@ import { renderPlan, renderRoutes } from '../run/plan-text.ts';
 import { DEFAULT_BUDGET_MINUTES, type RunPlan } from '../run/planner.ts';
 import { ProgressReporter, type BuildProgress } from '../progress/index.ts';
 import { newRunFile } from '../run/recorder.ts';
-import { backendsFor, resolveTarget, TARGETS, targetRoutes } from '../run/targets.ts';
+import { backendsFor, DEFAULT_TARGET, resolveTarget, TARGETS, targetRoutes } from '../run/targets.ts';
 import { selectWorkloads, SUITES } from '../../suites/index.ts';
 import type { Workload } from '../../suites/types.ts';
 import { numberInRange, type CliIo } from './options.ts';
@@ -149,7 +149,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
   program
     .command('run')
     .description('Boot stock and custom kernels alternately, run the ZFS suite over SSH, write results after every sample, and end with the custom-vs-stock table and an HTML report.')
-    .addOption(new Option('--target <name>', 'guest to benchmark').default('debian-testbed'))
+    .addOption(new Option('--target <name>', 'guest to benchmark').default(DEFAULT_TARGET))
     .addOption(new Option('--backend <name>', 'how to run it: qemu, lima or ssh (default: the target\'s own)'))
     .option('--kernels <list>', 'kernel variants, in boot order', 'stock,custom')
     .option('--suite <name>', 'workload suite', 'zfs')

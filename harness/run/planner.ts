@@ -10,7 +10,7 @@
  */
 import { nestedSamples } from '../compare/pairing.ts';
 import type { KernelVariant, ResultsFile } from '../results/schema.ts';
-import { decisionOutlook, DEFAULT_ALPHA, median, relativeResolution, widenForResolution, DEFAULT_NOISE_THRESHOLD, noiseBand, optimalIterationsPerBoot, studentTQuantile, varianceComponents } from '../stats/index.ts';
+import { decisionOutlook, DEFAULT_ALPHA, expectedHalfWidth, median, relativeResolution, widenForResolution, DEFAULT_NOISE_THRESHOLD, noiseBand, optimalIterationsPerBoot, varianceComponents } from '../stats/index.ts';
 import type { Workload } from '../../suites/types.ts';
 
 export interface MetricNoise {
@@ -200,8 +200,7 @@ function metricOutlook(
   const step = Math.min(known.relativeResolution ?? 0, 0.99);
   const widen = widenForResolution({ low: 0, high: 0 }, step, step, known.resolutionFloor === true).high;
   const { detectableChange } = decisionOutlook(0, perBootVariance, perBootVariance, bootsPerSide, bootsPerSide, band, alpha, familySize, 0.95, false, widen);
-  const df = 2 * bootsPerSide - 2;
-  const halfWidth = studentTQuantile(0.975, df) * Math.sqrt((2 * perBootVariance) / bootsPerSide) + widen;
+  const halfWidth = expectedHalfWidth(perBootVariance, bootsPerSide) + widen;
   return { ...base, detectableChange, canShowEquivalence: halfWidth <= band.upper && -halfWidth >= band.lower, noiseSource: known.source };
 }
 

@@ -20,6 +20,9 @@ export type { BackendName } from '../backends/catalog.ts';
 
 const ALL_TARGETS: TargetDefinition[] = [debianTestbed, debianArm64, alpineTarget, freebsdTarget, netbsdTarget, openbsdTarget];
 
+/** The target `kbench run` and `kbench gate` use without --target: the locally built testbed. */
+export const DEFAULT_TARGET = debianTestbed.spec.name;
+
 export const TARGETS: Record<string, TargetDefinition> = Object.fromEntries(ALL_TARGETS.map((target) => [target.spec.name, target]));
 
 const BOTH: readonly KernelVariant[] = ['stock', 'custom'];

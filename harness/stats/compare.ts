@@ -262,6 +262,15 @@ interface Planned {
  * variances of log boot summaries per side; familySize is the Holm family (the last-ranked
  * metric is tested at alpha / m, the bound used here).
  */
+/**
+ * The half-width of the 95% t interval of a log ratio a plan can expect before any boot: both
+ * sides with `perBootVariance` and `bootsPerSide` boots, so the equal-variance df 2n - 2 (the
+ * planner's question "could this plan show equivalence at all?").
+ */
+export function expectedHalfWidth(perBootVariance: number, bootsPerSide: number): number {
+  return studentTQuantile(0.975, 2 * bootsPerSide - 2) * Math.sqrt((2 * perBootVariance) / bootsPerSide);
+}
+
 export function decisionOutlook(
   estimate: number,
   varianceBaseline: number,

@@ -127,6 +127,7 @@ export {
   classify,
   compareMetrics,
   decisionOutlook,
+  expectedHalfWidth,
   DEFAULT_ALPHA,
   DEFAULT_NOISE_THRESHOLD,
   geomeanSpeedup,

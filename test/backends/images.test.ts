@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildQemuArgs } from '../../harness/backends/qemu/args.ts';
 import { findAarch64Firmware } from '../../harness/backends/qemu/firmware.ts';
 import { decompressOnce, fetchVerified, parseChecksumList, publishedChecksum } from '../../harness/backends/qemu/images/fetch.ts';
-import { freebsdImageUrls } from '../../harness/backends/qemu/images/freebsd-cloudinit.ts';
+import { ALPINE_ENABLE_SSHD } from '../../harness/backends/qemu/images/alpine-cloud.ts';
+import { FREEBSD_ENABLE_SSHD, freebsdImageUrls } from '../../harness/backends/qemu/images/freebsd-cloudinit.ts';
 import { IMAGE_PROVIDERS } from '../../harness/backends/qemu/images/index.ts';
 import { ensureSshKey, noCloudUserData, writeNoCloudSeed } from '../../harness/backends/qemu/images/provision.ts';
 import { KbenchError } from '../../harness/errors/index.ts';
@@ -100,14 +101,14 @@ describe('first-boot SSH access', () => {
     const key = await ensureSshKey(path.join(dir, 'ssh'));
     expect(key.publicKey).toMatch(/^ssh-ed25519 \S+ kbench$/);
     expect((await ensureSshKey(path.join(dir, 'ssh'))).publicKey).toBe(key.publicKey);
-    const seed = await writeNoCloudSeed(path.join(dir, 'seed'), { instanceId: 'kbench-freebsd-15.1', os: 'freebsd', publicKey: key.publicKey });
+    const seed = await writeNoCloudSeed(path.join(dir, 'seed'), { instanceId: 'kbench-freebsd-15.1', hostname: 'kbench-freebsd', publicKey: key.publicKey, enableSshd: FREEBSD_ENABLE_SSHD });
     expect(readFileSync(path.join(seed, 'meta-data'), 'utf8')).toBe('instance-id: kbench-freebsd-15.1\nlocal-hostname: kbench-freebsd\n');
     const userData = readFileSync(path.join(seed, 'user-data'), 'utf8');
     expect(userData.startsWith('#cloud-config\nruncmd:\n')).toBe(true);
     expect(userData).toContain(JSON.stringify(`echo '${key.publicKey}' > /root/.ssh/authorized_keys`));
     expect(userData).toContain('"sysrc sshd_enable=YES"');
-    expect(noCloudUserData('alpine', key.publicKey)).toContain('"rc-update add sshd default"');
-    expect(() => noCloudUserData('alpine', "ssh-ed25519 AAAA x'; rm -rf /")).toThrow(RangeError);
+    expect(noCloudUserData(key.publicKey, ALPINE_ENABLE_SSHD)).toContain('"rc-update add sshd default"');
+    expect(() => noCloudUserData("ssh-ed25519 AAAA x'; rm -rf /", ALPINE_ENABLE_SSHD)).toThrow(RangeError);
     // qemu shows the seed folder as a FAT disk labelled cidata (vvfat), no image tool needed.
     const { args } = buildQemuArgs({
       arch: 'aarch64', accel: 'hvf', vcpus: 2, memoryMiB: 2048,

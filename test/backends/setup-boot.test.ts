@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alpineCloudImage } from '../../harness/backends/qemu/images/alpine-cloud.ts';
+import { ALPINE_ENABLE_SSHD, alpineCloudImage } from '../../harness/backends/qemu/images/alpine-cloud.ts';
 import { noCloudUserData } from '../../harness/backends/qemu/images/provision.ts';
 import { ALPINE_ZFS_SETUP, SETUP_FAILED, SETUP_OK, setupBootArgs, setupRuncmd } from '../../harness/backends/qemu/images/setup-boot.ts';
 
@@ -35,7 +35,7 @@ describe('the one-time setup boot', () => {
   });
 
   it('Alpine user-data: root key and sshd first, then zfs + zfs-virt from apk, loaded at boot, then poweroff', () => {
-    const userData = noCloudUserData('alpine', KEY, setupRuncmd(ALPINE_ZFS_SETUP));
+    const userData = noCloudUserData(KEY, ALPINE_ENABLE_SSHD, setupRuncmd(ALPINE_ZFS_SETUP));
     const runcmd = userData.split('\n').filter((line) => line.startsWith('  - ')).map((line) => JSON.parse(line.slice(4)) as string);
     expect(runcmd[0]).toBe('mkdir -p /root/.ssh');
     expect(runcmd.findIndex((c) => c.includes('apk add --no-cache zfs zfs-virt'))).toBeGreaterThan(runcmd.indexOf('rc-service sshd restart'));

@@ -16,8 +16,42 @@ export type LimaArch = 'aarch64' | 'x86_64';
 /** kbench's own templates (lima/ in the repo), one per guest OS and kernel variant; limactl takes a file path. */
 // From the project root: in the compiled bundle this code runs from dist/.
 export const LIMA_TEMPLATE_DIR = fileURLToPath(projectFile('lima/')).replace(/\/$/, '');
-export function limaTemplatePath(os: 'alpine' | 'freebsd', variant: KernelVariant): string {
+export function limaTemplatePath(os: LimaGuest, variant: KernelVariant): string {
   return path.join(LIMA_TEMPLATE_DIR, `${os}-${variant}.yaml`);
+}
+
+/**
+ * The guests Lima runs, each with all that is particular to it: one table, so that the backend
+ * and its descriptor branch on what a guest needs, never on its name. Alpine runs on vz (fastest
+ * on Apple silicon) and boots the custom Image through images[].kernel with its modules copied in;
+ * FreeBSD runs only on qemu (templates/_images/freebsd-15.yaml: "does not boot with vz") and gets
+ * the custom kernel tried once with nextboot -k.
+ */
+export const LIMA_GUESTS = {
+  alpine: {
+    vmType: 'vz',
+    customKernel: 'images-kernel',
+    artifactEnv: 'KBENCH_LIMA_MODULES',
+    stock: 'Alpine linux-virt with zfs-virt',
+    custom: 'M-series Image through images[].kernel, its OpenZFS modules from $KBENCH_LIMA_MODULES',
+    source: 'Alpine 3.23.4 nocloud cloud image (sha512 pinned in the template)',
+    bootClock: 'ha.stderr.log "[VZ] - vm state change: running" -> "The essential requirement 1 of 2 is satisfied" (ssh)',
+  },
+  freebsd: {
+    vmType: 'qemu',
+    customKernel: 'nextboot',
+    artifactEnv: 'KBENCH_LIMA_FREEBSD_KERNEL',
+    stock: 'FreeBSD GENERIC on UFS, zfs.ko',
+    custom: '/boot/kernel.m-series from $KBENCH_LIMA_FREEBSD_KERNEL, tried once with nextboot -k, then loader.conf',
+    source: 'FreeBSD 15.1-RELEASE BASIC-CLOUDINIT-ufs.raw.xz (Lima fetches it; no published digest pinned)',
+    bootClock: 'ha.stderr.log "Starting QEMU" -> ssh requirement satisfied',
+  },
+} as const satisfies Record<string, { vmType: LimaVmType; customKernel: 'images-kernel' | 'nextboot'; artifactEnv: string; stock: string; custom: string; source: string; bootClock: string }>;
+export type LimaGuest = keyof typeof LIMA_GUESTS;
+
+/** The Lima guest `os` is, or null when Lima does not run it (limaRefusal says why). */
+export function limaGuestOf(os: string): LimaGuest | null {
+  return Object.hasOwn(LIMA_GUESTS, os) ? (os as LimaGuest) : null;
 }
 
 /** pkg/identifiers/validate.go: alphanumeric runs joined by single `.`, `_` or `-`, at most 76 characters. */
@@ -151,14 +185,18 @@ export function limaRefusal(os: GuestOs): string | null {
   return `Lima cannot boot ${kernel} (its os: field knows ${LIMA_KERNELS.join(', ')}; lima issue #1096): use --backend qemu or ssh`;
 }
 
-/**
- * Which template and VM type a guest OS gets. Alpine runs on vz (fastest on Apple silicon);
- * FreeBSD only on qemu (templates/_images/freebsd-15.yaml: "does not boot with vz").
- */
-export function limaTargetPlan(os: GuestOs, variant: KernelVariant): LimaTargetPlan {
+/** The Lima guest `os` is; InputError (why Lima cannot run it) otherwise. */
+export function requireLimaGuest(os: GuestOs): LimaGuest {
   const refusal = limaRefusal(os);
-  if (refusal !== null) throw new InputError(`backend lima: ${refusal}`);
-  return os === 'alpine' ? { template: limaTemplatePath('alpine', variant), vmType: 'vz' } : { template: limaTemplatePath('freebsd', variant), vmType: 'qemu' };
+  const guest = limaGuestOf(os);
+  if (refusal !== null || guest === null) throw new InputError(`backend lima: ${refusal ?? `no Lima template for ${os}`}`);
+  return guest;
+}
+
+/** Which template and VM type a guest OS gets (LIMA_GUESTS). */
+export function limaTargetPlan(os: GuestOs, variant: KernelVariant): LimaTargetPlan {
+  const guest = requireLimaGuest(os);
+  return { template: limaTemplatePath(guest, variant), vmType: LIMA_GUESTS[guest].vmType };
 }
 
 /** A limactl argv run once after the instance's first start, and what its output must say. */
@@ -179,11 +217,11 @@ export interface LimaSetupStep {
  * modules tarball; FreeBSD gets /boot/kernel.m-series, a one-shot `nextboot -k` trial (a panic
  * falls back to GENERIC on the next boot), a check of kern.bootfile, then loader.conf.
  */
-export function limaSetupSteps(os: 'alpine' | 'freebsd', instance: string, artifact: string, token: string = newMarkerToken()): LimaSetupStep[] {
+export function limaSetupSteps(os: LimaGuest, instance: string, artifact: string, token: string = newMarkerToken()): LimaSetupStep[] {
   const remote = `/tmp/${path.basename(artifact)}`;
   const copy = { args: ['copy', artifact, `${instance}:${remote}`] };
   const shell = (command: string) => ['shell', '--workdir=/', instance, 'sudo', 'sh', '-c', command];
-  if (os === 'alpine') {
+  if (LIMA_GUESTS[os].customKernel === 'images-kernel') {
     return [copy, { args: shell(`tar -xzf ${remote} -C / && depmod -a "$(uname -r)" && modprobe zfs`) }];
   }
   return [

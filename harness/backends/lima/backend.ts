@@ -25,14 +25,17 @@ import type { SshEndpoint } from '../../ssh/types.ts';
 import { parseQemuVersion } from '../qemu/backend.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
 import {
+  LIMA_GUESTS,
   limaAcceleration,
   limaArchOf,
   limaCreateArgs,
+  limaGuestOf,
   limaHostAlias,
   limaInstanceName,
   limaSetupSteps,
   limaStartArgs,
   limaTargetPlan,
+  requireLimaGuest,
   type LimaArch,
   type LimaCustomKernel,
   type LimaVmType,
@@ -66,7 +69,8 @@ interface LimaVariantPlan {
 
 /** The custom variant's tarball from the environment, per OS. */
 export function customArtifactFromEnv(env: NodeJS.ProcessEnv, os: string): string | null {
-  return (os === 'freebsd' ? env.KBENCH_LIMA_FREEBSD_KERNEL : env.KBENCH_LIMA_MODULES) || null;
+  const guest = limaGuestOf(os);
+  return guest === null ? null : env[LIMA_GUESTS[guest].artifactEnv] || null;
 }
 
 export interface LimaPreparedTarget extends PreparedTarget {
@@ -110,7 +114,7 @@ export function planLimaTarget(
     let artifact: string | null = null;
     if (variant === 'custom') {
       artifact = customArtifact();
-      if (spec.os === 'freebsd') {
+      if (LIMA_GUESTS[requireLimaGuest(spec.os)].customKernel === 'nextboot') {
         if (artifact === null) {
           throw new InputError(`target ${showValue(spec.name)}: the custom variant needs the kernel: set KBENCH_LIMA_FREEBSD_KERNEL to kernel.m-series.tar.gz (kernels/build-freebsd-kernel.sh)`);
         }
@@ -356,7 +360,7 @@ export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend
       return String(result.stdout).trim();
     };
     await run(limaStartArgs(instance, bootTimeoutMs / 1000), bootTimeoutMs + 60_000);
-    for (const step of limaSetupSteps(spec.os === 'freebsd' ? 'freebsd' : 'alpine', instance, artifact)) {
+    for (const step of limaSetupSteps(requireLimaGuest(spec.os), instance, artifact)) {
       const out = await run(step.args, 600_000);
       if (step.expectFramed !== undefined) {
         const framed = unframeOutput(out, step.expectFramed.token);

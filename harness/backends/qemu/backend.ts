@@ -21,7 +21,7 @@ import { acceleratorCandidates } from './accel.ts';
 import { buildQemuArgs, qemuBinaryFor, type HostArch, type QemuAccel, type QemuClock } from './args.ts';
 import { chooseQemuClock, parseClockSetting, recordedClock, vcpusFor } from './clock.ts';
 import { killAndWait, spawnTracked, waitForExit } from './children.ts';
-import { imageProvider } from './images/index.ts';
+import { IMAGE_PROVIDERS, imageProvider } from './images/index.ts';
 import { parseGuestUser } from './images/second-login.ts';
 import type { ImageProvider, PreparedImage } from './images/types.ts';
 
@@ -214,7 +214,7 @@ export function createQemuBackend(options: QemuBackendOptions = {}): QemuBackend
     if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
     const guestUser = options.guestUser !== undefined ? options.guestUser : parseGuestUser(process.env.KBENCH_GUEST_USER);
     if (guestUser !== null && !provider.addsLogins)
-      throw new InputError(`environment KBENCH_GUEST_USER=${guestUser}: image ${provider.name} cannot add a second login (debian-testbed and debian-arm64 can); unset it for ${showValue(spec.name)}`);
+      throw new InputError(`environment KBENCH_GUEST_USER=${guestUser}: image ${provider.name} cannot add a second login (${IMAGE_PROVIDERS.filter((p) => p.addsLogins === true).map((p) => p.name).join(' and ')} can); unset it for ${showValue(spec.name)}`);
     await fs.mkdir(runDir, { recursive: true });
     const image = await (options.images ?? (await provider.load())).ensure({ variants, arch, cacheDir: options.cacheDir ?? null, onProgress: progress , ...(options.onBuildProgress ? { onBuildProgress: options.onBuildProgress } : {}) });
     const facts = {} as PreparedTarget['facts'];

@@ -11,6 +11,13 @@ import type { KernelVariant } from '../../../results/schema.ts';
 import type { HostArch } from '../args.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
 
+/** First boot (NoCloud runcmd): OpenRC starts sshd, and root may log in with a key. */
+export const ALPINE_ENABLE_SSHD: readonly string[] = [
+  'rc-update add sshd default',
+  "sed -i 's/^#\\?PermitRootLogin.*/PermitRootLogin prohibit-password/' /etc/ssh/sshd_config",
+  'rc-service sshd restart',
+];
+
 export const ALPINE_IMAGES: Record<HostArch, { url: string; sha512: string }> = {
   aarch64: {
     url: 'https://dl-cdn.alpinelinux.org/alpine/v3.23/releases/cloud/nocloud_alpine-3.23.4-aarch64-uefi-cloudinit-r0.qcow2',
@@ -49,7 +56,7 @@ export const alpineCloudImage: ImageProviderDescriptor = {
         const key = await ensureSshKey(path.join(root, 'ssh'));
         // One instance id for the setup boot and every later one: cloud-init runs the runcmd (key,
         // sshd, zfs, poweroff) once, on the setup boot, and never again on the kept disk.
-        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: 'kbench-alpine-3.23.4-zfs', os: 'alpine', publicKey: key.publicKey, then: setupRuncmd(ALPINE_ZFS_SETUP) });
+        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: 'kbench-alpine-3.23.4-zfs', hostname: 'kbench-alpine', publicKey: key.publicKey, enableSshd: ALPINE_ENABLE_SSHD, then: setupRuncmd(ALPINE_ZFS_SETUP) });
         const firmware = findAarch64Firmware();
         if (firmware === null) throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
         const boot = { kind: 'uefi-disk' as const, firmwarePath: firmware };

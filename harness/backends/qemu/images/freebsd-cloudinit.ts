@@ -10,6 +10,13 @@ import type { HostArch } from '../args.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
 
 export const FREEBSD_RELEASE = '15.1-RELEASE';
+
+/** First boot (NoCloud runcmd, read by nuageinit): rc.conf enables sshd, and root may log in with a key. */
+export const FREEBSD_ENABLE_SSHD: readonly string[] = [
+  'sysrc sshd_enable=YES',
+  "grep -q '^PermitRootLogin prohibit-password' /etc/ssh/sshd_config || echo 'PermitRootLogin prohibit-password' >> /etc/ssh/sshd_config",
+  'service sshd restart',
+];
 const BASE = `http://ftp-archive.freebsd.org/pub/FreeBSD-Archive/old-releases/VM-IMAGES/${FREEBSD_RELEASE}`;
 
 export function freebsdImageUrls(arch: HostArch): { image: string; checksums: string; file: string } {
@@ -44,7 +51,7 @@ export const freebsdCloudinitImage: ImageProviderDescriptor = {
         const compressed = await fetchVerified({ url: urls.image, dest: path.join(root, urls.file), algorithm: 'sha256', expected: sum, onProgress: request.onProgress });
         const raw = await decompressOnce(compressed, compressed.replace(/\.xz$/, ''));
         const key = await ensureSshKey(path.join(root, 'ssh'));
-        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: `kbench-freebsd-${FREEBSD_RELEASE}`, os: 'freebsd', publicKey: key.publicKey });
+        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: `kbench-freebsd-${FREEBSD_RELEASE}`, hostname: 'kbench-freebsd', publicKey: key.publicKey, enableSshd: FREEBSD_ENABLE_SSHD });
         const boot = diskBootFor(request.arch);
         return {
           rootDisk: { path: raw, format: 'raw' },

@@ -27,16 +27,13 @@ export async function ensureSshKey(dir: string): Promise<{ privateKeyPath: strin
 
 /**
  * user-data for a root login with `publicKey`. Plain `runcmd` shell lines rather than `users:`
- * entries, because the FreeBSD images' nuageinit and Alpine's tiny-cloud/cloud-init treat an
- * existing root account differently; every line is POSIX sh and idempotent. `then`: more runcmd
- * lines after the key and sshd (the Alpine provider's one-time ZFS install).
+ * entries, because the images' first-boot agents (nuageinit, tiny-cloud, cloud-init) treat an
+ * existing root account differently; every line is POSIX sh and idempotent. `enableSshd` is the
+ * provider's own: how its OS enables sshd and lets root in with a key (each provider file says).
+ * `then`: more runcmd lines after the key and sshd (the Alpine provider's one-time ZFS install).
  */
-export function noCloudUserData(os: 'freebsd' | 'alpine', publicKey: string, then: readonly string[] = []): string {
+export function noCloudUserData(publicKey: string, enableSshd: readonly string[], then: readonly string[] = []): string {
   if (!/^ssh-ed25519 [A-Za-z0-9+/=]+( [A-Za-z0-9@._-]+)?$/.test(publicKey)) throw new RangeError('publicKey must be one ssh-ed25519 line');
-  const enableSshd =
-    os === 'freebsd'
-      ? ['sysrc sshd_enable=YES', "grep -q '^PermitRootLogin prohibit-password' /etc/ssh/sshd_config || echo 'PermitRootLogin prohibit-password' >> /etc/ssh/sshd_config", 'service sshd restart']
-      : ['rc-update add sshd default', "sed -i 's/^#\\?PermitRootLogin.*/PermitRootLogin prohibit-password/' /etc/ssh/sshd_config", 'rc-service sshd restart'];
   const lines = [
     '#cloud-config',
     'runcmd:',
@@ -49,9 +46,12 @@ export function noCloudUserData(os: 'freebsd' | 'alpine', publicKey: string, the
 }
 
 /** Writes meta-data + user-data into `dir` for qemu to show as a FAT disk labelled "cidata". */
-export async function writeNoCloudSeed(dir: string, input: { instanceId: string; os: 'freebsd' | 'alpine'; publicKey: string; then?: readonly string[] }): Promise<string> {
+export async function writeNoCloudSeed(
+  dir: string,
+  input: { instanceId: string; hostname: string; publicKey: string; enableSshd: readonly string[]; then?: readonly string[] },
+): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
-  await fs.writeFile(path.join(dir, 'meta-data'), `instance-id: ${input.instanceId}\nlocal-hostname: kbench-${input.os}\n`);
-  await fs.writeFile(path.join(dir, 'user-data'), noCloudUserData(input.os, input.publicKey, input.then));
+  await fs.writeFile(path.join(dir, 'meta-data'), `instance-id: ${input.instanceId}\nlocal-hostname: ${input.hostname}\n`);
+  await fs.writeFile(path.join(dir, 'user-data'), noCloudUserData(input.publicKey, input.enableSshd, input.then));
   return dir;
 }
