@@ -3,14 +3,13 @@
  * target disk second (sd1), the serial console on a pipe so kbench can answer the installer's
  * first prompt, the response file served on the host while it runs.
  */
-import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { InfraError } from '../../../errors/index.ts';
 import { buildQemuArgs, type HostArch, type QemuBootMethod } from '../args.ts';
 import { killAndWait, spawnTracked, waitForExit } from '../children.ts';
-import { createServer } from 'node:net';
 import { AUTOINSTALL_PROMPT, RESPONSE_PORT } from './openbsd-release.ts';
 import { startResponseServer } from './response-server.ts';
+import { freeLoopbackPort, setupAccel } from './setup-boot.ts';
 
 export interface AutoinstallRun {
   arch: HostArch;
@@ -42,27 +41,12 @@ export function autoinstallQemuArgs(run: Pick<AutoinstallRun, 'arch' | 'boot' | 
   });
 }
 
-/** A loopback port for the (unused during the install) SSH forward: the user network needs one rule. */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no free loopback port'))));
-    });
-  });
-}
-
 export async function runAutoinstall(run: AutoinstallRun): Promise<void> {
   await fs.rm(run.disk, { force: true });
   const created = spawnTracked('qemu-img', ['create', '-q', '-f', 'qcow2', run.disk, '8G'], { stdio: 'ignore' });
   if ((await new Promise((resolve) => created.once('close', resolve))) !== 0) throw new InfraError(`qemu-img create ${run.disk} failed`);
   const server = await startResponseServer(run.responseFile, RESPONSE_PORT);
-  // The install is not measured: the host's own accelerator when the guest is its architecture.
-  const native = (process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : null) === run.arch;
-  const accel = !native ? 'tcg' : process.platform === 'darwin' ? 'hvf' : existsSync('/dev/kvm') ? 'kvm' : 'tcg';
-  const { binary, args } = autoinstallQemuArgs(run, await freeLoopbackPort(), accel);
+  const { binary, args } = autoinstallQemuArgs(run, await freeLoopbackPort(), setupAccel(run.arch));
   run.onProgress(`openbsd: installing into ${run.disk} (autoinstall, serial log ${run.serialLog})`);
   const child = spawnTracked(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const log = await fs.open(run.serialLog, 'w');

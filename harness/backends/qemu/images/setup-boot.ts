@@ -57,7 +57,8 @@ export function setupBootArgs(run: Pick<SetupBoot, 'arch' | 'boot' | 'disk' | 's
   });
 }
 
-function freeLoopbackPort(): Promise<number> {
+/** A loopback port for a setup boot's SSH forward (unused while it runs: the user network needs one rule). */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -68,14 +69,17 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/** A setup or install boot is not measured: the host's own accelerator when the guest is its architecture. */
+export function setupAccel(arch: HostArch): 'kvm' | 'hvf' | 'tcg' {
+  const native = (process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : null) === arch;
+  return !native ? 'tcg' : process.platform === 'darwin' ? 'hvf' : existsSync('/dev/kvm') ? 'kvm' : 'tcg';
+}
+
 export async function runSetupBoot(run: SetupBoot): Promise<void> {
   await fs.rm(run.disk, { force: true });
   const created = spawnTracked('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', run.base.format, '-b', run.base.path, run.disk], { stdio: 'ignore' });
   if ((await new Promise((resolve) => created.once('close', resolve))) !== 0) throw new InfraError(`qemu-img create ${run.disk} over ${run.base.path} failed`);
-  // Not measured: the host's own accelerator when the guest is its architecture.
-  const native = (process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : null) === run.arch;
-  const accel = !native ? 'tcg' : process.platform === 'darwin' ? 'hvf' : existsSync('/dev/kvm') ? 'kvm' : 'tcg';
-  const { binary, args } = setupBootArgs(run, await freeLoopbackPort(), accel);
+  const { binary, args } = setupBootArgs(run, await freeLoopbackPort(), setupAccel(run.arch));
   run.onProgress(`${run.what}: one-time setup boot into ${run.disk} (serial log ${run.serialLog})`);
   const child = spawnTracked(binary, args, { stdio: 'ignore' });
   if (!(await waitForExit(child, run.timeoutMs))) {
