@@ -7,7 +7,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { connect as connectSocket, createServer } from 'node:net';
+import { connect as connectSocket } from 'node:net';
+import { findFreeLoopbackPort } from './ports.ts';
 import { arch as hostArch } from 'node:os';
 import * as path from 'node:path';
 import { InfraError, InputError, showValue } from '../../errors/index.ts';
@@ -89,19 +90,6 @@ function forcedAccelFromEnv(): QemuAccel | undefined {
   if (value === undefined || value === '') return undefined;
   if (value === 'kvm' || value === 'hvf' || value === 'tcg') return value;
   throw new InputError(`environment KBENCH_QEMU_ACCEL: expected kvm, hvf or tcg, got ${showValue(value)}`);
-}
-
-/** A loopback port nobody listens on right now (qemu may still lose a race for it: see boot). */
-export function findFreeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free loopback port'))));
-    });
-  });
 }
 
 /** Resolves once the forwarded port sends an SSH banner; rejects if `stillRunning` turns false. */

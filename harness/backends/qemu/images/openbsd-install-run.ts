@@ -9,7 +9,8 @@ import { buildQemuArgs, type HostArch, type QemuBootMethod } from '../args.ts';
 import { killAndWait, spawnTracked, waitForExit } from '../children.ts';
 import { AUTOINSTALL_PROMPT, RESPONSE_PORT } from './openbsd-release.ts';
 import { startResponseServer } from './response-server.ts';
-import { freeLoopbackPort, setupAccel } from './setup-boot.ts';
+import { findFreeLoopbackPort } from '../ports.ts';
+import { setupAccel } from './setup-boot.ts';
 
 export interface AutoinstallRun {
   arch: HostArch;
@@ -46,7 +47,7 @@ export async function runAutoinstall(run: AutoinstallRun): Promise<void> {
   const created = spawnTracked('qemu-img', ['create', '-q', '-f', 'qcow2', run.disk, '8G'], { stdio: 'ignore' });
   if ((await new Promise((resolve) => created.once('close', resolve))) !== 0) throw new InfraError(`qemu-img create ${run.disk} failed`);
   const server = await startResponseServer(run.responseFile, RESPONSE_PORT);
-  const { binary, args } = autoinstallQemuArgs(run, await freeLoopbackPort(), setupAccel(run.arch));
+  const { binary, args } = autoinstallQemuArgs(run, await findFreeLoopbackPort(), setupAccel(run.arch));
   run.onProgress(`openbsd: installing into ${run.disk} (autoinstall, serial log ${run.serialLog})`);
   const child = spawnTracked(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const log = await fs.open(run.serialLog, 'w');

@@ -6,9 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { InfraError } from '../../../errors/index.ts';
 import { buildQemuArgs, type HostArch, type QemuBootMethod } from '../args.ts';
+import { findFreeLoopbackPort } from '../ports.ts';
 import { killAndWait, spawnTracked, waitForExit } from '../children.ts';
 
 export const SETUP_OK = 'kbench-setup: ok';
@@ -57,17 +57,6 @@ export function setupBootArgs(run: Pick<SetupBoot, 'arch' | 'boot' | 'disk' | 's
   });
 }
 
-/** A loopback port for a setup boot's SSH forward (unused while it runs: the user network needs one rule). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no free loopback port'))));
-    });
-  });
-}
 
 /** A setup or install boot is not measured: the host's own accelerator when the guest is its architecture. */
 export function setupAccel(arch: HostArch): 'kvm' | 'hvf' | 'tcg' {
@@ -79,7 +68,7 @@ export async function runSetupBoot(run: SetupBoot): Promise<void> {
   await fs.rm(run.disk, { force: true });
   const created = spawnTracked('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', run.base.format, '-b', run.base.path, run.disk], { stdio: 'ignore' });
   if ((await new Promise((resolve) => created.once('close', resolve))) !== 0) throw new InfraError(`qemu-img create ${run.disk} over ${run.base.path} failed`);
-  const { binary, args } = setupBootArgs(run, await freeLoopbackPort(), setupAccel(run.arch));
+  const { binary, args } = setupBootArgs(run, await findFreeLoopbackPort(), setupAccel(run.arch));
   run.onProgress(`${run.what}: one-time setup boot into ${run.disk} (serial log ${run.serialLog})`);
   const child = spawnTracked(binary, args, { stdio: 'ignore' });
   if (!(await waitForExit(child, run.timeoutMs))) {
