@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUDGET_MINUTES } from '../../harness/run/planner.ts';
 
 const KBENCH = path.resolve(import.meta.dirname, '../../bin/kbench.mjs');
 // Recorded: a real quick run of the Debian testbed under QEMU TCG on this project's host.
@@ -25,7 +26,7 @@ describe('kbench run --plan', () => {
     const { plan, noiseSource } = JSON.parse(result.stdout);
     expect(noiseSource).toMatch(/^baseline\.json \(debian-testbed-/);
     expect(plan.expectedSeconds).toBeGreaterThan(60);
-    expect(plan.expectedSeconds).toBeLessThanOrEqual(14 * 60); // the default --budget
+    expect(plan.expectedSeconds).toBeLessThanOrEqual(DEFAULT_BUDGET_MINUTES * 60); // the default --budget
     expect(plan.fullRounds).toBeGreaterThanOrEqual(3);
     const memory = plan.metrics.find((m: { metricId: string }) => m.metricId === 'memory.used_after_boot.bytes');
     expect(memory.bootsPerSide).toBe(plan.fullRounds + plan.bootOnlyRounds);

@@ -90,6 +90,20 @@ describe('plans', () => {
     expect(called / trials).toBeGreaterThanOrEqual(0.9); // seeded: 96% here, 84% with the old 80%-power, 12-min plan
   });
 
+  it('under the icount baseline it trades an iteration for a fourth boot a side, which per-boot metrics need', () => {
+    // baseline.json: three icount runs of 2026-12-03 on this host. At 3 boots a side Welch's df on
+    // memory is 2-4; the planner makes room for one boot-only round before spending the budget on
+    // iterations, and only when that round fits.
+    const baseline = ResultsFile.parse(JSON.parse(readFileSync(new URL('../../baseline.json', import.meta.url), 'utf8')));
+    const icount = { ...context, noise: noiseFromResults(baseline, 'baseline.json'), costs: costsFromResults(baseline, zfsSuite, 'baseline.json') };
+    const plan = choosePlan(icount, { fullRounds: 3, defaultIterations: 3, budgetSeconds: DEFAULT_BUDGET_MINUTES * 60 });
+    expect(plan.fullRounds).toBe(3);
+    expect(plan.bootOnlyRounds).toBeGreaterThanOrEqual(1);
+    expect(plan.expectedSeconds!).toBeLessThanOrEqual(DEFAULT_BUDGET_MINUTES * 60);
+    const tight = choosePlan(icount, { fullRounds: 3, defaultIterations: 3, budgetSeconds: 14 * 60 });
+    expect(tight.bootOnlyRounds).toBe(0); // one boot-only round does not fit: nothing is dropped for it
+  });
+
   it('says how many full rounds would let the iterated metrics detect twice their band, and which never would', () => {
     const plan = choosePlan(context, { fullRounds: 3, defaultIterations: 3, budgetSeconds: DEFAULT_BUDGET_MINUTES * 60 });
     const reach = reachOf(plan, context, 3)!;
