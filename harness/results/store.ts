@@ -9,7 +9,8 @@ import { writeFileAtomicSync } from '../fs/atomic.ts';
 import { parseJsonOrThrow, type JsonLimits } from '../fs/json.ts';
 import { readInputFileSync } from '../fs/read.ts';
 import { checkParsedLimits, formatFieldPath, inputLimits, LIMIT_HINT, type InputLimits } from './limits.ts';
-import { RESULTS_SCHEMA_VERSION, ResultsFile } from './schema.ts';
+import { migrateResults } from './migrations.ts';
+import { ResultsFile } from './schema.ts';
 
 export { formatFieldPath } from './limits.ts';
 export { writeFileAtomicSync } from '../fs/atomic.ts';
@@ -49,18 +50,14 @@ export function parseJsonText(text: string, file: string, limits: InputLimits = 
   return data;
 }
 
-/** Parses results JSON text; `file` is only used to name the source in errors. */
+/**
+ * Parses results JSON text; `file` is only used to name the source in errors. The strict reader,
+ * then the migrations to the current schema version (migrations.ts; a newer version is refused
+ * there), then the schema.
+ */
 export function parseResults(text: string, file: string, limits: InputLimits = inputLimits()): ResultsFile {
   const data = parseJsonText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file, limits);
-  // A newer schema version is checked first: its fields may legitimately look "wrong" to us.
-  if (data !== null && typeof data === 'object' && 'schemaVersion' in data) {
-    const version = (data as { schemaVersion: unknown }).schemaVersion;
-    if (typeof version === 'number' && version > RESULTS_SCHEMA_VERSION)
-      throw new InputError(
-        `${file}: field schemaVersion: version ${version} is newer than this kbench understands (${RESULTS_SCHEMA_VERSION}); upgrade kbench`,
-      );
-  }
-  return validateOrThrow(ResultsFile, data, file);
+  return validateOrThrow(ResultsFile, migrateResults(data, file), file);
 }
 
 export async function loadResults(file: string, limits: InputLimits = inputLimits()): Promise<ResultsFile> {
