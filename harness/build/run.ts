@@ -10,6 +10,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ensureMSeriesKernel } from '../backends/qemu/images/debian-arm64.ts';
 import { sha256File } from '../fs/canonical.ts';
+import { formatFieldPath, readJsonFileSync, SMALL_FILE_LIMITS } from '../fs/json.ts';
 import { InputError } from '../errors/index.ts';
 import { writeFileAtomicSync } from '../results/store.ts';
 import { BuildState, emptyState, parseSha256Sums, renderSha256Sums, type BuildStep, type OsPlan, type OsState } from './plan.ts';
@@ -22,14 +23,14 @@ export async function loadState(outRoot: string): Promise<BuildState> {
   if (!existsSync(file)) return emptyState();
   let json: unknown;
   try {
-    json = JSON.parse(await fs.readFile(file, 'utf8'));
+    json = readJsonFileSync(file, SMALL_FILE_LIMITS);
   } catch (error) {
-    throw new InputError(`${file}: not JSON (${(error as Error).message}); delete it to start over`);
+    throw new InputError(`${(error as Error).message}; delete it to start over`);
   }
   const parsed = BuildState.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(`${file}: field ${issue.path.join('.') || '(root)'}: ${issue.message}; delete it to start over`);
+    throw new InputError(`${file}: field ${formatFieldPath(issue.path)}: ${issue.message}; delete it to start over`);
   }
   return parsed.data;
 }

@@ -4,9 +4,9 @@
  * for Apple M-series), so a verdict measured elsewhere can say so. `claimedKernel` (optional) says
  * how to recognise the kernel the claims are about, so a verdict is given only on that kernel.
  */
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { InputError } from '../errors/index.ts';
+import { parseJsonOrThrow, readJsonFileSync, SMALL_FILE_LIMITS } from '../fs/json.ts';
 import { GuestOs } from '../results/schema.ts';
 import { validateOrThrow } from '../results/store.ts';
 import { ChipClass } from '../submit/bundle.ts';
@@ -52,24 +52,12 @@ export const ClaimsFile = z.strictObject({
 export type ClaimsFile = z.infer<typeof ClaimsFile>;
 
 export function parseClaims(text: string, file: string): ClaimsFile {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  return validateOrThrow(ClaimsFile, data, file);
+  return validateOrThrow(ClaimsFile, parseJsonOrThrow(text, file, SMALL_FILE_LIMITS), file);
 }
 
 export function loadClaimsSync(file: string | URL = DEFAULT_CLAIMS_FILE): ClaimsFile {
-  const name = file instanceof URL ? file.pathname : file;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`${name}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return parseClaims(text, name);
+  const name = file instanceof URL ? fileURLToPath(file) : file;
+  return validateOrThrow(ClaimsFile, readJsonFileSync(name, SMALL_FILE_LIMITS), name);
 }
 
 /** The claim for this metric on this guest OS: the OS-specific one if the seed makes one, else the general one. */

@@ -62,8 +62,9 @@ export function registerBuildCommand(program: Command, io: CliIo): void {
         io.setExitCode(EXIT_OK);
         return;
       }
-      await mkdir(outRoot, { recursive: true });
+      // build-state.json is input: checked before the folder is made.
       const state = await loadState(outRoot);
+      await mkdir(outRoot, { recursive: true });
       const started = Date.now();
       const results: { os: BuildOs; outcome: 'built' | 'resumed' | 'failed' | 'skipped' }[] = [];
       for (const [index, plan] of plans.entries()) {

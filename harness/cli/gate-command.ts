@@ -97,6 +97,9 @@ export function registerGateCommand(program: Command, io: CliIo): void {
       const inputs = provider?.buildsFromInputs;
       if (provider === null || inputs === undefined)
         throw new InputError(`--target ${flags.target}: its image (${definition.spec.image}) cannot be made from a revision's inputs yet; kbench gate runs targets whose image provider declares buildsFromInputs (${IMAGE_PROVIDERS.filter((p) => p.buildsFromInputs !== undefined).map((p) => p.name).join(', ')})`);
+      const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
+      const support = provider.supports([BASE_SLOT, CANDIDATE_SLOT], arch);
+      if (!support.ok) throw new InputError(`--target ${flags.target}: ${support.reason}`);
 
       const candidateCommit = await resolveCommit(repo, flags.candidate, '--candidate');
       const base = flags.base === undefined ? await defaultBase(repo, candidateCommit) : { rev: flags.base, commit: await resolveCommit(repo, flags.base, '--base') };
@@ -161,16 +164,14 @@ export function registerGateCommand(program: Command, io: CliIo): void {
       const resultsFile = path.join(outDir, 'results.json');
       if (existsSync(resultsFile)) throw new InputError(`--out: ${resultsFile} already exists; pick another folder`);
       checkCreatableFile(resultsFile, '--out');
+      // Made by backend.prepare once the backend has checked its input: a gate refused before
+      // the run (an unsupported target, a bad environment variable) leaves no logs/ behind.
       const runDir = path.join(outDir, 'logs');
-      mkdirSync(runDir, { recursive: true });
       const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
       const onBuildProgress = (build: BuildProgress) => progress.emit({ event: 'build', target: flags.target, message: build.message, build });
 
       const cache = cacheDir();
       const trees = { base: await materialiseSide(repo, baseSide, cache), candidate: await materialiseSide(repo, candidateSide, cache) };
-      const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
-      const support = provider.supports([BASE_SLOT, CANDIDATE_SLOT], arch);
-      if (!support.ok) throw new InputError(`--target ${flags.target}: ${support.reason}`);
       const loaded = await provider.load();
       const sideImage = (tree: string, side: Side): Promise<PreparedImage> => {
         progress.emit({ event: 'note', message: `image for ${side.rev} (${side.commit.slice(0, 12)}) from inputs ${side.inputHash.slice(0, 12)}` });

@@ -140,6 +140,11 @@ function removeCreated(created: { dir: string | undefined; files: string[] }): v
   if (created.dir !== undefined) rmSync(created.dir, { recursive: true, force: true });
 }
 
+/** The samples, failures and finished units a results file holds, as one comparable string. */
+function recordedSoFar(results: ResultsFile): string {
+  return JSON.stringify([results.completedUnits, results.targets]);
+}
+
 function defaultOutFile(target: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
   return path.join('runs', `${target}-${stamp}`, 'results.json');
@@ -222,6 +227,8 @@ export function registerRunCommand(program: Command, io: CliIo): void {
       const guest = getGuestAdapter(definition.spec.os);
       const outDir = path.dirname(path.resolve(file));
       const runDir = path.join(outDir, 'logs');
+      // What the file held when this invocation started: bad input found before anything was added to it leaves nothing behind.
+      const recordedAtStart = recordedSoFar(results);
       try {
         const progress = new ProgressReporter(Boolean(flags.json), (line, toStdout) => (toStdout ? io.out(`${line}\n`) : io.err(`${line}\n`)));
         const backend = await getBackend(settings.backend, {
@@ -239,14 +246,14 @@ export function registerRunCommand(program: Command, io: CliIo): void {
           created.dir = madeDir;
           created.files.push(path.resolve(file));
         } else if (!existsSync(runDir)) created.files.push(runDir);
-        mkdirSync(runDir, { recursive: true });
+        // A resumed run's logs/ is made by backend.prepare once the backend has checked its own input (keys, kernels, environment).
         await runWithBackend({ backend, progress, definition, suite, guest, results, settings, file, runDir, flags, io });
       } catch (error) {
         if (error instanceof InputError || (error instanceof KbenchError && error.exitCode === EXIT_BAD_INPUT)) {
           if (created.dir !== undefined || created.files.length > 0) {
             // Bad input found only on contact (a refused host key or login): leave nothing behind
             // unless some sample was already recorded.
-            if (results.completedUnits.length === 0 && results.targets.length === 0) removeCreated(created);
+            if (recordedSoFar(results) === recordedAtStart) removeCreated(created);
           }
           throw error;
         }

@@ -4,6 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors/index.ts';
+import type { ResultsFile } from '../results/schema.ts';
 import { loadResults, writeFileAtomicSync } from '../results/store.ts';
 import { buildBundle, unsubmittable, type SubmissionBundle } from '../submit/bundle.ts';
 import type { LocalIdentity } from '../submit/identifying.ts';
@@ -48,14 +49,19 @@ export function registerSubmitCommand(program: Command, io: CliIo): void {
     .option('--out <dir>', 'folder to write the bundles to', 'submissions')
     .option('--json', 'machine-readable output')
     .action(async (files: string[], flags: { out: string; json?: boolean }) => {
-      const identity = localIdentity();
-      const key = machineKey();
-      const made: { source: string; file: string; bundle: SubmissionBundle }[] = [];
-      // Everything is built and checked first: one bad input and no bundle is written.
+      // Every results file is read and checked before anything is made: one bad input and no
+      // bundle is written, nor is a machine key created for a first submission.
+      const runs: { file: string; results: ResultsFile }[] = [];
       for (const file of files) {
         const results = await loadResults(file);
         const problem = unsubmittable(results);
         if (problem !== null) throw new InputError(`${file}: field ${problem.field}: ${problem.message}`);
+        runs.push({ file, results });
+      }
+      const identity = localIdentity();
+      const key = machineKey();
+      const made: { source: string; file: string; bundle: SubmissionBundle }[] = [];
+      for (const { file, results } of runs) {
         let bundle: SubmissionBundle;
         try {
           bundle = buildBundle({ results, key, identity, submittedWith: KBENCH_VERSION });

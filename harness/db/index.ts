@@ -8,11 +8,21 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { InfraError, InputError, KbenchError } from '../errors/index.ts';
+import { describeJsonProblem, parseJsonStrict, type JsonLimits } from '../fs/json.ts';
+import { DEFAULT_LIMITS } from '../results/limits.ts';
+import { migrateResults } from '../results/migrations.ts';
 import { ResultsFile } from '../results/schema.ts';
 import { formatFieldPath } from '../results/store.ts';
 import { canonicalJson, ChipClass, contentIdOf, fingerprintOf, sha256Hex, type SubmissionFingerprint } from '../submit/bundle.ts';
 import { describeLockHolder } from './holder.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
+
+/** A stored document is a results file kbench checked on the way in: read back with the same bounds. */
+const STORED_JSON_LIMITS: JsonLimits = {
+  maxDepth: DEFAULT_LIMITS.maxDepth,
+  maxStringLength: DEFAULT_LIMITS.maxStringChars,
+  maxItems: Math.max(DEFAULT_LIMITS.maxItems, DEFAULT_LIMITS.maxSamplesPerMetric),
+};
 
 export type Origin = 'submission' | 'run';
 
@@ -123,8 +133,9 @@ export class KbenchDb {
     const rows = this.db.prepare('SELECT id, document FROM runs WHERE content_id IS NULL').all() as { id: string; document: string }[];
     const update = this.db.prepare('UPDATE runs SET content_id = ? WHERE id = ?');
     for (const row of rows) {
-      const parsed = ResultsFile.safeParse(JSON.parse(row.document));
-      if (parsed.success) update.run(contentIdOf(parsed.data), row.id);
+      const json = parseJsonStrict(row.document, STORED_JSON_LIMITS);
+      const parsed = json.ok ? ResultsFile.safeParse(migrateResults(json.value, `${this.file}: run ${row.id}`)) : null;
+      if (parsed?.success) update.run(contentIdOf(parsed.data), row.id);
     }
   }
 
@@ -257,13 +268,11 @@ export class KbenchDb {
       )
       .all(...params) as { id: string; origin: Origin; machine_id: string; chip_class: string; source: string; recorded_at: string; document: string }[];
     return rows.map((row) => {
-      let data: unknown;
-      try {
-        data = JSON.parse(row.document);
-      } catch {
-        throw new KbenchError(`${this.file}: run ${row.id}: stored document is not JSON (the database was changed outside kbench)`);
-      }
-      const parsed = ResultsFile.safeParse(data);
+      const json = parseJsonStrict(row.document, STORED_JSON_LIMITS);
+      if (!json.ok)
+        throw new KbenchError(`${this.file}: run ${row.id}: stored document ${describeJsonProblem(json.error)} (the database was changed outside kbench)`);
+      // A run stored by an older kbench is carried to the current results version like a file.
+      const parsed = ResultsFile.safeParse(migrateResults(json.value, `${this.file}: run ${row.id}`));
       if (!parsed.success)
         throw new KbenchError(
           `${this.file}: run ${row.id}: field ${formatFieldPath(parsed.error.issues[0]!.path)}: ${parsed.error.issues[0]!.message} (the database was changed outside kbench)`,

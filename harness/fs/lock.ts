@@ -10,6 +10,7 @@ import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, unl
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseJsonStrict, SMALL_FILE_LIMITS } from './json.ts';
 import { InputError } from '../errors/index.ts';
 import { showValue } from '../errors/index.ts';
 import { processAlive } from './process.ts';
@@ -44,14 +45,13 @@ export function lockFileFor(file: string): string {
   return `${path.resolve(file)}.lock`;
 }
 
+/** The holder a lock file names, or null when it is not a kbench lock (judged then by its age alone). */
 function parseHolder(text: string): LockHolder | null {
-  try {
-    const data = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof data.pid === 'number' && typeof data.host === 'string' && typeof data.since === 'string' && typeof data.command === 'string')
-      return { pid: data.pid, host: data.host, since: data.since, command: data.command };
-  } catch {
-    /* not a kbench lock */
-  }
+  const parsed = parseJsonStrict(text, SMALL_FILE_LIMITS);
+  if (!parsed.ok || parsed.value === null || typeof parsed.value !== 'object') return null;
+  const data = parsed.value as Partial<LockHolder>;
+  if (typeof data.pid === 'number' && typeof data.host === 'string' && typeof data.since === 'string' && typeof data.command === 'string')
+    return { pid: data.pid, host: data.host, since: data.since, command: data.command };
   return null;
 }
 

@@ -5,6 +5,9 @@
  * string lengths and array sizes in one walk over the parsed value. Documented in the README.
  */
 import { InputError, showValue } from '../errors/index.ts';
+import { formatFieldPath } from '../fs/json.ts';
+
+export { formatFieldPath };
 
 export interface InputLimits {
   /** Largest results/baseline file read (bytes). A real run is well under 1 MiB. */
@@ -49,17 +52,6 @@ export function parseMaxInputMib(raw: string, source: string): number {
   return Number(raw) * 1024 * 1024;
 }
 
-/** Turns a path into "targets[0].metrics[2].samples[1].value". */
-export function formatFieldPath(pathParts: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of pathParts) {
-    if (typeof part === 'number') out += `[${part}]`;
-    // Keys of records (tunables, pool properties) come from the file: quoted and cut unless plain.
-    else if (typeof part === 'string' && !/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(part)) out += `[${showValue(part)}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
 
 const PER_METRIC = new Set(['samples', 'warmup', 'failures']);
 

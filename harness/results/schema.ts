@@ -1,5 +1,6 @@
 /**
- * The kbench results format, version 1. One zod schema yields both the static type and the
+ * The kbench results format, version RESULTS_SCHEMA_VERSION (1); older versions are carried
+ * forward on read by migrations.ts. One zod schema yields both the static type and the
  * runtime validator, so the two never drift. Documented for humans in README.md, "The results format".
  *
  * A results file holds one run: the host fingerprint, and one "target" per booted
@@ -271,7 +272,8 @@ export const ResultsFile = z
   .strictObject({
     format: z.literal('kbench-results'),
     kind: z.enum(['run', 'baseline']),
-    schemaVersion: z.number().int().positive(),
+    /** Always the current version once read: older files are migrated first (migrations.ts). */
+    schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
     kbenchVersion: z.string(),
     runId: z.string().min(1),
     createdAt: isoTime,

@@ -6,10 +6,11 @@
 import type { z } from 'zod';
 import { cut, InputError, showValue } from '../errors/index.ts';
 import { writeFileAtomicSync } from '../fs/atomic.ts';
+import { parseJsonOrThrow, type JsonLimits } from '../fs/json.ts';
 import { readInputFileSync } from '../fs/read.ts';
-import { lineAndColumn, scanJson } from './json-scan.ts';
 import { checkParsedLimits, formatFieldPath, inputLimits, LIMIT_HINT, type InputLimits } from './limits.ts';
-import { RESULTS_SCHEMA_VERSION, ResultsFile } from './schema.ts';
+import { migrateResults } from './migrations.ts';
+import { ResultsFile } from './schema.ts';
 
 export { formatFieldPath } from './limits.ts';
 export { writeFileAtomicSync } from '../fs/atomic.ts';
@@ -34,30 +35,29 @@ export function validateOrThrow<T>(schema: z.ZodType<T>, data: unknown, file: st
   throw new InputError(`${file}: field ${field}: ${cut(issue.message, 200)} (${shown})`);
 }
 
-/** Syntax, depth and limits checked, then JSON.parse: the one way kbench turns file text into data. */
+/** The strict parser's bounds for results: per-metric arrays may be as long as the sample limit. */
+function jsonLimitsOf(limits: InputLimits): JsonLimits {
+  return { maxDepth: limits.maxDepth, maxStringLength: limits.maxStringChars, maxItems: Math.max(limits.maxItems, limits.maxSamplesPerMetric) };
+}
+
+/**
+ * The strict parser (fs/json.ts: depth, duplicate keys, no ±Infinity), then the per-field limits:
+ * the one way kbench turns results text into data.
+ */
 export function parseJsonText(text: string, file: string, limits: InputLimits = inputLimits()): unknown {
-  const scan = scanJson(text, limits.maxDepth);
-  if (!scan.ok) {
-    const { line, column } = lineAndColumn(text, scan.offset);
-    throw new InputError(`${file}: not valid JSON at line ${line}, column ${column}: ${scan.reason}`);
-  }
-  const data: unknown = JSON.parse(text);
+  const data = parseJsonOrThrow(text, file, jsonLimitsOf(limits));
   checkParsedLimits(data, file, limits);
   return data;
 }
 
-/** Parses results JSON text; `file` is only used to name the source in errors. */
+/**
+ * Parses results JSON text; `file` is only used to name the source in errors. The strict reader,
+ * then the migrations to the current schema version (migrations.ts; a newer version is refused
+ * there), then the schema.
+ */
 export function parseResults(text: string, file: string, limits: InputLimits = inputLimits()): ResultsFile {
   const data = parseJsonText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file, limits);
-  // A newer schema version is checked first: its fields may legitimately look "wrong" to us.
-  if (data !== null && typeof data === 'object' && 'schemaVersion' in data) {
-    const version = (data as { schemaVersion: unknown }).schemaVersion;
-    if (typeof version === 'number' && version > RESULTS_SCHEMA_VERSION)
-      throw new InputError(
-        `${file}: field schemaVersion: version ${version} is newer than this kbench understands (${RESULTS_SCHEMA_VERSION}); upgrade kbench`,
-      );
-  }
-  return validateOrThrow(ResultsFile, data, file);
+  return validateOrThrow(ResultsFile, migrateResults(data, file), file);
 }
 
 export async function loadResults(file: string, limits: InputLimits = inputLimits()): Promise<ResultsFile> {

@@ -4,11 +4,12 @@
  * createHostKeyCheck.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import type { ServerHostKeyAlgorithm } from 'ssh2';
+import { readJsonFileSync, SMALL_FILE_LIMITS } from '../fs/json.ts';
 import { HostKeyError } from './errors.ts';
 import type { HostKeyPolicy } from './types.ts';
 
@@ -188,15 +189,13 @@ interface PinFile {
 
 function readPins(file: string): PinFile {
   if (!existsSync(file)) return { hosts: {} };
-  const text = readFileSync(file, 'utf8');
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed && typeof parsed === 'object' && 'hosts' in parsed && parsed.hosts && typeof parsed.hosts === 'object') {
-      return parsed as PinFile;
-    }
-  } catch {
-    // reported below
+    parsed = readJsonFileSync(file, SMALL_FILE_LIMITS);
+  } catch (error) {
+    throw new HostKeyError(`host key pin file ${(error as Error).message}`);
   }
+  if (parsed && typeof parsed === 'object' && 'hosts' in parsed && parsed.hosts && typeof parsed.hosts === 'object') return parsed as PinFile;
   throw new HostKeyError(`host key pin file ${displayPath(file)} is not kbench pin JSON ({"hosts": {...}})`);
 }
 

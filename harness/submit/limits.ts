@@ -4,7 +4,7 @@
  * samples) and far below what would hurt the database or a report.
  */
 import type { Unit } from '../results/schema.ts';
-import type { JsonLimits } from './safe-json.ts';
+import type { JsonLimits } from '../fs/json.ts';
 
 /** Checked with stat before a byte is read: twice the largest bundle a --full run of every guest makes. */
 export const MAX_SUBMISSION_BYTES = 4 * 1024 * 1024;

@@ -14,7 +14,7 @@ import { platformProblem } from './platform.ts';
 import { machineIdOfPublicKey, verifyId } from './signing.ts';
 import { findIdentifying, INVISIBLE, MARKUP } from './identifying.ts';
 import * as limits from './limits.ts';
-import { parseJsonStrict } from './safe-json.ts';
+import { describeJsonProblem, parseJsonStrict } from '../fs/json.ts';
 
 export interface Problem {
   field: string;
@@ -208,7 +208,7 @@ function schemaProblem(error: z.ZodError, data: unknown): Problem {
 /** Validates the text of one submission. `now` bounds the times it may claim. */
 export function checkSubmissionText(text: string, now: Date = new Date()): Checked {
   const parsed = parseJsonStrict(text, limits.JSON_LIMITS);
-  if (!parsed.ok) return reject(parsed.error.field, `not acceptable JSON: ${parsed.error.message}`);
+  if (!parsed.ok) return reject(parsed.error.field, describeJsonProblem(parsed.error, false));
   const data = parsed.value;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return reject('(top level)', 'must be a JSON object');
   const top = data as Record<string, unknown>;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLimaList, parseLimaVersion } from '../../harness/backends/lima/parse.ts';
 import { parseQemuVersion } from '../../harness/backends/qemu/backend.ts';
 import { evaluate, type BundleFile, type Check, type Probe } from '../../harness/cli/doctor-command.ts';
+import { readJsonFileSync, SMALL_FILE_LIMITS } from '../../harness/fs/json.ts';
 import { parseMacSysctl } from '../../harness/env/host.ts';
 
 const root = path.join(import.meta.dirname, '../fixtures/recorded');
@@ -25,7 +26,8 @@ it('there is at least one recorded bundle', () => {
 
 for (const bundle of bundles) {
   describe(`recorded bundle ${bundle}`, () => {
-    const manifest = JSON.parse(readFileSync(path.join(root, bundle, 'manifest.json'), 'utf8')) as {
+    // A recorded bundle is sent in by someone else: read through the one strict reader.
+    const manifest = readJsonFileSync(path.join(root, bundle, 'manifest.json'), SMALL_FILE_LIMITS) as {
       format: string;
       platform: 'darwin' | 'debian' | 'other';
       arch: string;

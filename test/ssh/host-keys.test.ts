@@ -1,6 +1,10 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  createHostKeyCheck,
   displayPath,
   fingerprintSha256,
   hostKeyAlgorithmsPreferring,
@@ -96,5 +100,29 @@ describe('helpers', () => {
     expect(matchesPattern('a.b', 'a?b')).toBe(true);
     expect(matchesPattern('axb', 'a.b')).toBe(false);
     expect(matchesPattern('[h]:22', '[h]:*')).toBe(true);
+  });
+});
+
+describe('the pin file is read through the strict JSON reader', () => {
+  const pins = (content: string | Buffer): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kb-pins-')), 'pins.json');
+    writeFileSync(file, content);
+    return file;
+  };
+  const entry = '{"keyType":"ssh-ed25519","fingerprint":"SHA256:a"}';
+  it('refuses a host pinned twice (the second pin would silently win), invalid UTF-8 and a file over 4 MiB', async () => {
+    const twice = pins(`{"hosts":{"127.0.0.1:22":${entry},"127.0.0.1:22":{"keyType":"ssh-ed25519","fingerprint":"SHA256:b"}}}`);
+    await expect(createHostKeyCheck({ kind: 'pin-on-first-contact', pinFile: twice }, '127.0.0.1', 22)).rejects.toThrow(
+      `host key pin file ${twice}: refused at line 1, column 77, field hosts["127.0.0.1:22"]: duplicate key "127.0.0.1:22"`,
+    );
+    const bad = pins(Buffer.from('{"hosts":{"\xff":{}}}', 'latin1'));
+    await expect(createHostKeyCheck({ kind: 'pin-on-first-contact', pinFile: bad }, '127.0.0.1', 22)).rejects.toThrow(`host key pin file ${bad}: not valid UTF-8 text`);
+    const big = pins(Buffer.alloc(4.5 * 1024 * 1024, 0x20));
+    await expect(createHostKeyCheck({ kind: 'pin-on-first-contact', pinFile: big }, '127.0.0.1', 22)).rejects.toThrow(/4\.5 MiB is larger than the limit of 4 MiB/);
+  });
+  it('still reads a good one', async () => {
+    const file = pins(`{"hosts":{"127.0.0.1:22":${entry}}}`);
+    const check = await createHostKeyCheck({ kind: 'pin-on-first-contact', pinFile: file }, '127.0.0.1', 22);
+    expect(check.hostKeyAlgorithms[0]).toBe('ssh-ed25519');
   });
 });

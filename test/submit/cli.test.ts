@@ -43,7 +43,7 @@ describe('kbench submit, ingest, claims, report --community', () => {
     expect(bad.code).toBe(2);
     const lines = bad.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^kbench: bad\/a\.json: field format: not acceptable JSON: unexpected end of file/);
+    expect(lines[0]).toMatch(/^kbench: bad\/a\.json: field format: not valid JSON at line 1, column 11: unexpected end of the text/);
     expect(lines[1]).toMatch(/^kbench: bad\/b\.json: field .*nested deeper than 32 levels/);
     expect(lines[2]).toMatch(/2 file\(s\) rejected: nothing written/);
     expect(sha(db)).toBe(before);

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { parseResults } from '../../harness/results/store.ts';
 import { buildBundle, bundleId, chipClassOf } from '../../harness/submit/bundle.ts';
 import { findIdentifying, scrubText } from '../../harness/submit/identifying.ts';
-import { parseJsonStrict } from '../../harness/submit/safe-json.ts';
 import { checkSubmissionText } from '../../harness/submit/validate.ts';
 import { testKey } from '../helpers/bundles.ts';
 
@@ -74,20 +73,6 @@ describe('identifying text', () => {
     for (const text of ['Debian GNU/Linux 12 (bookworm) (kernel 6.18.44-fc-v669)', '2.3.2-2~bpo12+2', '2026-11-25T21:53:58.536Z', 'see the serial console', 'f75010e906eac59e85ab3fab9de8f197af2fc9dbd37415d3f3b74d11b7de2438', 'Apple M2 Pro', '10:00:01 timed out'])
       expect(findIdentifying(text), text).toBeNull();
     expect(scrubText('root@buildhost', { hostNames: ['buildhost'], userNames: ['root'] })).toBe('root@[host]');
-  });
-});
-
-describe('parseJsonStrict', () => {
-  const limits = { maxDepth: 32, maxStringLength: 100, maxItems: 10 };
-  it('parses what JSON.parse parses, to the same value', () => {
-    const text = '{"a":[1,-2.5e3,true,false,null,"x\\u00e9\\n\\"y"],"b":{"c":{}} ,"d":[]}';
-    expect(parseJsonStrict(text, limits)).toEqual({ ok: true, value: JSON.parse(text) });
-  });
-  it('names the field of the first problem', () => {
-    expect(parseJsonStrict('{"a":{"b":[1,2,}}', limits)).toEqual({ ok: false, error: { field: 'a.b[2]', message: 'unexpected "}" at offset 15' } });
-    expect(parseJsonStrict('{"a":"' + 'x'.repeat(101) + '"}', limits)).toMatchObject({ ok: false, error: { field: 'a', message: expect.stringMatching(/string longer than 100/) } });
-    expect(parseJsonStrict('[1,2,3,4,5,6,7,8,9,10,11]', limits)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/more than 10 elements/) } });
-    expect(parseJsonStrict('{} x', limits)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/after the end/) } });
   });
 });
 

@@ -138,9 +138,10 @@ export function createSshBackend(
   return {
     name: 'ssh',
     async prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<PreparedTarget> {
-      await fs.mkdir(runDir, { recursive: true });
+      // Every endpoint is checked (target, key, known hosts) before the run folder is made.
       const byVariant = new Map<KernelVariant, SshEndpoint>();
       for (const variant of variants) byVariant.set(variant, await endpointFor(variant));
+      await fs.mkdir(runDir, { recursive: true });
       endpoints.set(runDir, byVariant);
       const none = { kernelImagePath: null, kernelImageBytes: null };
       return { spec, variants, runDir, facts: { stock: none, custom: none } };
