@@ -1,7 +1,7 @@
 /**
  * The results migration hook (harness/results/migrations.ts) on a real version-1 file:
- * test/fixtures/results/testbed-v1-run-idle.json is /work/notes/run-idle.json, the idle main-job
- * run recorded on the shared 2-core CI host on 2026-12-03 (`kbench run`, debian-testbed on qemu
+ * test/fixtures/results/testbed-icount-idle-run.json (schemaVersion 1), the idle main-job run
+ * recorded on this repository's 2-core x86_64 Debian 12 host on 2026-12-03 (`kbench run`, debian-testbed on qemu
  * TCG, 3 boots per kernel, quick suite; one of the three runs baseline.json was re-measured from).
  * It is kept byte for byte as recorded.
  */
@@ -13,7 +13,7 @@ import { migrateResults, RESULTS_MIGRATIONS, type ResultsMigration } from '../..
 import { RESULTS_SCHEMA_VERSION, ResultsFile } from '../../harness/results/schema.ts';
 import { loadResults, parseResults } from '../../harness/results/store.ts';
 
-const fixture = path.resolve(import.meta.dirname, '../fixtures/results/testbed-v1-run-idle.json');
+const fixture = path.resolve(import.meta.dirname, '../fixtures/results/testbed-icount-idle-run.json');
 const text = readFileSync(fixture, 'utf8');
 
 function thrown(action: () => unknown): Error & { exitCode?: number } {
