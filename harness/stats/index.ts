@@ -155,7 +155,22 @@ export { speedupInterval, toSpeedup, type SpeedupDirection } from './speedup.ts'
 export { headlineTrim, intervalTrim, logMeanInterval, robustLogSummary } from './trimmed.ts';
 export { detectChangePoints, differenceSigma, flattenSpikes, type ChangePointOptions, type ChangePointResult } from './changepoints.ts';
 export { equalVarianceDf, smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
-export { detectModes, MODE_GAP_WITHIN_SDS, MODE_MIN_GAP, sideModeCut, sidesShareAMode, withinModeLogs, type Modes } from './modes.ts';
+export {
+  bootsToShareAMode,
+  detectModes,
+  MODE_GAP_WITHIN_SDS,
+  MODE_MIN_GAP,
+  MODE_SHARE_CHANCE,
+  modePriorOf,
+  placeInPriorModes,
+  sideModeCut,
+  sidesShareAMode,
+  withinModeLogs,
+  withinPriorModeLogs,
+  type ModePrior,
+  type Modes,
+  type PriorModes,
+} from './modes.ts';
 export { byRun, poolRunVariance, runOfUnit, runVarianceOf, type RunVarianceEstimate } from './runs.ts';
 export {
   optimalIterationsPerBoot,
