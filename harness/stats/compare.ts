@@ -163,7 +163,7 @@ export interface MetricComparison {
   /** Across runs: runs per side and the between-run variance used; null within one run. */
   runLevel?: RunLevel | null;
   /** Boots in two modes (GAP RULE, modes.ts), and whether only the mode assignment explained a change. */
-  modes?: (Modes & { explainsChange: boolean; prior?: string; lowShare?: number }) | null;
+  modes?: (Modes & { explainsChange: boolean; prior?: string; lowShare?: number; inModes?: boolean }) | null;
 }
 
 export interface CompareOptions {
@@ -483,7 +483,7 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
     const ratio = Math.exp(test.difference);
     let verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);
     const called = verdict === 'regressed' || verdict === 'improved';
-    let modes: (Modes & { prior?: string; lowShare?: number }) | null = detectModes(p.logsBaseline, p.logsCandidate);
+    let modes: (Modes & { prior?: string; lowShare?: number; inModes?: boolean }) | null = detectModes(p.logsBaseline, p.logsCandidate);
     let explainsChange = false;
     if (modes !== null && called) {
       explainsChange = !sidesShareAMode(modes) || modeAdjustedVerdict(p, modes, levels[i] ?? null, alpha, level, familySize) !== verdict;
@@ -494,7 +494,8 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
     const placed = modes === null && priors !== undefined ? placeInPriorModes(p.logsBaseline, p.logsCandidate, priors) : null;
     if (placed !== null) {
       modes = placed;
-      if (called) {
+      // Only boots that lie in a stored mode (PRIOR MODE REACH) can be explained by which mode they landed in.
+      if (called && placed.inModes) {
         explainsChange = priorAdjustedVerdict(p, priors!, placed.shift, levels[i] ?? null, alpha, level, familySize) !== verdict;
         if (explainsChange) verdict = 'inconclusive';
       }

@@ -128,8 +128,17 @@ export function modePriorOf(logs: readonly number[], source: string): ModePrior 
   return { cut: found.cut, low: Math.exp(mean(low)), high: Math.exp(mean(high)), shift: mean(high) - mean(low), lowShare: low.length / logs.length, boots: logs.length, source };
 }
 
-/** A row's modes placed by a prior: like Modes, plus where the prior came from. */
-export type PriorModes = Modes & { prior: string; lowShare: number };
+/**
+ * PRIOR MODE REACH: a boot lies in a stored mode when it is within a third of the distance
+ * between the modes from that mode's center (log units; the cut is at half). Why: a boot between
+ * a third and two thirds of the way is not what either mode gives (with modes 1.5× apart, more
+ * than 14% from both centers, 4 boot SDs at a boot CV of 3%), so which mode it landed in cannot be
+ * what explains it; a real change of the kernel (+25% on top of the slow mode) is placed so.
+ */
+export const PRIOR_MODE_REACH = 1 / 3;
+
+/** A row's modes placed by a prior: like Modes, plus where the prior came from and whether every boot lies in a mode. */
+export type PriorModes = Modes & { prior: string; lowShare: number; inModes: boolean };
 
 /**
  * Both sides' boots placed in the stored modes, each side by its own stored boots' prior (the
@@ -142,7 +151,10 @@ export function placeInPriorModes(logsBaseline: readonly number[], logsCandidate
   if (baselinePrior === null || candidatePrior === null) return null;
   const count = (logs: readonly number[], prior: ModePrior) => ({ low: logs.filter((v) => v < prior.cut).length, high: logs.filter((v) => v >= prior.cut).length });
   const both = baselinePrior === candidatePrior ? [baselinePrior] : [baselinePrior, candidatePrior];
+  const lies = (logs: readonly number[], prior: ModePrior) =>
+    logs.every((v) => Math.abs(v - Math.log(v < prior.cut ? prior.low : prior.high)) <= PRIOR_MODE_REACH * prior.shift);
   return {
+    inModes: lies(logsBaseline, baselinePrior) && lies(logsCandidate, candidatePrior),
     cut: baselinePrior.cut,
     low: Math.exp(mean(both.map((p) => Math.log(p.low)))),
     high: Math.exp(mean(both.map((p) => Math.log(p.high)))),

@@ -58,6 +58,10 @@ describe('MODE PRIOR: modes of stored boots', () => {
   it('a real change that is not the mode ratio is still called: -25% with both sides in the fast mode, and -25% below the slow mode', () => {
     // 1.125 GB/s lies below the cut (about 1.22 GB/s): placed in the slow mode it is +12.5% at a fixed mode, the other way; not called.
     expect(compare(near(1.5 * GB, 3), near(1.125 * GB, 3), { baseline: prior, candidate: prior }).verdict).toBe('inconclusive');
+    // 1.2 GB/s is -20% from the fast mode and +20% from the slow one: in neither (PRIOR MODE REACH), so no mode assignment explains it.
+    const between = compare(near(1.5 * GB, 3), near(1.2 * GB, 3), { baseline: prior, candidate: prior });
+    expect(between.verdict).toBe('regressed');
+    expect(between.modes!.inModes).toBe(false);
     const bothFast = compare(near(1.5 * GB, 3), near(1.3 * GB, 3), { baseline: prior, candidate: prior });
     expect(bothFast.verdict).toBe('regressed');
     expect(bothFast.modes!.explainsChange).toBe(false);
