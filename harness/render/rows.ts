@@ -160,7 +160,11 @@ export function describeModes(row: Pick<ComparedMetric, 'modes' | 'unit' | 'dire
   return (
     `${where}, ${formatValue(modes.low, row.unit)} and ${formatValue(modes.high, row.unit)}; ` +
     `${count(candidateLabel, modes.candidate)} in the slow one, ${count(baselineLabel, modes.baseline)}; ` +
-    (modes.explainsChange ? 'only the mode assignment explains the change: not called' : 'the verdict holds at a fixed mode')
+    (modes.explainsChange
+      ? 'only the mode assignment explains the change: not called'
+      : modes.inModes === false
+        ? 'some boots lie in neither stored mode, so the mode assignment explains nothing: the verdict stands'
+        : 'the verdict holds at a fixed mode')
   );
 }
 

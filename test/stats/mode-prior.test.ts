@@ -62,6 +62,7 @@ describe('MODE PRIOR: modes of stored boots', () => {
     const between = compare(near(1.5 * GB, 3), near(1.2 * GB, 3), { baseline: prior, candidate: prior });
     expect(between.verdict).toBe('regressed');
     expect(between.modes!.inModes).toBe(false);
+    expect(describeModes({ ...between, unit: 'B/s' }, 'stock', 'custom')).toMatch(/some boots lie in neither stored mode, so the mode assignment explains nothing: the verdict stands$/);
     const bothFast = compare(near(1.5 * GB, 3), near(1.3 * GB, 3), { baseline: prior, candidate: prior });
     expect(bothFast.verdict).toBe('regressed');
     expect(bothFast.modes!.explainsChange).toBe(false);
