@@ -1,5 +1,6 @@
 /** `kbench compare` and `kbench baseline update|show`. */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { ComparisonSet } from '../compare/index.ts';
 import {
@@ -10,6 +11,7 @@ import {
   fingerprintDifferences,
   pairRunVsBaseline,
   pairStockVsCustom,
+  storedModesFor,
   targetsMissingFromBaseline,
 } from '../compare/index.ts';
 import { renderOutcomeText } from '../render/exporters/text.ts';
@@ -55,7 +57,7 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
     .command('compare')
     .description('Compare a run with the baseline (exit 1 on any regression), or custom vs stock kernels inside one run.')
     .argument('<results.json>', 'results file written by kbench run')
-    .option('--baseline <file>', 'baseline to compare against', 'baseline.json')
+    .option('--baseline <file>', 'baseline to compare against (with --stock-vs-custom: whose stored boots say which metrics have two modes)', 'baseline.json')
     .option('--alpha <p>', 'significance level, after Holm-Bonferroni correction', numberInRange('--alpha', 1e-6, 0.5), 0.05)
     .option('--threshold <fraction>', 'noise band for every metric, overriding the suite\'s (0.05 = 5%); a calibrated A/A band still wins when larger', numberInRange('--threshold', 0.0001, 5))
     .option('--seed <n>', 'bootstrap seed (same seed, same CIs)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
@@ -69,7 +71,9 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       const run = await loadResults(file);
       let sets;
       if (flags.stockVsCustom) {
-        sets = pairStockVsCustom(run);
+        // MODE PRIOR (stats/modes.ts): the baseline's stored boots say which metrics have modes.
+        const stored = existsSync(flags.baseline) ? await loadResults(flags.baseline) : null;
+        sets = pairStockVsCustom(run, storedModesFor(run, stored, path.basename(flags.baseline)));
         if (sets.length === 0)
           throw new InputError(`${file}: field targets: no guest OS has both a stock and a custom kernel to compare`);
       } else {

@@ -14,7 +14,7 @@ import { backendDescriptor } from '../backends/catalog.ts';
 import { IMAGE_PROVIDERS, imageProvider } from '../backends/qemu/images/index.ts';
 import type { ImageProvider, PreparedImage } from '../backends/qemu/images/types.ts';
 import { getBackend } from '../backends/registry.ts';
-import { compareSets, pairStockVsCustom } from '../compare/index.ts';
+import { ciMode, compareSets, pairStockVsCustom, storedModesFor } from '../compare/index.ts';
 import { collectHostFingerprint } from '../env/host.ts';
 import { InfraError, InputError, KbenchError } from '../errors/index.ts';
 import { checkCreatableFile } from '../fs/paths.ts';
@@ -48,6 +48,8 @@ interface GateFlags {
   seed: number;
   json?: boolean;
   runnerClass?: string;
+  ci?: boolean;
+  strictConditions?: boolean;
 }
 
 function defaultOutDir(): string {
@@ -81,6 +83,8 @@ export function registerGateCommand(program: Command, io: CliIo): void {
     .option('--plan', 'resolve both sides and print what differs and the plan, without building or booting')
     .option('--run-identical', 'measure even when both revisions have identical inputs (an A/A run)')
     .option('--seed <n>', 'bootstrap seed', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--ci', 'CI mode (also when $CI is set): mark each verdict made under different conditions on its two sides')
+    .option('--strict-conditions', 'regressions made under different conditions (host load, CPU frequency, steal, CPU, QEMU, accelerator) are marked and not counted toward the exit code')
     .option('--json', 'NDJSON progress events on stdout, then gate.json')
     .option('--runner-class <results.json>', 'print the runner class a results file was measured on (baselines are kept per class) and exit')
     .action(async (flags: GateFlags) => {
@@ -195,7 +199,10 @@ export function registerGateCommand(program: Command, io: CliIo): void {
       gate.host = results.host;
       gate.runnerClass = results.host === null ? null : runnerClass(results.host);
       gate.files.results = resultsFile;
-      const sets = pairStockVsCustom(results).map((set) => ({
+      // MODE PRIOR (stats/modes.ts): both slots hold custom kernels, so the baseline's stored custom boots say which metrics have two modes.
+      const stored = existsSync(flags.baseline) ? await loadResults(flags.baseline).catch(() => null) : null;
+      const storedModes = storedModesFor(results, stored, path.basename(flags.baseline), { baseline: 'custom', candidate: 'custom' });
+      const sets = pairStockVsCustom(results, storedModes).map((set) => ({
         ...set,
         title: `${definition.spec.os}: candidate ${candidateSide.commit.slice(0, 12)} vs base ${baseSide.commit.slice(0, 12)}`,
         baselineLabel: `base ${baseSide.commit.slice(0, 12)}`,
@@ -204,9 +211,9 @@ export function registerGateCommand(program: Command, io: CliIo): void {
         ...(set.conditions === undefined ? {} : { conditions: { baseline: { ...set.conditions.baseline, label: 'base' }, candidate: { ...set.conditions.candidate, label: 'candidate' } } }),
       }));
       const outcome = compareSets(sets, { seed: flags.seed });
-      gate.files.report = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(outDir, 'report.html'), { claims: null });
+      gate.files.report = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(outDir, 'report.html'), { claims: null, ci: flags.strictConditions === true || ciMode(flags.ci) });
       gate.files.summary = path.join(outDir, 'summary.md');
-      const verdict = judgeGate(outcome, gate);
+      const verdict = judgeGate(outcome, gate, flags.strictConditions === true ? 'strict' : ciMode(flags.ci) ? 'mark' : 'line');
       write(verdict);
       io.out(flags.json ? `${JSON.stringify(gateJson(gate, verdict))}\n` : verdict.text);
       io.setExitCode(verdict.exitCode);

@@ -1,5 +1,6 @@
 /** `kbench report`: HTML (self-contained), Markdown (PR comment / step summary) or JUnit XML. */
 import type { Command } from 'commander';
+import { ciMode } from '../compare/index.ts';
 import { runReportCommand } from '../render/command.ts';
 import { runCommunityReport } from '../render/community/command.ts';
 import { numberInRange, type CliIo } from './options.ts';
@@ -14,6 +15,7 @@ interface ReportFlags {
   alpha: number;
   threshold: number;
   seed: number;
+  ci?: boolean;
   json?: boolean;
 }
 
@@ -31,6 +33,7 @@ export function registerReportCommand(program: Command, io: CliIo): void {
     .option('--alpha <p>', 'significance level, after Holm-Bonferroni correction', numberInRange('--alpha', 1e-6, 0.5), 0.05)
     .option('--threshold <fraction>', 'noise threshold (0.05 = 5%)', numberInRange('--threshold', 0, 5), 0.05)
     .option('--seed <n>', 'bootstrap seed', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--ci', 'CI mode (also when $CI is set): mark each verdict made under different conditions on its two sides (†, with a legend)')
     .option('--json', 'print a JSON summary of what was written')
     .action(async (files: string[], flags: ReportFlags) => {
       const result = flags.community
@@ -45,6 +48,7 @@ export function registerReportCommand(program: Command, io: CliIo): void {
         alpha: flags.alpha,
         noiseThreshold: flags.threshold,
         seed: flags.seed,
+        ci: ciMode(flags.ci),
       });
       if (result.text !== null) io.out(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
       if (flags.json) io.out(`${JSON.stringify({ ...result, text: undefined }, null, 2)}\n`);

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { backendDescriptor } from '../backends/catalog.ts';
 import { getBackend } from '../backends/registry.ts';
-import { ciMode, compareSets, pairStockVsCustom } from '../compare/index.ts';
+import { ciMode, compareSets, pairStockVsCustom, storedModesFor } from '../compare/index.ts';
 import { recordRunsInDb } from '../db/record.ts';
 import { emulationWarnings } from '../env/emulation.ts';
 import { collectHostFingerprint } from '../env/host.ts';
@@ -285,7 +285,9 @@ interface RunContext {
 async function runWithBackend({ backend, progress, definition, suite, guest, results, settings, file, runDir, flags, io }: RunContext): Promise<void> {
   await executeRun({ backend, progress, definition, suite, guest, results, settings, file, runDir, seed: flags.seed });
   recordRunsInDb([{ file, results }], { warn: (line) => io.err(line) });
-  const outcome = compareSets(pairStockVsCustom(results), { seed: flags.seed });
+  // MODE PRIOR (stats/modes.ts): the baseline's stored boots say which metrics have two modes.
+  const stored = existsSync(flags.baseline) ? await loadResults(flags.baseline).catch(() => null) : null;
+  const outcome = compareSets(pairStockVsCustom(results, storedModesFor(results, stored, path.basename(flags.baseline))), { seed: flags.seed });
   let reportFile: string | null = null;
   // The report renderer (vega, handlebars) loads only once a run has results to draw.
   if (flags.report) reportFile = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));

@@ -4,7 +4,9 @@
  * compared in a single call, so Holm sees all of them at once.
  */
 import { compareMetrics, DEFAULT_ALPHA, DEFAULT_NOISE_THRESHOLD, geomeanSpeedup, type MetricComparison } from '../stats/index.ts';
-import type { ComparisonSet, MetricPair, SkippedMetric } from './pairing.ts';
+import type { ComparisonSet, MetricPair, SkippedMetric, StoredModes } from './pairing.ts';
+import { fingerprintDifferences } from './fingerprint.ts';
+import type { ResultsFile } from '../results/schema.ts';
 import { compareConditions, type ConditionsComparison } from './conditions.ts';
 
 export * from './pairing.ts';
@@ -68,6 +70,18 @@ export function effectiveThreshold(pair: MetricPair, defaultThreshold: number, o
   return declared;
 }
 
+/**
+ * The stored boots a stock-vs-custom comparison of `run` may take its metrics' modes from (MODE
+ * PRIOR, stats/modes.ts): the baseline when it was measured on the same host, hypervisor,
+ * acceleration and guest clock (modes are the emulator's, not the kernel's, so the kernels may
+ * differ); null otherwise or without a baseline.
+ */
+export function storedModesFor(run: ResultsFile, stored: ResultsFile | null, source: string, variants?: StoredModes['variants']): StoredModes | null {
+  if (stored === null || stored.host === null || run.host === null) return null;
+  if (fingerprintDifferences(run, stored).some((d) => d.field.startsWith('host.'))) return null;
+  return { stored, source, ...(variants === undefined ? {} : { variants }) };
+}
+
 const cvText = (variance: number): string => `${Number((Math.sqrt(variance) * 100).toPrecision(2))}%`;
 
 /**
@@ -117,6 +131,7 @@ export function compareSets(sets: ComparisonSet[], options: CompareSetsOptions =
       ...(pair.resolution === undefined ? {} : { resolution: pair.resolution }),
       acrossRuns: pair.acrossRuns === true,
       ...(pair.runCv === undefined ? {} : { runVariance: { variance: pair.runCv.cv ** 2, df: pair.runCv.df, source: pair.runCv.source } }),
+      ...(pair.modePrior === undefined ? {} : { modePrior: pair.modePrior }),
     })),
     { alpha, noiseThreshold },
   );

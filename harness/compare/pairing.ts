@@ -2,8 +2,8 @@
  * Decides what is compared with what: a run against the baseline (same target id, same metric
  * id), or custom against stock kernels inside one run (per guest OS). Pure: no I/O.
  */
-import type { Metric, MetricResolution, ResultsFile, Target } from '../results/schema.ts';
-import type { NestedSample } from '../stats/nested.ts';
+import type { KernelVariant, Metric, MetricResolution, ResultsFile, Target } from '../results/schema.ts';
+import { modePriorOf, summarizeUnits, type ModePrior, type NestedSample } from '../stats/index.ts';
 import { sideConditions, type SideConditions } from './conditions.ts';
 
 export interface MetricPair {
@@ -28,6 +28,8 @@ export interface MetricPair {
   acrossRuns?: boolean;
   /** Between-run CV a calibration stored with the baseline measured, with its df. */
   runCv?: { cv: number; df: number; source: string } | undefined;
+  /** MODE PRIOR (stats/modes.ts): the modes the metric's stored boots (baseline.json) show, per side. */
+  modePrior?: { baseline: ModePrior | null; candidate: ModePrior | null } | undefined;
 }
 
 /** A metric that cannot be compared, with the reason (shown, never silently dropped). */
@@ -151,8 +153,44 @@ function pairTargets(
   return { title, baselineLabel, candidateLabel, pairs, skipped, incomparable };
 }
 
-/** Custom over stock for every guest OS that has both kernels in the run. */
-export function pairStockVsCustom(run: ResultsFile): ComparisonSet[] {
+/**
+ * Stored boots whose modes a stock-vs-custom comparison may use (MODE PRIOR): a baseline file,
+ * its name, and which stored kernel stands for each side (default: the same one; `kbench gate`
+ * puts two custom kernels in the slots and reads both from the stored custom boots).
+ */
+export interface StoredModes {
+  stored: ResultsFile;
+  source: string;
+  variants?: { baseline: KernelVariant; candidate: KernelVariant };
+}
+
+/** The modes of one stored metric's boot summaries (GAP RULE), or null (absent, one mode, zeros). */
+function storedModePrior(stored: ResultsFile, os: string, variant: KernelVariant, metricId: string, source: string): ModePrior | null {
+  const target = stored.targets.find((t) => t.guest.os === os && t.guest.kernelVariant === variant);
+  const metric = target?.metrics.find((m) => m.id === metricId);
+  if (metric === undefined || metric.exact === true || metric.samples.length === 0) return null;
+  const values = summarizeUnits(nestedSamples(metric)).map((u) => u.value);
+  if (!values.every((v) => v > 0)) return null;
+  return modePriorOf(values.map(Math.log), source);
+}
+
+/** The set's pairs with the stored modes of their metrics attached (only where a side's stored boots show two). */
+export function withStoredModes(set: ComparisonSet, os: string, from: StoredModes): ComparisonSet {
+  const variants = from.variants ?? { baseline: 'stock', candidate: 'custom' };
+  return {
+    ...set,
+    pairs: set.pairs.map((pair) => {
+      const prior = {
+        baseline: storedModePrior(from.stored, os, variants.baseline, pair.metricId, from.source),
+        candidate: storedModePrior(from.stored, os, variants.candidate, pair.metricId, from.source),
+      };
+      return prior.baseline === null && prior.candidate === null ? pair : { ...pair, modePrior: prior };
+    }),
+  };
+}
+
+/** Custom over stock for every guest OS that has both kernels in the run; with stored boots, their modes (MODE PRIOR). */
+export function pairStockVsCustom(run: ResultsFile, storedModes?: StoredModes | null): ComparisonSet[] {
   const byOs = new Map<string, { stock?: Target; custom?: Target }>();
   for (const target of run.targets) {
     const entry = byOs.get(target.guest.os) ?? {};
@@ -162,10 +200,11 @@ export function pairStockVsCustom(run: ResultsFile): ComparisonSet[] {
   const sets: ComparisonSet[] = [];
   for (const [os, { stock, custom }] of byOs) {
     if (stock === undefined || custom === undefined) continue;
-    sets.push({
+    const set: ComparisonSet = {
       ...pairTargets(`${os}: custom vs stock kernel`, 'stock', 'custom', os, stock, custom, false),
       conditions: { baseline: sideConditions(run, 'stock', 'stock'), candidate: sideConditions(run, 'custom', 'custom') },
-    });
+    };
+    sets.push(storedModes === undefined || storedModes === null ? set : withStoredModes(set, os, storedModes));
   }
   return sets;
 }

@@ -14,6 +14,7 @@ import { EXIT_OK, EXIT_REGRESSION } from '../errors/index.ts';
 import { escapeMarkdown } from '../render/exporters/markdown.ts';
 import { formatDelta, formatP, formatSide, formatSpeedup, VERDICT_LABEL, VERDICT_MARK } from '../render/format.ts';
 import { reportSets, type ComparedRow } from '../render/rows.ts';
+import { CONDITIONS_MARK, type ConditionsMarking } from '../render/exporters/text.ts';
 import { describeGuestClock, guestClockOf, type HostFingerprint, type KernelVariant } from '../results/schema.ts';
 import type { RunPlan } from '../run/planner.ts';
 import { PLANNING_POWER } from '../stats/index.ts';
@@ -86,23 +87,34 @@ function sideText(side: Side, markdown: boolean): string {
   return `${markdown ? code(short(side.commit)) : short(side.commit)} "${esc(side.subject)}" (${esc(side.rev)}; inputs ${short(side.inputHash)})`;
 }
 
-function rowLine(row: ComparedRow): string {
-  return `| ${VERDICT_MARK[row.verdict]} | ${code(row.metricId)} | ${escapeMarkdown(formatSide(row.baseline, row.unit))} | ${escapeMarkdown(formatSide(row.candidate, row.unit))} | ${escapeMarkdown(formatDelta(row))} | ${escapeMarkdown(formatSpeedup(row.speedup))} | ${formatP(row.adjustedP)} | ${VERDICT_LABEL[row.verdict]} |`;
+function rowLine(row: ComparedRow, mark: string): string {
+  return `| ${VERDICT_MARK[row.verdict]} | ${code(row.metricId)} | ${escapeMarkdown(formatSide(row.baseline, row.unit))} | ${escapeMarkdown(formatSide(row.candidate, row.unit))} | ${escapeMarkdown(formatDelta(row))} | ${escapeMarkdown(formatSpeedup(row.speedup))} | ${formatP(row.adjustedP)} | ${VERDICT_LABEL[row.verdict]}${mark} |`;
 }
 
 const VERDICT_RANK: Record<string, number> = { regressed: 0, improved: 1, inconclusive: 2, equivalent: 3 };
 
-/** The gate's verdict on a compared run: exit 1 on any regression of the candidate against the base, else 0. */
-export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription): GateVerdict {
+/**
+ * The gate's verdict on a compared run: exit 1 on any regression of the candidate against the
+ * base, else 0. CONDITIONS COMPARED (compare/conditions.ts), as `kbench compare`: 'mark' (CI
+ * mode) marks † each verdict whose two sides were measured under different conditions; 'strict'
+ * (--strict-conditions) also leaves such regressions out of the exit code, saying how many.
+ */
+export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription, marking: ConditionsMarking = 'line'): GateVerdict {
   const rows = reportSets(outcome, outcome.sets.map(() => 'custom-vs-stock')).flatMap((set) => set.rows);
+  const differs = (row: ComparedRow): boolean => marking !== 'line' && row.conditionsDiffer === true;
+  const mark = (row: ComparedRow): string => (differs(row) ? ` ${CONDITIONS_MARK}` : '');
+  const line = (row: ComparedRow): string => rowLine(row, mark(row));
   const regressions = rows.filter((row) => row.verdict === 'regressed');
+  const notCounted = marking === 'strict' ? regressions.filter(differs) : [];
+  const counted = regressions.filter((row) => !notCounted.includes(row));
   const counts = (['regressed', 'improved', 'equivalent', 'inconclusive'] as const).map((verdict) => `${rows.filter((row) => row.verdict === verdict).length} ${VERDICT_LABEL[verdict]}`);
+  const uncountedText = notCounted.length === 0 ? '' : `; ${notCounted.length} regression${notCounted.length === 1 ? '' : 's'} made under different conditions not counted (--strict-conditions: ${notCounted.map((row) => row.metricId).join(', ')})`;
   const headline =
-    regressions.length > 0
-      ? `FAIL: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} of the candidate against the base (${regressions.map((row) => row.metricId).join(', ')})`
-      : `PASS: no regression of the candidate against the base (${counts.join(', ')})`;
+    counted.length > 0
+      ? `FAIL: ${counted.length} regression${counted.length === 1 ? '' : 's'} of the candidate against the base (${counted.map((row) => row.metricId).join(', ')})${uncountedText}`
+      : `PASS: no regression of the candidate against the base (${counts.join(', ')})${uncountedText}`;
   const clock = gate.host === null ? null : describeGuestClock(guestClockOf(gate.host));
-  const md: string[] = [`## kbench gate (${escapeMarkdown(gate.target)}): ${regressions.length > 0 ? '✗' : '✓'} ${escapeMarkdown(headline)}`, ''];
+  const md: string[] = [`## kbench gate (${escapeMarkdown(gate.target)}): ${counted.length > 0 ? '✗' : '✓'} ${escapeMarkdown(headline)}`, ''];
   md.push(`- Base: ${sideText(gate.base, true)}`, `- Candidate: ${sideText(gate.candidate, true)}`, `- The sides differ in: ${differenceText(gate.differences, true)}`);
   if (gate.images !== null) md.push(`- Images: ${imageLine(gate.images)}`);
   if (gate.runnerClass !== null) md.push(`- One run on one runner (${code(gate.runnerClass)}${clock === null ? '' : `, ${escapeMarkdown(clock)}`}), boots alternating base, candidate: runner and day cancel; each side boots its revision's custom kernel profile.`);
@@ -113,11 +125,13 @@ export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription): Ga
   md.push('', `### ${VERDICT_MARK.regressed} Regressions (${regressions.length})`, '');
   const header = ['| | Metric | Base | Candidate | Delta [95% CI] | Speedup | adj. p | Verdict |', '|---|---|---|---|---|---|---|---|'];
   if (regressions.length === 0) md.push('None.');
-  else md.push(...header, ...regressions.map(rowLine));
+  else md.push(...header, ...regressions.map(line));
   const others = rows.filter((row) => row.verdict !== 'regressed').sort((a, b) => VERDICT_RANK[a.verdict]! - VERDICT_RANK[b.verdict]! || (a.metricId < b.metricId ? -1 : 1));
   md.push('', `### All compared metrics (${rows.length}: ${counts.join(', ')})`, '');
   if (rows.length === 0) md.push('Nothing was compared.');
-  else md.push(...header, ...regressions.map(rowLine), ...others.map(rowLine));
+  else md.push(...header, ...regressions.map(line), ...others.map(line));
+  if (rows.some(differs))
+    md.push('', `${CONDITIONS_MARK} made under different conditions on its two sides (the line above the tables says which): it may reflect the host, not the kernel${marking === 'strict' ? '; a regression so marked is not counted toward the exit code (--strict-conditions)' : ''}.`);
   const skipped = outcome.sets.flatMap((set) => set.skipped);
   if (skipped.length > 0) md.push('', `Not compared: ${skipped.map((s) => `${code(s.key)} (${escapeMarkdown(s.reason)})`).join(', ')}`);
   md.push('', `Family: ${escapeMarkdown(outcome.options.procedure)}, alpha ${outcome.options.alpha}.`);
@@ -128,10 +142,11 @@ export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription): Ga
   if (gate.images !== null) text.push(`  images:    ${imageLine(gate.images)}`);
   if (gate.runnerClass !== null) text.push(`  runner:    ${gate.runnerClass}${clock === null ? '' : ` (${clock})`}`);
   for (const line of conditions) text.push(`  ${line}`);
-  for (const row of [...regressions, ...others]) text.push(`  ${row.verdict.padEnd(12)} ${row.metricId.padEnd(44)} ${formatDelta(row)}`);
+  for (const row of [...regressions, ...others])
+    text.push(`  ${row.verdict.padEnd(12)} ${row.metricId.padEnd(44)} ${formatDelta(row)}${differs(row) ? ` ${CONDITIONS_MARK} conditions differ${marking === 'strict' && row.verdict === 'regressed' ? ': not counted (--strict-conditions)' : ''}` : ''}`);
   if (gate.plan !== null) text.push(`  plan ${detectsLine(gate.plan)}`);
   for (const [label, file] of Object.entries(gate.files)) if (file !== null) text.push(`  ${label}: ${file}`);
-  return { exitCode: regressions.length > 0 ? EXIT_REGRESSION : EXIT_OK, headline, markdown: `${md.join('\n')}\n`, text: `${text.join('\n')}\n` };
+  return { exitCode: counted.length > 0 ? EXIT_REGRESSION : EXIT_OK, headline, markdown: `${md.join('\n')}\n`, text: `${text.join('\n')}\n` };
 }
 
 /** Nothing to measure: the revisions' inputs are identical (exit 0, said so). */

@@ -26,6 +26,8 @@ export interface ReportCommandOptions {
   alpha?: number;
   noiseThreshold?: number;
   seed?: number;
+  /** CI mode (--ci or $CI): verdicts made under different conditions are marked †. */
+  ci?: boolean;
   claimsFile?: string;
   /** ISO time stamped into the report; defaults to now. */
   generatedAt?: string;
@@ -101,6 +103,7 @@ export async function runReportCommand(options: ReportCommandOptions): Promise<R
       alpha: options.alpha,
       noiseThreshold: options.noiseThreshold,
       seed: options.seed,
+      ci: options.ci === true,
       claims,
       generatedAt: options.generatedAt,
       sources: { results: options.files, baseline: options.baseline ?? null },

@@ -1,4 +1,5 @@
 /** The HTML report `kbench run --report` writes next to its results: custom vs stock of that run. */
+import { ciMode } from '../compare/index.ts';
 import type { ResultsFile } from '../results/schema.ts';
 import { writeFileAtomicSync } from '../results/store.ts';
 import { loadClaimsSync } from './claims.ts';
@@ -6,7 +7,8 @@ import { renderHtmlReport } from './exporters/html.ts';
 import { buildReportModel, type ReportOptions } from './model.ts';
 
 export async function writeRunReport(results: ResultsFile, outFile: string, options: ReportOptions = {}): Promise<string> {
-  const model = buildReportModel({ results: [results], baseline: null, history: null, options: { claims: loadClaimsSync(), ...options } });
+  // CI mode ($CI): verdicts made under different conditions are marked † in the report too.
+  const model = buildReportModel({ results: [results], baseline: null, history: null, options: { claims: loadClaimsSync(), ci: ciMode(undefined), ...options } });
   writeFileAtomicSync(outFile, await renderHtmlReport(model));
   return outFile;
 }

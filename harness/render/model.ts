@@ -17,6 +17,7 @@ import {
   nestedSamples,
   pairRunVsBaseline,
   pairStockVsCustom,
+  storedModesFor,
   targetsMissingFromBaseline,
   type ComparedMetric,
   type ComparisonSet,
@@ -186,6 +187,8 @@ export interface ReportModel {
   /** Per run (and the baseline): clock, accelerator, host load per kernel, versions, what was emulated. */
   conditions: RunConditions[];
   warnings: string[];
+  /** CI mode: verdict rows made under different conditions carry the † mark, with a legend. */
+  conditionsMarked: boolean;
   /** Every tested row for the overview forest plot, grouped by workload, regressions first. */
   overview: OverviewRow[];
   /** Every seed claim judged on this report's custom-vs-stock rows (harness/claims); empty without claims. */
@@ -218,6 +221,8 @@ export interface ReportOptions {
   /** File names of the inputs, shown in the header. */
   sources?: { results?: string[]; baseline?: string | null };
   changePoints?: ChangePointOptions;
+  /** CI mode (compare/conditions.ts ciMode): verdicts made under different conditions are marked † in the verdict rows. */
+  ci?: boolean;
 }
 
 export interface ReportInput {
@@ -388,7 +393,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const sources = options.sources ?? {};
 
   const labelled: LabelledSet[] = results.flatMap((run, index) => [
-    ...pairStockVsCustom(run).map((set) => ({ set, comparison: 'custom-vs-stock' as const, runLabel: runLabel(index), runIndex: index })),
+    // MODE PRIOR (stats/modes.ts): the baseline's stored boots say which metrics have two modes.
+    ...pairStockVsCustom(run, storedModesFor(run, baseline, sources.baseline ?? 'the baseline')).map((set) => ({ set, comparison: 'custom-vs-stock' as const, runLabel: runLabel(index), runIndex: index })),
     // Times on different guest clocks are different quantities: such a run is shown, never compared with the baseline.
     ...(baseline === null || clockMismatch(run, baseline, '', '') !== null ? [] : pairRunVsBaseline(run, baseline)).map((set) => ({
       set,
@@ -606,6 +612,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       ...(baseline === null ? [] : [runConditions(baseline, 'baseline', null)]),
     ],
     warnings,
+    conditionsMarked: options.ci === true,
     overview: overviewRows(verdicts, claimsTable, (id) => `metric-${slug(id)}`, sets.length > 1),
     claims: claimsTable,
     sets,

@@ -156,10 +156,15 @@ export function describeModes(row: Pick<ComparedMetric, 'modes' | 'unit' | 'dire
   if (modes === undefined || modes === null) return null;
   const slow = row.direction === 'higher' ? 'low' : 'high';
   const count = (label: string, side: { low: number; high: number }) => `${side[slow]} of ${side.low + side.high} ${label} boots`;
+  const where = modes.prior === undefined ? 'two modes' : `two modes in ${modes.prior}`;
   return (
-    `two modes, ${formatValue(modes.low, row.unit)} and ${formatValue(modes.high, row.unit)}; ` +
+    `${where}, ${formatValue(modes.low, row.unit)} and ${formatValue(modes.high, row.unit)}; ` +
     `${count(candidateLabel, modes.candidate)} in the slow one, ${count(baselineLabel, modes.baseline)}; ` +
-    (modes.explainsChange ? 'only the mode assignment explains the change: not called' : 'the verdict holds at a fixed mode')
+    (modes.explainsChange
+      ? 'only the mode assignment explains the change: not called'
+      : modes.inModes === false
+        ? 'some boots lie in neither stored mode, so the mode assignment explains nothing: the verdict stands'
+        : 'the verdict holds at a fixed mode')
   );
 }
 

@@ -33,7 +33,7 @@ import { DEFAULT_CONFIDENCE_LEVEL } from './bootstrap.ts';
 import { mean, median, outlierIndexes, sampleVariance } from './descriptive.ts';
 import { holmAdjust } from './holm.ts';
 import { summarizeUnits, varianceComponents, type NestedSample } from './nested.ts';
-import { detectModes, sidesShareAMode, withinModeLogs, type Modes } from './modes.ts';
+import { bootsToShareAMode, detectModes, MODE_SHARE_CHANCE, placeInPriorModes, sidesShareAMode, withinModeLogs, withinPriorModeLogs, type ModePrior, type Modes } from './modes.ts';
 import { byRun, poolRunVariance, runVarianceOf, type RunVarianceEstimate } from './runs.ts';
 import { speedupOf } from './speedup.ts';
 import { studentTQuantile, studentTTwoSidedP } from './student-t.ts';
@@ -88,6 +88,12 @@ export interface MetricComparisonInput {
   acrossRuns?: boolean;
   /** Between-run variance measured outside these samples (kbench calibrate over earlier runs). */
   runVariance?: RunVarianceEstimate & { source: string };
+  /**
+   * MODE PRIOR (modes.ts): the modes this metric showed in stored boots (baseline.json), per side
+   * (the stock kernel's stored boots for the baseline side); used when the boots of this
+   * comparison show no modes by themselves.
+   */
+  modePrior?: { baseline?: ModePrior | null; candidate?: ModePrior | null };
 }
 
 /** How the run level entered a comparison across runs. */
@@ -157,7 +163,7 @@ export interface MetricComparison {
   /** Across runs: runs per side and the between-run variance used; null within one run. */
   runLevel?: RunLevel | null;
   /** Boots in two modes (GAP RULE, modes.ts), and whether only the mode assignment explained a change. */
-  modes?: (Modes & { explainsChange: boolean }) | null;
+  modes?: (Modes & { explainsChange: boolean; prior?: string; lowShare?: number; inModes?: boolean }) | null;
 }
 
 export interface CompareOptions {
@@ -476,11 +482,23 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
     const widen = Math.max(statisticalCI.low - logCI.low, logCI.high - statisticalCI.high);
     const ratio = Math.exp(test.difference);
     let verdict = classify(p.common.direction, logCI, adjustedP, alpha, p.band);
-    const modes = detectModes(p.logsBaseline, p.logsCandidate);
+    const called = verdict === 'regressed' || verdict === 'improved';
+    let modes: (Modes & { prior?: string; lowShare?: number; inModes?: boolean }) | null = detectModes(p.logsBaseline, p.logsCandidate);
     let explainsChange = false;
-    if (modes !== null && (verdict === 'regressed' || verdict === 'improved')) {
+    if (modes !== null && called) {
       explainsChange = !sidesShareAMode(modes) || modeAdjustedVerdict(p, modes, levels[i] ?? null, alpha, level, familySize) !== verdict;
       if (explainsChange) verdict = 'inconclusive';
+    }
+    // MODE PRIOR: this comparison's boots show one mode (or each side only one); stored boots show two.
+    const priors = inputs[i]!.modePrior;
+    const placed = modes === null && priors !== undefined ? placeInPriorModes(p.logsBaseline, p.logsCandidate, priors) : null;
+    if (placed !== null) {
+      modes = placed;
+      // Only boots that lie in a stored mode (PRIOR MODE REACH) can be explained by which mode they landed in.
+      if (called && placed.inModes) {
+        explainsChange = priorAdjustedVerdict(p, priors!, placed.shift, levels[i] ?? null, alpha, level, familySize) !== verdict;
+        if (explainsChange) verdict = 'inconclusive';
+      }
     }
     const outlook = decisionOutlook(
       test.difference,
@@ -497,11 +515,18 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       runTermOf(levels[i] ?? null),
     );
     let note: string | null = null;
-    if (explainsChange)
+    let bootsToDecide = outlook.bootsToDecide;
+    const have = Math.max(p.logsBaseline.length, p.logsCandidate.length);
+    if (explainsChange && placed !== null) {
+      const more = bootsToShareAMode(placed.lowShare);
+      if (more !== null) bootsToDecide = Math.max(have + more, outlook.bootsToDecide ?? 0);
+      note =
+        `the boots stored in ${placed.prior} fall into two modes ×${Math.exp(placed.shift).toFixed(2)} apart, and which mode each side's boots landed in explains the change alone: not called; ` +
+        (more === null ? 'boots of both sides in one mode would decide it' : `about ${bootsToDecide} boots per side would put boots of both sides in one mode (${percent(MODE_SHARE_CHANCE)} chance) and decide it (have ${have})`);
+    } else if (explainsChange)
       note = `the boots fall into two modes and only which boots landed in which mode explains the change: not called; boots of both sides in the same mode would decide it`;
     else if (verdict === 'inconclusive') {
       const beyond = logCI.low > p.band.upper || logCI.high < p.band.lower;
-      const have = Math.max(p.logsBaseline.length, p.logsCandidate.length);
       const decideText =
         outlook.bootsToDecide === null
           ? `more than ${MAX_BOOTS_TO_SUGGEST} boots per side would be needed (the estimate sits at the ±${percent(p.common.noiseThreshold)} band edge)`
@@ -527,7 +552,7 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       inFamily: true,
       verdict,
       detectableChange: outlook.detectableChange,
-      bootsToDecide: verdict === 'inconclusive' ? outlook.bootsToDecide : null,
+      bootsToDecide: verdict === 'inconclusive' ? bootsToDecide : null,
       note,
       ...(inputs[i]!.acrossRuns === true ? { runLevel: levels[i] ?? null } : {}),
       ...(modes === null ? {} : { modes: { ...modes, explainsChange } }),
@@ -542,8 +567,30 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
  * the mode assignment and is not made.
  */
 function modeAdjustedVerdict(p: Extract<Prepared, { kind: 'test' }>, modes: Modes, runLevel: RunLevel | null, alpha: number, level: number, familySize: number): Verdict {
-  const baseline = withinModeLogs(p.logsBaseline, modes);
-  const candidate = withinModeLogs(p.logsCandidate, modes);
+  return fixedModeVerdict(p, withinModeLogs(p.logsBaseline, modes), withinModeLogs(p.logsCandidate, modes), runLevel, alpha, level, familySize);
+}
+
+/**
+ * MODE PRIOR: the same verdict at a fixed mode, each side's boots placed by its stored prior's
+ * cut and moved by the stored distance between the modes. Unlike the within-run rule it needs no
+ * mode shared by the sides: the distance is known from outside, so a change other than the mode
+ * ratio (+25% with both sides in one mode, or on top of the mode) is still called.
+ */
+function priorAdjustedVerdict(
+  p: Extract<Prepared, { kind: 'test' }>,
+  priors: NonNullable<MetricComparisonInput['modePrior']>,
+  shift: number,
+  runLevel: RunLevel | null,
+  alpha: number,
+  level: number,
+  familySize: number,
+): Verdict {
+  const baselinePrior = (priors.baseline ?? priors.candidate)!;
+  const candidatePrior = (priors.candidate ?? priors.baseline)!;
+  return fixedModeVerdict(p, withinPriorModeLogs(p.logsBaseline, baselinePrior, shift), withinPriorModeLogs(p.logsCandidate, candidatePrior, shift), runLevel, alpha, level, familySize);
+}
+
+function fixedModeVerdict(p: Extract<Prepared, { kind: 'test' }>, baseline: number[], candidate: number[], runLevel: RunLevel | null, alpha: number, level: number, familySize: number): Verdict {
   let test = smallSideTest(welchTTest(baseline, candidate), baseline.length, candidate.length);
   if (runLevel !== null && runLevel.variance !== null) test = withRunLevel(test, baseline, candidate, runLevel);
   const logCI = widenForResolution(welchInterval(test, level), p.resolution.baseline, p.resolution.candidate, p.resolution.floor);

@@ -176,6 +176,37 @@ describe('the verdict on a gate run (constructed samples: base in the stock slot
     expect(judgeGate(compareSets(pairStockVsCustom(run(2.0))), await gate()).text).not.toContain('conditions differ');
   });
 
+  it('CONDITIONS COMPARED in the gate: a regression on a busier host is marked † in CI mode, and with --strict-conditions not counted (exit 0, said so)', async () => {
+    const busy = run(3.0);
+    busy.hostLoad = [0, 1, 2].flatMap((b) => [
+      { at: '2026-11-25T10:00:00.000Z', variant: 'stock' as const, boot: b, loadAverage: 1, otherBusyFraction: 0.01, stealFraction: 0 },
+      { at: '2026-11-25T10:00:00.000Z', variant: 'custom' as const, boot: b, loadAverage: 2, otherBusyFraction: 0.5, stealFraction: 0 },
+    ]);
+    const outcome = compareSets(pairStockVsCustom(busy));
+    const plain = judgeGate(outcome, await gate());
+    expect(plain.exitCode).toBe(1);
+    expect(plain.markdown).not.toContain('†');
+    const marked = judgeGate(outcome, await gate(), 'mark');
+    expect(marked.exitCode).toBe(1);
+    expect(marked.headline).toBe('FAIL: 1 regression of the candidate against the base (zfs.scrub.seconds)');
+    expect(marked.markdown).toMatch(/\| ✗ \| `zfs\.scrub\.seconds` \|.*\| regressed † \|/);
+    expect(marked.markdown).toContain('† made under different conditions on its two sides');
+    expect(marked.text).toMatch(/^ {2}regressed +zfs\.scrub\.seconds +\+50%.* † conditions differ$/m);
+    const strict = judgeGate(outcome, await gate(), 'strict');
+    expect(strict.exitCode).toBe(0);
+    expect(strict.headline).toMatch(/^PASS: no regression of the candidate against the base \(1 regressed, .*\); 1 regression made under different conditions not counted \(--strict-conditions: zfs\.scrub\.seconds\)$/);
+    expect(strict.markdown).toContain('not counted toward the exit code (--strict-conditions)');
+    expect(strict.text).toContain('† conditions differ: not counted (--strict-conditions)');
+    // Without differing conditions --strict-conditions changes nothing.
+    expect(judgeGate(compareSets(pairStockVsCustom(run(3.0))), await gate(), 'strict').exitCode).toBe(1);
+  });
+
+  it('kbench gate has --ci and --strict-conditions', async () => {
+    const help = await kbench(project, ['gate', '--help']);
+    expect(help.stdout).toContain('--strict-conditions');
+    expect(help.stdout).toContain('--ci');
+  });
+
   it('git text in the summary is escaped (a subject cannot inject Markdown or mentions)', async () => {
     const described = await gate();
     described.candidate = { ...described.candidate, subject: 'fix | [x](javascript:alert) @everyone <b>' };

@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { distributionRows, historyRows, overviewChartRows, renderChartSvg, speedupRows, type ChartKind, type ChartRow } from '../charts.ts';
 import type { ReportExporter } from './types.ts';
+import { CONDITIONS_MARK } from './text.ts';
 import {
   formatDelta,
   formatDirection,
@@ -88,8 +89,9 @@ export function contentSecurityPolicy(scriptHash: string): string {
 
 const safe = (html: string): Handlebars.SafeString => new Handlebars.SafeString(html);
 
-function rowView(row: ComparedRow, anchor: string) {
+function rowView(row: ComparedRow, anchor: string, conditionsMarked = false) {
   return {
+    conditionsMark: conditionsMarked && row.conditionsDiffer === true ? CONDITIONS_MARK : null,
     setTitle: row.setTitle,
     metricId: row.metricId,
     anchor,
@@ -233,8 +235,10 @@ export async function renderHtmlReport(model: ReportModel): Promise<string> {
       verdict,
       label: VERDICT_LABEL[verdict],
       mark: VERDICT_MARK[verdict],
-      rows: model.verdicts.filter((row) => row.verdict === verdict).map((row) => rowView(row, anchors.get(row.metricId) ?? '')),
+      rows: model.verdicts.filter((row) => row.verdict === verdict).map((row) => rowView(row, anchors.get(row.metricId) ?? '', model.conditionsMarked)),
     })).filter((group) => group.rows.length > 0),
+    // CONDITIONS COMPARED: the legend only when some verdict row carries the mark.
+    conditionsLegend: model.conditionsMarked && model.verdicts.some((row) => row.conditionsDiffer === true) ? `${CONDITIONS_MARK} the verdict was made under different conditions on its two sides (host load, CPU frequency, steal, CPU, QEMU or accelerator; see Conditions): it may reflect the host, not the kernel` : null,
     skipped: model.skipped,
     metrics,
     hosts: [...model.runs, ...(model.baseline === null ? [] : [model.baseline])].map((run) => ({
