@@ -25,7 +25,7 @@ import type { SshEndpoint } from '../../ssh/types.ts';
 import { parseQemuVersion } from '../qemu/backend.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
 import {
-  LIMA_GUESTS,
+  limaGuestSpec,
   limaAcceleration,
   limaArchOf,
   limaCreateArgs,
@@ -70,7 +70,7 @@ interface LimaVariantPlan {
 /** The custom variant's tarball from the environment, per OS. */
 export function customArtifactFromEnv(env: NodeJS.ProcessEnv, os: string): string | null {
   const guest = limaGuestOf(os);
-  return guest === null ? null : env[LIMA_GUESTS[guest].artifactEnv] || null;
+  return guest === null ? null : env[limaGuestSpec(guest).artifactEnv] || null;
 }
 
 export interface LimaPreparedTarget extends PreparedTarget {
@@ -114,7 +114,7 @@ export function planLimaTarget(
     let artifact: string | null = null;
     if (variant === 'custom') {
       artifact = customArtifact();
-      if (LIMA_GUESTS[requireLimaGuest(spec.os)].customKernel === 'nextboot') {
+      if (limaGuestSpec(requireLimaGuest(spec.os)).customKernel === 'nextboot') {
         if (artifact === null) {
           throw new InputError(`target ${showValue(spec.name)}: the custom variant needs the kernel: set KBENCH_LIMA_FREEBSD_KERNEL to kernel.m-series.tar.gz (kernels/build-freebsd-kernel.sh)`);
         }

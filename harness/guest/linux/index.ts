@@ -14,7 +14,7 @@ import { GuestOutputError, expectParsed, okOutput, runChecked, runEachSucceeded,
 import { IMPLEMENTATION_PARAMETERS, validateTunables } from '../common/tunables.ts';
 import { effectiveTunableValue, parseImplSelector, parseUnsignedInteger } from '../common/zfs.ts';
 import { loadedWhenSucceeds, reloadZfsModuleWith, type ZfsModuleTools } from '../common/zfs-module.ts';
-import type { BootBreakdown, GuestAdapter, GuestCpuTicks, KstatBenchName, KstatTable, ZfsSupport } from '../types.ts';
+import { defineGuest, type BootBreakdown, type GuestAdapter, type GuestCpuTicks, type KstatBenchName, type KstatTable, type ZfsSupport } from '../types.ts';
 import { parseProcStat } from './proc-stat.ts';
 import { parseKernelHandoverSeconds, parseLosetupShow, parseMeminfo, parseProcUptime, parseSystemdAnalyze } from './parse.ts';
 
@@ -210,3 +210,6 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
     },
   };
 }
+
+export const debianGuest = defineGuest('debian', () => createLinuxAdapter('debian'));
+export const alpineGuest = defineGuest('alpine', () => createLinuxAdapter('alpine'));
