@@ -50,7 +50,13 @@ function incomparableLine(sets: ComparisonSet[], file: string, baselineFile: str
 
 const BASELINE_LOCK_WAIT_S = 10;
 
+/** `kbench compare` and `kbench baseline update|show`. */
 export function registerCompareCommands(program: Command, io: CliIo): void {
+  registerCompareCommand(program, io);
+  registerBaselineCommands(program, io);
+}
+
+function registerCompareCommand(program: Command, io: CliIo): void {
   program
     .command('compare')
     .description('Compare a run with the baseline (exit 1 on any regression), or custom vs stock kernels inside one run.')
@@ -121,7 +127,9 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       if (incomparable > 0 && !flags.json) io.err(`kbench: ${incomparableLine(sets, file, flags.baseline, false)}\n`);
       io.setExitCode(!flags.stockVsCustom && (counted.length > 0 || incomparable > 0) ? EXIT_REGRESSION : EXIT_OK);
     });
+}
 
+function registerBaselineCommands(program: Command, io: CliIo): void {
   const baseline = program.command('baseline').description('Manage baseline.json (raw samples plus fingerprints).');
   baseline
     .command('update')

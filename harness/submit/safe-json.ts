@@ -50,6 +50,8 @@ function describeChar(text: string, i: number): string {
   return code >= 0x21 && code <= 0x7e ? `"${text[i]}"` : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+// long because: one iterative state machine over an explicit stack (no recursion, so depth is a
+// limit, not a crash); its states share the cursor, the stack and the pending key.
 export function parseJsonStrict(text: string, limits: JsonLimits): Result<unknown, JsonProblem> {
   const stack: Frame[] = [];
   let i = 0;
