@@ -64,7 +64,7 @@ function registerCompareCommand(program: Command, io: CliIo): void {
     .option('--baseline <file>', 'baseline to compare against', 'baseline.json')
     .option('--alpha <p>', 'significance level, after Holm-Bonferroni correction', numberInRange('--alpha', 1e-6, 0.5), 0.05)
     .option('--threshold <fraction>', 'noise band for every metric, overriding the suite\'s (0.05 = 5%); a calibrated A/A band still wins when larger', numberInRange('--threshold', 0.0001, 5))
-    .option('--seed <n>', 'bootstrap seed (same seed, same CIs)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--stock-vs-custom', 'speedup of custom over stock kernels inside this run, per guest OS')
     .option('--allow-mismatch', 'compare even when host or kernel fingerprints differ')
     .option('--fail-on-incomparable', 'a metric whose unit or direction differs from the baseline fails the gate with exit 1 (default: exit 2, bad input)')

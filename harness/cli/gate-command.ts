@@ -130,7 +130,7 @@ export function registerGateCommand(program: Command, io: CliIo): void {
     .option('--out <dir>', 'folder for results.json, report.html, summary.md, gate.json and logs (default runs/gate-<time>)')
     .option('--plan', 'resolve both sides and print what differs and the plan, without building or booting')
     .option('--run-identical', 'measure even when both revisions have identical inputs (an A/A run)')
-    .option('--seed <n>', 'bootstrap seed', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--json', 'NDJSON progress events on stdout, then gate.json')
     .option('--runner-class <results.json>', 'print the runner class a results file was measured on (baselines are kept per class) and exit')
     .action(async (flags: GateFlags) => {
