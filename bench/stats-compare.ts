@@ -6,7 +6,7 @@
  *   node --import tsx bench/stats-compare.ts
  */
 import { Bench } from 'tinybench';
-import { compareMetrics, createRng, mannWhitneyU, type NestedSample } from '../harness/stats/index.ts';
+import { compareMetrics, createRng, type NestedSample } from '../harness/stats/index.ts';
 
 const rng = createRng(42);
 const noisy = (center: number, boots: number, perBoot: number): NestedSample[] =>
@@ -22,12 +22,6 @@ const bench = new Bench({ iterations: 5, warmupIterations: 1 });
 bench
   .add('compareMetrics: 30 metrics x (10 boots x 3) per side', () => {
     compareMetrics(inputs);
-  })
-  .add('mannWhitneyU: 30 vs 30 (normal approximation)', () => {
-    mannWhitneyU(
-      inputs[0]!.baseline.map((s) => s.value),
-      inputs[0]!.candidate.map((s) => s.value),
-    );
   });
 await bench.run();
 console.table(bench.table());

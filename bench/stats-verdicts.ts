@@ -8,21 +8,14 @@
  * skewed (centred sum of two exponentials) or heavy-tailed (Student t, 3 df), scaled to the
  * stated CV. A command compares 21 metrics (the quick ZFS suite's tested ones) as one family.
  * "Pooled MWU" is what kbench did before: every iteration an independent sample, Mann-Whitney U,
- * Holm, percentile bootstrap CI of the ratio of medians (pseudo-replication).
+ * Holm, percentile bootstrap CI of the ratio of medians (pseudo-replication; bench/pooled-method.ts).
  */
 import { loadResults } from '../harness/results/index.ts';
 import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, type MetricNoise } from '../harness/run/planner.ts';
 import { QUICK_SIZES } from '../suites/types.ts';
 import { zfsSuite } from '../suites/zfs/index.ts';
-import {
-  bootstrapRatioOfMediansCI,
-  compareMetrics,
-  createRng,
-  holmAdjust,
-  mannWhitneyU,
-  type MetricComparisonInput,
-  type NestedSample,
-} from '../harness/stats/index.ts';
+import { compareMetrics, createRng, holmAdjust, type MetricComparisonInput, type NestedSample } from '../harness/stats/index.ts';
+import { bootstrapRatioOfMediansCI, mannWhitneyNormalP } from './pooled-method.ts';
 
 const trialsArg = process.argv.indexOf('--trials');
 const TRIALS = trialsArg > 0 ? Number(process.argv[trialsArg + 1]) : 1000;
@@ -73,7 +66,7 @@ const isCall = (verdict: string): boolean => verdict === 'regressed' || verdict 
 /** The pre-issue method: pooled iterations, Mann-Whitney, Holm, bootstrap CI beyond the band. */
 function pooledCalls(inputs: MetricComparisonInput[]): boolean[] {
   const values = (xs: NestedSample[]): number[] => xs.map((x) => x.value);
-  const p = holmAdjust(inputs.map((input) => mannWhitneyU(values(input.baseline), values(input.candidate)).p));
+  const p = holmAdjust(inputs.map((input) => mannWhitneyNormalP(values(input.baseline), values(input.candidate))));
   return inputs.map((input, i) => {
     if (!(p[i]! < 0.05)) return false;
     const ci = bootstrapRatioOfMediansCI(values(input.baseline), values(input.candidate), { resamples: 500, seed: i });

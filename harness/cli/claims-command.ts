@@ -54,7 +54,7 @@ export function registerClaimsCommand(program: Command, io: CliIo): void {
     .argument('[results.json...]', 'results files (default: the database)')
     .option('--db <file>', 'judge on the database across machines (default $KBENCH_DB or ~/.local/share/kbench/kbench.db)')
     .option('--claims <file>', 'claims file', DEFAULT_CLAIMS_FILE.pathname)
-    .option('--seed <n>', 'bootstrap seed', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--json', 'machine-readable output')
     .action(async (files: string[], flags: { db?: string; claims: string; seed: number; json?: boolean }) => {
       if (files.length > 0 && flags.db !== undefined) throw new InputError('claims: give results files or --db, not both');

@@ -52,7 +52,13 @@ function incomparableLine(sets: ComparisonSet[], file: string, baselineFile: str
 
 const BASELINE_LOCK_WAIT_S = 10;
 
+/** `kbench compare` and `kbench baseline update|show`. */
 export function registerCompareCommands(program: Command, io: CliIo): void {
+  registerCompareCommand(program, io);
+  registerBaselineCommands(program, io);
+}
+
+function registerCompareCommand(program: Command, io: CliIo): void {
   program
     .command('compare')
     .description('Compare a run with the baseline (exit 1 on any regression), or custom vs stock kernels inside one run.')
@@ -60,7 +66,7 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
     .option('--baseline <file>', 'baseline to compare against (with --stock-vs-custom: whose stored boots say which metrics have two modes)', 'baseline.json')
     .option('--alpha <p>', 'significance level, after Holm-Bonferroni correction', numberInRange('--alpha', 1e-6, 0.5), 0.05)
     .option('--threshold <fraction>', 'noise band for every metric, overriding the suite\'s (0.05 = 5%); a calibrated A/A band still wins when larger', numberInRange('--threshold', 0.0001, 5))
-    .option('--seed <n>', 'bootstrap seed (same seed, same CIs)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--stock-vs-custom', 'speedup of custom over stock kernels inside this run, per guest OS')
     .option('--allow-mismatch', 'compare even when host or kernel fingerprints differ')
     .option('--fail-on-incomparable', 'a metric whose unit or direction differs from the baseline fails the gate with exit 1 (default: exit 2, bad input)')
@@ -125,7 +131,9 @@ export function registerCompareCommands(program: Command, io: CliIo): void {
       if (incomparable > 0 && !flags.json) io.err(`kbench: ${incomparableLine(sets, file, flags.baseline, false)}\n`);
       io.setExitCode(!flags.stockVsCustom && (counted.length > 0 || incomparable > 0) ? EXIT_REGRESSION : EXIT_OK);
     });
+}
 
+function registerBaselineCommands(program: Command, io: CliIo): void {
   const baseline = program.command('baseline').description('Manage baseline.json (raw samples plus fingerprints).');
   baseline
     .command('update')

@@ -14,7 +14,7 @@ import { backendDescriptor } from '../backends/catalog.ts';
 import { IMAGE_PROVIDERS, imageProvider } from '../backends/qemu/images/index.ts';
 import type { ImageProvider, PreparedImage } from '../backends/qemu/images/types.ts';
 import { getBackend } from '../backends/registry.ts';
-import { ciMode, compareSets, pairStockVsCustom, storedModesFor } from '../compare/index.ts';
+import { ciMode, compareSets, pairStockVsCustom, storedModesFor, type ComparisonSet } from '../compare/index.ts';
 import { collectHostFingerprint } from '../env/host.ts';
 import { InfraError, InputError, KbenchError } from '../errors/index.ts';
 import { checkCreatableFile } from '../fs/paths.ts';
@@ -22,7 +22,7 @@ import { composeGateImage } from '../gate/images.ts';
 import { defaultBase, differences, materialiseSide, readSide, resolveCommit, type Side } from '../gate/revisions.ts';
 import { BASE_SLOT, CANDIDATE_SLOT, identicalInputs, judgeGate, runnerClass, type GateDescription, type GateImage } from '../gate/summary.ts';
 import { getGuestAdapter } from '../guest/registry.ts';
-import type { RunSettings } from '../results/schema.ts';
+import type { ResultsFile, RunSettings } from '../results/schema.ts';
 import { loadResults } from '../results/store.ts';
 import { executeRun, planRun } from '../run/execute.ts';
 import { renderPlan } from '../run/plan-text.ts';
@@ -67,6 +67,59 @@ function imageFacts(image: PreparedImage): GateImage {
   return { key: /^[0-9a-f]{64}$/.test(dir) ? dir : image.rootDisk.path, derivedFrom: null };
 }
 
+/** `--runner-class`: the class a results file was measured on (baselines are kept per class). */
+async function printRunnerClass(file: string, io: CliIo): Promise<void> {
+  const results = await loadResults(file);
+  if (results.host === null) throw new InputError(`${file}: field host: null (a baseline without a host has no runner class)`);
+  io.out(`${runnerClass(results.host)}\n`);
+}
+
+/** The run the gate makes: the zfs suite, quick, the base and candidate slots. */
+function gateSettings(flags: GateFlags, backend: RunSettings['backend']): RunSettings {
+  return {
+    target: flags.target,
+    backend,
+    suite: 'zfs',
+    workloads: flags.only === undefined ? null : flags.only.split(',').map((id) => id.trim()).filter(Boolean),
+    quick: true,
+    kernels: [BASE_SLOT, CANDIDATE_SLOT],
+    runs: { kind: 'fixed', count: flags.runs ?? 3 },
+  };
+}
+
+/** `--plan`'s first lines: the two sides, what differs, which slot is which. */
+function gatePlanHeader(gate: GateDescription): string {
+  const { base, candidate } = gate;
+  return [
+    `gate ${gate.target}: base ${base.commit.slice(0, 12)} (${base.rev}) vs candidate ${candidate.commit.slice(0, 12)} (${candidate.rev})`,
+    `  differ in: ${gate.differences.map((d) => `${d.path} (${d.change})`).join(', ') || 'nothing (an A/A run)'}`,
+    `  slots: ${BASE_SLOT} = the base's custom side, ${CANDIDATE_SLOT} = the candidate's custom side`,
+  ].join('\n');
+}
+
+/** A failed run: input errors as they are, anything else an InfraError naming what was kept. */
+function runFailure(error: unknown, resultsFile: string, runDir: string): Error {
+  if (error instanceof KbenchError && !(error instanceof InfraError)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const where = existsSync(resultsFile) ? `; results so far: ${resultsFile}; logs: ${runDir}` : '';
+  return new InfraError(`${message}${where}`);
+}
+
+/** The run's comparison sets, titled and labelled base vs candidate. */
+async function gateSets(results: ResultsFile, os: string, base: Side, candidate: Side, baselineFile: string): Promise<ComparisonSet[]> {
+  // MODE PRIOR (stats/modes.ts): both slots hold custom kernels, so the baseline's stored custom boots say which metrics have two modes.
+  const stored = existsSync(baselineFile) ? await loadResults(baselineFile).catch(() => null) : null;
+  const storedModes = storedModesFor(results, stored, path.basename(baselineFile), { baseline: 'custom', candidate: 'custom' });
+  return pairStockVsCustom(results, storedModes).map((set) => ({
+    ...set,
+    title: `${os}: candidate ${candidate.commit.slice(0, 12)} vs base ${base.commit.slice(0, 12)}`,
+    baselineLabel: `base ${base.commit.slice(0, 12)}`,
+    candidateLabel: `candidate ${candidate.commit.slice(0, 12)}`,
+    // SLOTS (gate/summary.ts): the stock slot is the base, the custom slot the candidate; their conditions are named so.
+    ...(set.conditions === undefined ? {} : { conditions: { baseline: { ...set.conditions.baseline, label: 'base' }, candidate: { ...set.conditions.candidate, label: 'candidate' } } }),
+  }));
+}
+
 export function registerGateCommand(program: Command, io: CliIo): void {
   program
     .command('gate')
@@ -82,18 +135,13 @@ export function registerGateCommand(program: Command, io: CliIo): void {
     .option('--out <dir>', 'folder for results.json, report.html, summary.md, gate.json and logs (default runs/gate-<time>)')
     .option('--plan', 'resolve both sides and print what differs and the plan, without building or booting')
     .option('--run-identical', 'measure even when both revisions have identical inputs (an A/A run)')
-    .option('--seed <n>', 'bootstrap seed', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--ci', 'CI mode (also when $CI is set): mark each verdict made under different conditions on its two sides')
     .option('--strict-conditions', 'regressions made under different conditions (host load, CPU frequency, steal, CPU, QEMU, accelerator) are marked and not counted toward the exit code')
     .option('--json', 'NDJSON progress events on stdout, then gate.json')
     .option('--runner-class <results.json>', 'print the runner class a results file was measured on (baselines are kept per class) and exit')
     .action(async (flags: GateFlags) => {
-      if (flags.runnerClass !== undefined) {
-        const results = await loadResults(flags.runnerClass);
-        if (results.host === null) throw new InputError(`${flags.runnerClass}: field host: null (a baseline without a host has no runner class)`);
-        io.out(`${runnerClass(results.host)}\n`);
-        return;
-      }
+      if (flags.runnerClass !== undefined) return printRunnerClass(flags.runnerClass, io);
       const repo = path.resolve(flags.repo);
       if (!existsSync(repo)) throw new InputError(`--repo: ${repo} does not exist`);
       const { definition, backend: backendName } = resolveTarget(flags.target, 'qemu', [BASE_SLOT, CANDIDATE_SLOT]);
@@ -122,15 +170,7 @@ export function registerGateCommand(program: Command, io: CliIo): void {
       };
 
       const outDir = path.resolve(flags.out ?? defaultOutDir());
-      const settings: RunSettings = {
-        target: flags.target,
-        backend: backendName,
-        suite: 'zfs',
-        workloads: flags.only === undefined ? null : flags.only.split(',').map((id) => id.trim()).filter(Boolean),
-        quick: true,
-        kernels: [BASE_SLOT, CANDIDATE_SLOT],
-        runs: { kind: 'fixed', count: flags.runs ?? 3 },
-      };
+      const settings = gateSettings(flags, backendName);
       const suite = selectWorkloads(settings.suite, settings.workloads);
       const { plan, noiseSource } = await planRun({ baselineFile: flags.baseline, target: flags.target, runs: flags.runs, budgetMinutes: flags.budget }, settings, suite, definition.spec.os);
       gate.plan = plan;
@@ -156,12 +196,7 @@ export function registerGateCommand(program: Command, io: CliIo): void {
         return;
       }
       if (flags.plan) {
-        const lines = [
-          `gate ${flags.target}: base ${baseSide.commit.slice(0, 12)} (${baseSide.rev}) vs candidate ${candidateSide.commit.slice(0, 12)} (${candidateSide.rev})`,
-          `  differ in: ${gate.differences.map((d) => `${d.path} (${d.change})`).join(', ') || 'nothing (an A/A run)'}`,
-          `  slots: ${BASE_SLOT} = the base's custom side, ${CANDIDATE_SLOT} = the candidate's custom side`,
-        ];
-        io.out(`${lines.join('\n')}\n${renderPlan(plan, suite, `plan for the gate (${backendName})`, noiseSource)}`);
+        io.out(`${gatePlanHeader(gate)}\n${renderPlan(plan, suite, `plan for the gate (${backendName})`, noiseSource)}`);
         return;
       }
 
@@ -188,29 +223,13 @@ export function registerGateCommand(program: Command, io: CliIo): void {
       const images: ImageProvider = { ensure: async () => composeGateImage(baseImage, candidateImage) };
       const backend = await getBackend(backendName, { qemu: { images, onBuildProgress } });
       const results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backendDescriptor(backendName).hypervisor, acceleration: 'none' }));
-      try {
-        await executeRun({ backend, progress, definition, suite, guest: getGuestAdapter(definition.spec.os), results, settings, file: resultsFile, runDir, seed: flags.seed });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const where = existsSync(resultsFile) ? `; results so far: ${resultsFile}; logs: ${runDir}` : '';
-        if (error instanceof KbenchError && !(error instanceof InfraError)) throw error;
-        throw new InfraError(`${message}${where}`);
-      }
+      await executeRun({ backend, progress, definition, suite, guest: getGuestAdapter(definition.spec.os), results, settings, file: resultsFile, runDir, seed: flags.seed }).catch((error: unknown) => {
+        throw runFailure(error, resultsFile, runDir);
+      });
       gate.host = results.host;
       gate.runnerClass = results.host === null ? null : runnerClass(results.host);
       gate.files.results = resultsFile;
-      // MODE PRIOR (stats/modes.ts): both slots hold custom kernels, so the baseline's stored custom boots say which metrics have two modes.
-      const stored = existsSync(flags.baseline) ? await loadResults(flags.baseline).catch(() => null) : null;
-      const storedModes = storedModesFor(results, stored, path.basename(flags.baseline), { baseline: 'custom', candidate: 'custom' });
-      const sets = pairStockVsCustom(results, storedModes).map((set) => ({
-        ...set,
-        title: `${definition.spec.os}: candidate ${candidateSide.commit.slice(0, 12)} vs base ${baseSide.commit.slice(0, 12)}`,
-        baselineLabel: `base ${baseSide.commit.slice(0, 12)}`,
-        candidateLabel: `candidate ${candidateSide.commit.slice(0, 12)}`,
-        // SLOTS (gate/summary.ts): the stock slot is the base, the custom slot the candidate; their conditions are named so.
-        ...(set.conditions === undefined ? {} : { conditions: { baseline: { ...set.conditions.baseline, label: 'base' }, candidate: { ...set.conditions.candidate, label: 'candidate' } } }),
-      }));
-      const outcome = compareSets(sets, { seed: flags.seed });
+      const outcome = compareSets(await gateSets(results, definition.spec.os, baseSide, candidateSide, flags.baseline), { seed: flags.seed });
       gate.files.report = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(outDir, 'report.html'), { claims: null, ci: flags.strictConditions === true || ciMode(flags.ci) });
       gate.files.summary = path.join(outDir, 'summary.md');
       const verdict = judgeGate(outcome, gate, flags.strictConditions === true ? 'strict' : ciMode(flags.ci) ? 'mark' : 'line');

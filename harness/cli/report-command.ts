@@ -32,7 +32,7 @@ export function registerReportCommand(program: Command, io: CliIo): void {
     .option('--format <format>', 'html, md or junit', 'html')
     .option('--alpha <p>', 'significance level, after Holm-Bonferroni correction', numberInRange('--alpha', 1e-6, 0.5), 0.05)
     .option('--threshold <fraction>', 'noise threshold (0.05 = 5%)', numberInRange('--threshold', 0, 5), 0.05)
-    .option('--seed <n>', 'bootstrap seed', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--ci', 'CI mode (also when $CI is set): mark each verdict made under different conditions on its two sides (†, with a legend)')
     .option('--json', 'print a JSON summary of what was written')
     .action(async (files: string[], flags: ReportFlags) => {

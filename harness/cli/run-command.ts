@@ -170,7 +170,7 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--out <file>', 'results file (default runs/<target>-<time>/results.json)')
     .option('--resume <file>', 'continue an interrupted run; finished samples are kept, none repeated')
     .option('--no-report', 'skip the HTML report')
-    .option('--seed <n>', 'bootstrap seed for the final table', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
     .option('--override', 'with --resume: take the given --backend/--target/--kernels/--suite/--only/--runs even where they contradict the file')
     .option('--json', 'NDJSON progress events on stdout, then the comparison as JSON')
     .action(async (flags: RunFlags, command: Command) => {

@@ -51,7 +51,7 @@ export interface ComparisonOutcome {
 }
 
 export { DEFAULT_ALPHA, DEFAULT_NOISE_THRESHOLD };
-/** Kept for the reports' resampling (history charts); printed with every comparison. */
+/** The seed a comparison records when given none (--seed): printed with it; no statistic draws from it. */
 export const DEFAULT_SEED = 20261125;
 
 export interface CompareSetsOptions {

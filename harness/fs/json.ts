@@ -87,6 +87,8 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
   return { line, column: offset - lineStart + 1 };
 }
 
+// long because: one iterative state machine over an explicit stack (no recursion, so depth is a
+// limit, not a crash); its states share the cursor, the stack and the pending key.
 export function parseJsonStrict(text: string, limits: JsonLimits): Result<unknown, JsonProblem> {
   const stack: Frame[] = [];
   let i = 0;

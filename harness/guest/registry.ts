@@ -1,21 +1,26 @@
-/** One line per guest OS: adding an OS is a folder with parse.ts + index.ts and a line here. */
+/**
+ * One line per guest OS: adding an OS is a folder with parse.ts + index.ts (exporting its
+ * GuestRegistration, which names the OS) and a line here. The names themselves live in
+ * results/names.ts; `tsc` fails below when a name there has no registration here.
+ */
 import type { GuestOs } from '../results/schema.ts';
-import { createFreebsdAdapter } from './freebsd/index.ts';
-import { createLinuxAdapter } from './linux/index.ts';
-import { createNetbsdAdapter } from './netbsd/index.ts';
-import { createOpenbsdAdapter } from './openbsd/index.ts';
+import { freebsdGuest } from './freebsd/index.ts';
+import { alpineGuest, debianGuest } from './linux/index.ts';
+import { netbsdGuest } from './netbsd/index.ts';
+import { openbsdGuest } from './openbsd/index.ts';
 import type { GuestAdapter } from './types.ts';
 
-const ADAPTERS: Record<GuestOs, () => GuestAdapter> = {
-  debian: () => createLinuxAdapter('debian'),
-  alpine: () => createLinuxAdapter('alpine'),
-  freebsd: createFreebsdAdapter,
-  netbsd: createNetbsdAdapter,
-  openbsd: createOpenbsdAdapter,
-};
+const REGISTERED = [debianGuest, alpineGuest, freebsdGuest, netbsdGuest, openbsdGuest] as const;
+
+type Unregistered = Exclude<GuestOs, (typeof REGISTERED)[number]['os']>;
+/** Compile-time: every guest name of results/names.ts has an adapter here (the error names the missing one). */
+const everyGuestRegistered: [Unregistered] extends [never] ? true : Unregistered = true;
+void everyGuestRegistered;
+
+const ADAPTERS = new Map<string, () => GuestAdapter>(REGISTERED.map((entry) => [entry.os, entry.create]));
 
 export function getGuestAdapter(os: GuestOs): GuestAdapter {
-  const make = ADAPTERS[os];
-  if (!make) throw new Error(`no guest adapter for ${JSON.stringify(os)} (known: ${Object.keys(ADAPTERS).join(', ')})`);
+  const make = ADAPTERS.get(os);
+  if (!make) throw new Error(`no guest adapter for ${JSON.stringify(os)} (known: ${[...ADAPTERS.keys()].join(', ')})`);
   return make();
 }

@@ -1,7 +1,8 @@
 /**
  * One interface per guest OS (linux, freebsd, netbsd, openbsd). Each method runs commands through
  * a RemoteShell and hands the output to a pure parser in the same folder (tested on real output).
- * Adding a guest OS is one new folder plus one line in harness/guest/registry.ts.
+ * Adding a guest OS is one new folder (its index.ts exporting a GuestRegistration) plus one line
+ * in harness/guest/registry.ts; its name is spelled in results/names.ts and its own files only.
  */
 import type { GuestOs } from '../results/schema.ts';
 import type { RemoteShell } from '../ssh/types.ts';
@@ -114,4 +115,14 @@ export interface GuestCpuTicks {
   total: number;
   idle: number;
   steal: number;
+}
+
+/** A guest folder's entry in guest/registry.ts: the name it answers to and how to make its adapter. */
+export interface GuestRegistration<O extends GuestOs = GuestOs> {
+  os: O;
+  create: () => GuestAdapter;
+}
+
+export function defineGuest<const O extends GuestOs>(os: O, create: () => GuestAdapter): GuestRegistration<O> {
+  return { os, create };
 }

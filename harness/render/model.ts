@@ -381,6 +381,207 @@ function historySeries(
   });
 }
 
+/** Every comparison of the report: each run's custom vs stock, and each run vs the baseline. */
+function labelledSets(results: ResultsFile[], baseline: ResultsFile | null, runLabel: (index: number) => string, baselineName: string): LabelledSet[] {
+  return results.flatMap((run, index) => [
+    // MODE PRIOR (stats/modes.ts): the baseline's stored boots say which metrics have two modes.
+    ...pairStockVsCustom(run, storedModesFor(run, baseline, baselineName)).map((set) => ({ set, comparison: 'custom-vs-stock' as const, runLabel: runLabel(index), runIndex: index })),
+    // Times on different guest clocks are different quantities: such a run is shown, never compared with the baseline.
+    ...(baseline === null || clockMismatch(run, baseline, '', '') !== null ? [] : pairRunVsBaseline(run, baseline)).map((set) => ({
+      set,
+      comparison: 'vs-baseline' as const,
+      runLabel: runLabel(index),
+      runIndex: index,
+    })),
+  ]);
+}
+
+interface ShownTarget {
+  series: string;
+  run: string;
+  role: DistributionPoint['role'];
+  target: Target;
+}
+
+/** Every (series, target) whose samples are shown, in a stable order: runs first, baseline last. */
+function shownTargetsOf(results: ResultsFile[], baseline: ResultsFile | null, runLabel: (index: number) => string): ShownTarget[] {
+  return [
+    ...results.flatMap((run, index) =>
+      [...run.targets]
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((target) => ({ series: seriesName(runLabel(index), target.id), run: run.runId, role: variantRole(target), target })),
+    ),
+    ...(baseline === null
+      ? []
+      : baseline.targets.map((target) => ({
+          series: seriesName('baseline', target.id),
+          run: baseline.runId,
+          role: 'baseline' as const,
+          target,
+        }))),
+  ];
+}
+
+/** The history's runs in time order, the current ones marked (and not counted twice); null without history. */
+function historyFilesOf(history: ResultsFile[] | null, results: ResultsFile[]): HistoryFile[] | null {
+  if (history === null) return null;
+  const currentIds = new Set(results.map((r) => r.runId));
+  return [
+    ...history.filter((file) => !currentIds.has(file.runId)).map((file) => ({ file, current: false })),
+    ...results.map((file) => ({ file, current: true })),
+  ].sort((a, b) => Date.parse(a.file.createdAt) - Date.parse(b.file.createdAt));
+}
+
+type HistoryFile = { file: ResultsFile; current: boolean };
+
+interface MetricContext {
+  shownTargets: ShownTarget[];
+  allRows: ComparedRow[];
+  skipped: ReportModel['skipped'];
+  claimsTable: ClaimJudgement[];
+  historyFiles: HistoryFile[] | null;
+  historyTargetIds: string[];
+  noiseThreshold: number;
+  changePoints: ReportOptions['changePoints'];
+}
+
+/** One metric's section: its samples by series, its rows, speedups, claims, history and failures. */
+function metricSection(metricId: string, ctx: MetricContext): MetricSection {
+  const { shownTargets, allRows, skipped, claimsTable, historyFiles, historyTargetIds, noiseThreshold } = ctx;
+  const shown = shownTargets.flatMap(({ series, role, target }) => {
+    const metric = target.metrics.find((m) => m.id === metricId);
+    return metric === undefined ? [] : [{ series, role, target, metric }];
+  });
+  const first = shown[0]!.metric;
+  const rows = allRows.filter((row) => row.metricId === metricId);
+  // The same judgements as the claims table (kernel-aware), one per custom-vs-stock row with a claim.
+  const claims: ClaimCheck[] = rows.flatMap((row) => {
+    const judged = claimedFor(row, claimsTable);
+    return judged === null
+      ? []
+      : [
+          {
+            setTitle: row.setTitle,
+            guestOs: row.guestOs,
+            stated: judged.stated,
+            quote: judged.quote,
+            section: judged.section,
+            claimedSpeedup: judged.claimedSpeedup,
+            measuredSpeedup: row.speedup,
+            measuredCI: row.speedupCI,
+            outcome: judged.verdict,
+          },
+        ];
+  });
+  return {
+    id: metricId,
+    anchor: `metric-${slug(metricId)}`,
+    workload: workloadOf(metricId),
+    unit: first.unit,
+    direction: first.direction,
+    distribution: shown.flatMap(({ series, role, metric }) => metric.samples.map((sample) => ({ series, value: sample.value, role }))),
+    // Exactly what the comparison summarises (harness/compare nestedSamples, stats summarizeUnits / summarizeSide).
+    boots: shown.flatMap(({ series, role, metric }) =>
+      summarizeUnits(nestedSamples(metric)).map((unit) => ({ series, role, unit: unit.unit, value: unit.value, iterations: unit.iterations, mode: null })),
+    ),
+    centers: shown.flatMap(({ series, role, metric }) => {
+      const center = finite(summarizeSide(nestedSamples(metric)).center);
+      return center === null ? [] : [{ series, role, value: center }];
+    }),
+    seriesOrder: shown.filter(({ metric }) => metric.samples.length > 0).map(({ series }) => series),
+    speedups: rows.flatMap((row) =>
+      row.speedup === null
+        ? []
+        : [
+            {
+              label: row.setTitle,
+              comparison: row.comparison,
+              speedup: row.speedup,
+              low: row.speedupCI?.low ?? null,
+              high: row.speedupCI?.high ?? null,
+              verdict: row.verdict,
+              exact: row.method === 'exact',
+              bandLow: speedupBand(row.noiseThreshold, row.direction).low,
+              bandHigh: speedupBand(row.noiseThreshold, row.direction).high,
+              claimed: claimedFor(row, claimsTable)?.claimedSpeedup ?? null,
+            },
+          ],
+    ),
+    rows,
+    skipped: skipped.filter((row) => row.metricId === metricId),
+    claims,
+    history:
+      historyFiles === null
+        ? null
+        : historySeries(metricId, historyTargetIds, historyFiles, {
+            minRelativeChange: HISTORY_MIN_CHANGE_PER_NOISE_THRESHOLD * (first.noiseThreshold ?? noiseThreshold),
+            ...ctx.changePoints,
+          }),
+    failures: shown
+      .filter(({ metric }) => metric.failures.length > 0)
+      .map(({ series, metric }) => ({
+        series,
+        count: metric.failures.length,
+        reasons: [...new Set(metric.failures.map((f) => f.reason))].slice(0, 5),
+      })),
+    unsupported: shown.flatMap(({ series, metric }) =>
+      metric.status.kind === 'unsupported' ? [{ series, reason: metric.status.reason }] : [],
+    ),
+  };
+}
+
+/** The report's warnings: incomplete runs, host load, emulation, differences from the baseline, mixed hosts. */
+function reportWarnings(results: ResultsFile[], baseline: ResultsFile | null, sources: NonNullable<ReportOptions['sources']>): string[] {
+  const warnings: string[] = [];
+  results.forEach((run, index) => {
+    const name = sources.results?.[index] ?? run.runId;
+    if (!run.complete) warnings.push(`${name}: the run is incomplete (interrupted or still going); its samples are shown as they are.`);
+    warnings.push(...hostLoadWarnings(name, run.hostLoad, run.host?.logicalCpus ?? 1));
+    warnings.push(...emulationWarnings(name, run));
+    if (baseline !== null) {
+      for (const difference of fingerprintDifferences(run, baseline))
+        warnings.push(`${name}: ${difference.field} differs from the baseline: ${difference.baseline} vs ${difference.run}.`);
+      const missing = targetsMissingFromBaseline(run, baseline);
+      if (missing.length > 0) warnings.push(`${name}: the baseline has no samples for ${missing.join(', ')}.`);
+    }
+  });
+  const hostKeys = new Set(results.map((r) => (r.host === null ? '' : `${r.host.chip}|${r.host.arch}|${r.host.acceleration}`)));
+  if (hostKeys.size > 1) warnings.push('The runs come from different hosts or accelerations; compare them with care.');
+  return warnings;
+}
+
+/** The hosts and guests the report's samples come from, one line each. */
+function fingerprintOf(results: ResultsFile[], baseline: ResultsFile | null, shownTargets: ShownTarget[], hostLabel: (index: number) => string): ReportModel['fingerprint'] {
+  const hostLine = (file: ResultsFile, label: string): string[] =>
+    file.host === null
+      ? []
+      : [
+          `${label}${file.host.chip}, ${file.host.arch}, ${file.host.logicalCpus} CPUs, ${gib(file.host.memoryBytes)}, ${file.host.hypervisor}/${file.host.acceleration}`,
+        ];
+  return {
+    hosts: [...results.flatMap((run, index) => hostLine(run, hostLabel(index))), ...(baseline === null ? [] : hostLine(baseline, 'baseline: '))],
+    guests: shownTargets.map(
+      ({ series, target }) => `${series}: ${target.guest.os} ${target.guest.osVersion}, kernel ${target.guest.kernelRelease}, ZFS ${target.guest.zfsVersion ?? 'absent'}`,
+    ),
+  };
+}
+
+/** The history's per-run medians, flat, for the report's data block. */
+function historyData(metrics: MetricSection[]): ReportModel['data']['history'] {
+  return metrics.flatMap((metric) =>
+    (metric.history ?? []).flatMap((series) =>
+      series.points.map((point) => ({
+        runId: point.runId,
+        createdAt: point.createdAt,
+        target: series.target,
+        metric: metric.id,
+        median: point.median,
+        n: point.n,
+      })),
+    ),
+  );
+}
+
 export function buildReportModel(input: ReportInput): ReportModel {
   const options = input.options ?? {};
   const alpha = options.alpha ?? DEFAULT_ALPHA;
@@ -392,17 +593,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const runLabel = (index: number): string => (severalRuns ? `#${index + 1}` : '');
   const sources = options.sources ?? {};
 
-  const labelled: LabelledSet[] = results.flatMap((run, index) => [
-    // MODE PRIOR (stats/modes.ts): the baseline's stored boots say which metrics have two modes.
-    ...pairStockVsCustom(run, storedModesFor(run, baseline, sources.baseline ?? 'the baseline')).map((set) => ({ set, comparison: 'custom-vs-stock' as const, runLabel: runLabel(index), runIndex: index })),
-    // Times on different guest clocks are different quantities: such a run is shown, never compared with the baseline.
-    ...(baseline === null || clockMismatch(run, baseline, '', '') !== null ? [] : pairRunVsBaseline(run, baseline)).map((set) => ({
-      set,
-      comparison: 'vs-baseline' as const,
-      runLabel: runLabel(index),
-      runIndex: index,
-    })),
-  ]);
+  const labelled = labelledSets(results, baseline, runLabel, sources.baseline ?? 'the baseline');
   const outcome = compareSets(
     labelled.map((l) => l.set),
     { alpha, noiseThreshold, seed },
@@ -424,34 +615,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const counts: ReportModel['counts'] = { regressed: 0, improved: 0, equivalent: 0, inconclusive: 0, skipped: skipped.length };
   for (const row of allRows) counts[row.verdict]++;
 
-  // Every (series, target) whose samples are shown, in a stable order: runs first, baseline last.
-  const shownTargets: { series: string; run: string; role: DistributionPoint['role']; target: Target }[] = [
-    ...results.flatMap((run, index) =>
-      [...run.targets]
-        .sort((a, b) => a.id.localeCompare(b.id))
-        .map((target) => ({ series: seriesName(runLabel(index), target.id), run: run.runId, role: variantRole(target), target })),
-    ),
-    ...(baseline === null
-      ? []
-      : baseline.targets.map((target) => ({
-          series: seriesName('baseline', target.id),
-          run: baseline.runId,
-          role: 'baseline' as const,
-          target,
-        }))),
-  ];
+  const shownTargets = shownTargetsOf(results, baseline, runLabel);
 
   const metricOrder: string[] = [];
   for (const { target } of shownTargets) for (const metric of target.metrics) if (!metricOrder.includes(metric.id)) metricOrder.push(metric.id);
 
-  const currentIds = new Set(results.map((r) => r.runId));
-  const historyFiles =
-    input.history === null
-      ? null
-      : [
-          ...input.history.filter((file) => !currentIds.has(file.runId)).map((file) => ({ file, current: false })),
-          ...results.map((file) => ({ file, current: true })),
-        ].sort((a, b) => Date.parse(a.file.createdAt) - Date.parse(b.file.createdAt));
+  const historyFiles = historyFilesOf(input.history, results);
   const historyTargetIds = [...new Set(results.flatMap((r) => r.targets.map((t) => t.id)))].sort();
 
   const claimsFile = options.claims ?? null;
@@ -468,114 +637,15 @@ export function buildReportModel(input: ReportInput): ReportModel {
             ),
           ),
         );
-  const metrics: MetricSection[] = metricOrder.map((metricId) => {
-    const shown = shownTargets.flatMap(({ series, role, target }) => {
-      const metric = target.metrics.find((m) => m.id === metricId);
-      return metric === undefined ? [] : [{ series, role, target, metric }];
-    });
-    const first = shown[0]!.metric;
-    const rows = allRows.filter((row) => row.metricId === metricId);
-    // The same judgements as the claims table (kernel-aware), one per custom-vs-stock row with a claim.
-    const claims: ClaimCheck[] = rows.flatMap((row) => {
-      const judged = claimedFor(row, claimsTable);
-      return judged === null
-        ? []
-        : [
-            {
-              setTitle: row.setTitle,
-              guestOs: row.guestOs,
-              stated: judged.stated,
-              quote: judged.quote,
-              section: judged.section,
-              claimedSpeedup: judged.claimedSpeedup,
-              measuredSpeedup: row.speedup,
-              measuredCI: row.speedupCI,
-              outcome: judged.verdict,
-            },
-          ];
-    });
-    return {
-      id: metricId,
-      anchor: `metric-${slug(metricId)}`,
-      workload: workloadOf(metricId),
-      unit: first.unit,
-      direction: first.direction,
-      distribution: shown.flatMap(({ series, role, metric }) => metric.samples.map((sample) => ({ series, value: sample.value, role }))),
-      // Exactly what the comparison summarises (harness/compare nestedSamples, stats summarizeUnits / summarizeSide).
-      boots: shown.flatMap(({ series, role, metric }) =>
-        summarizeUnits(nestedSamples(metric)).map((unit) => ({ series, role, unit: unit.unit, value: unit.value, iterations: unit.iterations, mode: null })),
-      ),
-      centers: shown.flatMap(({ series, role, metric }) => {
-        const center = finite(summarizeSide(nestedSamples(metric)).center);
-        return center === null ? [] : [{ series, role, value: center }];
-      }),
-      seriesOrder: shown.filter(({ metric }) => metric.samples.length > 0).map(({ series }) => series),
-      speedups: rows.flatMap((row) =>
-        row.speedup === null
-          ? []
-          : [
-              {
-                label: row.setTitle,
-                comparison: row.comparison,
-                speedup: row.speedup,
-                low: row.speedupCI?.low ?? null,
-                high: row.speedupCI?.high ?? null,
-                verdict: row.verdict,
-                exact: row.method === 'exact',
-                bandLow: speedupBand(row.noiseThreshold, row.direction).low,
-                bandHigh: speedupBand(row.noiseThreshold, row.direction).high,
-                claimed: claimedFor(row, claimsTable)?.claimedSpeedup ?? null,
-              },
-            ],
-      ),
-      rows,
-      skipped: skipped.filter((row) => row.metricId === metricId),
-      claims,
-      history:
-        historyFiles === null
-          ? null
-          : historySeries(metricId, historyTargetIds, historyFiles, {
-              minRelativeChange: HISTORY_MIN_CHANGE_PER_NOISE_THRESHOLD * (first.noiseThreshold ?? noiseThreshold),
-              ...options.changePoints,
-            }),
-      failures: shown
-        .filter(({ metric }) => metric.failures.length > 0)
-        .map(({ series, metric }) => ({
-          series,
-          count: metric.failures.length,
-          reasons: [...new Set(metric.failures.map((f) => f.reason))].slice(0, 5),
-        })),
-      unsupported: shown.flatMap(({ series, metric }) =>
-        metric.status.kind === 'unsupported' ? [{ series, reason: metric.status.reason }] : [],
-      ),
-    };
-  });
+  const metrics: MetricSection[] = metricOrder.map((metricId) =>
+    metricSection(metricId, { shownTargets, allRows, skipped, claimsTable, historyFiles, historyTargetIds, noiseThreshold, changePoints: options.changePoints }),
+  );
 
-  const warnings: string[] = [];
-  results.forEach((run, index) => {
-    const name = sources.results?.[index] ?? run.runId;
-    if (!run.complete) warnings.push(`${name}: the run is incomplete (interrupted or still going); its samples are shown as they are.`);
-    warnings.push(...hostLoadWarnings(name, run.hostLoad, run.host?.logicalCpus ?? 1));
-    warnings.push(...emulationWarnings(name, run));
-    if (baseline !== null) {
-      for (const difference of fingerprintDifferences(run, baseline))
-        warnings.push(`${name}: ${difference.field} differs from the baseline: ${difference.baseline} vs ${difference.run}.`);
-      const missing = targetsMissingFromBaseline(run, baseline);
-      if (missing.length > 0) warnings.push(`${name}: the baseline has no samples for ${missing.join(', ')}.`);
-    }
-  });
-  const hostKeys = new Set(results.map((r) => (r.host === null ? '' : `${r.host.chip}|${r.host.arch}|${r.host.acceleration}`)));
-  if (hostKeys.size > 1) warnings.push('The runs come from different hosts or accelerations; compare them with care.');
+  const warnings = reportWarnings(results, baseline, sources);
 
 
   const historyRuns = historyFiles ?? [];
   const guests: GuestInfo[] = shownTargets.map(({ series, run, target }) => guestInfo(series, run, target));
-  const hostLine = (file: ResultsFile, label: string): string[] =>
-    file.host === null
-      ? []
-      : [
-          `${label}${file.host.chip}, ${file.host.arch}, ${file.host.logicalCpus} CPUs, ${gib(file.host.memoryBytes)}, ${file.host.hypervisor}/${file.host.acceleration}`,
-        ];
 
   return {
     format: 'kbench-report-model',
@@ -598,15 +668,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       historyFiles === null || historyRuns.length === 0
         ? null
         : { runs: historyRuns.length, from: historyRuns[0]!.file.createdAt, to: historyRuns[historyRuns.length - 1]!.file.createdAt },
-    fingerprint: {
-      hosts: [
-        ...results.flatMap((run, index) => hostLine(run, severalRuns ? `${runLabel(index)}: ` : '')),
-        ...(baseline === null ? [] : hostLine(baseline, 'baseline: ')),
-      ],
-      guests: shownTargets.map(
-        ({ series, target }) => `${series}: ${target.guest.os} ${target.guest.osVersion}, kernel ${target.guest.kernelRelease}, ZFS ${target.guest.zfsVersion ?? 'absent'}`,
-      ),
-    },
+    fingerprint: fingerprintOf(results, baseline, shownTargets, (index) => (severalRuns ? `${runLabel(index)}: ` : '')),
     conditions: [
       ...results.map((run, index) => runConditions(run, runLabel(index), baseline)),
       ...(baseline === null ? [] : [runConditions(baseline, 'baseline', null)]),
@@ -625,18 +687,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       version: 1,
       results,
       baseline,
-      history: metrics.flatMap((metric) =>
-        (metric.history ?? []).flatMap((series) =>
-          series.points.map((point) => ({
-            runId: point.runId,
-            createdAt: point.createdAt,
-            target: series.target,
-            metric: metric.id,
-            median: point.median,
-            n: point.n,
-          })),
-        ),
-      ),
+      history: historyData(metrics),
     },
   };
 }

@@ -9,9 +9,11 @@
  */
 
 /**
- * Every guest OS, with what its kernel calls itself (`uname -s`, checked before measuring). The
- * guest registry (guest/registry.ts) is typed by these names, so a name here without an adapter
- * fails `tsc`; test/architecture/guest-names.test.ts counts where else a name is spelled.
+ * Every guest OS, with what its kernel calls itself (`uname -s`, checked before measuring). This
+ * line is a guest's registration: the one place outside its own files that spells its name. The
+ * guest registry (guest/registry.ts) lists each guest folder's defineGuest entry and fails `tsc`
+ * when a name here has none; test/architecture/guest-names.test.ts counts where else a name is
+ * spelled.
  */
 export const GUEST_OSES = [
   { name: 'debian', unameS: 'Linux' },

@@ -29,7 +29,6 @@
  * - inconclusive: anything else. It says the smallest change this data could have detected and
  *   how many boots per side would decide it at the measured variance.
  */
-import { DEFAULT_CONFIDENCE_LEVEL } from './bootstrap.ts';
 import { mean, median, outlierIndexes, sampleVariance } from './descriptive.ts';
 import { holmAdjust } from './holm.ts';
 import { summarizeUnits, varianceComponents, type NestedSample } from './nested.ts';
@@ -38,6 +37,9 @@ import { byRun, poolRunVariance, runVarianceOf, type RunVarianceEstimate } from 
 import { speedupOf } from './speedup.ts';
 import { studentTQuantile, studentTTwoSidedP } from './student-t.ts';
 import { smallSideDf, smallSideTest, welchInterval, welchTTest, type Interval, type WelchResult } from './welch.ts';
+
+/** The confidence level of every interval kbench reports (the ratio's t-interval, the report's). */
+export const DEFAULT_CONFIDENCE_LEVEL = 0.95;
 
 export type Verdict = 'regressed' | 'improved' | 'equivalent' | 'inconclusive';
 export type Direction = 'lower' | 'higher';

@@ -88,7 +88,7 @@ export function quantileOfSorted(sorted: readonly number[], probability: number)
   const low = sorted[below]!;
   if (fraction === 0 || below + 1 >= n) return low;
   const high = sorted[below + 1]!;
-  // Equal bounds short-circuit so that two infinite bootstrap ratios give Infinity, not NaN.
+  // Equal bounds short-circuit so that two infinite ratios give Infinity, not NaN.
   if (low === high) return low;
   const between = low + (high - low) * fraction;
   // high - low overflows only across signs at the limits of a double.

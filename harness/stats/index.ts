@@ -15,8 +15,9 @@
  * effect is large against the noise. Logs make ratios symmetric and tame the right skew of
  * timings; the per-boot median tames outlier iterations. Welch (unequal variances) because the
  * two kernels need not be equally noisy. Simulation (bench/) shows it keeps its error rate on
- * normal, lognormal-skewed and heavy-tailed (t with 3 df) boot effects. Mann-Whitney (matching
- * scipy to 1e-9) stays in this module for callers with many independent samples.
+ * normal, lognormal-skewed and heavy-tailed (t with 3 df) boot effects. (kbench had a
+ * Mann-Whitney U and percentile bootstrap CIs too; no command used them, so they are gone; the
+ * pooled method the old verdicts used lives on in bench/pooled-method.ts for the comparison.)
  *
  * Alternatives considered: a hierarchical bootstrap (Saravanan et al. 2022) is too coarse at
  * 3 boots (only 10 distinct resamples per side) and undercovers; a mixed model adds nothing
@@ -122,30 +123,13 @@ export {
   scaledMad,
 } from './descriptive.ts';
 export { createRng, DEFAULT_SEED, type Rng } from './random.ts';
-export {
-  bootstrapMedianCI,
-  bootstrapRatioOfMediansCI,
-  DEFAULT_CONFIDENCE_LEVEL,
-  DEFAULT_RESAMPLES,
-  ratioOfMedians,
-  type BootstrapOptions,
-  type ConfidenceInterval,
-} from './bootstrap.ts';
 export { erfc, normalSurvival } from './normal.ts';
-export {
-  canReachSignificance,
-  EXACT_MAX_SMALLER_SIDE,
-  mannWhitneyU,
-  minimumAchievablePValue,
-  samplesNeededForSignificance,
-  type MannWhitneyMethod,
-  type MannWhitneyResult,
-} from './mann-whitney.ts';
 export { holmAdjust } from './holm.ts';
 export {
   classify,
   compareMetrics,
   decisionOutlook,
+  DEFAULT_CONFIDENCE_LEVEL,
   expectedHalfWidth,
   DEFAULT_ALPHA,
   DEFAULT_NOISE_THRESHOLD,

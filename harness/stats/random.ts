@@ -1,13 +1,14 @@
 /**
- * A small seeded pseudo-random generator, so every bootstrap CI can be reproduced from the seed
- * printed next to it. Math.random cannot be seeded, hence this.
+ * A small seeded pseudo-random generator for the simulations in bench/ and the randomized
+ * tests, so each can be reproduced from its seed. Math.random cannot be seeded, hence this.
+ * No statistic a command computes draws from it: kbench's intervals are t-intervals.
  *
  * Algorithm: Mulberry32 (Tommy Ettinger, 2017): a 32-bit counter stepped by an odd constant
  * (period 2^32) and passed through an integer mixing function. Statistically good enough to
- * pick resample indexes (it passes gjrand and most of PractRand); not for cryptography.
+ * draw simulated samples (it passes gjrand and most of PractRand); not for cryptography.
  */
 
-/** The seed used when a caller gives none; fixed so the same inputs always give the same CIs. */
+/** The seed a command records when given none (--seed); fixed so outputs are reproducible. */
 export const DEFAULT_SEED = 20261125;
 
 export interface Rng {

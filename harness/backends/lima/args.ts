@@ -10,8 +10,10 @@ import { projectFile } from '../../root.ts';
 import { err, InputError, ok, showValue, type Result } from '../../errors/index.ts';
 import type { Acceleration, GuestOs, KernelVariant } from '../../results/schema.ts';
 import { unameOf } from '../../results/names.ts';
+import { LIMA_GUEST_ENTRIES } from './guests/index.ts';
+import { isRunnable, type LimaRunnableGuest, type LimaVmType } from './guests/types.ts';
 
-export type LimaVmType = 'vz' | 'qemu';
+export type { LimaVmType } from './guests/types.ts';
 export type LimaArch = 'aarch64' | 'x86_64';
 /** kbench's own templates (lima/ in the repo), one per guest OS and kernel variant; limactl takes a file path. */
 // From the project root: in the compiled bundle this code runs from dist/.
@@ -21,37 +23,23 @@ export function limaTemplatePath(os: LimaGuest, variant: KernelVariant): string 
 }
 
 /**
- * The guests Lima runs, each with all that is particular to it: one table, so that the backend
- * and its descriptor branch on what a guest needs, never on its name. Alpine runs on vz (fastest
- * on Apple silicon) and boots the custom Image through images[].kernel with its modules copied in;
- * FreeBSD runs only on qemu (templates/_images/freebsd-15.yaml: "does not boot with vz") and gets
- * the custom kernel tried once with nextboot -k.
+ * The guests Lima runs, each declared in its own file (guests/<os>.ts) with all that is particular
+ * to it, so that the backend and its descriptor branch on what a guest needs, never on its name.
  */
-export const LIMA_GUESTS = {
-  alpine: {
-    vmType: 'vz',
-    customKernel: 'images-kernel',
-    artifactEnv: 'KBENCH_LIMA_MODULES',
-    stock: 'Alpine linux-virt with zfs-virt',
-    custom: 'M-series Image through images[].kernel, its OpenZFS modules from $KBENCH_LIMA_MODULES',
-    source: 'Alpine 3.23.4 nocloud cloud image (sha512 pinned in the template)',
-    bootClock: 'ha.stderr.log "[VZ] - vm state change: running" -> "The essential requirement 1 of 2 is satisfied" (ssh)',
-  },
-  freebsd: {
-    vmType: 'qemu',
-    customKernel: 'nextboot',
-    artifactEnv: 'KBENCH_LIMA_FREEBSD_KERNEL',
-    stock: 'FreeBSD GENERIC on UFS, zfs.ko',
-    custom: '/boot/kernel.m-series from $KBENCH_LIMA_FREEBSD_KERNEL, tried once with nextboot -k, then loader.conf',
-    source: 'FreeBSD 15.1-RELEASE BASIC-CLOUDINIT-ufs.raw.xz (Lima fetches it; no published digest pinned)',
-    bootClock: 'ha.stderr.log "Starting QEMU" -> ssh requirement satisfied',
-  },
-} as const satisfies Record<string, { vmType: LimaVmType; customKernel: 'images-kernel' | 'nextboot'; artifactEnv: string; stock: string; custom: string; source: string; bootClock: string }>;
-export type LimaGuest = keyof typeof LIMA_GUESTS;
+export const LIMA_GUESTS: Readonly<Record<string, LimaRunnableGuest>> = Object.fromEntries(LIMA_GUEST_ENTRIES.filter(isRunnable).map((entry) => [entry.os, entry]));
+/** A guest OS Lima runs (a key of LIMA_GUESTS). */
+export type LimaGuest = GuestOs;
 
 /** The Lima guest `os` is, or null when Lima does not run it (limaRefusal says why). */
 export function limaGuestOf(os: string): LimaGuest | null {
   return Object.hasOwn(LIMA_GUESTS, os) ? (os as LimaGuest) : null;
+}
+
+/** What Lima needs to know about a guest it runs. */
+export function limaGuestSpec(os: LimaGuest): LimaRunnableGuest {
+  const spec = LIMA_GUESTS[os];
+  if (spec === undefined) throw new InputError(`backend lima: no Lima template for ${os}`);
+  return spec;
 }
 
 /** pkg/identifiers/validate.go: alphanumeric runs joined by single `.`, `_` or `-`, at most 76 characters. */
@@ -175,11 +163,12 @@ const LIMA_KERNELS: readonly string[] = ['Linux', 'Darwin', 'FreeBSD', 'Windows'
 
 /**
  * Why Lima cannot run `os` at all, or null when it can: by the guest's kernel (results/names.ts),
- * so a new guest OS needs no line here. The Debian testbed is the one exception by name: it is
- * built locally for QEMU, and Lima has no template for it.
+ * so a new guest OS needs no line here. A guest's own file may refuse it with a reason
+ * (guests/<os>.ts: the Debian testbed is QEMU's).
  */
 export function limaRefusal(os: GuestOs): string | null {
-  if (os === 'debian') return 'target os "debian" is the locally built QEMU testbed: use --backend qemu';
+  const entry = LIMA_GUEST_ENTRIES.find((candidate) => candidate.os === os);
+  if (entry !== undefined && !isRunnable(entry)) return entry.refusal;
   const kernel = unameOf(os) ?? os;
   if (LIMA_KERNELS.includes(kernel)) return null;
   return `Lima cannot boot ${kernel} (its os: field knows ${LIMA_KERNELS.join(', ')}; lima issue #1096): use --backend qemu or ssh`;
@@ -196,7 +185,7 @@ export function requireLimaGuest(os: GuestOs): LimaGuest {
 /** Which template and VM type a guest OS gets (LIMA_GUESTS). */
 export function limaTargetPlan(os: GuestOs, variant: KernelVariant): LimaTargetPlan {
   const guest = requireLimaGuest(os);
-  return { template: limaTemplatePath(guest, variant), vmType: LIMA_GUESTS[guest].vmType };
+  return { template: limaTemplatePath(guest, variant), vmType: limaGuestSpec(guest).vmType };
 }
 
 /** A limactl argv run once after the instance's first start, and what its output must say. */
@@ -221,7 +210,7 @@ export function limaSetupSteps(os: LimaGuest, instance: string, artifact: string
   const remote = `/tmp/${path.basename(artifact)}`;
   const copy = { args: ['copy', artifact, `${instance}:${remote}`] };
   const shell = (command: string) => ['shell', '--workdir=/', instance, 'sudo', 'sh', '-c', command];
-  if (LIMA_GUESTS[os].customKernel === 'images-kernel') {
+  if (limaGuestSpec(os).customKernel === 'images-kernel') {
     return [copy, { args: shell(`tar -xzf ${remote} -C / && depmod -a "$(uname -r)" && modprobe zfs`) }];
   }
   return [

@@ -25,7 +25,7 @@ import type { SshEndpoint } from '../../ssh/types.ts';
 import { parseQemuVersion } from '../qemu/backend.ts';
 import type { Backend, BootedGuest, PreparedTarget, TargetSpec } from '../types.ts';
 import {
-  LIMA_GUESTS,
+  limaGuestSpec,
   limaAcceleration,
   limaArchOf,
   limaCreateArgs,
@@ -70,7 +70,7 @@ interface LimaVariantPlan {
 /** The custom variant's tarball from the environment, per OS. */
 export function customArtifactFromEnv(env: NodeJS.ProcessEnv, os: string): string | null {
   const guest = limaGuestOf(os);
-  return guest === null ? null : env[LIMA_GUESTS[guest].artifactEnv] || null;
+  return guest === null ? null : env[limaGuestSpec(guest).artifactEnv] || null;
 }
 
 export interface LimaPreparedTarget extends PreparedTarget {
@@ -114,7 +114,7 @@ export function planLimaTarget(
     let artifact: string | null = null;
     if (variant === 'custom') {
       artifact = customArtifact();
-      if (LIMA_GUESTS[requireLimaGuest(spec.os)].customKernel === 'nextboot') {
+      if (limaGuestSpec(requireLimaGuest(spec.os)).customKernel === 'nextboot') {
         if (artifact === null) {
           throw new InputError(`target ${showValue(spec.name)}: the custom variant needs the kernel: set KBENCH_LIMA_FREEBSD_KERNEL to kernel.m-series.tar.gz (kernels/build-freebsd-kernel.sh)`);
         }
@@ -269,255 +269,279 @@ export interface LimaBackend extends Backend {
   instanceOf(guest: BootedGuest): string | null;
 }
 
+/** What every limactl call of one backend shares. */
+interface LimaContext {
+  limactlCommand: string;
+  progress: (line: string) => void;
+  bootTimeoutMs: number;
+  childEnv: Record<string, string>;
+  options: LimaBackendOptions;
+}
+
+async function requireLimactl(ctx: LimaContext): Promise<string> {
+  const found = await findExecutable(ctx.limactlCommand);
+  if (found === null) throw new InputError(LIMACTL_MISSING_MESSAGE);
+  return found;
+}
+
+async function limactl(ctx: LimaContext, binary: string, args: string[], timeoutMs = 120_000) {
+  return execa(binary, args, { reject: false, env: ctx.childEnv, timeout: timeoutMs, stdin: 'ignore' });
+}
+
+async function listInstances(ctx: LimaContext, binary: string): Promise<LimaInstance[]> {
+  // All instances, filtered here: naming an absent instance makes list exit 1 ("unmatched instances").
+  const result = await limactl(ctx, binary, ['list', '--json']);
+  if (result.exitCode !== 0) {
+    throw new InfraError(`limactl list --json failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}`);
+  }
+  const parsed = parseLimaList(String(result.stdout));
+  if (!parsed.ok) throw new InfraError(parsed.error);
+  return parsed.value;
+}
+
+async function findInstance(ctx: LimaContext, binary: string, name: string): Promise<LimaInstance | null> {
+  return (await listInstances(ctx, binary)).find((instance) => instance.name === name) ?? null;
+}
+
+async function prepareTarget(ctx: LimaContext, spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<LimaPreparedTarget> {
+  const hostArch = limaArchOf(nodeArch());
+  const plans = planLimaTarget(
+    spec,
+    variants,
+    () => ctx.options.customKernel ?? customKernelFromEnv(process.env, hostArch),
+    () => ctx.options.customArtifact ?? customArtifactFromEnv(process.env, spec.os),
+  );
+  const binary = await requireLimactl(ctx);
+  await fs.mkdir(runDir, { recursive: true });
+
+  const existing = await listInstances(ctx, binary);
+  const instances: Partial<Record<KernelVariant, string>> = {};
+  const created: string[] = [];
+  const facts = {
+    stock: { kernelImagePath: null, kernelImageBytes: null },
+    custom: { kernelImagePath: null, kernelImageBytes: null },
+  } as PreparedTarget['facts'];
+
+  for (const variant of variants) {
+    const plan = plans[variant]!;
+    instances[variant] = plan.instance;
+    if (plan.kernelLocation !== null) {
+      const stat = await fs.stat(plan.kernelLocation).catch(() => null);
+      if (stat === null || !stat.isFile()) throw new InputError(`custom kernel ${showValue(plan.kernelLocation)}: no such file`);
+      facts[variant] = { kernelImagePath: plan.kernelLocation, kernelImageBytes: stat.size };
+    }
+    const found = existing.find((instance) => instance.name === plan.instance);
+    if (found) {
+      const problem = reuseProblem(found, plan);
+      if (problem !== null) throw new InputError(problem);
+      ctx.progress(`lima: reusing instance ${plan.instance} (${found.status})`);
+      continue;
+    }
+    ctx.progress(`lima: limactl ${plan.createArgs.join(' ')}`);
+    const result = await limactl(ctx, binary, plan.createArgs, 600_000);
+    await fs.writeFile(path.join(runDir, `lima-create-${plan.instance}.log`), `${String(result.stderr)}\n`);
+    if (result.exitCode !== 0) {
+      throw new InfraError(`limactl create ${plan.instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${path.join(runDir, `lima-create-${plan.instance}.log`)}`);
+    }
+    created.push(plan.instance);
+    if (plan.artifact !== null) await setUpCustom(ctx, binary, spec, plan.instance, plan.artifact, runDir);
+  }
+  return { spec, variants, runDir, facts, lima: { instances, created } };
+}
+
+/** First start of a new custom instance: install its kernel/modules (lima/<os>-custom.yaml says how), then stop. */
+async function setUpCustom(ctx: LimaContext, binary: string, spec: TargetSpec, instance: string, artifact: string, runDir: string): Promise<void> {
+  if (!existsSync(artifact)) throw new InputError(`custom artifact ${showValue(artifact)}: no such file`);
+  const log = path.join(runDir, `lima-setup-${instance}.log`);
+  const run = async (args: string[], timeoutMs: number) => {
+    ctx.progress(`lima: limactl ${args.join(' ')}`);
+    const result = await limactl(ctx, binary, args, timeoutMs);
+    await fs.appendFile(log, `$ limactl ${args.join(' ')}\n${String(result.stdout)}${String(result.stderr)}\n`);
+    if (result.exitCode !== 0) throw new InfraError(`limactl ${args[0]} ${instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${log}`);
+    return String(result.stdout).trim();
+  };
+  await run(limaStartArgs(instance, ctx.bootTimeoutMs / 1000), ctx.bootTimeoutMs + 60_000);
+  for (const step of limaSetupSteps(requireLimaGuest(spec.os), instance, artifact)) {
+    const out = await run(step.args, 600_000);
+    if (step.expectFramed !== undefined) {
+      const framed = unframeOutput(out, step.expectFramed.token);
+      if (framed === null) throw new InfraError(`${instance}: sysctl -n kern.bootfile printed no framed output (see ${log})`);
+      const value = framed.output.trim();
+      if (value !== step.expectFramed.value)
+        throw new InfraError(`${instance}: after the nextboot trial the guest runs ${showValue(value)}, not ${step.expectFramed.value} (the custom kernel did not boot; see the serial log in the instance directory)`);
+    }
+    if (step.restartAfter) {
+      await stopInstance(ctx, binary, instance);
+      await run(limaStartArgs(instance, ctx.bootTimeoutMs / 1000), ctx.bootTimeoutMs + 60_000);
+    }
+  }
+  await stopInstance(ctx, binary, instance);
+}
+
+async function stopInstance(ctx: LimaContext, binary: string, name: string): Promise<void> {
+  const instance = await findInstance(ctx, binary, name);
+  if (instance === null || instance.status === 'Stopped') return;
+  if (instance.status === 'Running') {
+    const graceful = await limactl(ctx, binary, ['stop', name], 240_000);
+    if (graceful.exitCode === 0) return;
+    ctx.progress(`lima: limactl stop ${name} failed (${oneLine(limactlFailureLine(String(graceful.stderr)), 120)}); forcing`);
+  }
+  const forced = await limactl(ctx, binary, ['stop', '-f', name], 60_000);
+  const after = await findInstance(ctx, binary, name);
+  if (after !== null && after.status !== 'Stopped') {
+    throw new InfraError(`limactl stop -f ${name} left the instance ${after.status || 'in an unknown state'} (exit ${forced.exitCode}): ${oneLine(limactlFailureLine(String(forced.stderr))) || 'no output'}`);
+  }
+}
+
+/** Starts the prepared instance of `variant` (stopped first: a measured boot needs a stopped one) and describes the running guest. */
+async function bootInstance(ctx: LimaContext, prepared: PreparedTarget, variant: KernelVariant): Promise<BootedGuest> {
+  if (!isLimaPreparedTarget(prepared)) throw new InfraError('lima backend: boot() needs a target prepared by the lima backend');
+  const name = prepared.lima.instances[variant];
+  if (name === undefined) throw new InputError(`target ${showValue(prepared.spec.name)}: kernel variant ${variant} was not prepared`);
+  const binary = await requireLimactl(ctx);
+
+  // `limactl start` on a running instance returns at once; a measured boot needs a stopped one.
+  await stopInstance(ctx, binary, name);
+  const before = await findInstance(ctx, binary, name);
+  if (before === null) throw new InfraError(`Lima instance ${name} disappeared after prepare`);
+
+  ctx.progress(`lima: starting ${name}`);
+  const startClock = new Date();
+  const started = await limactl(ctx, binary, limaStartArgs(name, ctx.bootTimeoutMs / 1000), ctx.bootTimeoutMs + 60_000);
+  const haStderrPath = path.join(before.dir, 'ha.stderr.log');
+  await fs.writeFile(path.join(prepared.runDir, `lima-start-${name}.log`), `${String(started.stderr)}\n`);
+  if (started.exitCode !== 0) {
+    const tail = await logTail(haStderrPath, 2);
+    await stopInstance(ctx, binary, name).catch(() => undefined);
+    throw new InfraError(
+      `limactl start ${name} failed (exit ${started.exitCode}): ${oneLine(limactlFailureLine(String(started.stderr)), 160) || 'no output'}${tail ? `; host agent: ${oneLineTail(tail, 160)}` : ''}; see ${haStderrPath}`,
+    );
+  }
+
+  try {
+    return await describeRunning(ctx, binary, prepared, variant, name, haStderrPath, startClock);
+  } catch (error) {
+    await stopInstance(ctx, binary, name).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function describeRunning(
+  ctx: LimaContext,
+  binary: string,
+  prepared: LimaPreparedTarget,
+  variant: KernelVariant,
+  name: string,
+  haStderrPath: string,
+  startClock: Date,
+): Promise<BootedGuest> {
+  const instance = await findInstance(ctx, binary, name);
+  if (instance === null || instance.status !== 'Running') {
+    throw new InfraError(`Lima instance ${name} is ${instance?.status || 'gone'} right after limactl start succeeded`);
+  }
+  if (instance.sshConfigFile === null) throw new InfraError(`limactl list --json: instance ${name} has no sshConfigFile`);
+  const sshConfigFile = instance.sshConfigFile;
+  const target = await resolveSshAlias(instance.hostname || limaHostAlias(name), { configFile: sshConfigFile });
+  if (!target.ok) throw new InfraError(`${sshConfigFile}: ${target.error}`);
+  const mapped = limaSshEndpoint({
+    target: target.value,
+    sshConfigFile,
+    sshLocalPort: instance.sshLocalPort,
+    // One pin file per instance: stock and custom are different VMs with different host keys.
+    pinFile: path.join(prepared.runDir, `lima-${name}-host-keys.pin`),
+  });
+  if (!mapped.ok) throw new InfraError(mapped.error);
+  const endpoint = mapped.value;
+
+  const haStderr = await fs.readFile(haStderrPath, 'utf8').catch(() => '');
+  const timing = limaBootSeconds(haStderr, startClock);
+  const hostBootSeconds = timing?.seconds ?? null;
+
+  const serialCandidates = instance.vmType === 'vz' ? ['serialv.log', 'serial.log', 'serialp.log'] : ['serial.log', 'serialp.log', 'serialv.log'];
+  const serialLogPath = serialCandidates.map((file) => path.join(instance.dir, file)).find((file) => existsSync(file)) ?? null;
+  const guest: BootedGuest = {
+    variant,
+    endpoint,
+    acceleration: limaAcceleration({
+      vmType: instance.vmType,
+      guestArch: instance.arch,
+      hostPlatform: nodePlatform(),
+      hostArch: limaArchOf(nodeArch()),
+      kvmAvailable: existsSync('/dev/kvm'),
+    }),
+    hostBootSeconds,
+    ...(timing ? { hostBootStart: timing.start } : {}),
+    serialLogPath,
+  };
+  ctx.progress(`lima: ${name} running, ssh ${endpoint.user}@${endpoint.host}:${endpoint.port}, boot-to-ssh ${hostBootSeconds ?? 'unknown'} s from ${timing?.start ?? 'no start mark'}`);
+  return guest;
+}
+
+async function destroyCreated(ctx: LimaContext, prepared: PreparedTarget): Promise<void> {
+  if (!isLimaPreparedTarget(prepared) || prepared.lima.created.length === 0) return;
+  const binary = await requireLimactl(ctx);
+  const failures: string[] = [];
+  for (const name of prepared.lima.created) {
+    // -f kills a still-running instance; deleting an absent one only warns (exit 0).
+    const result = await limactl(ctx, binary, ['delete', '-f', name], 120_000);
+    if (result.exitCode !== 0) failures.push(`${name}: ${oneLine(limactlFailureLine(String(result.stderr)), 120) || `exit ${result.exitCode}`}`);
+  }
+  if (failures.length > 0) throw new InfraError(`limactl delete -f failed for ${failures.join('; ')}`);
+  prepared.lima.created = [];
+}
+
+async function limaVersions(ctx: LimaContext): Promise<Record<string, string | null>> {
+  const binary = await findExecutable(ctx.limactlCommand);
+  let limaVersion: string | null = null;
+  if (binary !== null) {
+    const result = await limactl(ctx, binary, ['--version'], 30_000);
+    const parsed = result.exitCode === 0 ? parseLimaVersion(String(result.stdout)) : null;
+    limaVersion = parsed?.ok ? parsed.value : null;
+  }
+  let qemuVersion: string | null = null;
+  const qemu = await findExecutable('qemu-system-aarch64');
+  if (qemu !== null) {
+    const result = await execa(qemu, ['--version'], { reject: false, timeout: 30_000, stdin: 'ignore' });
+    qemuVersion = result.exitCode === 0 ? parseQemuVersion(String(result.stdout)) : null;
+  }
+  return { qemuVersion, limaVersion };
+}
+
 export function createLimaBackend(options: LimaBackendOptions = {}): LimaBackend {
-  const limactlCommand = options.limactl ?? (process.env.LIMACTL || 'limactl');
-  const progress = options.onProgress ?? (() => {});
-  const bootTimeoutMs = options.bootTimeoutMs ?? 600_000;
-  const childEnv = options.limaHome ? { LIMA_HOME: options.limaHome } : {};
+  const ctx: LimaContext = {
+    limactlCommand: options.limactl ?? (process.env.LIMACTL || 'limactl'),
+    progress: options.onProgress ?? (() => {}),
+    bootTimeoutMs: options.bootTimeoutMs ?? 600_000,
+    childEnv: options.limaHome ? { LIMA_HOME: options.limaHome } : {},
+    options,
+  };
   const guests = new WeakMap<BootedGuest, string>();
   const guestsByPort = new Map<number, string>();
-
-  async function requireLimactl(): Promise<string> {
-    const found = await findExecutable(limactlCommand);
-    if (found === null) throw new InputError(LIMACTL_MISSING_MESSAGE);
-    return found;
-  }
-
-  async function limactl(binary: string, args: string[], timeoutMs = 120_000) {
-    return execa(binary, args, { reject: false, env: childEnv, timeout: timeoutMs, stdin: 'ignore' });
-  }
-
-  async function listInstances(binary: string): Promise<LimaInstance[]> {
-    // All instances, filtered here: naming an absent instance makes list exit 1 ("unmatched instances").
-    const result = await limactl(binary, ['list', '--json']);
-    if (result.exitCode !== 0) {
-      throw new InfraError(`limactl list --json failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}`);
-    }
-    const parsed = parseLimaList(String(result.stdout));
-    if (!parsed.ok) throw new InfraError(parsed.error);
-    return parsed.value;
-  }
-
-  async function findInstance(binary: string, name: string): Promise<LimaInstance | null> {
-    return (await listInstances(binary)).find((instance) => instance.name === name) ?? null;
-  }
-
-  async function prepare(spec: TargetSpec, variants: KernelVariant[], runDir: string): Promise<LimaPreparedTarget> {
-    const hostArch = limaArchOf(nodeArch());
-    const plans = planLimaTarget(
-      spec,
-      variants,
-      () => options.customKernel ?? customKernelFromEnv(process.env, hostArch),
-      () => options.customArtifact ?? customArtifactFromEnv(process.env, spec.os),
-    );
-    const binary = await requireLimactl();
-    await fs.mkdir(runDir, { recursive: true });
-
-    const existing = await listInstances(binary);
-    const instances: Partial<Record<KernelVariant, string>> = {};
-    const created: string[] = [];
-    const facts = {
-      stock: { kernelImagePath: null, kernelImageBytes: null },
-      custom: { kernelImagePath: null, kernelImageBytes: null },
-    } as PreparedTarget['facts'];
-
-    for (const variant of variants) {
-      const plan = plans[variant]!;
-      instances[variant] = plan.instance;
-      if (plan.kernelLocation !== null) {
-        const stat = await fs.stat(plan.kernelLocation).catch(() => null);
-        if (stat === null || !stat.isFile()) throw new InputError(`custom kernel ${showValue(plan.kernelLocation)}: no such file`);
-        facts[variant] = { kernelImagePath: plan.kernelLocation, kernelImageBytes: stat.size };
-      }
-      const found = existing.find((instance) => instance.name === plan.instance);
-      if (found) {
-        const problem = reuseProblem(found, plan);
-        if (problem !== null) throw new InputError(problem);
-        progress(`lima: reusing instance ${plan.instance} (${found.status})`);
-        continue;
-      }
-      progress(`lima: limactl ${plan.createArgs.join(' ')}`);
-      const result = await limactl(binary, plan.createArgs, 600_000);
-      await fs.writeFile(path.join(runDir, `lima-create-${plan.instance}.log`), `${String(result.stderr)}\n`);
-      if (result.exitCode !== 0) {
-        throw new InfraError(`limactl create ${plan.instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${path.join(runDir, `lima-create-${plan.instance}.log`)}`);
-      }
-      created.push(plan.instance);
-      if (plan.artifact !== null) await setUpCustom(binary, spec, plan.instance, plan.artifact, runDir);
-    }
-    return { spec, variants, runDir, facts, lima: { instances, created } };
-  }
-
-  /** First start of a new custom instance: install its kernel/modules (lima/<os>-custom.yaml says how), then stop. */
-  async function setUpCustom(binary: string, spec: TargetSpec, instance: string, artifact: string, runDir: string): Promise<void> {
-    if (!existsSync(artifact)) throw new InputError(`custom artifact ${showValue(artifact)}: no such file`);
-    const log = path.join(runDir, `lima-setup-${instance}.log`);
-    const run = async (args: string[], timeoutMs: number) => {
-      progress(`lima: limactl ${args.join(' ')}`);
-      const result = await limactl(binary, args, timeoutMs);
-      await fs.appendFile(log, `$ limactl ${args.join(' ')}\n${String(result.stdout)}${String(result.stderr)}\n`);
-      if (result.exitCode !== 0) throw new InfraError(`limactl ${args[0]} ${instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${log}`);
-      return String(result.stdout).trim();
-    };
-    await run(limaStartArgs(instance, bootTimeoutMs / 1000), bootTimeoutMs + 60_000);
-    for (const step of limaSetupSteps(requireLimaGuest(spec.os), instance, artifact)) {
-      const out = await run(step.args, 600_000);
-      if (step.expectFramed !== undefined) {
-        const framed = unframeOutput(out, step.expectFramed.token);
-        if (framed === null) throw new InfraError(`${instance}: sysctl -n kern.bootfile printed no framed output (see ${log})`);
-        const value = framed.output.trim();
-        if (value !== step.expectFramed.value)
-          throw new InfraError(`${instance}: after the nextboot trial the guest runs ${showValue(value)}, not ${step.expectFramed.value} (the custom kernel did not boot; see the serial log in the instance directory)`);
-      }
-      if (step.restartAfter) {
-        await stopInstance(binary, instance);
-        await run(limaStartArgs(instance, bootTimeoutMs / 1000), bootTimeoutMs + 60_000);
-      }
-    }
-    await stopInstance(binary, instance);
-  }
-
-  async function stopInstance(binary: string, name: string): Promise<void> {
-    const instance = await findInstance(binary, name);
-    if (instance === null || instance.status === 'Stopped') return;
-    if (instance.status === 'Running') {
-      const graceful = await limactl(binary, ['stop', name], 240_000);
-      if (graceful.exitCode === 0) return;
-      progress(`lima: limactl stop ${name} failed (${oneLine(limactlFailureLine(String(graceful.stderr)), 120)}); forcing`);
-    }
-    const forced = await limactl(binary, ['stop', '-f', name], 60_000);
-    const after = await findInstance(binary, name);
-    if (after !== null && after.status !== 'Stopped') {
-      throw new InfraError(`limactl stop -f ${name} left the instance ${after.status || 'in an unknown state'} (exit ${forced.exitCode}): ${oneLine(limactlFailureLine(String(forced.stderr))) || 'no output'}`);
-    }
-  }
-
-  async function boot(prepared: PreparedTarget, variant: KernelVariant): Promise<BootedGuest> {
-    if (!isLimaPreparedTarget(prepared)) throw new InfraError('lima backend: boot() needs a target prepared by the lima backend');
-    const name = prepared.lima.instances[variant];
-    if (name === undefined) throw new InputError(`target ${showValue(prepared.spec.name)}: kernel variant ${variant} was not prepared`);
-    const binary = await requireLimactl();
-
-    // `limactl start` on a running instance returns at once; a measured boot needs a stopped one.
-    await stopInstance(binary, name);
-    const before = await findInstance(binary, name);
-    if (before === null) throw new InfraError(`Lima instance ${name} disappeared after prepare`);
-
-    progress(`lima: starting ${name}`);
-    const startClock = new Date();
-    const started = await limactl(binary, limaStartArgs(name, bootTimeoutMs / 1000), bootTimeoutMs + 60_000);
-    const haStderrPath = path.join(before.dir, 'ha.stderr.log');
-    await fs.writeFile(path.join(prepared.runDir, `lima-start-${name}.log`), `${String(started.stderr)}\n`);
-    if (started.exitCode !== 0) {
-      const tail = await logTail(haStderrPath, 2);
-      await stopInstance(binary, name).catch(() => undefined);
-      throw new InfraError(
-        `limactl start ${name} failed (exit ${started.exitCode}): ${oneLine(limactlFailureLine(String(started.stderr)), 160) || 'no output'}${tail ? `; host agent: ${oneLineTail(tail, 160)}` : ''}; see ${haStderrPath}`,
-      );
-    }
-
-    try {
-      return await describeRunning(binary, prepared, variant, name, haStderrPath, startClock);
-    } catch (error) {
-      await stopInstance(binary, name).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  async function describeRunning(
-    binary: string,
-    prepared: LimaPreparedTarget,
-    variant: KernelVariant,
-    name: string,
-    haStderrPath: string,
-    startClock: Date,
-  ): Promise<BootedGuest> {
-    const instance = await findInstance(binary, name);
-    if (instance === null || instance.status !== 'Running') {
-      throw new InfraError(`Lima instance ${name} is ${instance?.status || 'gone'} right after limactl start succeeded`);
-    }
-    if (instance.sshConfigFile === null) throw new InfraError(`limactl list --json: instance ${name} has no sshConfigFile`);
-    const sshConfigFile = instance.sshConfigFile;
-    const target = await resolveSshAlias(instance.hostname || limaHostAlias(name), { configFile: sshConfigFile });
-    if (!target.ok) throw new InfraError(`${sshConfigFile}: ${target.error}`);
-    const mapped = limaSshEndpoint({
-      target: target.value,
-      sshConfigFile,
-      sshLocalPort: instance.sshLocalPort,
-      // One pin file per instance: stock and custom are different VMs with different host keys.
-      pinFile: path.join(prepared.runDir, `lima-${name}-host-keys.pin`),
-    });
-    if (!mapped.ok) throw new InfraError(mapped.error);
-    const endpoint = mapped.value;
-
-    const haStderr = await fs.readFile(haStderrPath, 'utf8').catch(() => '');
-    const timing = limaBootSeconds(haStderr, startClock);
-    const hostBootSeconds = timing?.seconds ?? null;
-
-    const serialCandidates = instance.vmType === 'vz' ? ['serialv.log', 'serial.log', 'serialp.log'] : ['serial.log', 'serialp.log', 'serialv.log'];
-    const serialLogPath = serialCandidates.map((file) => path.join(instance.dir, file)).find((file) => existsSync(file)) ?? null;
-    const guest: BootedGuest = {
-      variant,
-      endpoint,
-      acceleration: limaAcceleration({
-        vmType: instance.vmType,
-        guestArch: instance.arch,
-        hostPlatform: nodePlatform(),
-        hostArch: limaArchOf(nodeArch()),
-        kvmAvailable: existsSync('/dev/kvm'),
-      }),
-      hostBootSeconds,
-      ...(timing ? { hostBootStart: timing.start } : {}),
-      serialLogPath,
-    };
-    guests.set(guest, name);
-    guestsByPort.set(endpoint.port, name);
-    progress(`lima: ${name} running, ssh ${endpoint.user}@${endpoint.host}:${endpoint.port}, boot-to-ssh ${hostBootSeconds ?? 'unknown'} s from ${timing?.start ?? 'no start mark'}`);
-    return guest;
-  }
 
   function instanceOf(guest: BootedGuest): string | null {
     return guests.get(guest) ?? guestsByPort.get(guest.endpoint.port) ?? null;
   }
 
-  async function shutdown(guest: BootedGuest): Promise<void> {
-    const name = instanceOf(guest);
-    if (name === null) return;
-    const binary = await findExecutable(limactlCommand);
-    if (binary === null) return;
-    await stopInstance(binary, name);
-    guestsByPort.delete(guest.endpoint.port);
-  }
-
-  async function destroy(prepared: PreparedTarget): Promise<void> {
-    if (!isLimaPreparedTarget(prepared) || prepared.lima.created.length === 0) return;
-    const binary = await requireLimactl();
-    const failures: string[] = [];
-    for (const name of prepared.lima.created) {
-      // -f kills a still-running instance; deleting an absent one only warns (exit 0).
-      const result = await limactl(binary, ['delete', '-f', name], 120_000);
-      if (result.exitCode !== 0) failures.push(`${name}: ${oneLine(limactlFailureLine(String(result.stderr)), 120) || `exit ${result.exitCode}`}`);
-    }
-    if (failures.length > 0) throw new InfraError(`limactl delete -f failed for ${failures.join('; ')}`);
-    prepared.lima.created = [];
-  }
-
-  async function versions(): Promise<Record<string, string | null>> {
-    const binary = await findExecutable(limactlCommand);
-    let limaVersion: string | null = null;
-    if (binary !== null) {
-      const result = await limactl(binary, ['--version'], 30_000);
-      const parsed = result.exitCode === 0 ? parseLimaVersion(String(result.stdout)) : null;
-      limaVersion = parsed?.ok ? parsed.value : null;
-    }
-    let qemuVersion: string | null = null;
-    const qemu = await findExecutable('qemu-system-aarch64');
-    if (qemu !== null) {
-      const result = await execa(qemu, ['--version'], { reject: false, timeout: 30_000, stdin: 'ignore' });
-      qemuVersion = result.exitCode === 0 ? parseQemuVersion(String(result.stdout)) : null;
-    }
-    return { qemuVersion, limaVersion };
-  }
-
-  return { name: 'lima', prepare, boot, shutdown, destroy, versions, instanceOf };
+  return {
+    name: 'lima',
+    prepare: (spec, variants, runDir) => prepareTarget(ctx, spec, variants, runDir),
+    async boot(prepared, variant) {
+      const guest = await bootInstance(ctx, prepared, variant);
+      const name = (prepared as LimaPreparedTarget).lima.instances[variant]!;
+      guests.set(guest, name);
+      guestsByPort.set(guest.endpoint.port, name);
+      return guest;
+    },
+    async shutdown(guest) {
+      const name = instanceOf(guest);
+      if (name === null) return;
+      const binary = await findExecutable(ctx.limactlCommand);
+      if (binary === null) return;
+      await stopInstance(ctx, binary, name);
+      guestsByPort.delete(guest.endpoint.port);
+    },
+    destroy: (prepared) => destroyCreated(ctx, prepared),
+    versions: () => limaVersions(ctx),
+    instanceOf,
+  };
 }

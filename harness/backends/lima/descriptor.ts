@@ -1,7 +1,7 @@
 /** lima: one Lima instance per target and kernel variant, from kbench's templates in lima/. */
 import type { KernelVariant } from '../../results/schema.ts';
 import type { BackendDescriptor, BackendPlan, HostPlatform, TargetSpec } from '../types.ts';
-import { LIMA_GUESTS, limaCreateArgs, limaInstanceName, limaRefusal, limaSetupSteps, limaStartArgs, limaTargetPlan, requireLimaGuest } from './args.ts';
+import { limaGuestSpec, limaCreateArgs, limaInstanceName, limaRefusal, limaSetupSteps, limaStartArgs, limaTargetPlan, requireLimaGuest } from './args.ts';
 import type { LimaBackendOptions } from './backend.ts';
 
 export const limaDescriptor = {
@@ -20,7 +20,7 @@ export const limaDescriptor = {
   },
   describe(target: TargetSpec, variants: readonly KernelVariant[]): BackendPlan {
     const os = requireLimaGuest(target.os);
-    const guest = LIMA_GUESTS[os];
+    const guest = limaGuestSpec(os);
     const commands: string[] = [];
     const perVariant: Partial<Record<KernelVariant, string>> = {};
     for (const variant of variants) {

@@ -8,7 +8,7 @@ import { parseThen, sysctlFact } from '../common/facts.ts';
 import { expectParsed, runChecked } from '../common/run.ts';
 import { parseUnsignedInteger } from '../common/zfs.ts';
 import { loadedWhenSucceeds } from '../common/zfs-module.ts';
-import type { GuestAdapter } from '../types.ts';
+import { defineGuest, type GuestAdapter } from '../types.ts';
 import { parseFreebsdBoottime, parseFreebsdMemory, parseFreebsdVersion, parseKldstatHasModule, parseMdconfigAttach } from './parse.ts';
 
 const MEMORY_SYSCTLS = 'hw.physmem vm.stats.vm.v_free_count hw.pagesize';
@@ -51,3 +51,5 @@ export function createFreebsdAdapter(): GuestAdapter {
     },
   });
 }
+
+export const freebsdGuest = defineGuest('freebsd', createFreebsdAdapter);

@@ -14,7 +14,7 @@ import { GuestOutputError, expectParsed, okOutput, runChecked, runEachSucceeded,
 import { IMPLEMENTATION_PARAMETERS, validateTunables } from '../common/tunables.ts';
 import { effectiveTunableValue, parseImplSelector, parseUnsignedInteger } from '../common/zfs.ts';
 import { loadedWhenSucceeds, reloadZfsModuleWith, type ZfsModuleTools } from '../common/zfs-module.ts';
-import type { BootBreakdown, GuestAdapter, GuestCpuTicks, KstatBenchName, KstatTable, ZfsSupport } from '../types.ts';
+import { defineGuest, type BootBreakdown, type GuestAdapter, type GuestCpuTicks, type KstatBenchName, type KstatTable, type ZfsSupport } from '../types.ts';
 import { parseProcStat } from './proc-stat.ts';
 import { parseKernelHandoverSeconds, parseLosetupShow, parseMeminfo, parseProcUptime, parseSystemdAnalyze } from './parse.ts';
 
@@ -68,20 +68,50 @@ const LOOP_DEVICE: FileVdevDevice = {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Whether the guest has zpool and the zfs module (loaded or loadable). */
+async function linuxZfsSupport(shell: RemoteShell): Promise<ZfsSupport> {
+  const found = await runSections(shell, {
+    zpool: 'command -v zpool',
+    module: 'test -d /sys/module/zfs || modinfo zfs',
+  });
+  if (found.zpool!.code !== 0) return { supported: false, reason: 'zpool is not installed in the guest' };
+  if (found.module!.code !== 0)
+    return { supported: false, reason: 'no zfs kernel module for the running kernel (modinfo zfs failed)' };
+  return { supported: true };
+}
+
+/** Writes each ZFS module parameter (refusing an absent one or a refused value) and reads back what took. */
+async function writeModuleParameters(shell: RemoteShell, tunables: Record<string, string>): Promise<Record<string, string>> {
+  validateTunables(tunables, 'module-parameter');
+  const names = Object.keys(tunables);
+  if (names.length === 0) return {};
+  const writes = names.map((name) => {
+    const path = `/sys/module/zfs/parameters/${name}`;
+    const value = shellQuote(tunables[name]!);
+    return (
+      `{ [ -e ${path} ] || { echo "no ZFS module parameter ${name} (${path})" >&2; exit 3; }; } && ` +
+      `{ { echo ${value} > ${path}; } 2>/dev/null || { echo "ZFS module parameter ${name} refused the value ${value}" >&2; exit 4; }; }`
+    );
+  });
+  await runChecked(shell, writes.join(' && '));
+  const readBack = await runSections(
+    shell,
+    Object.fromEntries(names.map((name) => [name, `cat /sys/module/zfs/parameters/${name}`])),
+  );
+  return Object.fromEntries(
+    names.map((name) => {
+      const text = okOutput(readBack[name]);
+      if (text === null) throw new GuestOutputError(`/sys/module/zfs/parameters/${name}`, 'unreadable after writing');
+      return [name, effectiveTunableValue(text)];
+    }),
+  );
+}
+
 export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): GuestAdapter {
   return {
     os,
 
-    async zfsSupport(shell: RemoteShell): Promise<ZfsSupport> {
-      const found = await runSections(shell, {
-        zpool: 'command -v zpool',
-        module: 'test -d /sys/module/zfs || modinfo zfs',
-      });
-      if (found.zpool!.code !== 0) return { supported: false, reason: 'zpool is not installed in the guest' };
-      if (found.module!.code !== 0)
-        return { supported: false, reason: 'no zfs kernel module for the running kernel (modinfo zfs failed)' };
-      return { supported: true };
-    },
+    zfsSupport: linuxZfsSupport,
 
     facts: (shell) => readFacts(shell, { ...LINUX_FACTS, identity: (unameS, osRelease) => identityMismatch(os, unameS, osRelease) }),
 
@@ -137,31 +167,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
 
     removeFileVdev: (shell, vdev, filePath) => removeFileVdevWith(shell, LOOP_DEVICE, vdev, filePath),
 
-    async applyZfsTunables(shell: RemoteShell, tunables: Record<string, string>): Promise<Record<string, string>> {
-      validateTunables(tunables, 'module-parameter');
-      const names = Object.keys(tunables);
-      if (names.length === 0) return {};
-      const writes = names.map((name) => {
-        const path = `/sys/module/zfs/parameters/${name}`;
-        const value = shellQuote(tunables[name]!);
-        return (
-          `{ [ -e ${path} ] || { echo "no ZFS module parameter ${name} (${path})" >&2; exit 3; }; } && ` +
-          `{ { echo ${value} > ${path}; } 2>/dev/null || { echo "ZFS module parameter ${name} refused the value ${value}" >&2; exit 4; }; }`
-        );
-      });
-      await runChecked(shell, writes.join(' && '));
-      const readBack = await runSections(
-        shell,
-        Object.fromEntries(names.map((name) => [name, `cat /sys/module/zfs/parameters/${name}`])),
-      );
-      return Object.fromEntries(
-        names.map((name) => {
-          const text = okOutput(readBack[name]);
-          if (text === null) throw new GuestOutputError(`/sys/module/zfs/parameters/${name}`, 'unreadable after writing');
-          return [name, effectiveTunableValue(text)];
-        }),
-      );
-    },
+    applyZfsTunables: writeModuleParameters,
 
     async readZfsTunables(shell: RemoteShell, names: string[]): Promise<Record<string, string>> {
       validateTunables(Object.fromEntries(names.map((name) => [name, '0'])), 'module-parameter');
@@ -210,3 +216,6 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
     },
   };
 }
+
+export const debianGuest = defineGuest('debian', () => createLinuxAdapter('debian'));
+export const alpineGuest = defineGuest('alpine', () => createLinuxAdapter('alpine'));

@@ -7,7 +7,7 @@ import { shellQuote, type RemoteShell } from '../../ssh/types.ts';
 import { createBsdAdapter, uvmMemoryInUse } from '../common/bsd.ts';
 import { UNAME_SYSTEM_RELEASE, sysctlFact } from '../common/facts.ts';
 import { expectParsed, okOutput, runChecked, runSections } from '../common/run.ts';
-import type { GuestAdapter } from '../types.ts';
+import { defineGuest, type GuestAdapter } from '../types.ts';
 import { parseModstatHasModule, parseNetbsdBoottime, parsePhysmem, parseRawPartition, parseVndconfigList } from './parse.ts';
 
 /** The booted kernel's path (x86 reports it; elsewhere the default /netbsd). */
@@ -61,3 +61,5 @@ export function createNetbsdAdapter(): GuestAdapter {
     },
   });
 }
+
+export const netbsdGuest = defineGuest('netbsd', createNetbsdAdapter);

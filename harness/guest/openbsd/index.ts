@@ -4,7 +4,7 @@
  */
 import { createBsdAdapter, uvmMemoryInUse } from '../common/bsd.ts';
 import { UNAME_SYSTEM_RELEASE, sysctlFact } from '../common/facts.ts';
-import type { GuestAdapter } from '../types.ts';
+import { defineGuest, type GuestAdapter } from '../types.ts';
 import { parseOpenbsdBoottime, parseOpenbsdPhysmem } from './parse.ts';
 
 export const OPENBSD_NO_ZFS_REASON = 'OpenBSD has no ZFS port (CDDL license conflict)';
@@ -28,3 +28,5 @@ export function createOpenbsdAdapter(): GuestAdapter {
     zfs: { absentReason: OPENBSD_NO_ZFS_REASON },
   });
 }
+
+export const openbsdGuest = defineGuest('openbsd', createOpenbsdAdapter);

@@ -176,7 +176,7 @@ export function renderMarkdownReport(model: ReportModel, maxChars = MARKDOWN_MAX
   budget.push(
     `<sub>${VERDICT_MARK.regressed} regressed, ${VERDICT_MARK.improved} improved, ${VERDICT_MARK.equivalent} equivalent (within the band), ${VERDICT_MARK.inconclusive} inconclusive. ` +
       `${escapeMarkdown(s.test)}; ${escapeMarkdown(s.correction)}, alpha ${s.alpha}; noise threshold ${s.noiseThreshold * 100}% unless set per metric; ` +
-      `${s.confidenceLevel * 100}% CIs; history resampling seed ${s.seed}.</sub>`,
+      `${s.confidenceLevel * 100}% CIs; seed ${s.seed}.</sub>`,
   );
   return `${budget.lines.join('\n')}\n`;
 }

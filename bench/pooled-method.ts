@@ -1,13 +1,19 @@
 /**
- * Percentile bootstrap confidence intervals for a median and for a ratio of medians.
- * Seeded, so the same data and seed always give the same interval.
+ * The verdict method kbench used before the boot became the unit ("pooled MWU" in
+ * bench/stats-verdicts.ts and the README): every iteration an independent sample, a two-sided
+ * Mann-Whitney U, Holm, and a percentile bootstrap CI of the ratio of medians. No command uses
+ * it any more; it lives here, in bench/ only, so the simulation can still show what
+ * pseudo-replication cost. (harness/stats/ had a full Mann-Whitney with scipy's exact branch and
+ * bootstrap median CIs, reached only from tests and bench: removed in issue 23.)
  *
- * Small samples: a percentile bootstrap of a median can only return values (or midpoints of
- * values) present in the data, so with fewer than about 6 samples it is too narrow for its
- * nominal level. Verdicts therefore also require a Mann-Whitney p-value, which is exact there.
+ * Mann-Whitney here is the normal approximation with tie and 0.5 continuity corrections, which is
+ * what scipy's method='auto' uses, and what kbench used, when both sides have more than 8 values
+ * (the bench's pooled sides have 9). Bootstrap: seeded, so the same data and seed give the same
+ * interval.
  */
-import { assertFiniteSamples, midpoint, quantileOfSorted, sortedCopy } from './descriptive.ts';
-import { createRng, DEFAULT_SEED, type Rng } from './random.ts';
+import { assertFiniteSamples, midpoint, quantileOfSorted, sortedCopy } from '../harness/stats/descriptive.ts';
+import { normalSurvival } from '../harness/stats/normal.ts';
+import { createRng, DEFAULT_SEED, type Rng } from '../harness/stats/random.ts';
 
 export interface ConfidenceInterval {
   low: number;
@@ -23,8 +29,8 @@ export interface BootstrapOptions {
   level?: number;
 }
 
-export const DEFAULT_RESAMPLES = 10_000;
-export const DEFAULT_CONFIDENCE_LEVEL = 0.95;
+const DEFAULT_RESAMPLES = 10_000;
+const DEFAULT_CONFIDENCE_LEVEL = 0.95;
 
 interface ResolvedBootstrapOptions {
   seed: number;
@@ -32,7 +38,7 @@ interface ResolvedBootstrapOptions {
   level: number;
 }
 
-export function resolveBootstrapOptions(options: BootstrapOptions = {}): ResolvedBootstrapOptions {
+function resolveBootstrapOptions(options: BootstrapOptions = {}): ResolvedBootstrapOptions {
   const seed = options.seed ?? DEFAULT_SEED;
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const level = options.level ?? DEFAULT_CONFIDENCE_LEVEL;
@@ -74,17 +80,6 @@ function requireSample(xs: readonly number[], what: string): number[] {
   return sortedCopy(xs);
 }
 
-/** Percentile bootstrap CI of the median of xs. */
-export function bootstrapMedianCI(xs: readonly number[], options: BootstrapOptions = {}): ConfidenceInterval {
-  const { seed, resamples, level } = resolveBootstrapOptions(options);
-  const sorted = requireSample(xs, 'sample');
-  const rng = createRng(seed);
-  const drawCounts = new Uint32Array(sorted.length);
-  const medians = new Float64Array(resamples);
-  for (let b = 0; b < resamples; b++) medians[b] = resampleMedian(sorted, rng, drawCounts);
-  return percentileInterval(medians, level);
-}
-
 /**
  * candidate / baseline for non-negative medians: 0/0 is "no change" (1), x/0 is +Infinity, so a
  * metric whose baseline is 0 still yields an orderable interval instead of NaN.
@@ -116,4 +111,37 @@ export function bootstrapRatioOfMediansCI(
     ratios[b] = ratioOfMedians(candidateMedian, baselineMedian);
   }
   return percentileInterval(ratios, level);
+}
+
+/**
+ * Two-sided Mann-Whitney p-value by the normal approximation (tie-corrected variance, 0.5
+ * continuity correction): p = 2 * P(U' >= max(U_x, U_y)), capped at 1.
+ */
+export function mannWhitneyNormalP(x: readonly number[], y: readonly number[]): number {
+  if (x.length === 0 || y.length === 0) throw new RangeError('Mann-Whitney U needs at least one value on each side');
+  assertFiniteSamples(x, 'x');
+  assertFiniteSamples(y, 'y');
+  const n = x.length;
+  const m = y.length;
+  const pooled = [...x.map((value) => ({ value, fromX: true })), ...y.map((value) => ({ value, fromX: false }))].sort((a, b) => a.value - b.value);
+  let firstRankSum = 0;
+  let tieTerm = 0;
+  for (let start = 0; start < pooled.length; ) {
+    let end = start + 1;
+    while (end < pooled.length && pooled[end]!.value === pooled[start]!.value) end++;
+    // Ranks start+1 .. end share their average.
+    const averageRank = (start + 1 + end) / 2;
+    for (let i = start; i < end; i++) if (pooled[i]!.fromX) firstRankSum += averageRank;
+    const group = end - start;
+    tieTerm += group ** 3 - group;
+    start = end;
+  }
+  const u = firstRankSum - (n * (n + 1)) / 2;
+  const largerU = Math.max(u, n * m - u);
+  const total = n + m;
+  const variance = ((n * m) / 12) * (total + 1 - tieTerm / (total * (total - 1)));
+  // Every value tied: U sits exactly at its mean and there is no evidence of a difference.
+  if (!(variance > 0)) return 1;
+  const z = (largerU - (n * m) / 2 - 0.5) / Math.sqrt(variance);
+  return Math.min(1, 2 * normalSurvival(z));
 }
