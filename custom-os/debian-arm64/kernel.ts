@@ -15,15 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { sha256File } from '../../harness/fs/canonical.ts';
 import { projectFile } from '../../harness/root.ts';
-import { InfraError, InputError } from '../../harness/errors/index.ts';
-import {
-  acquireBuildLock,
-  failedBuild,
-  defaultCacheDir,
-  removeBuildDir,
-  runBuilderScript,
-} from '../debian-testbed/testbed.ts';
-import { BuildProgressTracker, formatSeconds } from '../debian-testbed/build-progress.ts';
+import { InputError } from '../../harness/errors/index.ts';
+import { cachedStage, defaultCacheDir, failedBuild, MANIFEST_FILE, readManifest, removeBuildDir, runBuilderStep, secondsSince } from '../lib/build-stage.ts';
+import { formatSeconds } from '../debian-testbed/build-progress.ts';
 import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
 
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
@@ -36,7 +30,6 @@ export const FRAGMENT_PATHS = [path.resolve(HERE, '../../kernels/alpine-m-series
 const CHECKER_PATH = path.resolve(HERE, '../../kernels/build-alpine-kernel.sh');
 /** Debian's package of the kernel.org 6.12 LTS source (the line Alpine 3.21 ships). */
 export const DEFAULT_LINUX_SOURCE = '/usr/src/linux-source-6.12.tar.xz';
-const MANIFEST_FILE = 'manifest.json';
 const CROSS_GCC = 'aarch64-linux-gnu-gcc';
 
 export interface KernelInputs {
@@ -134,21 +127,17 @@ export async function collectKernelInputs(linuxSource = DEFAULT_LINUX_SOURCE, pa
 }
 
 export async function loadKernel(dir: string): Promise<MSeriesKernel | null> {
-  try {
-    const parsed = KernelManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
-    if (!parsed.success) return null;
-    const kernel: MSeriesKernel = {
-      dir,
-      manifest: parsed.data,
-      image: path.join(dir, 'Image'),
-      config: path.join(dir, 'config'),
-      modulesTar: path.join(dir, 'modules.tar.gz'),
-      zfs: null,
-    };
-    return [kernel.image, kernel.config, kernel.modulesTar, path.join(dir, 'build', '.config')].every((f) => existsSync(f)) ? kernel : null;
-  } catch {
-    return null;
-  }
+  const manifest = await readManifest(dir, KernelManifest);
+  if (manifest === null) return null;
+  const kernel: MSeriesKernel = {
+    dir,
+    manifest,
+    image: path.join(dir, 'Image'),
+    config: path.join(dir, 'config'),
+    modulesTar: path.join(dir, 'modules.tar.gz'),
+    zfs: null,
+  };
+  return [kernel.image, kernel.config, kernel.modulesTar, path.join(dir, 'build', '.config')].every((f) => existsSync(f)) ? kernel : null;
 }
 
 export interface EnsureKernelOptions {
@@ -171,38 +160,31 @@ export async function ensureMSeriesKernel(options: EnsureKernelOptions = {}): Pr
   const dir = path.join(root, key);
   const jobs = String(options.jobs ?? availableParallelism());
 
-  let kernel = await loadKernel(dir);
-  if (kernel === null) {
-    const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
-    try {
-      kernel = (await loadKernel(dir)) ?? (await buildKernel(root, key, inputs, options.linuxSource ?? DEFAULT_LINUX_SOURCE, jobs, progress));
-    } finally {
-      await release();
-    }
-  }
-  if (!options.zfs) return kernel;
+  const kernel = await cachedStage({
+    dir,
+    what: 'M-series kernel',
+    load: () => loadKernel(dir),
+    build: () => buildKernel(root, key, inputs, options.linuxSource ?? DEFAULT_LINUX_SOURCE, jobs, progress),
+    progress,
+  });
+  const wanted = options.zfs;
+  if (!wanted) return kernel;
   const scriptSha256 = sha256Hex(await fs.readFile(ZFS_SCRIPT_PATH, 'utf8'));
-  const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: options.zfs.version, scriptSha256 })));
-  let zfs = await loadZfsModules(zfsDir);
-  if (zfs === null) {
-    await fs.mkdir(path.dirname(zfsDir), { recursive: true });
-    const release = await acquireBuildLock(`${zfsDir}.lock`, zfsDir, progress);
-    try {
-      zfs = (await loadZfsModules(zfsDir)) ?? (await buildZfsModules(kernel, options.zfs, zfsDir, scriptSha256, jobs, progress));
-    } finally {
-      await release();
-    }
-  }
+  const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: wanted.version, scriptSha256 })));
+  await fs.mkdir(path.dirname(zfsDir), { recursive: true });
+  const zfs = await cachedStage({
+    dir: zfsDir,
+    what: `OpenZFS ${wanted.version} modules`,
+    load: () => loadZfsModules(zfsDir),
+    build: () => buildZfsModules(kernel, wanted, zfsDir, scriptSha256, jobs, progress),
+    progress,
+  });
   return { ...kernel, zfs: { dir: zfsDir, manifest: zfs } };
 }
 
 async function loadZfsModules(dir: string): Promise<ZfsModulesManifest | null> {
-  try {
-    const parsed = ZfsModulesManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
-    return parsed.success && parsed.data.modules.every((m) => existsSync(path.join(dir, m))) ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  const manifest = await readManifest(dir, ZfsModulesManifest);
+  return manifest !== null && manifest.modules.every((m) => existsSync(path.join(dir, m))) ? manifest : null;
 }
 
 async function buildZfsModules(
@@ -229,7 +211,7 @@ async function buildZfsModules(
     version: zfs.version,
     scriptSha256,
     builtAt: new Date().toISOString(),
-    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    buildSeconds: secondsSince(started),
     modules: (await fs.readdir(dir)).filter((f) => f.endsWith('.ko')).sort(),
   };
   await fs.writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -263,7 +245,7 @@ async function buildKernel(
   linuxSource: string,
   jobs: string,
   progress: (m: string) => void,
-): Promise<MSeriesKernel> {
+): Promise<void> {
   const started = Date.now();
   const dir = path.join(root, key);
   await removeBuildDir(dir);
@@ -282,9 +264,6 @@ async function buildKernel(
   } catch (error) {
     await failedBuild(error, dir, root);
   }
-  const kernel = await loadKernel(dir);
-  if (!kernel) throw new InfraError(`M-series kernel build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
-  return kernel;
 }
 
 /**
@@ -310,20 +289,4 @@ export async function describeKernelBuild(dir: string, key: string, inputs: Kern
     configSha256: sha256Hex(configText),
     moduleCount: modulesOrder.split('\n').filter((line) => line.trim() !== '').length,
   };
-}
-
-/**
- * A builder script run with plain-text progress: each "KBENCH-STEP" line and each minute's
- * heartbeat becomes one message, with the step's k of n and the elapsed time.
- */
-export function runBuilderStep(
-  env: Record<string, string>,
-  logFile: string,
-  started: number,
-  progress: (message: string) => void,
-  script: { path: string; args?: string[]; label: string },
-): Promise<void> {
-  // No recorded step durations for these scripts: the ETA appears once a step has finished.
-  const tracker = new BuildProgressTracker(started, { steps: [], zfsInstall: 0, dkmsPerKernel: 0, dkmsStep: 0, kernels: 0 });
-  return runBuilderScript(env, logFile, tracker, (event) => progress(`${event.message} (elapsed ${formatSeconds(event.elapsedSeconds)})`), script);
 }

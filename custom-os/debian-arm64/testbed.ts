@@ -15,20 +15,24 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { projectFile } from '../../harness/root.ts';
 import { InfraError, InputError } from '../../harness/errors/index.ts';
-import { canonicalJson, detectMirrors, extractAptProxySettings, sha256Hex, APT_COMPONENTS, BASE_PACKAGES, DEBIAN_SUITE } from '../debian-testbed/inputs.ts';
-import {
-  acquireBuildLock,
-  failedBuild,
-  defaultCacheDir,
-  readTextFiles,
-  removeAbandonedBuilds,
-  removeBuildDir,
-  runQuiet,
-  ZFS_TUNING_PATH,
-} from '../debian-testbed/testbed.ts';
-import { parseZfsTuning, renderZfsTuning } from '../debian-testbed/zfs-tuning.ts';
+import { canonicalJson, detectMirrors, sha256Hex, APT_COMPONENTS, BASE_PACKAGES, DEBIAN_SUITE } from '../debian-testbed/inputs.ts';
+import { parseZfsTuning, renderZfsTuning, ZFS_TUNING_PATH } from '../debian-testbed/zfs-tuning.ts';
 import { formatSeconds } from '../debian-testbed/build-progress.ts';
-import { ensureMSeriesKernel, runBuilderStep, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
+import {
+  cachedStage,
+  defaultCacheDir,
+  failedBuild,
+  freshBuildDir,
+  imageEntry,
+  makeSshKey,
+  publishBuild,
+  readManifest,
+  readTextFiles,
+  runBuilderStep,
+  secondsSince,
+  writeDebianBuilderInputs,
+} from '../lib/build-stage.ts';
+import { ensureMSeriesKernel, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
 
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
 const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
@@ -42,7 +46,6 @@ export const GUEST_HOSTNAME = 'kbench-debian-arm64';
 export const IMAGE_SIZE = '4G';
 /** The custom profile: the M-series kernel's release ends in its CONFIG_LOCALVERSION. */
 export const CUSTOM_KERNEL_GLOB = '*-m-series';
-const MANIFEST_FILE = 'manifest.json';
 const SSH_KEY_FILE = 'id_ed25519';
 
 const Sha = z.string().regex(/^[0-9a-f]{64}$/);
@@ -148,15 +151,6 @@ async function rootfsInputs() {
   return { inputs, tuning, key: sha256Hex(canonicalJson(inputs)) };
 }
 
-async function readManifest<T>(file: string, schema: z.ZodType<T>): Promise<T | null> {
-  try {
-    const parsed = schema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
 function requireRoot(what: string): void {
   if (process.getuid?.() !== 0) {
     throw new InputError(`building the Debian arm64 testbed (${what}) needs root (debootstrap, chroot, bind mounts, a mount namespace): run once as root`);
@@ -189,37 +183,20 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
   const { inputs, tuning, key } = await rootfsInputs();
   const dir = path.join(root, key);
   const load = async () => {
-    const manifest = await readManifest(path.join(dir, MANIFEST_FILE), RootfsManifest);
+    const manifest = await readManifest(dir, RootfsManifest);
     return manifest && existsSync(path.join(dir, 'rootfs', 'etc', 'os-release')) ? { dir, manifest } : null;
   };
-  const cached = await load();
-  if (cached) return cached;
-  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
-  try {
-    const meanwhile = await load();
-    if (meanwhile) return meanwhile;
+  const build = async () => {
     requireRoot('debootstrap --arch arm64');
     const missing = missingToolsLine(onPath);
     if (missing !== null) throw new InputError(missing);
     const started = Date.now();
-    const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
-    await removeAbandonedBuilds(root);
-    await removeBuildDir(tmp);
-    await fs.mkdir(path.join(tmp, 'inputs'), { recursive: true });
+    const tmp = await freshBuildDir(root, key);
     try {
       progress(`building the Debian arm64 root tree ${key.slice(0, 12)} in ${tmp} (log ${path.join(tmp, 'build.log')})`);
       const sshKey = path.join(tmp, SSH_KEY_FILE);
-      if ((await runQuiet('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kbench-debian-arm64', '-f', sshKey])) !== 0) {
-        throw new InfraError('ssh-keygen failed to create the testbed key pair (is openssh-client installed?)');
-      }
-      const files = {
-        modprobe: path.join(tmp, 'inputs', 'modprobe-zfs.conf'),
-        helper: path.join(tmp, 'inputs', 'kbench-zfs-options'),
-        proxy: path.join(tmp, 'inputs', 'apt-proxy.conf'),
-      };
-      await fs.writeFile(files.modprobe, tuning.modprobeConf);
-      await fs.writeFile(files.helper, tuning.optionsHelper);
-      await fs.writeFile(files.proxy, extractAptProxySettings(await readTextFiles('/etc/apt/apt.conf', '/etc/apt/apt.conf.d', [''])));
+      await makeSshKey(sshKey, 'kbench-debian-arm64');
+      const files = await writeDebianBuilderInputs(path.join(tmp, 'inputs'), tuning);
       await runBuilderStep(
         {
           KB_OUT: tmp,
@@ -244,20 +221,13 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
         progress,
         { path: ROOTFS_SCRIPT_PATH, label: 'Debian arm64 root tree build' },
       );
-      const manifest = await describeRootfs(tmp, key, inputs, started);
-      await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-      await removeBuildDir(dir);
-      await fs.rename(tmp, dir);
+      await publishBuild(tmp, dir, await describeRootfs(tmp, key, inputs, started));
       progress(`Debian arm64 root tree ready in ${formatSeconds((Date.now() - started) / 1000)}: ${dir}`);
     } catch (error) {
       await failedBuild(error, tmp, root);
     }
-  } finally {
-    await release();
-  }
-  const built = await load();
-  if (!built) throw new InfraError(`Debian arm64 root tree build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
-  return built;
+  };
+  return cachedStage({ dir, what: 'Debian arm64 root tree', load, build, progress });
 }
 
 /** Pure: `name<TAB>version` lines (dpkg-query) to a map, keeping only the names `keep` accepts. */
@@ -284,7 +254,7 @@ export async function describeRootfs(dir: string, key: string, inputs: Record<st
     key,
     inputs,
     builtAt: new Date().toISOString(),
-    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    buildSeconds: secondsSince(started),
     stockRelease: stockRelease.trim(),
     zfsSource: `zfs-${version}`,
     packageVersions: parsePackageVersions(versions, keep),
@@ -293,7 +263,7 @@ export async function describeRootfs(dir: string, key: string, inputs: Record<st
 }
 
 export async function loadArm64Testbed(dir: string): Promise<DebianArm64Testbed | null> {
-  const manifest = await readManifest(path.join(dir, MANIFEST_FILE), Arm64TestbedManifest);
+  const manifest = await readManifest(dir, Arm64TestbedManifest);
   if (!manifest) return null;
   const abs = (rel: string) => path.join(dir, rel);
   const kernel = (k: Arm64TestbedManifest['kernels']['stock']): Arm64Kernel => ({
@@ -327,20 +297,16 @@ export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {})
   const key = sha256Hex(canonicalJson({ rootfsKey: rootfs.manifest.key, kernelKey: kernel.manifest.key, zfsModules: kernel.zfs ? path.basename(kernel.zfs.dir) : null, imageSize: IMAGE_SIZE, imageScriptSha256: sha256Hex(imageScript) }));
   const root = path.join(cacheDir, 'debian-arm64');
   const dir = path.join(root, key);
-  const cached = await loadArm64Testbed(dir);
-  if (cached) return cached;
-  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
-  try {
-    const meanwhile = await loadArm64Testbed(dir);
-    if (meanwhile) return meanwhile;
-    requireRoot('mkfs.ext4 of a root-owned tree');
-    await buildImage(root, key, rootfs, kernel, progress);
-  } finally {
-    await release();
-  }
-  const built = await loadArm64Testbed(dir);
-  if (!built) throw new InfraError(`Debian arm64 image build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
-  return built;
+  return cachedStage({
+    dir,
+    what: 'Debian arm64 image',
+    load: () => loadArm64Testbed(dir),
+    build: () => {
+      requireRoot('mkfs.ext4 of a root-owned tree');
+      return buildImage(root, key, rootfs, kernel, progress);
+    },
+    progress,
+  });
 }
 
 async function buildImage(
@@ -351,10 +317,7 @@ async function buildImage(
   progress: (m: string) => void,
 ): Promise<void> {
   const started = Date.now();
-  const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
-  await removeAbandonedBuilds(root);
-  await removeBuildDir(tmp);
-  await fs.mkdir(tmp, { recursive: true });
+  const tmp = await freshBuildDir(root, key);
   try {
     progress(`building the Debian arm64 image ${key.slice(0, 12)} in ${tmp}`);
     await runBuilderStep(
@@ -373,24 +336,21 @@ async function buildImage(
       if (pageSizeBytes === null) throw new InfraError(`${path.join(tmp, rel.config)}: no CONFIG_ARM64_*_PAGES=y`);
       return { release, ...rel, configSha256: sha256Hex(configText), kernelBytes: stat.size, pageSizeBytes };
     };
-    const image = await fs.stat(path.join(tmp, 'disk.raw'));
     const manifest: Arm64TestbedManifest = {
       formatVersion: 1,
       key,
       rootfsKey: rootfs.manifest.key,
       kernelKey: kernel.manifest.key,
       builtAt: new Date().toISOString(),
-      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
-      image: { file: 'disk.raw', apparentBytes: image.size, allocatedBytes: image.blocks * 512 },
+      buildSeconds: secondsSince(started),
+      image: await imageEntry(tmp, 'disk.raw'),
       kernels: { stock: await entry(rootfs.manifest.stockRelease, true), custom: await entry(kernel.manifest.release, false) },
       customBuild: { compileSeconds: kernel.manifest.compileSeconds, imageBytes: kernel.manifest.imageBytes, moduleCount: kernel.manifest.moduleCount },
       packageVersions: rootfs.manifest.packageVersions,
     };
     await fs.chmod(path.join(tmp, 'disk.raw'), 0o444);
-    await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     const finalDir = path.join(root, key);
-    await removeBuildDir(finalDir);
-    await fs.rename(tmp, finalDir);
+    await publishBuild(tmp, finalDir, manifest);
     progress(`Debian arm64 testbed ready in ${formatSeconds((Date.now() - started) / 1000)}: ${finalDir}`);
   } catch (error) {
     await failedBuild(error, tmp, root);
