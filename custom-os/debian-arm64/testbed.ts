@@ -24,13 +24,12 @@ import {
   failedBuild,
   freshBuildDir,
   imageEntry,
-  makeSshKey,
   publishBuild,
   readManifest,
   readTextFiles,
   runBuilderStep,
   secondsSince,
-  writeDebianBuilderInputs,
+  prepareDebianBuild,
 } from '../lib/build-stage.ts';
 import { ensureMSeriesKernel, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
 
@@ -194,25 +193,13 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
     const tmp = await freshBuildDir(root, key);
     try {
       progress(`building the Debian arm64 root tree ${key.slice(0, 12)} in ${tmp} (log ${path.join(tmp, 'build.log')})`);
-      const sshKey = path.join(tmp, SSH_KEY_FILE);
-      await makeSshKey(sshKey, 'kbench-debian-arm64');
-      const files = await writeDebianBuilderInputs(path.join(tmp, 'inputs'), tuning);
+      const env = await prepareDebianBuild(tmp, inputs, tuning, { file: SSH_KEY_FILE, comment: 'kbench-debian-arm64' });
       await runBuilderStep(
         {
-          KB_OUT: tmp,
-          KB_SUITE: inputs.suite,
-          KB_MIRROR: inputs.mirror,
-          KB_SECURITY_MIRROR: inputs.securityMirror,
-          KB_COMPONENTS: inputs.components,
-          KB_BASE_PACKAGES: inputs.basePackages.join(','),
+          ...env,
           KB_STOCK_KERNEL_PACKAGE: inputs.stockKernelPackage,
           KB_ZFS_USERLAND: inputs.zfsUserland.join(' '),
           KB_ZFS_SOURCE_PACKAGE: inputs.zfsSourcePackage,
-          KB_HOSTNAME: inputs.hostname,
-          KB_AUTHORIZED_KEY: `${sshKey}.pub`,
-          KB_MODPROBE_CONF: files.modprobe,
-          KB_ZFS_OPTIONS_HELPER: files.helper,
-          KB_APT_PROXY_CONF: files.proxy,
           KB_JOBS: String(availableParallelism()),
           KB_ZFS_SCRIPT: ZFS_SCRIPT_PATH,
         },

@@ -35,7 +35,6 @@ import {
   failedBuild,
   freshBuildDir,
   imageEntry,
-  makeSshKey,
   MANIFEST_FILE,
   publishBuild,
   readManifest,
@@ -44,7 +43,7 @@ import {
   runBuilderScript,
   runQuiet,
   secondsSince,
-  writeDebianBuilderInputs,
+  prepareDebianBuild,
 } from '../lib/build-stage.ts';
 
 /** The cache's home: defined once with the other build-stage helpers (the qemu image provider reads it here). */
@@ -215,26 +214,13 @@ async function buildTestbed(
   const finalDir = path.join(root, key);
   try {
     onProgress(tracker.note(Date.now(), `building Debian testbed ${key.slice(0, 12)} in ${tmp} (log: ${path.join(tmp, 'build.log')})`));
-    const sshKey = path.join(tmp, SSH_KEY_FILE);
-    await makeSshKey(sshKey, 'kbench-testbed');
-    const files = await writeDebianBuilderInputs(path.join(tmp, 'inputs'), tuning);
-
+    const env = await prepareDebianBuild(tmp, inputs, tuning, { file: SSH_KEY_FILE, comment: 'kbench-testbed' });
     await runBuilderScript(
       {
-        KB_OUT: tmp,
-        KB_SUITE: inputs.suite,
-        KB_MIRROR: inputs.mirror,
-        KB_SECURITY_MIRROR: inputs.securityMirror,
-        KB_COMPONENTS: inputs.components,
-        KB_BASE_PACKAGES: inputs.basePackages.join(','),
+        ...env,
         KB_KERNEL_PACKAGES: [...inputs.kernelPackages.stock, ...inputs.kernelPackages.custom].join(' '),
         KB_ZFS_PACKAGES: inputs.zfsPackages.join(' '),
         KB_IMAGE_SIZE: inputs.imageSize,
-        KB_HOSTNAME: inputs.hostname,
-        KB_AUTHORIZED_KEY: `${sshKey}.pub`,
-        KB_MODPROBE_CONF: files.modprobe,
-        KB_ZFS_OPTIONS_HELPER: files.helper,
-        KB_APT_PROXY_CONF: files.proxy,
       },
       path.join(tmp, 'build.log'),
       tracker,

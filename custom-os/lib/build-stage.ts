@@ -290,11 +290,26 @@ export function runBuilderStep(env: Record<string, string>, logFile: string, sta
   return runBuilderScript(env, logFile, tracker, (event) => progress(`${event.message} (elapsed ${formatSeconds(event.elapsedSeconds)})`), script);
 }
 
+/** The inputs both Debian root-tree builders (x86 testbed, arm64 root tree) take alike. */
+export interface DebianBuildInputs {
+  suite: string;
+  mirror: string;
+  securityMirror: string;
+  components: string;
+  basePackages: readonly string[];
+  hostname: string;
+}
+
 /**
- * What a Debian root-tree builder reads from `<tmp>/inputs/`: the rendered ZFS tuning (modprobe
- * file and options helper) and the host's apt proxy settings. Returns the three paths.
+ * What a Debian root-tree builder needs in `tmp` before it runs: the guest's SSH key pair
+ * (`tmp/<sshKeyFile>`), and in `tmp/inputs/` the rendered ZFS tuning (modprobe file and options
+ * helper) and the host's apt proxy settings. Returns the builder environment they make, with
+ * the apt source and package settings every Debian builder reads (KB_*).
  */
-export async function writeDebianBuilderInputs(inputsDir: string, tuning: RenderedZfsTuning): Promise<{ modprobe: string; helper: string; proxy: string }> {
+export async function prepareDebianBuild(tmp: string, inputs: DebianBuildInputs, tuning: RenderedZfsTuning, ssh: { file: string; comment: string }): Promise<Record<string, string>> {
+  const sshKey = path.join(tmp, ssh.file);
+  await makeSshKey(sshKey, ssh.comment);
+  const inputsDir = path.join(tmp, 'inputs');
   const files = {
     modprobe: path.join(inputsDir, 'modprobe-zfs.conf'),
     helper: path.join(inputsDir, 'kbench-zfs-options'),
@@ -304,5 +319,17 @@ export async function writeDebianBuilderInputs(inputsDir: string, tuning: Render
   await fs.writeFile(files.modprobe, tuning.modprobeConf);
   await fs.writeFile(files.helper, tuning.optionsHelper);
   await fs.writeFile(files.proxy, extractAptProxySettings(await readTextFiles('/etc/apt/apt.conf', '/etc/apt/apt.conf.d', [''])));
-  return files;
+  return {
+    KB_OUT: tmp,
+    KB_SUITE: inputs.suite,
+    KB_MIRROR: inputs.mirror,
+    KB_SECURITY_MIRROR: inputs.securityMirror,
+    KB_COMPONENTS: inputs.components,
+    KB_BASE_PACKAGES: inputs.basePackages.join(','),
+    KB_HOSTNAME: inputs.hostname,
+    KB_AUTHORIZED_KEY: `${sshKey}.pub`,
+    KB_MODPROBE_CONF: files.modprobe,
+    KB_ZFS_OPTIONS_HELPER: files.helper,
+    KB_APT_PROXY_CONF: files.proxy,
+  };
 }

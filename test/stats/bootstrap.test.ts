@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  bootstrapMedianCI,
-  bootstrapRatioOfMediansCI,
-  createRng,
-  DEFAULT_SEED,
-  median,
-  ratioOfMedians,
-} from '../../harness/stats/index.ts';
+import { bootstrapMedianCI, bootstrapRatioOfMediansCI, createRng, DEFAULT_SEED, median, ratioOfMedians } from '../../harness/stats/index.ts';
 
 describe('createRng (Mulberry32)', () => {
   it('reproduces the published Mulberry32 stream (seed 1 starts at 0.6270739405881613)', () => {
