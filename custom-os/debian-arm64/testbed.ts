@@ -37,6 +37,8 @@ import { ensureMSeriesKernel, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kern
 const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
 export const ROOTFS_SCRIPT_PATH = path.join(HERE, 'build-rootfs.sh');
 export const IMAGE_SCRIPT_PATH = path.join(HERE, 'build-image.sh');
+/** The steps build-rootfs.sh shares with the x86 testbed's builder (it sources the file). */
+const ROOTFS_LIB_PATH = path.join(HERE, '../debian-testbed/rootfs-lib.sh');
 /** Debian's 6.12 arm64 kernel in bookworm(-security): the same 6.12 line as linux-source-6.12. */
 export const STOCK_KERNEL_PACKAGE = 'linux-image-6.12-arm64';
 export const ZFS_USERLAND_PACKAGES = ['zfsutils-linux'];
@@ -122,8 +124,9 @@ export function arm64PageSizeFromConfig(configText: string): number | null {
 }
 
 async function rootfsInputs() {
-  const [scriptText, zfsScriptText, tuningText] = await Promise.all([
+  const [scriptText, libText, zfsScriptText, tuningText] = await Promise.all([
     fs.readFile(ROOTFS_SCRIPT_PATH, 'utf8'),
+    fs.readFile(ROOTFS_LIB_PATH, 'utf8'),
     fs.readFile(ZFS_SCRIPT_PATH, 'utf8'),
     fs.readFile(ZFS_TUNING_PATH, 'utf8'),
   ]);
@@ -144,6 +147,7 @@ async function rootfsInputs() {
     zfsUserland: ZFS_USERLAND_PACKAGES,
     zfsSourcePackage: ZFS_SOURCE_PACKAGE,
     builderScriptSha256: sha256Hex(scriptText),
+    builderLibSha256: sha256Hex(libText),
     zfsScriptSha256: sha256Hex(zfsScriptText),
     renderedTuningSha256: sha256Hex(tuning.modprobeConf + tuning.optionsHelper),
   };

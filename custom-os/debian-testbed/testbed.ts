@@ -51,6 +51,7 @@ export { defaultCacheDir };
 
 const ROOT = fileURLToPath(PROJECT_ROOT);
 const BUILDER_SCRIPT = path.join('custom-os', 'debian-testbed', 'build-rootfs.sh');
+const BUILDER_LIB = path.join('custom-os', 'debian-testbed', 'rootfs-lib.sh');
 export const BUILDER_SCRIPT_PATH = path.join(ROOT, BUILDER_SCRIPT);
 /** Re-exported: the tuning file is an input of both Debian testbeds (zfs-tuning.ts names it). */
 export { ZFS_TUNING_PATH };
@@ -126,7 +127,7 @@ export async function collectTestbedInputs(inputsRoot: string = ROOT): Promise<{
     fs.readFile(path.join(inputsRoot, relative), 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new InputError(`${path.join(inputsRoot, relative)}: ${error.code === 'ENOENT' ? 'missing (an input of the Debian testbed)' : error.message}`);
     });
-  const [scriptText, tuningText] = await Promise.all([read(BUILDER_SCRIPT), read(ZFS_TUNING)]);
+  const [scriptText, libText, tuningText] = await Promise.all([read(BUILDER_SCRIPT), read(BUILDER_LIB), read(ZFS_TUNING)]);
   const tuningFileName = ZFS_TUNING;
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
@@ -143,6 +144,7 @@ export async function collectTestbedInputs(inputsRoot: string = ROOT): Promise<{
     kernelPackages: KERNEL_PACKAGES,
     zfsPackages: ZFS_PACKAGES,
     builderScriptSha256: sha256Hex(scriptText),
+    builderLibSha256: sha256Hex(libText),
     tuningFileSha256: sha256Hex(tuningText),
     renderedTuningSha256: sha256Hex(tuning.modprobeConf + tuning.optionsHelper),
   };

@@ -73,6 +73,7 @@ const baseInputs: TestbedInputs = {
   kernelPackages: { stock: ['linux-image-amd64'], custom: ['linux-image-cloud-amd64'] },
   zfsPackages: ['zfs-dkms'],
   builderScriptSha256: 'a'.repeat(64),
+  builderLibSha256: 'd'.repeat(64),
   tuningFileSha256: 'b'.repeat(64),
   renderedTuningSha256: 'c'.repeat(64),
 };

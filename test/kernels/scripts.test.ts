@@ -13,6 +13,8 @@ const scripts = [
   'kernels/build-all-kernels.sh',
   'kernels/build-arm64-linux-kernel.sh',
   'custom-os/debian-arm64/build-rootfs.sh',
+  'custom-os/debian-testbed/build-rootfs.sh',
+  'custom-os/debian-arm64/build-zfs-modules.sh',
   'custom-os/debian-arm64/build-image.sh',
   'custom-os/alpine/zfs-minimal-alpine.sh',
   'custom-os/freebsd/freebsd-minimal.sh',
@@ -47,8 +49,9 @@ describe('shell scripts parse as POSIX sh and follow the house rules', () => {
 
   const shellcheck = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
   const haveShellcheck = shellcheck.status === 0;
-  it.skipIf(!haveShellcheck)('shellcheck -s sh finds nothing (skipped when the shellcheck package is absent)', () => {
-    const result = spawnSync('shellcheck', ['-s', 'sh', ...scripts.map(script)], { encoding: 'utf8' });
+  it.skipIf(!haveShellcheck)('shellcheck -s sh finds nothing, in what they source too (skipped when the shellcheck package is absent)', () => {
+    // -x follows `. lib.sh` to the file its "# shellcheck source=" line names (relative to the repository).
+    const result = spawnSync('shellcheck', ['-x', '-s', 'sh', ...scripts.map(script)], { cwd: repo, encoding: 'utf8' });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
