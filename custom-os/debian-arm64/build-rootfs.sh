@@ -20,7 +20,7 @@
 #   KB_ZFS_USERLAND         packages installed from $KB_SUITE-backports (zfsutils-linux)
 #   KB_ZFS_SOURCE_PACKAGE   package whose /usr/src/zfs-* is the module source (zfs-dkms)
 #   KB_JOBS                 parallel make jobs for the OpenZFS cross build
-#   KB_ZFS_SCRIPT           custom-os/debian-arm64/build-zfs-modules.sh
+#   KB_ZFS_SCRIPT           kernels/build-zfs-modules.sh (arm64-cross.sh beside it)
 # Output: $KB_OUT/rootfs/, $KB_OUT/zfs-src/ (OpenZFS source), $KB_OUT/stock/{vmlinuz,initrd.img,
 # config,release}, $KB_OUT/versions.txt
 set -eu

@@ -3,7 +3,7 @@
  * Debian's linux-source-6.12 and kernels/alpine-m-series.config, cached under
  * ${KBENCH_CACHE:-~/.cache/kbench}/arm64-kernel/<key>/ like the testbeds: the key hashes the
  * source tarball, the fragment's option lines, the script, the page size and the cross compiler.
- * OpenZFS modules for it are a second, cheap step (custom-os/debian-arm64/build-zfs-modules.sh)
+ * OpenZFS modules for it are a second, cheap step (kernels/build-zfs-modules.sh)
  * into <key>/zfs/<zfs key>/, keyed by the OpenZFS version and that script's text.
  */
 import { spawn } from 'node:child_process';
@@ -23,7 +23,9 @@ import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
 const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
 export const KERNEL_SCRIPT_PATH = path.resolve(HERE, '../../kernels/build-arm64-linux-kernel.sh');
-export const ZFS_SCRIPT_PATH = path.join(HERE, 'build-zfs-modules.sh');
+export const ZFS_SCRIPT_PATH = path.resolve(HERE, '../../kernels/build-zfs-modules.sh');
+/** Sourced from beside them by both scripts above (options, defaults, checks): copied and hashed with each. */
+export const CROSS_LIB_PATH = path.resolve(HERE, '../../kernels/arm64-cross.sh');
 /** Merged in this order: the seed's fragment, then what a QEMU/Lima virtio guest does not need or needs. */
 export const FRAGMENT_PATHS = [path.resolve(HERE, '../../kernels/alpine-m-series.config'), path.resolve(HERE, '../../kernels/arm64-qemu-guest.config')];
 /** Runs the survival check; it decides pass or fail only, so its text is not part of the key. */
@@ -37,6 +39,8 @@ export interface KernelInputs {
   /** Each fragment's option lines only, in merge order: comments do not change the kernel. */
   fragmentOptionsSha256: string[];
   scriptSha256: string;
+  /** arm64-cross.sh, which the script sources. */
+  crossLibSha256: string;
   baseConfig: 'virtconfig';
   pageSize: '16k' | '4k';
   compiler: string;
@@ -110,8 +114,9 @@ export async function collectKernelInputs(linuxSource = DEFAULT_LINUX_SOURCE, pa
   if (!existsSync(linuxSource)) {
     throw new InputError(`Linux source ${linuxSource} not found (apt-get install linux-source-6.12, or pass another tarball)`);
   }
-  const [scriptText, fragmentTexts, linuxSourceSha256, compiler] = await Promise.all([
+  const [scriptText, crossLibText, fragmentTexts, linuxSourceSha256, compiler] = await Promise.all([
     fs.readFile(KERNEL_SCRIPT_PATH, 'utf8'),
+    fs.readFile(CROSS_LIB_PATH, 'utf8'),
     Promise.all(FRAGMENT_PATHS.map((file) => fs.readFile(file, 'utf8'))),
     sha256File(linuxSource),
     crossCompilerVersion(),
@@ -120,6 +125,7 @@ export async function collectKernelInputs(linuxSource = DEFAULT_LINUX_SOURCE, pa
     linuxSourceSha256,
     fragmentOptionsSha256: fragmentTexts.map((text) => sha256Hex(fragmentOptionLines(text).join('\n'))),
     scriptSha256: sha256Hex(scriptText),
+    crossLibSha256: sha256Hex(crossLibText),
     baseConfig: 'virtconfig',
     pageSize,
     compiler,
@@ -170,7 +176,8 @@ export async function ensureMSeriesKernel(options: EnsureKernelOptions = {}): Pr
   const wanted = options.zfs;
   if (!wanted) return kernel;
   const scriptSha256 = sha256Hex(await fs.readFile(ZFS_SCRIPT_PATH, 'utf8'));
-  const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: wanted.version, scriptSha256 })));
+  const crossLibSha256 = sha256Hex(await fs.readFile(CROSS_LIB_PATH, 'utf8'));
+  const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: wanted.version, scriptSha256, crossLibSha256 })));
   await fs.mkdir(path.dirname(zfsDir), { recursive: true });
   const zfs = await cachedStage({
     dir: zfsDir,
@@ -201,6 +208,7 @@ async function buildZfsModules(
   progress(`OpenZFS ${zfs.version} modules for ${kernel.manifest.release} (log ${path.join(dir, 'build.log')})`);
   const script = path.join(dir, path.basename(ZFS_SCRIPT_PATH));
   await fs.copyFile(ZFS_SCRIPT_PATH, script);
+  await fs.copyFile(CROSS_LIB_PATH, path.join(dir, path.basename(CROSS_LIB_PATH)));
   await runBuilderStep({}, path.join(dir, 'steps.log'), started, progress, {
     path: script,
     args: ['--zfs-src', zfs.source, '--linux', path.join(kernel.dir, 'src'), '--linux-obj', path.join(kernel.dir, 'build'), '--out', dir, '--jobs', jobs],
@@ -227,7 +235,7 @@ async function copyBuildInputs(dir: string): Promise<{ path: string; fragmentArg
   const inputsDir = path.join(dir, 'inputs');
   await fs.mkdir(inputsDir, { recursive: true });
   const fragmentArgs: string[] = [];
-  for (const file of [KERNEL_SCRIPT_PATH, CHECKER_PATH, ...FRAGMENT_PATHS]) {
+  for (const file of [KERNEL_SCRIPT_PATH, CROSS_LIB_PATH, CHECKER_PATH, ...FRAGMENT_PATHS]) {
     await fs.copyFile(file, path.join(inputsDir, path.basename(file)));
     if (FRAGMENT_PATHS.includes(file)) fragmentArgs.push('--fragment', path.join(inputsDir, path.basename(file)));
   }

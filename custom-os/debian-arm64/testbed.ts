@@ -31,7 +31,7 @@ import {
   secondsSince,
   prepareDebianBuild,
 } from '../lib/build-stage.ts';
-import { ensureMSeriesKernel, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
+import { CROSS_LIB_PATH, ensureMSeriesKernel, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
 
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
 const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
@@ -124,10 +124,11 @@ export function arm64PageSizeFromConfig(configText: string): number | null {
 }
 
 async function rootfsInputs() {
-  const [scriptText, libText, zfsScriptText, tuningText] = await Promise.all([
+  const [scriptText, libText, zfsScriptText, crossLibText, tuningText] = await Promise.all([
     fs.readFile(ROOTFS_SCRIPT_PATH, 'utf8'),
     fs.readFile(ROOTFS_LIB_PATH, 'utf8'),
     fs.readFile(ZFS_SCRIPT_PATH, 'utf8'),
+    fs.readFile(CROSS_LIB_PATH, 'utf8'),
     fs.readFile(ZFS_TUNING_PATH, 'utf8'),
   ]);
   const tuningFileName = path.relative(path.resolve(HERE, '../..'), ZFS_TUNING_PATH);
@@ -149,6 +150,7 @@ async function rootfsInputs() {
     builderScriptSha256: sha256Hex(scriptText),
     builderLibSha256: sha256Hex(libText),
     zfsScriptSha256: sha256Hex(zfsScriptText),
+    crossLibSha256: sha256Hex(crossLibText),
     renderedTuningSha256: sha256Hex(tuning.modprobeConf + tuning.optionsHelper),
   };
   return { inputs, tuning, key: sha256Hex(canonicalJson(inputs)) };
