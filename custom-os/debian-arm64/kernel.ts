@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { sha256File } from '../../harness/fs/canonical.ts';
 import { projectFile } from '../../harness/root.ts';
 import { InputError } from '../../harness/errors/index.ts';
-import { cachedStage, defaultCacheDir, failedBuild, MANIFEST_FILE, readManifest, removeBuildDir, runBuilderStep, secondsSince } from '../lib/build-stage.ts';
+import { BUILT_STAGE_FIELDS, cachedStage, Sha256Hex, defaultCacheDir, failedBuild, MANIFEST_FILE, readManifest, removeBuildDir, runBuilderStep, secondsSince } from '../lib/build-stage.ts';
 import { formatSeconds } from '../debian-testbed/build-progress.ts';
 import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
 
@@ -47,16 +47,13 @@ export interface KernelInputs {
 }
 
 export const KernelManifest = z.strictObject({
-  formatVersion: z.literal(1),
-  key: z.string().regex(/^[0-9a-f]{64}$/),
-  inputs: z.record(z.string(), z.unknown()),
-  builtAt: z.string(),
-  /** Wall seconds of `make Image modules` alone, and of the whole script. */
+  /** buildSeconds: the whole script's wall seconds. */
+  ...BUILT_STAGE_FIELDS,
+  /** Wall seconds of `make Image modules` alone. */
   compileSeconds: z.number().nonnegative(),
-  buildSeconds: z.number().nonnegative(),
   release: z.string().min(1),
   imageBytes: z.number().int().positive(),
-  configSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  configSha256: Sha256Hex,
   moduleCount: z.number().int().nonnegative(),
 });
 
@@ -64,7 +61,7 @@ export const ZfsModulesManifest = z.strictObject({
   formatVersion: z.literal(1),
   /** e.g. zfs-2.3.2 */
   version: z.string().min(1),
-  scriptSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  scriptSha256: Sha256Hex,
   builtAt: z.string(),
   buildSeconds: z.number().nonnegative(),
   modules: z.array(z.string().regex(/^[a-z0-9_]+\.ko$/)).min(1),

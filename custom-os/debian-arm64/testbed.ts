@@ -18,19 +18,7 @@ import { InfraError, InputError } from '../../harness/errors/index.ts';
 import { canonicalJson, detectMirrors, sha256Hex, APT_COMPONENTS, BASE_PACKAGES, DEBIAN_SUITE } from '../debian-testbed/inputs.ts';
 import { parseZfsTuning, renderZfsTuning, ZFS_TUNING_PATH } from '../debian-testbed/zfs-tuning.ts';
 import { formatSeconds } from '../debian-testbed/build-progress.ts';
-import {
-  cachedStage,
-  defaultCacheDir,
-  failedBuild,
-  freshBuildDir,
-  imageEntry,
-  publishBuild,
-  readManifest,
-  readTextFiles,
-  runBuilderStep,
-  secondsSince,
-  prepareDebianBuild,
-} from '../lib/build-stage.ts';
+import * as stage from '../lib/build-stage.ts';
 import { CROSS_LIB_PATH, ensureMSeriesKernel, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
 
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
@@ -49,14 +37,8 @@ export const IMAGE_SIZE = '4G';
 export const CUSTOM_KERNEL_GLOB = '*-m-series';
 const SSH_KEY_FILE = 'id_ed25519';
 
-const Sha = z.string().regex(/^[0-9a-f]{64}$/);
-
 export const RootfsManifest = z.strictObject({
-  formatVersion: z.literal(1),
-  key: Sha,
-  inputs: z.record(z.string(), z.unknown()),
-  builtAt: z.string(),
-  buildSeconds: z.number().nonnegative(),
+  ...stage.BUILT_STAGE_FIELDS,
   stockRelease: z.string().min(1),
   /** OpenZFS source folder name, e.g. zfs-2.3.2 (the custom kernel's modules are built from it too). */
   zfsSource: z.string().regex(/^zfs-[0-9][0-9A-Za-z.~+-]*$/),
@@ -70,7 +52,7 @@ const KernelEntry = z.strictObject({
   kernel: z.string(),
   initrd: z.string().nullable(),
   config: z.string(),
-  configSha256: Sha,
+  configSha256: stage.Sha256Hex,
   kernelBytes: z.number().int().positive(),
   /** Kernel page size the config asks for, bytes. */
   pageSizeBytes: z.number().int().positive(),
@@ -78,9 +60,9 @@ const KernelEntry = z.strictObject({
 
 export const Arm64TestbedManifest = z.strictObject({
   formatVersion: z.literal(1),
-  key: Sha,
-  rootfsKey: Sha,
-  kernelKey: Sha,
+  key: stage.Sha256Hex,
+  rootfsKey: stage.Sha256Hex,
+  kernelKey: stage.Sha256Hex,
   builtAt: z.string(),
   buildSeconds: z.number().nonnegative(),
   image: z.strictObject({ file: z.string(), apparentBytes: z.number().int().positive(), allocatedBytes: z.number().int().nonnegative() }),
@@ -135,7 +117,7 @@ async function rootfsInputs() {
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
   const tuning = renderZfsTuning(parsed.value, tuningFileName, CUSTOM_KERNEL_GLOB);
-  const mirrors = detectMirrors(await readTextFiles('/etc/apt/sources.list', '/etc/apt/sources.list.d', ['.list', '.sources']));
+  const mirrors = detectMirrors(await stage.readTextFiles('/etc/apt/sources.list', '/etc/apt/sources.list.d', ['.list', '.sources']));
   const inputs = {
     arch: 'arm64',
     suite: DEBIAN_SUITE,
@@ -188,7 +170,7 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
   const { inputs, tuning, key } = await rootfsInputs();
   const dir = path.join(root, key);
   const load = async () => {
-    const manifest = await readManifest(dir, RootfsManifest);
+    const manifest = await stage.readManifest(dir, RootfsManifest);
     return manifest && existsSync(path.join(dir, 'rootfs', 'etc', 'os-release')) ? { dir, manifest } : null;
   };
   const build = async () => {
@@ -196,11 +178,11 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
     const missing = missingToolsLine(onPath);
     if (missing !== null) throw new InputError(missing);
     const started = Date.now();
-    const tmp = await freshBuildDir(root, key);
+    const tmp = await stage.freshBuildDir(root, key);
     try {
       progress(`building the Debian arm64 root tree ${key.slice(0, 12)} in ${tmp} (log ${path.join(tmp, 'build.log')})`);
-      const env = await prepareDebianBuild(tmp, inputs, tuning, { file: SSH_KEY_FILE, comment: 'kbench-debian-arm64' });
-      await runBuilderStep(
+      const env = await stage.prepareDebianBuild(tmp, inputs, tuning, { file: SSH_KEY_FILE, comment: 'kbench-debian-arm64' });
+      await stage.runBuilderStep(
         {
           ...env,
           KB_STOCK_KERNEL_PACKAGE: inputs.stockKernelPackage,
@@ -214,13 +196,13 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
         progress,
         { path: ROOTFS_SCRIPT_PATH, label: 'Debian arm64 root tree build' },
       );
-      await publishBuild(tmp, dir, await describeRootfs(tmp, key, inputs, started));
+      await stage.publishBuild(tmp, dir, await describeRootfs(tmp, key, inputs, started));
       progress(`Debian arm64 root tree ready in ${formatSeconds((Date.now() - started) / 1000)}: ${dir}`);
     } catch (error) {
-      await failedBuild(error, tmp, root);
+      await stage.failedBuild(error, tmp, root);
     }
   };
-  return cachedStage({ dir, what: 'Debian arm64 root tree', load, build, progress });
+  return stage.cachedStage({ dir, what: 'Debian arm64 root tree', load, build, progress });
 }
 
 /** Pure: `name<TAB>version` lines (dpkg-query) to a map, keeping only the names `keep` accepts. */
@@ -247,7 +229,7 @@ export async function describeRootfs(dir: string, key: string, inputs: Record<st
     key,
     inputs,
     builtAt: new Date().toISOString(),
-    buildSeconds: secondsSince(started),
+    buildSeconds: stage.secondsSince(started),
     stockRelease: stockRelease.trim(),
     zfsSource: `zfs-${version}`,
     packageVersions: parsePackageVersions(versions, keep),
@@ -256,7 +238,7 @@ export async function describeRootfs(dir: string, key: string, inputs: Record<st
 }
 
 export async function loadArm64Testbed(dir: string): Promise<DebianArm64Testbed | null> {
-  const manifest = await readManifest(dir, Arm64TestbedManifest);
+  const manifest = await stage.readManifest(dir, Arm64TestbedManifest);
   if (!manifest) return null;
   const abs = (rel: string) => path.join(dir, rel);
   const kernel = (k: Arm64TestbedManifest['kernels']['stock']): Arm64Kernel => ({
@@ -279,7 +261,7 @@ export async function loadArm64Testbed(dir: string): Promise<DebianArm64Testbed 
 /** Returns the cached Debian arm64 testbed, building whichever stage is missing. */
 export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {}): Promise<DebianArm64Testbed> {
   const progress = options.onProgress ?? (() => {});
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const cacheDir = options.cacheDir ?? stage.defaultCacheDir();
   const rootfs = await ensureRootfs(cacheDir, progress);
   const kernel = await ensureMSeriesKernel({
     cacheDir,
@@ -290,7 +272,7 @@ export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {})
   const key = sha256Hex(canonicalJson({ rootfsKey: rootfs.manifest.key, kernelKey: kernel.manifest.key, zfsModules: kernel.zfs ? path.basename(kernel.zfs.dir) : null, imageSize: IMAGE_SIZE, imageScriptSha256: sha256Hex(imageScript) }));
   const root = path.join(cacheDir, 'debian-arm64');
   const dir = path.join(root, key);
-  return cachedStage({
+  return stage.cachedStage({
     dir,
     what: 'Debian arm64 image',
     load: () => loadArm64Testbed(dir),
@@ -310,10 +292,10 @@ async function buildImage(
   progress: (m: string) => void,
 ): Promise<void> {
   const started = Date.now();
-  const tmp = await freshBuildDir(root, key);
+  const tmp = await stage.freshBuildDir(root, key);
   try {
     progress(`building the Debian arm64 image ${key.slice(0, 12)} in ${tmp}`);
-    await runBuilderStep(
+    await stage.runBuilderStep(
       { KB_OUT: tmp, KB_ROOTFS: rootfs.dir, KB_KERNEL_DIR: kernel.dir, KB_ZFS_DIR: kernel.zfs!.dir, KB_IMAGE_SIZE: IMAGE_SIZE },
       path.join(tmp, 'build.log'),
       started,
@@ -335,17 +317,17 @@ async function buildImage(
       rootfsKey: rootfs.manifest.key,
       kernelKey: kernel.manifest.key,
       builtAt: new Date().toISOString(),
-      buildSeconds: secondsSince(started),
-      image: await imageEntry(tmp, 'disk.raw'),
+      buildSeconds: stage.secondsSince(started),
+      image: await stage.imageEntry(tmp, 'disk.raw'),
       kernels: { stock: await entry(rootfs.manifest.stockRelease, true), custom: await entry(kernel.manifest.release, false) },
       customBuild: { compileSeconds: kernel.manifest.compileSeconds, imageBytes: kernel.manifest.imageBytes, moduleCount: kernel.manifest.moduleCount },
       packageVersions: rootfs.manifest.packageVersions,
     };
     await fs.chmod(path.join(tmp, 'disk.raw'), 0o444);
     const finalDir = path.join(root, key);
-    await publishBuild(tmp, finalDir, manifest);
+    await stage.publishBuild(tmp, finalDir, manifest);
     progress(`Debian arm64 testbed ready in ${formatSeconds((Date.now() - started) / 1000)}: ${finalDir}`);
   } catch (error) {
-    await failedBuild(error, tmp, root);
+    await stage.failedBuild(error, tmp, root);
   }
 }

@@ -30,6 +30,7 @@ import {
 import { writeImageFiles } from './ext4-files.ts';
 import { OPTIONS_HELPER_GUEST_PATH, parseZfsTuning, renderZfsTuning, ZFS_TUNING, ZFS_TUNING_PATH, type RenderedZfsTuning } from './zfs-tuning.ts';
 import {
+  BUILT_STAGE_FIELDS,
   cachedStage,
   defaultCacheDir,
   failedBuild,
@@ -43,6 +44,7 @@ import {
   runBuilderScript,
   runQuiet,
   secondsSince,
+  Sha256Hex,
   prepareDebianBuild,
 } from '../lib/build-stage.ts';
 
@@ -68,17 +70,13 @@ const KernelEntry = z.strictObject({
   kernel: z.string(),
   initrd: z.string(),
   config: z.string(),
-  configSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  configSha256: Sha256Hex,
   kernelBytes: z.number().int().positive(),
   initrdBytes: z.number().int().positive(),
 });
 
 export const TestbedManifest = z.strictObject({
-  formatVersion: z.literal(1),
-  key: z.string().regex(/^[0-9a-f]{64}$/),
-  inputs: z.record(z.string(), z.unknown()),
-  builtAt: z.string(),
-  buildSeconds: z.number().nonnegative(),
+  ...BUILT_STAGE_FIELDS,
   image: z.strictObject({
     file: z.string(),
     apparentBytes: z.number().int().positive(),
@@ -89,7 +87,7 @@ export const TestbedManifest = z.strictObject({
   packageVersions: z.record(z.string(), z.string()),
   sshPrivateKey: z.string(),
   /** Made from the image of this key by writing another tuning into it (deriveTestbed), not built. */
-  derivedFrom: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  derivedFrom: Sha256Hex.optional(),
 });
 export type TestbedManifest = z.infer<typeof TestbedManifest>;
 

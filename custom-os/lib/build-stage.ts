@@ -12,7 +12,7 @@ import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InfraError, KbenchError } from '../../harness/errors/index.ts';
 import { acquireLock, type HeldLock } from '../../harness/fs/lock.ts';
 import { processAlive } from '../../harness/fs/process.ts';
@@ -24,6 +24,18 @@ import type { RenderedZfsTuning } from '../debian-testbed/zfs-tuning.ts';
 export const MANIFEST_FILE = 'manifest.json';
 /** An image build takes up to an hour: a second builder of the same key waits for it, looking every 3 s. */
 const BUILD_LOCK_POLL_MS = 3000;
+
+/** A SHA-256 in hex: a stage's key, an input's hash. */
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** What every built stage's manifest starts with: its format, key, the inputs the key hashes, when and how long. */
+export const BUILT_STAGE_FIELDS = {
+  formatVersion: z.literal(1),
+  key: Sha256Hex,
+  inputs: z.record(z.string(), z.unknown()),
+  builtAt: z.string(),
+  buildSeconds: z.number().nonnegative(),
+};
 
 export function defaultCacheDir(): string {
   return process.env.KBENCH_CACHE || path.join(homedir(), '.cache', 'kbench');
