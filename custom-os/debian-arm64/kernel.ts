@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { sha256File } from '../../harness/fs/canonical.ts';
 import { projectFile } from '../../harness/root.ts';
 import { InputError } from '../../harness/errors/index.ts';
-import { BUILT_STAGE_FIELDS, cachedStage, Sha256Hex, defaultCacheDir, failedBuild, MANIFEST_FILE, readManifest, removeBuildDir, runBuilderStep, secondsSince } from '../lib/build-stage.ts';
+import { BUILT_STAGE_FIELDS, cachedStage, defaultCacheDir, emptyBuildDir, failedBuild, MANIFEST_FILE, readManifest, runBuilderStep, secondsSince, Sha256Hex } from '../lib/build-stage.ts';
 import { formatSeconds } from '../debian-testbed/build-progress.ts';
 import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
 
@@ -200,8 +200,7 @@ async function buildZfsModules(
   progress: (m: string) => void,
 ): Promise<ZfsModulesManifest> {
   const started = Date.now();
-  await removeBuildDir(dir);
-  await fs.mkdir(dir, { recursive: true });
+  await emptyBuildDir(dir);
   progress(`OpenZFS ${zfs.version} modules for ${kernel.manifest.release} (log ${path.join(dir, 'build.log')})`);
   const script = path.join(dir, path.basename(ZFS_SCRIPT_PATH));
   await fs.copyFile(ZFS_SCRIPT_PATH, script);
@@ -253,8 +252,7 @@ async function buildKernel(
 ): Promise<void> {
   const started = Date.now();
   const dir = path.join(root, key);
-  await removeBuildDir(dir);
-  await fs.mkdir(dir, { recursive: true });
+  await emptyBuildDir(dir);
   try {
     progress(`cross-building the M-series kernel ${key.slice(0, 12)} in ${dir} (log ${path.join(dir, 'build.log')}; about an hour on 2 busy cores)`);
     const script = await copyBuildInputs(dir);

@@ -206,6 +206,12 @@ export async function removeAbandonedBuilds(root: string): Promise<void> {
   }
 }
 
+/** `dir` emptied (removeBuildDir: never while anything is mounted inside) and made again. */
+export async function emptyBuildDir(dir: string): Promise<void> {
+  await removeBuildDir(dir);
+  await fs.mkdir(dir, { recursive: true });
+}
+
 /**
  * A fresh temp build folder `<root>/.build-<key16>-<pid>` (abandoned ones removed first), with
  * the subfolders asked for.
@@ -213,8 +219,7 @@ export async function removeAbandonedBuilds(root: string): Promise<void> {
 export async function freshBuildDir(root: string, key: string, subfolders: string[] = []): Promise<string> {
   const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
   await removeAbandonedBuilds(root);
-  await removeBuildDir(tmp);
-  await fs.mkdir(tmp, { recursive: true });
+  await emptyBuildDir(tmp);
   for (const sub of subfolders) await fs.mkdir(path.join(tmp, sub), { recursive: true });
   return tmp;
 }
