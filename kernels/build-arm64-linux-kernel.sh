@@ -1,8 +1,8 @@
 #!/bin/sh
 # Cross-builds the seed's M-series arm64 Linux kernel on an x86_64 (or any) Linux host. Used by
 # `kbench build --os debian-arm64` and by custom-os/debian-arm64 (which hashes this file's text
-# into its cache key). OpenZFS for it is a separate step: custom-os/debian-arm64/build-zfs-modules.sh
-# against DIR/build.
+# and arm64-cross.sh's, sourced from beside it, into its cache key). OpenZFS for it is a separate
+# step: build-zfs-modules.sh against DIR/build.
 #
 # Base config: `make virtconfig` (arch/arm64 defconfig + arch/arm64/configs/virt.config, the
 # upstream "virtualization guest" merge: every SoC platform off), then the fragments merged with
@@ -42,38 +42,21 @@ options:
 EOF
 }
 
-die() {
-  echo "$prog: $*" >&2
-  exit 2
-}
+# shellcheck source=kernels/arm64-cross.sh
+. "$here/arm64-cross.sh"
 
 source_arg=""
 out=""
 fragments=""
 page_size=16k
-jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-if [ "$(uname -m)" = aarch64 ]; then cross=""; else cross=aarch64-linux-gnu-; fi
-while [ $# -gt 0 ]; do
-  case $1 in
-    --source) [ $# -ge 2 ] || die "--source needs a value"; source_arg=$2; shift ;;
-    --out) [ $# -ge 2 ] || die "--out needs a value"; out=$2; shift ;;
-    --fragment) [ $# -ge 2 ] || die "--fragment needs a value"; fragments="$fragments $2"; shift ;;
-    --page-size) [ $# -ge 2 ] || die "--page-size needs a value"; page_size=$2; shift ;;
-    --jobs) [ $# -ge 2 ] || die "--jobs needs a value"; jobs=$2; shift ;;
-    --cross) [ $# -ge 2 ] || die "--cross needs a value"; cross=$2; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) die "unknown argument '$1' (see --help)" ;;
-  esac
-  shift
-done
+parse_options "--source:source_arg --out:out --fragment:+fragments --page-size:page_size --jobs:jobs --cross:cross" "$@"
 [ -n "$out" ] || die "--out is required"
 case $page_size in 16k | 4k) ;; *) die "--page-size: expected 16k or 4k, got '$page_size'" ;; esac
-case $jobs in '' | *[!0-9]* | 0) die "--jobs: expected a positive number, got '$jobs'" ;; esac
 [ -n "$fragments" ] || fragments="$here/alpine-m-series.config $here/arm64-qemu-guest.config"
 for f in $fragments; do [ -f "$f" ] || die "fragment not found: $f"; done
 [ -n "$source_arg" ] || die "--source is required"
 [ -e "$source_arg" ] || die "--source: not found: $source_arg"
-command -v "${cross}gcc" >/dev/null || die "cross compiler ${cross}gcc not found (apt-get install gcc-aarch64-linux-gnu)"
+check_jobs_and_cross
 
 export ARCH=arm64 CROSS_COMPILE="$cross"
 mkdir -p "$out"

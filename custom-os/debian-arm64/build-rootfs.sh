@@ -3,7 +3,8 @@
 # kernel (the "stock" variant), zfsutils-linux and OpenZFS kernel modules for that kernel, built
 # into $KB_OUT (an empty, private folder). Run as root on any Linux host by
 # custom-os/debian-arm64/testbed.ts, which passes every input as KB_* variables and hashes this
-# file's text into the cache key. Lines starting with "KBENCH-STEP" are progress.
+# file's text and ../debian-testbed/rootfs-lib.sh's (the steps shared with the x86 testbed) into
+# the cache key. Lines starting with "KBENCH-STEP" are progress.
 #
 # Foreign-architecture parts run through qemu-user-static (binfmt_misc). Nothing heavy runs
 # emulated: zfs-dkms is *not* installed in the guest (DKMS would compile OpenZFS under
@@ -19,25 +20,17 @@
 #   KB_ZFS_USERLAND         packages installed from $KB_SUITE-backports (zfsutils-linux)
 #   KB_ZFS_SOURCE_PACKAGE   package whose /usr/src/zfs-* is the module source (zfs-dkms)
 #   KB_JOBS                 parallel make jobs for the OpenZFS cross build
-#   KB_ZFS_SCRIPT           custom-os/debian-arm64/build-zfs-modules.sh
+#   KB_ZFS_SCRIPT           kernels/build-zfs-modules.sh (arm64-cross.sh beside it)
 # Output: $KB_OUT/rootfs/, $KB_OUT/zfs-src/ (OpenZFS source), $KB_OUT/stock/{vmlinuz,initrd.img,
 # config,release}, $KB_OUT/versions.txt
 set -eu
 
 step_total=7
-step() {
-  echo "KBENCH-STEP $1 $step_total $2"
-}
-
-for name in KB_OUT KB_SUITE KB_MIRROR KB_SECURITY_MIRROR KB_COMPONENTS KB_BASE_PACKAGES \
+# shellcheck source=custom-os/debian-testbed/rootfs-lib.sh
+. "$(dirname "$0")/../debian-testbed/rootfs-lib.sh"
+require_env KB_OUT KB_SUITE KB_MIRROR KB_SECURITY_MIRROR KB_COMPONENTS KB_BASE_PACKAGES \
   KB_STOCK_KERNEL_PACKAGE KB_ZFS_USERLAND KB_ZFS_SOURCE_PACKAGE KB_HOSTNAME KB_AUTHORIZED_KEY \
-  KB_MODPROBE_CONF KB_ZFS_OPTIONS_HELPER KB_APT_PROXY_CONF KB_JOBS KB_ZFS_SCRIPT; do
-  eval "value=\${$name:-}"
-  if [ -z "$value" ]; then
-    echo "build-rootfs.sh: missing environment variable $name" >&2
-    exit 2
-  fi
-done
+  KB_MODPROBE_CONF KB_ZFS_OPTIONS_HELPER KB_APT_PROXY_CONF KB_JOBS KB_ZFS_SCRIPT
 if [ "$(uname -m)" != aarch64 ]; then
   # debootstrap's second stage and every maintainer script run arm64 binaries.
   if ! grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
@@ -54,33 +47,8 @@ else
 fi
 
 root="$KB_OUT/rootfs"
-mounted=""
-
-unmount_all() {
-  for target in $mounted; do
-    umount -l "$target" 2>/dev/null || true
-  done
-  mounted=""
-}
 trap unmount_all EXIT
 trap 'exit 130' INT TERM HUP
-
-bind_mount() {
-  mkdir -p "$root/$1"
-  mount --bind "/$1" "$root/$1"
-  mounted="$root/$1 $mounted"
-}
-
-in_chroot() {
-  chroot "$root" /usr/bin/env -i \
-    PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-    DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true "$@"
-}
-
-apt_install() {
-  in_chroot apt-get install -y -q --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
-}
 
 step 1 "debootstrap --arch arm64 $KB_SUITE (minbase, second stage under qemu-user)"
 mkdir -p "$root"
@@ -88,20 +56,7 @@ debootstrap --arch=arm64 --foreign --variant=minbase --include="$KB_BASE_PACKAGE
 chroot "$root" /debootstrap/debootstrap --second-stage
 
 step 2 "apt sources (updates, security, backports)"
-{
-  echo "deb $KB_MIRROR $KB_SUITE $KB_COMPONENTS"
-  echo "deb $KB_MIRROR $KB_SUITE-updates $KB_COMPONENTS"
-  echo "deb $KB_SECURITY_MIRROR $KB_SUITE-security $KB_COMPONENTS"
-  echo "deb $KB_MIRROR $KB_SUITE-backports $KB_COMPONENTS"
-} >"$root/etc/apt/sources.list"
-cp "$KB_APT_PROXY_CONF" "$root/etc/apt/apt.conf.d/01kbench-proxy"
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 755 "$root/usr/sbin/policy-rc.d"
-bind_mount proc
-bind_mount sys
-bind_mount dev
-bind_mount dev/pts
-in_chroot apt-get update -q
+setup_apt
 
 step 3 "stock kernel $KB_STOCK_KERNEL_PACKAGE (+ headers), $KB_ZFS_USERLAND from $KB_SUITE-backports"
 headers_package=$(echo "$KB_STOCK_KERNEL_PACKAGE" | sed 's/^linux-image-/linux-headers-/')
@@ -160,28 +115,7 @@ in_chroot depmod "$stock_release"
 in_chroot update-initramfs -u -k "$stock_release"
 
 step 6 "guest configuration (ssh key, network, fstab, ZFS tuning)"
-echo "$KB_HOSTNAME" >"$root/etc/hostname"
-printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$KB_HOSTNAME" >"$root/etc/hosts"
-install -d -m 700 "$root/root/.ssh"
-install -m 600 "$KB_AUTHORIZED_KEY" "$root/root/.ssh/authorized_keys"
-cat >"$root/etc/systemd/network/20-kbench-dhcp.network" <<'EOF'
-[Match]
-Name=en* eth*
-
-[Network]
-DHCP=yes
-EOF
-cat >"$root/etc/fstab" <<'EOF'
-/dev/vda  /  ext4  rw,relatime,errors=remount-ro  0  1
-EOF
-echo zfs >"$root/etc/modules-load.d/zfs.conf"
-install -m 644 "$KB_MODPROBE_CONF" "$root/etc/modprobe.d/zfs.conf"
-install -D -m 755 "$KB_ZFS_OPTIONS_HELPER" "$root/usr/local/sbin/kbench-zfs-options"
-mkdir -p "$root/etc/ssh/sshd_config.d"
-printf 'UseDNS no\nPermitRootLogin prohibit-password\n' >"$root/etc/ssh/sshd_config.d/kbench.conf"
-in_chroot systemctl enable systemd-networkd ssh
-in_chroot systemctl mask systemd-networkd-wait-online.service
-in_chroot passwd -l root
+configure_guest 'en* eth*'
 
 step 7 "package versions, stock kernel files"
 # shellcheck disable=SC2016 # dpkg-query's own format fields
@@ -192,8 +126,5 @@ cp "$root/boot/vmlinuz-$stock_release" "$KB_OUT/stock/vmlinuz"
 cp "$root/boot/initrd.img-$stock_release" "$KB_OUT/stock/initrd.img"
 cp "$root/boot/config-$stock_release" "$KB_OUT/stock/config"
 echo "$stock_release" >"$KB_OUT/stock/release"
-in_chroot apt-get clean
-rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/apt/apt.conf.d/01kbench-proxy"
-rm -rf "$root/var/lib/apt/lists/"*
-unmount_all
+clean_apt
 echo "build-rootfs.sh: done"

@@ -3,17 +3,12 @@
  *   node --import tsx custom-os/debian-arm64/build.ts [--kernel-only] [--cache-dir DIR]
  * Prints progress on stderr and what was built as JSON on stdout.
  */
-import { KbenchError } from '../../harness/errors/index.ts';
 import { ensureMSeriesKernel } from './kernel.ts';
 import { ensureDebianArm64Testbed } from './testbed.ts';
+import { cacheDirFlag, runBuilderMain } from '../lib/main.ts';
 
 async function main(argv: string[]): Promise<number> {
-  const cacheFlag = argv.indexOf('--cache-dir');
-  const cacheDir = cacheFlag >= 0 ? argv[cacheFlag + 1] : undefined;
-  if (cacheFlag >= 0 && !cacheDir) {
-    process.stderr.write('build.ts: --cache-dir needs a folder\n');
-    return 2;
-  }
+  const cacheDir = cacheDirFlag(argv);
   const unknown = argv.filter((arg, i) => arg !== '--kernel-only' && arg !== '--cache-dir' && argv[i - 1] !== '--cache-dir');
   if (unknown.length > 0) {
     process.stderr.write(`build.ts: unknown argument ${JSON.stringify(unknown[0])} (known: --kernel-only, --cache-dir DIR)\n`);
@@ -30,10 +25,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`kbench: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof KbenchError ? error.exitCode : 1);
-  },
-);
+runBuilderMain(main);

@@ -3,7 +3,7 @@
  * Debian's linux-source-6.12 and kernels/alpine-m-series.config, cached under
  * ${KBENCH_CACHE:-~/.cache/kbench}/arm64-kernel/<key>/ like the testbeds: the key hashes the
  * source tarball, the fragment's option lines, the script, the page size and the cross compiler.
- * OpenZFS modules for it are a second, cheap step (custom-os/debian-arm64/build-zfs-modules.sh)
+ * OpenZFS modules for it are a second, cheap step (kernels/build-zfs-modules.sh)
  * into <key>/zfs/<zfs key>/, keyed by the OpenZFS version and that script's text.
  */
 import { spawn } from 'node:child_process';
@@ -15,28 +15,23 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { sha256File } from '../../harness/fs/canonical.ts';
 import { projectFile } from '../../harness/root.ts';
-import { InfraError, InputError } from '../../harness/errors/index.ts';
-import {
-  acquireBuildLock,
-  failedBuild,
-  defaultCacheDir,
-  removeBuildDir,
-  runBuilderScript,
-} from '../debian-testbed/testbed.ts';
-import { BuildProgressTracker, formatSeconds } from '../debian-testbed/build-progress.ts';
+import { InputError } from '../../harness/errors/index.ts';
+import { BUILT_STAGE_FIELDS, cachedStage, defaultCacheDir, emptyBuildDir, failedBuild, MANIFEST_FILE, readManifest, runBuilderStep, secondsSince, Sha256Hex } from '../lib/build-stage.ts';
+import { formatSeconds } from '../debian-testbed/build-progress.ts';
 import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
 
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
 const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
 export const KERNEL_SCRIPT_PATH = path.resolve(HERE, '../../kernels/build-arm64-linux-kernel.sh');
-export const ZFS_SCRIPT_PATH = path.join(HERE, 'build-zfs-modules.sh');
+export const ZFS_SCRIPT_PATH = path.resolve(HERE, '../../kernels/build-zfs-modules.sh');
+/** Sourced from beside them by both scripts above (options, defaults, checks): copied and hashed with each. */
+export const CROSS_LIB_PATH = path.resolve(HERE, '../../kernels/arm64-cross.sh');
 /** Merged in this order: the seed's fragment, then what a QEMU/Lima virtio guest does not need or needs. */
 export const FRAGMENT_PATHS = [path.resolve(HERE, '../../kernels/alpine-m-series.config'), path.resolve(HERE, '../../kernels/arm64-qemu-guest.config')];
 /** Runs the survival check; it decides pass or fail only, so its text is not part of the key. */
 const CHECKER_PATH = path.resolve(HERE, '../../kernels/build-alpine-kernel.sh');
 /** Debian's package of the kernel.org 6.12 LTS source (the line Alpine 3.21 ships). */
 export const DEFAULT_LINUX_SOURCE = '/usr/src/linux-source-6.12.tar.xz';
-const MANIFEST_FILE = 'manifest.json';
 const CROSS_GCC = 'aarch64-linux-gnu-gcc';
 
 export interface KernelInputs {
@@ -44,22 +39,21 @@ export interface KernelInputs {
   /** Each fragment's option lines only, in merge order: comments do not change the kernel. */
   fragmentOptionsSha256: string[];
   scriptSha256: string;
+  /** arm64-cross.sh, which the script sources. */
+  crossLibSha256: string;
   baseConfig: 'virtconfig';
   pageSize: '16k' | '4k';
   compiler: string;
 }
 
 export const KernelManifest = z.strictObject({
-  formatVersion: z.literal(1),
-  key: z.string().regex(/^[0-9a-f]{64}$/),
-  inputs: z.record(z.string(), z.unknown()),
-  builtAt: z.string(),
-  /** Wall seconds of `make Image modules` alone, and of the whole script. */
+  /** buildSeconds: the whole script's wall seconds. */
+  ...BUILT_STAGE_FIELDS,
+  /** Wall seconds of `make Image modules` alone. */
   compileSeconds: z.number().nonnegative(),
-  buildSeconds: z.number().nonnegative(),
   release: z.string().min(1),
   imageBytes: z.number().int().positive(),
-  configSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  configSha256: Sha256Hex,
   moduleCount: z.number().int().nonnegative(),
 });
 
@@ -67,7 +61,7 @@ export const ZfsModulesManifest = z.strictObject({
   formatVersion: z.literal(1),
   /** e.g. zfs-2.3.2 */
   version: z.string().min(1),
-  scriptSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  scriptSha256: Sha256Hex,
   builtAt: z.string(),
   buildSeconds: z.number().nonnegative(),
   modules: z.array(z.string().regex(/^[a-z0-9_]+\.ko$/)).min(1),
@@ -117,8 +111,9 @@ export async function collectKernelInputs(linuxSource = DEFAULT_LINUX_SOURCE, pa
   if (!existsSync(linuxSource)) {
     throw new InputError(`Linux source ${linuxSource} not found (apt-get install linux-source-6.12, or pass another tarball)`);
   }
-  const [scriptText, fragmentTexts, linuxSourceSha256, compiler] = await Promise.all([
+  const [scriptText, crossLibText, fragmentTexts, linuxSourceSha256, compiler] = await Promise.all([
     fs.readFile(KERNEL_SCRIPT_PATH, 'utf8'),
+    fs.readFile(CROSS_LIB_PATH, 'utf8'),
     Promise.all(FRAGMENT_PATHS.map((file) => fs.readFile(file, 'utf8'))),
     sha256File(linuxSource),
     crossCompilerVersion(),
@@ -127,6 +122,7 @@ export async function collectKernelInputs(linuxSource = DEFAULT_LINUX_SOURCE, pa
     linuxSourceSha256,
     fragmentOptionsSha256: fragmentTexts.map((text) => sha256Hex(fragmentOptionLines(text).join('\n'))),
     scriptSha256: sha256Hex(scriptText),
+    crossLibSha256: sha256Hex(crossLibText),
     baseConfig: 'virtconfig',
     pageSize,
     compiler,
@@ -134,21 +130,17 @@ export async function collectKernelInputs(linuxSource = DEFAULT_LINUX_SOURCE, pa
 }
 
 export async function loadKernel(dir: string): Promise<MSeriesKernel | null> {
-  try {
-    const parsed = KernelManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
-    if (!parsed.success) return null;
-    const kernel: MSeriesKernel = {
-      dir,
-      manifest: parsed.data,
-      image: path.join(dir, 'Image'),
-      config: path.join(dir, 'config'),
-      modulesTar: path.join(dir, 'modules.tar.gz'),
-      zfs: null,
-    };
-    return [kernel.image, kernel.config, kernel.modulesTar, path.join(dir, 'build', '.config')].every((f) => existsSync(f)) ? kernel : null;
-  } catch {
-    return null;
-  }
+  const manifest = await readManifest(dir, KernelManifest);
+  if (manifest === null) return null;
+  const kernel: MSeriesKernel = {
+    dir,
+    manifest,
+    image: path.join(dir, 'Image'),
+    config: path.join(dir, 'config'),
+    modulesTar: path.join(dir, 'modules.tar.gz'),
+    zfs: null,
+  };
+  return [kernel.image, kernel.config, kernel.modulesTar, path.join(dir, 'build', '.config')].every((f) => existsSync(f)) ? kernel : null;
 }
 
 export interface EnsureKernelOptions {
@@ -171,38 +163,32 @@ export async function ensureMSeriesKernel(options: EnsureKernelOptions = {}): Pr
   const dir = path.join(root, key);
   const jobs = String(options.jobs ?? availableParallelism());
 
-  let kernel = await loadKernel(dir);
-  if (kernel === null) {
-    const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
-    try {
-      kernel = (await loadKernel(dir)) ?? (await buildKernel(root, key, inputs, options.linuxSource ?? DEFAULT_LINUX_SOURCE, jobs, progress));
-    } finally {
-      await release();
-    }
-  }
-  if (!options.zfs) return kernel;
+  const kernel = await cachedStage({
+    dir,
+    what: 'M-series kernel',
+    load: () => loadKernel(dir),
+    build: () => buildKernel(root, key, inputs, options.linuxSource ?? DEFAULT_LINUX_SOURCE, jobs, progress),
+    progress,
+  });
+  const wanted = options.zfs;
+  if (!wanted) return kernel;
   const scriptSha256 = sha256Hex(await fs.readFile(ZFS_SCRIPT_PATH, 'utf8'));
-  const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: options.zfs.version, scriptSha256 })));
-  let zfs = await loadZfsModules(zfsDir);
-  if (zfs === null) {
-    await fs.mkdir(path.dirname(zfsDir), { recursive: true });
-    const release = await acquireBuildLock(`${zfsDir}.lock`, zfsDir, progress);
-    try {
-      zfs = (await loadZfsModules(zfsDir)) ?? (await buildZfsModules(kernel, options.zfs, zfsDir, scriptSha256, jobs, progress));
-    } finally {
-      await release();
-    }
-  }
+  const crossLibSha256 = sha256Hex(await fs.readFile(CROSS_LIB_PATH, 'utf8'));
+  const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: wanted.version, scriptSha256, crossLibSha256 })));
+  await fs.mkdir(path.dirname(zfsDir), { recursive: true });
+  const zfs = await cachedStage({
+    dir: zfsDir,
+    what: `OpenZFS ${wanted.version} modules`,
+    load: () => loadZfsModules(zfsDir),
+    build: () => buildZfsModules(kernel, wanted, zfsDir, scriptSha256, jobs, progress),
+    progress,
+  });
   return { ...kernel, zfs: { dir: zfsDir, manifest: zfs } };
 }
 
 async function loadZfsModules(dir: string): Promise<ZfsModulesManifest | null> {
-  try {
-    const parsed = ZfsModulesManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
-    return parsed.success && parsed.data.modules.every((m) => existsSync(path.join(dir, m))) ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  const manifest = await readManifest(dir, ZfsModulesManifest);
+  return manifest !== null && manifest.modules.every((m) => existsSync(path.join(dir, m))) ? manifest : null;
 }
 
 async function buildZfsModules(
@@ -214,11 +200,11 @@ async function buildZfsModules(
   progress: (m: string) => void,
 ): Promise<ZfsModulesManifest> {
   const started = Date.now();
-  await removeBuildDir(dir);
-  await fs.mkdir(dir, { recursive: true });
+  await emptyBuildDir(dir);
   progress(`OpenZFS ${zfs.version} modules for ${kernel.manifest.release} (log ${path.join(dir, 'build.log')})`);
   const script = path.join(dir, path.basename(ZFS_SCRIPT_PATH));
   await fs.copyFile(ZFS_SCRIPT_PATH, script);
+  await fs.copyFile(CROSS_LIB_PATH, path.join(dir, path.basename(CROSS_LIB_PATH)));
   await runBuilderStep({}, path.join(dir, 'steps.log'), started, progress, {
     path: script,
     args: ['--zfs-src', zfs.source, '--linux', path.join(kernel.dir, 'src'), '--linux-obj', path.join(kernel.dir, 'build'), '--out', dir, '--jobs', jobs],
@@ -229,7 +215,7 @@ async function buildZfsModules(
     version: zfs.version,
     scriptSha256,
     builtAt: new Date().toISOString(),
-    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    buildSeconds: secondsSince(started),
     modules: (await fs.readdir(dir)).filter((f) => f.endsWith('.ko')).sort(),
   };
   await fs.writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -245,7 +231,7 @@ async function copyBuildInputs(dir: string): Promise<{ path: string; fragmentArg
   const inputsDir = path.join(dir, 'inputs');
   await fs.mkdir(inputsDir, { recursive: true });
   const fragmentArgs: string[] = [];
-  for (const file of [KERNEL_SCRIPT_PATH, CHECKER_PATH, ...FRAGMENT_PATHS]) {
+  for (const file of [KERNEL_SCRIPT_PATH, CROSS_LIB_PATH, CHECKER_PATH, ...FRAGMENT_PATHS]) {
     await fs.copyFile(file, path.join(inputsDir, path.basename(file)));
     if (FRAGMENT_PATHS.includes(file)) fragmentArgs.push('--fragment', path.join(inputsDir, path.basename(file)));
   }
@@ -263,11 +249,10 @@ async function buildKernel(
   linuxSource: string,
   jobs: string,
   progress: (m: string) => void,
-): Promise<MSeriesKernel> {
+): Promise<void> {
   const started = Date.now();
   const dir = path.join(root, key);
-  await removeBuildDir(dir);
-  await fs.mkdir(dir, { recursive: true });
+  await emptyBuildDir(dir);
   try {
     progress(`cross-building the M-series kernel ${key.slice(0, 12)} in ${dir} (log ${path.join(dir, 'build.log')}; about an hour on 2 busy cores)`);
     const script = await copyBuildInputs(dir);
@@ -282,9 +267,6 @@ async function buildKernel(
   } catch (error) {
     await failedBuild(error, dir, root);
   }
-  const kernel = await loadKernel(dir);
-  if (!kernel) throw new InfraError(`M-series kernel build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
-  return kernel;
 }
 
 /**
@@ -310,20 +292,4 @@ export async function describeKernelBuild(dir: string, key: string, inputs: Kern
     configSha256: sha256Hex(configText),
     moduleCount: modulesOrder.split('\n').filter((line) => line.trim() !== '').length,
   };
-}
-
-/**
- * A builder script run with plain-text progress: each "KBENCH-STEP" line and each minute's
- * heartbeat becomes one message, with the step's k of n and the elapsed time.
- */
-export function runBuilderStep(
-  env: Record<string, string>,
-  logFile: string,
-  started: number,
-  progress: (message: string) => void,
-  script: { path: string; args?: string[]; label: string },
-): Promise<void> {
-  // No recorded step durations for these scripts: the ETA appears once a step has finished.
-  const tracker = new BuildProgressTracker(started, { steps: [], zfsInstall: 0, dkmsPerKernel: 0, dkmsStep: 0, kernels: 0 });
-  return runBuilderScript(env, logFile, tracker, (event) => progress(`${event.message} (elapsed ${formatSeconds(event.elapsedSeconds)})`), script);
 }

@@ -15,25 +15,18 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { projectFile } from '../../harness/root.ts';
 import { InfraError, InputError } from '../../harness/errors/index.ts';
-import { canonicalJson, detectMirrors, extractAptProxySettings, sha256Hex, APT_COMPONENTS, BASE_PACKAGES, DEBIAN_SUITE } from '../debian-testbed/inputs.ts';
-import {
-  acquireBuildLock,
-  failedBuild,
-  defaultCacheDir,
-  readTextFiles,
-  removeAbandonedBuilds,
-  removeBuildDir,
-  runQuiet,
-  ZFS_TUNING_PATH,
-} from '../debian-testbed/testbed.ts';
-import { parseZfsTuning, renderZfsTuning } from '../debian-testbed/zfs-tuning.ts';
+import { canonicalJson, detectMirrors, sha256Hex, APT_COMPONENTS, BASE_PACKAGES, DEBIAN_SUITE } from '../debian-testbed/inputs.ts';
+import { parseZfsTuning, renderZfsTuning, ZFS_TUNING_PATH } from '../debian-testbed/zfs-tuning.ts';
 import { formatSeconds } from '../debian-testbed/build-progress.ts';
-import { ensureMSeriesKernel, runBuilderStep, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
+import * as stage from '../lib/build-stage.ts';
+import { CROSS_LIB_PATH, ensureMSeriesKernel, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
 
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
 const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
 export const ROOTFS_SCRIPT_PATH = path.join(HERE, 'build-rootfs.sh');
 export const IMAGE_SCRIPT_PATH = path.join(HERE, 'build-image.sh');
+/** The steps build-rootfs.sh shares with the x86 testbed's builder (it sources the file). */
+const ROOTFS_LIB_PATH = path.join(HERE, '../debian-testbed/rootfs-lib.sh');
 /** Debian's 6.12 arm64 kernel in bookworm(-security): the same 6.12 line as linux-source-6.12. */
 export const STOCK_KERNEL_PACKAGE = 'linux-image-6.12-arm64';
 export const ZFS_USERLAND_PACKAGES = ['zfsutils-linux'];
@@ -42,17 +35,10 @@ export const GUEST_HOSTNAME = 'kbench-debian-arm64';
 export const IMAGE_SIZE = '4G';
 /** The custom profile: the M-series kernel's release ends in its CONFIG_LOCALVERSION. */
 export const CUSTOM_KERNEL_GLOB = '*-m-series';
-const MANIFEST_FILE = 'manifest.json';
 const SSH_KEY_FILE = 'id_ed25519';
 
-const Sha = z.string().regex(/^[0-9a-f]{64}$/);
-
 export const RootfsManifest = z.strictObject({
-  formatVersion: z.literal(1),
-  key: Sha,
-  inputs: z.record(z.string(), z.unknown()),
-  builtAt: z.string(),
-  buildSeconds: z.number().nonnegative(),
+  ...stage.BUILT_STAGE_FIELDS,
   stockRelease: z.string().min(1),
   /** OpenZFS source folder name, e.g. zfs-2.3.2 (the custom kernel's modules are built from it too). */
   zfsSource: z.string().regex(/^zfs-[0-9][0-9A-Za-z.~+-]*$/),
@@ -66,7 +52,7 @@ const KernelEntry = z.strictObject({
   kernel: z.string(),
   initrd: z.string().nullable(),
   config: z.string(),
-  configSha256: Sha,
+  configSha256: stage.Sha256Hex,
   kernelBytes: z.number().int().positive(),
   /** Kernel page size the config asks for, bytes. */
   pageSizeBytes: z.number().int().positive(),
@@ -74,9 +60,9 @@ const KernelEntry = z.strictObject({
 
 export const Arm64TestbedManifest = z.strictObject({
   formatVersion: z.literal(1),
-  key: Sha,
-  rootfsKey: Sha,
-  kernelKey: Sha,
+  key: stage.Sha256Hex,
+  rootfsKey: stage.Sha256Hex,
+  kernelKey: stage.Sha256Hex,
   builtAt: z.string(),
   buildSeconds: z.number().nonnegative(),
   image: z.strictObject({ file: z.string(), apparentBytes: z.number().int().positive(), allocatedBytes: z.number().int().nonnegative() }),
@@ -120,16 +106,18 @@ export function arm64PageSizeFromConfig(configText: string): number | null {
 }
 
 async function rootfsInputs() {
-  const [scriptText, zfsScriptText, tuningText] = await Promise.all([
+  const [scriptText, libText, zfsScriptText, crossLibText, tuningText] = await Promise.all([
     fs.readFile(ROOTFS_SCRIPT_PATH, 'utf8'),
+    fs.readFile(ROOTFS_LIB_PATH, 'utf8'),
     fs.readFile(ZFS_SCRIPT_PATH, 'utf8'),
+    fs.readFile(CROSS_LIB_PATH, 'utf8'),
     fs.readFile(ZFS_TUNING_PATH, 'utf8'),
   ]);
   const tuningFileName = path.relative(path.resolve(HERE, '../..'), ZFS_TUNING_PATH);
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
   const tuning = renderZfsTuning(parsed.value, tuningFileName, CUSTOM_KERNEL_GLOB);
-  const mirrors = detectMirrors(await readTextFiles('/etc/apt/sources.list', '/etc/apt/sources.list.d', ['.list', '.sources']));
+  const mirrors = detectMirrors(await stage.readTextFiles('/etc/apt/sources.list', '/etc/apt/sources.list.d', ['.list', '.sources']));
   const inputs = {
     arch: 'arm64',
     suite: DEBIAN_SUITE,
@@ -142,19 +130,12 @@ async function rootfsInputs() {
     zfsUserland: ZFS_USERLAND_PACKAGES,
     zfsSourcePackage: ZFS_SOURCE_PACKAGE,
     builderScriptSha256: sha256Hex(scriptText),
+    builderLibSha256: sha256Hex(libText),
     zfsScriptSha256: sha256Hex(zfsScriptText),
+    crossLibSha256: sha256Hex(crossLibText),
     renderedTuningSha256: sha256Hex(tuning.modprobeConf + tuning.optionsHelper),
   };
   return { inputs, tuning, key: sha256Hex(canonicalJson(inputs)) };
-}
-
-async function readManifest<T>(file: string, schema: z.ZodType<T>): Promise<T | null> {
-  try {
-    const parsed = schema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }
 
 function requireRoot(what: string): void {
@@ -189,53 +170,24 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
   const { inputs, tuning, key } = await rootfsInputs();
   const dir = path.join(root, key);
   const load = async () => {
-    const manifest = await readManifest(path.join(dir, MANIFEST_FILE), RootfsManifest);
+    const manifest = await stage.readManifest(dir, RootfsManifest);
     return manifest && existsSync(path.join(dir, 'rootfs', 'etc', 'os-release')) ? { dir, manifest } : null;
   };
-  const cached = await load();
-  if (cached) return cached;
-  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
-  try {
-    const meanwhile = await load();
-    if (meanwhile) return meanwhile;
+  const build = async () => {
     requireRoot('debootstrap --arch arm64');
     const missing = missingToolsLine(onPath);
     if (missing !== null) throw new InputError(missing);
     const started = Date.now();
-    const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
-    await removeAbandonedBuilds(root);
-    await removeBuildDir(tmp);
-    await fs.mkdir(path.join(tmp, 'inputs'), { recursive: true });
+    const tmp = await stage.freshBuildDir(root, key);
     try {
       progress(`building the Debian arm64 root tree ${key.slice(0, 12)} in ${tmp} (log ${path.join(tmp, 'build.log')})`);
-      const sshKey = path.join(tmp, SSH_KEY_FILE);
-      if ((await runQuiet('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kbench-debian-arm64', '-f', sshKey])) !== 0) {
-        throw new InfraError('ssh-keygen failed to create the testbed key pair (is openssh-client installed?)');
-      }
-      const files = {
-        modprobe: path.join(tmp, 'inputs', 'modprobe-zfs.conf'),
-        helper: path.join(tmp, 'inputs', 'kbench-zfs-options'),
-        proxy: path.join(tmp, 'inputs', 'apt-proxy.conf'),
-      };
-      await fs.writeFile(files.modprobe, tuning.modprobeConf);
-      await fs.writeFile(files.helper, tuning.optionsHelper);
-      await fs.writeFile(files.proxy, extractAptProxySettings(await readTextFiles('/etc/apt/apt.conf', '/etc/apt/apt.conf.d', [''])));
-      await runBuilderStep(
+      const env = await stage.prepareDebianBuild(tmp, inputs, tuning, { file: SSH_KEY_FILE, comment: 'kbench-debian-arm64' });
+      await stage.runBuilderStep(
         {
-          KB_OUT: tmp,
-          KB_SUITE: inputs.suite,
-          KB_MIRROR: inputs.mirror,
-          KB_SECURITY_MIRROR: inputs.securityMirror,
-          KB_COMPONENTS: inputs.components,
-          KB_BASE_PACKAGES: inputs.basePackages.join(','),
+          ...env,
           KB_STOCK_KERNEL_PACKAGE: inputs.stockKernelPackage,
           KB_ZFS_USERLAND: inputs.zfsUserland.join(' '),
           KB_ZFS_SOURCE_PACKAGE: inputs.zfsSourcePackage,
-          KB_HOSTNAME: inputs.hostname,
-          KB_AUTHORIZED_KEY: `${sshKey}.pub`,
-          KB_MODPROBE_CONF: files.modprobe,
-          KB_ZFS_OPTIONS_HELPER: files.helper,
-          KB_APT_PROXY_CONF: files.proxy,
           KB_JOBS: String(availableParallelism()),
           KB_ZFS_SCRIPT: ZFS_SCRIPT_PATH,
         },
@@ -244,20 +196,13 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
         progress,
         { path: ROOTFS_SCRIPT_PATH, label: 'Debian arm64 root tree build' },
       );
-      const manifest = await describeRootfs(tmp, key, inputs, started);
-      await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-      await removeBuildDir(dir);
-      await fs.rename(tmp, dir);
+      await stage.publishBuild(tmp, dir, await describeRootfs(tmp, key, inputs, started));
       progress(`Debian arm64 root tree ready in ${formatSeconds((Date.now() - started) / 1000)}: ${dir}`);
     } catch (error) {
-      await failedBuild(error, tmp, root);
+      await stage.failedBuild(error, tmp, root);
     }
-  } finally {
-    await release();
-  }
-  const built = await load();
-  if (!built) throw new InfraError(`Debian arm64 root tree build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
-  return built;
+  };
+  return stage.cachedStage({ dir, what: 'Debian arm64 root tree', load, build, progress });
 }
 
 /** Pure: `name<TAB>version` lines (dpkg-query) to a map, keeping only the names `keep` accepts. */
@@ -284,7 +229,7 @@ export async function describeRootfs(dir: string, key: string, inputs: Record<st
     key,
     inputs,
     builtAt: new Date().toISOString(),
-    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    buildSeconds: stage.secondsSince(started),
     stockRelease: stockRelease.trim(),
     zfsSource: `zfs-${version}`,
     packageVersions: parsePackageVersions(versions, keep),
@@ -293,7 +238,7 @@ export async function describeRootfs(dir: string, key: string, inputs: Record<st
 }
 
 export async function loadArm64Testbed(dir: string): Promise<DebianArm64Testbed | null> {
-  const manifest = await readManifest(path.join(dir, MANIFEST_FILE), Arm64TestbedManifest);
+  const manifest = await stage.readManifest(dir, Arm64TestbedManifest);
   if (!manifest) return null;
   const abs = (rel: string) => path.join(dir, rel);
   const kernel = (k: Arm64TestbedManifest['kernels']['stock']): Arm64Kernel => ({
@@ -316,7 +261,7 @@ export async function loadArm64Testbed(dir: string): Promise<DebianArm64Testbed 
 /** Returns the cached Debian arm64 testbed, building whichever stage is missing. */
 export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {}): Promise<DebianArm64Testbed> {
   const progress = options.onProgress ?? (() => {});
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const cacheDir = options.cacheDir ?? stage.defaultCacheDir();
   const rootfs = await ensureRootfs(cacheDir, progress);
   const kernel = await ensureMSeriesKernel({
     cacheDir,
@@ -327,20 +272,16 @@ export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {})
   const key = sha256Hex(canonicalJson({ rootfsKey: rootfs.manifest.key, kernelKey: kernel.manifest.key, zfsModules: kernel.zfs ? path.basename(kernel.zfs.dir) : null, imageSize: IMAGE_SIZE, imageScriptSha256: sha256Hex(imageScript) }));
   const root = path.join(cacheDir, 'debian-arm64');
   const dir = path.join(root, key);
-  const cached = await loadArm64Testbed(dir);
-  if (cached) return cached;
-  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, progress);
-  try {
-    const meanwhile = await loadArm64Testbed(dir);
-    if (meanwhile) return meanwhile;
-    requireRoot('mkfs.ext4 of a root-owned tree');
-    await buildImage(root, key, rootfs, kernel, progress);
-  } finally {
-    await release();
-  }
-  const built = await loadArm64Testbed(dir);
-  if (!built) throw new InfraError(`Debian arm64 image build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
-  return built;
+  return stage.cachedStage({
+    dir,
+    what: 'Debian arm64 image',
+    load: () => loadArm64Testbed(dir),
+    build: () => {
+      requireRoot('mkfs.ext4 of a root-owned tree');
+      return buildImage(root, key, rootfs, kernel, progress);
+    },
+    progress,
+  });
 }
 
 async function buildImage(
@@ -351,13 +292,10 @@ async function buildImage(
   progress: (m: string) => void,
 ): Promise<void> {
   const started = Date.now();
-  const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
-  await removeAbandonedBuilds(root);
-  await removeBuildDir(tmp);
-  await fs.mkdir(tmp, { recursive: true });
+  const tmp = await stage.freshBuildDir(root, key);
   try {
     progress(`building the Debian arm64 image ${key.slice(0, 12)} in ${tmp}`);
-    await runBuilderStep(
+    await stage.runBuilderStep(
       { KB_OUT: tmp, KB_ROOTFS: rootfs.dir, KB_KERNEL_DIR: kernel.dir, KB_ZFS_DIR: kernel.zfs!.dir, KB_IMAGE_SIZE: IMAGE_SIZE },
       path.join(tmp, 'build.log'),
       started,
@@ -373,26 +311,23 @@ async function buildImage(
       if (pageSizeBytes === null) throw new InfraError(`${path.join(tmp, rel.config)}: no CONFIG_ARM64_*_PAGES=y`);
       return { release, ...rel, configSha256: sha256Hex(configText), kernelBytes: stat.size, pageSizeBytes };
     };
-    const image = await fs.stat(path.join(tmp, 'disk.raw'));
     const manifest: Arm64TestbedManifest = {
       formatVersion: 1,
       key,
       rootfsKey: rootfs.manifest.key,
       kernelKey: kernel.manifest.key,
       builtAt: new Date().toISOString(),
-      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
-      image: { file: 'disk.raw', apparentBytes: image.size, allocatedBytes: image.blocks * 512 },
+      buildSeconds: stage.secondsSince(started),
+      image: await stage.imageEntry(tmp, 'disk.raw'),
       kernels: { stock: await entry(rootfs.manifest.stockRelease, true), custom: await entry(kernel.manifest.release, false) },
       customBuild: { compileSeconds: kernel.manifest.compileSeconds, imageBytes: kernel.manifest.imageBytes, moduleCount: kernel.manifest.moduleCount },
       packageVersions: rootfs.manifest.packageVersions,
     };
     await fs.chmod(path.join(tmp, 'disk.raw'), 0o444);
-    await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     const finalDir = path.join(root, key);
-    await removeBuildDir(finalDir);
-    await fs.rename(tmp, finalDir);
+    await stage.publishBuild(tmp, finalDir, manifest);
     progress(`Debian arm64 testbed ready in ${formatSeconds((Date.now() - started) / 1000)}: ${finalDir}`);
   } catch (error) {
-    await failedBuild(error, tmp, root);
+    await stage.failedBuild(error, tmp, root);
   }
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the kbench Debian ZFS testbed into $KB_OUT (must be an empty, private folder).
 # Run as root by custom-os/debian-testbed/testbed.ts, which passes every input as KB_* variables
-# and hashes this file's text into the cache key. Lines starting with "KBENCH-STEP" are progress.
+# and hashes this file's text and rootfs-lib.sh's (the steps shared with the arm64 root tree) into
+# the cache key. Lines starting with "KBENCH-STEP" are progress.
 #
 # Inputs (all required):
 #   KB_OUT                  output folder: rootfs/ is built here, then disk.raw, kernels/, versions.txt
@@ -21,71 +22,22 @@
 set -eu
 
 step_total=8
-step() {
-  echo "KBENCH-STEP $1 $step_total $2"
-}
-
-for name in KB_OUT KB_SUITE KB_MIRROR KB_SECURITY_MIRROR KB_COMPONENTS KB_BASE_PACKAGES \
+# shellcheck source=custom-os/debian-testbed/rootfs-lib.sh
+. "$(dirname "$0")/rootfs-lib.sh"
+require_env KB_OUT KB_SUITE KB_MIRROR KB_SECURITY_MIRROR KB_COMPONENTS KB_BASE_PACKAGES \
   KB_KERNEL_PACKAGES KB_ZFS_PACKAGES KB_IMAGE_SIZE KB_HOSTNAME KB_AUTHORIZED_KEY \
-  KB_MODPROBE_CONF KB_ZFS_OPTIONS_HELPER KB_APT_PROXY_CONF; do
-  eval "value=\${$name:-}"
-  if [ -z "$value" ]; then
-    echo "build-rootfs.sh: missing environment variable $name" >&2
-    exit 2
-  fi
-done
+  KB_MODPROBE_CONF KB_ZFS_OPTIONS_HELPER KB_APT_PROXY_CONF
 
 root="$KB_OUT/rootfs"
-mounted=""
-
-unmount_all() {
-  # Reverse order of mounting; lazy so a busy mount cannot leave the host's /dev bound forever.
-  for target in $mounted; do
-    umount -l "$target" 2>/dev/null || true
-  done
-  mounted=""
-}
 trap unmount_all EXIT
 trap 'exit 130' INT TERM HUP
-
-bind_mount() {
-  mkdir -p "$root/$1"
-  mount --bind "/$1" "$root/$1"
-  mounted="$root/$1 $mounted"
-}
-
-in_chroot() {
-  chroot "$root" /usr/bin/env -i \
-    PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-    DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true "$@"
-}
-
-apt_install() {
-  in_chroot apt-get install -y -q --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
-}
 
 step 1 "debootstrap $KB_SUITE (minbase)"
 mkdir -p "$root"
 debootstrap --variant=minbase --include="$KB_BASE_PACKAGES" "$KB_SUITE" "$root" "$KB_MIRROR"
 
 step 2 "apt sources (updates, security, backports)"
-# Only the chroot's apt configuration is written; the host's is never touched.
-{
-  echo "deb $KB_MIRROR $KB_SUITE $KB_COMPONENTS"
-  echo "deb $KB_MIRROR $KB_SUITE-updates $KB_COMPONENTS"
-  echo "deb $KB_SECURITY_MIRROR $KB_SUITE-security $KB_COMPONENTS"
-  echo "deb $KB_MIRROR $KB_SUITE-backports $KB_COMPONENTS"
-} >"$root/etc/apt/sources.list"
-cp "$KB_APT_PROXY_CONF" "$root/etc/apt/apt.conf.d/01kbench-proxy"
-# Services must not start inside the chroot while packages install.
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 755 "$root/usr/sbin/policy-rc.d"
-bind_mount proc
-bind_mount sys
-bind_mount dev
-bind_mount dev/pts
-in_chroot apt-get update -q
+setup_apt
 
 step 3 "kernels: $KB_KERNEL_PACKAGES"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
@@ -108,32 +60,10 @@ for modules_dir in "$root"/lib/modules/*; do
 done
 
 step 5 "guest configuration (ssh key, network, fstab, ZFS tuning)"
-echo "$KB_HOSTNAME" >"$root/etc/hostname"
-printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$KB_HOSTNAME" >"$root/etc/hosts"
-install -d -m 700 "$root/root/.ssh"
-install -m 600 "$KB_AUTHORIZED_KEY" "$root/root/.ssh/authorized_keys"
-cat >"$root/etc/systemd/network/20-kbench-dhcp.network" <<'EOF'
-[Match]
-Name=en*
-
-[Network]
-DHCP=yes
-EOF
-cat >"$root/etc/fstab" <<'EOF'
-/dev/vda  /  ext4  rw,relatime,errors=remount-ro  0  1
-EOF
-echo zfs >"$root/etc/modules-load.d/zfs.conf"
-install -m 644 "$KB_MODPROBE_CONF" "$root/etc/modprobe.d/zfs.conf"
-install -D -m 755 "$KB_ZFS_OPTIONS_HELPER" "$root/usr/local/sbin/kbench-zfs-options"
-# No reverse DNS lookups: user-mode networking has no resolver for the host address.
-mkdir -p "$root/etc/ssh/sshd_config.d"
-printf 'UseDNS no\nPermitRootLogin prohibit-password\n' >"$root/etc/ssh/sshd_config.d/kbench.conf"
-in_chroot systemctl enable systemd-networkd ssh
-# The network is not needed for boot to finish; waiting for it only slows every boot down.
-in_chroot systemctl mask systemd-networkd-wait-online.service
-in_chroot passwd -l root
+configure_guest 'en*'
 
 step 6 "package versions and kernel files"
+# shellcheck disable=SC2016 # dpkg-query's own format fields
 in_chroot dpkg-query -W -f '${Package}\t${Version}\n' >"$KB_OUT/versions.txt"
 mkdir -p "$KB_OUT/kernels"
 for modules_dir in "$root"/lib/modules/*; do
@@ -142,10 +72,7 @@ for modules_dir in "$root"/lib/modules/*; do
   cp "$root/boot/initrd.img-$release" "$KB_OUT/kernels/initrd.img-$release"
   cp "$root/boot/config-$release" "$KB_OUT/kernels/config-$release"
 done
-in_chroot apt-get clean
-rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/apt/apt.conf.d/01kbench-proxy"
-rm -rf "$root/var/lib/apt/lists/"*
-unmount_all
+clean_apt
 
 step 7 "disk image ($KB_IMAGE_SIZE, ext4)"
 rm -f "$KB_OUT/disk.raw"

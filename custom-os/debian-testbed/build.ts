@@ -3,17 +3,12 @@
  *   node --import tsx custom-os/debian-testbed/build.ts [--cache-dir DIR]
  * Prints progress on stderr and the testbed's paths as JSON on stdout.
  */
-import { KbenchError } from '../../harness/errors/index.ts';
 import { formatBuildProgress } from '../../harness/progress/index.ts';
 import { ensureDebianTestbed } from './testbed.ts';
+import { cacheDirFlag, runBuilderMain } from '../lib/main.ts';
 
 async function main(argv: string[]): Promise<number> {
-  const cacheFlag = argv.indexOf('--cache-dir');
-  const cacheDir = cacheFlag >= 0 ? argv[cacheFlag + 1] : undefined;
-  if (cacheFlag >= 0 && !cacheDir) {
-    process.stderr.write('build.ts: --cache-dir needs a folder\n');
-    return 2;
-  }
+  const cacheDir = cacheDirFlag(argv);
   const started = Date.now();
   const testbed = await ensureDebianTestbed({
     ...(cacheDir ? { cacheDir } : {}),
@@ -27,10 +22,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`kbench: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof KbenchError ? error.exitCode : 1);
-  },
-);
+runBuilderMain(main);

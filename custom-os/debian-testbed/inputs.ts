@@ -113,6 +113,8 @@ export interface TestbedInputs {
   kernelPackages: { stock: readonly string[]; custom: readonly string[] };
   zfsPackages: string[];
   builderScriptSha256: string;
+  /** rootfs-lib.sh, which the builder script sources (the steps both Debian testbeds share). */
+  builderLibSha256: string;
   tuningFileSha256: string;
   /** Rendered /etc/modprobe.d/zfs.conf and its helper: covers the renderer's logic too. */
   renderedTuningSha256: string;

@@ -4,15 +4,12 @@
  * The key hashes every input, a build happens in a temp folder that is renamed into place, and
  * manifest.json is written last: a folder without a valid manifest is never used.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { InfraError, InputError, KbenchError } from '../../harness/errors/index.ts';
+import { InfraError, InputError } from '../../harness/errors/index.ts';
 import { PROJECT_ROOT } from '../../harness/root.ts';
 import type { BuildProgress } from '../../harness/progress/index.ts';
 import { BuildProgressTracker, formatSeconds } from './build-progress.ts';
@@ -26,26 +23,46 @@ import {
   KERNEL_PACKAGES,
   ZFS_PACKAGES,
   detectMirrors,
-  extractAptProxySettings,
   sha256Hex,
   testbedCacheKey,
   type TestbedInputs,
 } from './inputs.ts';
 import { writeImageFiles } from './ext4-files.ts';
-import { OPTIONS_HELPER_GUEST_PATH, parseZfsTuning, renderZfsTuning, type RenderedZfsTuning } from './zfs-tuning.ts';
+import { OPTIONS_HELPER_GUEST_PATH, parseZfsTuning, renderZfsTuning, ZFS_TUNING, ZFS_TUNING_PATH, type RenderedZfsTuning } from './zfs-tuning.ts';
+import {
+  BUILT_STAGE_FIELDS,
+  cachedStage,
+  defaultCacheDir,
+  failedBuild,
+  freshBuildDir,
+  imageEntry,
+  MANIFEST_FILE,
+  publishBuild,
+  readManifest,
+  readTextFiles,
+  removeBuildDir,
+  runBuilderScript,
+  runQuiet,
+  secondsSince,
+  Sha256Hex,
+  prepareDebianBuild,
+} from '../lib/build-stage.ts';
+
+/** The cache's home: defined once with the other build-stage helpers (the qemu image provider reads it here). */
+export { defaultCacheDir };
 
 const ROOT = fileURLToPath(PROJECT_ROOT);
 const BUILDER_SCRIPT = path.join('custom-os', 'debian-testbed', 'build-rootfs.sh');
-const ZFS_TUNING = path.join('kernels', 'zfs-m-series-tuning.conf');
+const BUILDER_LIB = path.join('custom-os', 'debian-testbed', 'rootfs-lib.sh');
 export const BUILDER_SCRIPT_PATH = path.join(ROOT, BUILDER_SCRIPT);
-export const ZFS_TUNING_PATH = path.join(ROOT, ZFS_TUNING);
+/** Re-exported: the tuning file is an input of both Debian testbeds (zfs-tuning.ts names it). */
+export { ZFS_TUNING_PATH };
 /** Where build-rootfs.sh installs the rendered tuning in the guest (its step 5). */
 export const MODPROBE_CONF_GUEST_PATH = '/etc/modprobe.d/zfs.conf';
 /** The inputs a derived image may differ in from the image it is derived from: the tuning's. */
 const TUNING_INPUTS: readonly (keyof TestbedInputs)[] = ['tuningFileSha256', 'renderedTuningSha256'];
 /** The custom profile's kernel flavour (linux-image-cloud-amd64). */
 export const CUSTOM_KERNEL_GLOB = '*-cloud-amd64';
-const MANIFEST_FILE = 'manifest.json';
 const SSH_KEY_FILE = 'id_ed25519';
 
 const KernelEntry = z.strictObject({
@@ -53,17 +70,13 @@ const KernelEntry = z.strictObject({
   kernel: z.string(),
   initrd: z.string(),
   config: z.string(),
-  configSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  configSha256: Sha256Hex,
   kernelBytes: z.number().int().positive(),
   initrdBytes: z.number().int().positive(),
 });
 
 export const TestbedManifest = z.strictObject({
-  formatVersion: z.literal(1),
-  key: z.string().regex(/^[0-9a-f]{64}$/),
-  inputs: z.record(z.string(), z.unknown()),
-  builtAt: z.string(),
-  buildSeconds: z.number().nonnegative(),
+  ...BUILT_STAGE_FIELDS,
   image: z.strictObject({
     file: z.string(),
     apparentBytes: z.number().int().positive(),
@@ -74,7 +87,7 @@ export const TestbedManifest = z.strictObject({
   packageVersions: z.record(z.string(), z.string()),
   sshPrivateKey: z.string(),
   /** Made from the image of this key by writing another tuning into it (deriveTestbed), not built. */
-  derivedFrom: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  derivedFrom: Sha256Hex.optional(),
 });
 export type TestbedManifest = z.infer<typeof TestbedManifest>;
 
@@ -106,17 +119,13 @@ export interface EnsureOptions {
   inputsRoot?: string;
 }
 
-export function defaultCacheDir(): string {
-  return process.env.KBENCH_CACHE || path.join(homedir(), '.cache', 'kbench');
-}
-
 /** Gathers every build input from the repo and the host; nothing is written. */
 export async function collectTestbedInputs(inputsRoot: string = ROOT): Promise<{ inputs: TestbedInputs; tuning: RenderedZfsTuning }> {
   const read = (relative: string) =>
     fs.readFile(path.join(inputsRoot, relative), 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new InputError(`${path.join(inputsRoot, relative)}: ${error.code === 'ENOENT' ? 'missing (an input of the Debian testbed)' : error.message}`);
     });
-  const [scriptText, tuningText] = await Promise.all([read(BUILDER_SCRIPT), read(ZFS_TUNING)]);
+  const [scriptText, libText, tuningText] = await Promise.all([read(BUILDER_SCRIPT), read(BUILDER_LIB), read(ZFS_TUNING)]);
   const tuningFileName = ZFS_TUNING;
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
@@ -133,30 +142,11 @@ export async function collectTestbedInputs(inputsRoot: string = ROOT): Promise<{
     kernelPackages: KERNEL_PACKAGES,
     zfsPackages: ZFS_PACKAGES,
     builderScriptSha256: sha256Hex(scriptText),
+    builderLibSha256: sha256Hex(libText),
     tuningFileSha256: sha256Hex(tuningText),
     renderedTuningSha256: sha256Hex(tuning.modprobeConf + tuning.optionsHelper),
   };
   return { inputs, tuning };
-}
-
-export async function readTextFiles(singleFile: string, dir: string, suffixes: string[]): Promise<{ name: string; text: string }[]> {
-  const files: { name: string; text: string }[] = [];
-  const tryRead = async (file: string) => {
-    try {
-      files.push({ name: file, text: await fs.readFile(file, 'utf8') });
-    } catch {
-      // A missing or unreadable apt file simply contributes nothing.
-    }
-  };
-  await tryRead(singleFile);
-  let names: string[] = [];
-  try {
-    names = (await fs.readdir(dir)).sort();
-  } catch {
-    names = [];
-  }
-  for (const name of names) if (suffixes.some((s) => name.endsWith(s))) await tryRead(path.join(dir, name));
-  return files;
 }
 
 /** Returns the cached testbed for the current inputs, building it first when there is none. */
@@ -169,36 +159,24 @@ export async function ensureDebianTestbed(options: EnsureOptions = {}): Promise<
   const key = testbedCacheKey(inputs);
   const dir = path.join(root, key);
 
-  const cached = await loadTestbed(dir);
-  if (cached) return cached;
-
   const waitTracker = new BuildProgressTracker(Date.now());
-  const release = await acquireBuildLock(path.join(root, `${key}.lock`), dir, (message) => onProgress(waitTracker.note(Date.now(), message)));
-  try {
-    // Another process may have finished the build while we waited for the lock.
-    const builtMeanwhile = await loadTestbed(dir);
-    if (builtMeanwhile) return builtMeanwhile;
-    const source = await findDerivableTestbed(root, inputs);
-    if (source !== null) await deriveTestbed(root, source, key, inputs, tuning, onProgress);
-    else await buildTestbed(root, key, inputs, tuning, onProgress, path.join(inputsRoot, BUILDER_SCRIPT));
-  } finally {
-    await release();
-  }
-  const built = await loadTestbed(dir);
-  if (!built) throw new InfraError(`debian testbed build finished but ${path.join(dir, MANIFEST_FILE)} is missing or invalid`);
-  return built;
+  return cachedStage({
+    dir,
+    what: 'debian testbed',
+    load: () => loadTestbed(dir),
+    progress: (message) => onProgress(waitTracker.note(Date.now(), message)),
+    build: async () => {
+      const source = await findDerivableTestbed(root, inputs);
+      if (source !== null) await deriveTestbed(root, source, key, inputs, tuning, onProgress);
+      else await buildTestbed(root, key, inputs, tuning, onProgress, path.join(inputsRoot, BUILDER_SCRIPT));
+    },
+  });
 }
 
 /** Reads a finished testbed; null when the folder, its manifest or any listed file is missing. */
 export async function loadTestbed(dir: string): Promise<DebianTestbed | null> {
-  let manifest: TestbedManifest;
-  try {
-    const parsed = TestbedManifest.safeParse(JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')));
-    if (!parsed.success) return null;
-    manifest = parsed.data;
-  } catch {
-    return null;
-  }
+  const manifest = await readManifest(dir, TestbedManifest);
+  if (manifest === null) return null;
   const abs = (rel: string) => path.join(dir, rel);
   const kernel = (k: TestbedManifest['kernels']['stock']): TestbedKernel => ({
     kernel: abs(k.kernel),
@@ -217,125 +195,6 @@ export async function loadTestbed(dir: string): Promise<DebianTestbed | null> {
   return required.every((file) => existsSync(file)) ? result : null;
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One builder per key across processes; a lock left by a dead process is taken over. */
-export async function acquireBuildLock(lockFile: string, dir: string, progress: (m: string) => void): Promise<() => Promise<void>> {
-  let announced = false;
-  for (;;) {
-    try {
-      const handle = await fs.open(lockFile, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return async () => {
-        await fs.rm(lockFile, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = Number.parseInt(await fs.readFile(lockFile, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
-      if (!announced) progress(`waiting for process ${owner}, which is building the testbed into ${dir}`);
-      announced = true;
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      continue;
-    }
-    // A fresh lock may not have its pid written yet: only remove it once it is clearly stale.
-    const stat = await fs.stat(lockFile).catch(() => null);
-    if (stat && Date.now() - stat.mtimeMs < 5000 && !Number.isInteger(owner)) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      continue;
-    }
-    await fs.rm(lockFile, { force: true });
-  }
-}
-
-async function mountsUnder(dir: string): Promise<string[]> {
-  const text = await fs.readFile('/proc/mounts', 'utf8').catch(() => '');
-  const prefix = `${path.resolve(dir)}/`;
-  return text
-    .split('\n')
-    .map((line) => (line.split(' ')[1] ?? '').replace(/\\040/g, ' '))
-    .filter((mountPoint) => mountPoint.startsWith(prefix))
-    .sort((a, b) => b.length - a.length);
-}
-
-/** Deletes a build folder, but never while anything (e.g. the host's /dev) is still bound inside it. */
-export async function removeBuildDir(dir: string): Promise<void> {
-  for (const mountPoint of await mountsUnder(dir)) {
-    await runQuiet('umount', ['-l', mountPoint]);
-  }
-  const left = await mountsUnder(dir);
-  if (left.length > 0) {
-    throw new InfraError(`refusing to delete ${dir}: still mounted inside it: ${left.join(', ')}`);
-  }
-  await fs.rm(dir, { recursive: true, force: true });
-}
-
-/**
- * A failed build's evidence: its logs (every *.log under `dir`, same relative paths) are copied
- * to <root>/failed/<build>-<time>/ before `dir` goes; with KBENCH_KEEP_FAILED_BUILD=1 the whole
- * folder is moved there instead (to rerun a step by hand). Returns that folder. The error is
- * rethrown with the kept paths in place of the removed ones.
- */
-export async function failedBuild(error: unknown, dir: string, root: string): Promise<never> {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const kept = path.join(root, 'failed', `${path.basename(dir).replace(/^\./, '')}-${stamp}`);
-  try {
-    for (const mountPoint of await mountsUnder(dir)) await runQuiet('umount', ['-l', mountPoint]);
-    await fs.mkdir(path.dirname(kept), { recursive: true });
-    if (process.env.KBENCH_KEEP_FAILED_BUILD === '1' && (await mountsUnder(dir)).length === 0) {
-      await fs.rename(dir, kept);
-    } else {
-      for (const log of await findLogs(dir)) {
-        await fs.mkdir(path.dirname(path.join(kept, log)), { recursive: true });
-        await fs.copyFile(path.join(dir, log), path.join(kept, log));
-      }
-      await removeBuildDir(dir);
-    }
-  } catch {
-    await removeBuildDir(dir).catch(() => {});
-    throw error;
-  }
-  if (error instanceof KbenchError) {
-    const message = error.message.split(dir).join(kept);
-    throw error instanceof InfraError ? new InfraError(message) : new KbenchError(message, error.exitCode);
-  }
-  throw error;
-}
-
-async function findLogs(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.log'))
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    // The root tree's own logs (/var/log) are the guest's, not the build's.
-    .filter((file) => !file.split(path.sep).includes('rootfs'));
-}
-
-/** Build folders left by a builder that died (its pid is gone) only take space: remove them. */
-export async function removeAbandonedBuilds(root: string): Promise<void> {
-  for (const name of await fs.readdir(root).catch(() => [] as string[])) {
-    const match = /^\.build-[0-9a-f]{16}-(\d+)$/.exec(name);
-    if (match && !processAlive(Number(match[1]))) await removeBuildDir(path.join(root, name)).catch(() => undefined);
-  }
-}
-
-export function runQuiet(command: string, args: string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'ignore' });
-    child.on('error', () => resolve(127));
-    child.on('close', (code) => resolve(code ?? 1));
-  });
-}
-
 async function buildTestbed(
   root: string,
   key: string,
@@ -351,44 +210,17 @@ async function buildTestbed(
   }
   const started = Date.now();
   const tracker = new BuildProgressTracker(started);
-  const tmp = path.join(root, `.build-${key.slice(0, 16)}-${process.pid}`);
+  const tmp = await freshBuildDir(root, key);
   const finalDir = path.join(root, key);
-  await removeAbandonedBuilds(root);
-  await removeBuildDir(tmp);
-  await fs.mkdir(path.join(tmp, 'inputs'), { recursive: true });
   try {
     onProgress(tracker.note(Date.now(), `building Debian testbed ${key.slice(0, 12)} in ${tmp} (log: ${path.join(tmp, 'build.log')})`));
-    const sshKey = path.join(tmp, SSH_KEY_FILE);
-    if ((await runQuiet('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kbench-testbed', '-f', sshKey])) !== 0) {
-      throw new InfraError('ssh-keygen failed to create the testbed key pair (is openssh-client installed?)');
-    }
-    const inputsDir = path.join(tmp, 'inputs');
-    const files = {
-      modprobe: path.join(inputsDir, 'modprobe-zfs.conf'),
-      helper: path.join(inputsDir, 'kbench-zfs-options'),
-      proxy: path.join(inputsDir, 'apt-proxy.conf'),
-    };
-    await fs.writeFile(files.modprobe, tuning.modprobeConf);
-    await fs.writeFile(files.helper, tuning.optionsHelper);
-    const aptConf = await readTextFiles('/etc/apt/apt.conf', '/etc/apt/apt.conf.d', ['']);
-    await fs.writeFile(files.proxy, extractAptProxySettings(aptConf));
-
+    const env = await prepareDebianBuild(tmp, inputs, tuning, { file: SSH_KEY_FILE, comment: 'kbench-testbed' });
     await runBuilderScript(
       {
-        KB_OUT: tmp,
-        KB_SUITE: inputs.suite,
-        KB_MIRROR: inputs.mirror,
-        KB_SECURITY_MIRROR: inputs.securityMirror,
-        KB_COMPONENTS: inputs.components,
-        KB_BASE_PACKAGES: inputs.basePackages.join(','),
+        ...env,
         KB_KERNEL_PACKAGES: [...inputs.kernelPackages.stock, ...inputs.kernelPackages.custom].join(' '),
         KB_ZFS_PACKAGES: inputs.zfsPackages.join(' '),
         KB_IMAGE_SIZE: inputs.imageSize,
-        KB_HOSTNAME: inputs.hostname,
-        KB_AUTHORIZED_KEY: `${sshKey}.pub`,
-        KB_MODPROBE_CONF: files.modprobe,
-        KB_ZFS_OPTIONS_HELPER: files.helper,
-        KB_APT_PROXY_CONF: files.proxy,
       },
       path.join(tmp, 'build.log'),
       tracker,
@@ -399,64 +231,11 @@ async function buildTestbed(
     const manifest = await describeBuild(tmp, key, inputs, started);
     // The image is the read-only base of every boot's copy-on-write overlay.
     await fs.chmod(path.join(tmp, manifest.image.file), 0o444);
-    await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    await removeBuildDir(finalDir);
-    await fs.rename(tmp, finalDir);
+    await publishBuild(tmp, finalDir, manifest);
     onProgress(tracker.done(Date.now(), `testbed ready in ${formatSeconds((Date.now() - started) / 1000)}: ${finalDir}`));
   } catch (error) {
     await failedBuild(error, tmp, root);
   }
-}
-
-/** Runs a builder script that prints "KBENCH-STEP i n what" lines; `label` names it in errors. */
-export function runBuilderScript(
-  env: Record<string, string>,
-  logFile: string,
-  tracker: BuildProgressTracker,
-  onProgress: (progress: BuildProgress) => void,
-  script: { path: string; args?: string[]; label: string } = { path: BUILDER_SCRIPT_PATH, label: 'debian testbed build' },
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn('sh', [script.path, ...(script.args ?? [])], {
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let current: BuildProgress | null = null;
-    let lastLines: string[] = [];
-    const onLine = (line: string) => {
-      log.write(`${line}\n`);
-      const event = tracker.line(line, Date.now());
-      if (event) {
-        current = event;
-        onProgress(event);
-      }
-      if (!line.startsWith('KBENCH-STEP ')) lastLines = [...lastLines.slice(-19), line];
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    // Long steps (DKMS) print little: say every minute that the build is alive.
-    const heartbeat = setInterval(() => onProgress(tracker.heartbeat(Date.now())), 60_000);
-    const forwardSignal = (signal: NodeJS.Signals) => child.kill(signal);
-    process.once('SIGINT', forwardSignal);
-    process.once('SIGTERM', forwardSignal);
-    child.on('error', (error) => {
-      clearInterval(heartbeat);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearInterval(heartbeat);
-      process.off('SIGINT', forwardSignal);
-      process.off('SIGTERM', forwardSignal);
-      log.end();
-      if (code === 0) resolve();
-      else {
-        const tail = lastLines.slice(-5).join(' | ');
-        const at = current === null ? 'the start' : `step ${current.step}/${current.steps} (${current.title})`;
-        reject(new InfraError(`${script.label} failed at ${at} (exit ${code ?? signal}; log ${logFile}): ${tail}`));
-      }
-    });
-  });
 }
 
 async function describeBuild(dir: string, key: string, inputs: TestbedInputs, started: number): Promise<TestbedManifest> {
@@ -483,14 +262,13 @@ async function describeBuild(dir: string, key: string, inputs: TestbedInputs, st
     const [name, version] = line.split('\t');
     if (name && version && (wanted.has(name) || /^linux-image-\d/.test(name) || name === 'dkms')) packageVersions[name] = version;
   }
-  const image = await fs.stat(path.join(dir, 'disk.raw'));
   return {
     formatVersion: 1,
     key,
     inputs: { ...inputs },
     builtAt: new Date().toISOString(),
-    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
-    image: { file: 'disk.raw', apparentBytes: image.size, allocatedBytes: image.blocks * 512 },
+    buildSeconds: secondsSince(started),
+    image: await imageEntry(dir, 'disk.raw'),
     kernels: { stock: await kernelEntry(stock[0]!), custom: await kernelEntry(custom[0]!) },
     packageVersions,
     sshPrivateKey: SSH_KEY_FILE,
@@ -546,19 +324,16 @@ export async function deriveTestbed(root: string, source: DebianTestbed, key: st
         if (error.code !== 'ENOENT' || file === source.manifest.sshPrivateKey) throw error;
       });
     await fs.chmod(path.join(tmp, source.manifest.sshPrivateKey), 0o600);
-    const image = await fs.stat(disk);
     const manifest: TestbedManifest = {
       ...source.manifest,
       key,
       inputs: { ...inputs },
       builtAt: new Date().toISOString(),
-      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
-      image: { file: source.manifest.image.file, apparentBytes: image.size, allocatedBytes: image.blocks * 512 },
+      buildSeconds: secondsSince(started),
+      image: await imageEntry(tmp, source.manifest.image.file),
       derivedFrom: source.manifest.derivedFrom ?? source.manifest.key,
     };
-    await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    await removeBuildDir(finalDir);
-    await fs.rename(tmp, finalDir);
+    await publishBuild(tmp, finalDir, manifest);
     onProgress(tracker.done(Date.now(), `testbed ready in ${formatSeconds((Date.now() - started) / 1000)} (derived): ${finalDir}`));
   } catch (error) {
     await failedBuild(error, tmp, root);

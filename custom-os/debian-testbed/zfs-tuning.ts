@@ -2,11 +2,18 @@
  * kernels/zfs-m-series-tuning.conf -> the guest's /etc/modprobe.d/zfs.conf.
  * Pure rendering (parsing is suites/zfs/tuning-file.ts); the builder writes the results into the image.
  */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { showValue } from '../../harness/errors/index.ts';
+import { PROJECT_ROOT } from '../../harness/root.ts';
 import type { ZfsTuningEntry } from '../../suites/zfs/tuning-file.ts';
 
 /** The parser lives with the suite (the run engine reads the same file); re-exported for the builders. */
 export { parseZfsTuning, type ZfsTuningEntry, type ZfsTuningValue } from '../../suites/zfs/tuning-file.ts';
+
+/** The seed's tuning file, relative to the project root, and its path in this checkout. */
+export const ZFS_TUNING = path.join('kernels', 'zfs-m-series-tuning.conf');
+export const ZFS_TUNING_PATH = path.join(fileURLToPath(PROJECT_ROOT), ZFS_TUNING);
 
 export const OPTIONS_HELPER_GUEST_PATH = '/usr/local/sbin/kbench-zfs-options';
 

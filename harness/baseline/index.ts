@@ -3,28 +3,13 @@
  * maintainer accepted as "how fast it is". Same format as a results file, kind "baseline".
  */
 import { InputError } from '../errors/index.ts';
-import { RESULTS_SCHEMA_VERSION, type ResultsFile, type Target } from '../results/schema.ts';
+import type { ResultsFile, Target } from '../results/schema.ts';
+import { newResultsFile } from '../results/new-file.ts';
 import { describeDifferences, fingerprintDifferences } from '../compare/fingerprint.ts';
-import { KBENCH_VERSION } from '../version.ts';
 import { withMeasuredNoise } from './noise.ts';
 
 export function emptyBaseline(now = new Date()): ResultsFile {
-  const at = now.toISOString();
-  return {
-    format: 'kbench-results',
-    kind: 'baseline',
-    schemaVersion: RESULTS_SCHEMA_VERSION,
-    kbenchVersion: KBENCH_VERSION,
-    runId: 'baseline',
-    createdAt: at,
-    updatedAt: at,
-    complete: true,
-    settings: null,
-    completedUnits: [],
-    sources: [],
-    host: null,
-    targets: [],
-  };
+  return newResultsFile('baseline', { runId: () => 'baseline', complete: true, settings: null, host: null }, now);
 }
 
 function mergeTarget(into: Target, from: Target): Target {

@@ -37,14 +37,9 @@ export type { Interval };
 /** Confirmed or refuted needs at least this many distinct machines (clusters). */
 export const MIN_MACHINES_FOR_VERDICT = 3;
 
-/** One run's custom-vs-stock speedup for one metric (> 1 = custom better). */
-export interface RunSpeedup {
-  /** The machine (cluster of machine ids) it counts for. */
-  machineId: string;
-  runId: string;
+/** What a cell of the community table is: one chip class, guest, acceleration, kernel pair and metric. */
+export interface CellIdentity {
   chipClass: ChipClass;
-  /** "Apple M2 Pro, arm64, vz": what the run was measured on. */
-  platform: string;
   guestOs: string;
   /** The guest's architecture (aarch64, x86_64; "unknown" in files from before it was recorded). */
   guestArch: string;
@@ -56,6 +51,15 @@ export interface RunSpeedup {
   metricId: string;
   unit: string;
   direction: 'lower' | 'higher';
+}
+
+/** One run's custom-vs-stock speedup for one metric (> 1 = custom better). */
+export interface RunSpeedup extends CellIdentity {
+  /** The machine (cluster of machine ids) it counts for. */
+  machineId: string;
+  runId: string;
+  /** "Apple M2 Pro, arm64, vz": what the run was measured on. */
+  platform: string;
   speedup: number;
   /** The run's own CI of the speedup, when the statistics gave one. */
   ci: Interval | null;
@@ -65,16 +69,7 @@ export interface RunSpeedup {
 
 export type CiBasis = 'machines' | 'one machine, its runs' | 'one run' | 'none';
 
-export interface CommunityCell {
-  chipClass: ChipClass;
-  guestOs: string;
-  guestArch: string;
-  acceleration: string;
-  emulated: boolean;
-  kernelPair: string;
-  metricId: string;
-  unit: string;
-  direction: 'lower' | 'higher';
+export interface CommunityCell extends CellIdentity {
   machines: number;
   runs: number;
   /** TRIMMED_LOG_MEAN over machines of each machine's geometric mean speedup. */

@@ -29,8 +29,10 @@ export interface HeldLock {
 }
 
 export interface LockOptions {
-  /** How long a second writer waits for the holder before giving up (exit 2). */
+  /** How long a second writer waits for the holder before giving up (exit 2); Infinity: until it finishes. */
   waitMs: number;
+  /** How often a waiting writer looks at the lock again (default 100 ms; an image build waits with a slower one). */
+  pollMs?: number;
   /** What the holder is doing, shown to anyone who finds the lock ("kbench baseline update"). */
   command: string;
   /** Called once when the lock is held by someone else and we start waiting, and when a stale lock is taken over. */
@@ -159,9 +161,10 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
       }
       if (Date.now() >= deadline)
         throw new InputError(`${file}: locked by ${describe(seen.holder)}; wait for it to finish or stop it (lock ${lockFile})`);
-      if (!announced) options.onNote?.(`${file} is locked by ${describe(seen.holder)}; waiting up to ${Math.round(options.waitMs / 1000)} s`);
+      const limit = Number.isFinite(options.waitMs) ? `up to ${Math.round(options.waitMs / 1000)} s` : 'until it finishes';
+      if (!announced) options.onNote?.(`${file} is locked by ${describe(seen.holder)}; waiting ${limit}`);
       announced = true;
-      await sleep(Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
+      await sleep(Math.min(options.pollMs ?? POLL_MS, Math.max(1, deadline - Date.now())));
     }
   } finally {
     unlinkSync(draft);

@@ -3,28 +3,12 @@
  * once (atomically), so a crash or kill -9 loses nothing that finished.
  */
 import type { GuestFingerprint, HostFingerprint, KernelVariant, Metric, ResultsFile, RunSettings, Target, HostLoadSample } from '../results/schema.ts';
-import { RESULTS_SCHEMA_VERSION } from '../results/schema.ts';
+import { newResultsFile } from '../results/new-file.ts';
 import { saveResultsSync } from '../results/store.ts';
-import { KBENCH_VERSION } from '../version.ts';
 import type { MetricDefinition } from '../../suites/types.ts';
 
 export function newRunFile(settings: RunSettings, host: HostFingerprint, now = new Date()): ResultsFile {
-  const at = now.toISOString();
-  return {
-    format: 'kbench-results',
-    kind: 'run',
-    schemaVersion: RESULTS_SCHEMA_VERSION,
-    kbenchVersion: KBENCH_VERSION,
-    runId: `${settings.target}-${at.replace(/[:.]/g, '-')}`,
-    createdAt: at,
-    updatedAt: at,
-    complete: false,
-    settings,
-    completedUnits: [],
-    sources: [],
-    host,
-    targets: [],
-  };
+  return newResultsFile('run', { runId: (at) => `${settings.target}-${at.replace(/[:.]/g, '-')}`, complete: false, settings, host }, now);
 }
 
 export class RunRecorder {

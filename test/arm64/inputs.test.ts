@@ -29,6 +29,7 @@ describe('kernel cache key', () => {
       linuxSourceSha256: '1'.repeat(64),
       fragmentOptionsSha256: ['2'.repeat(64), '3'.repeat(64)],
       scriptSha256: '4'.repeat(64),
+      crossLibSha256: '5'.repeat(64),
       baseConfig: 'virtconfig',
       pageSize: '16k',
       compiler: 'aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0',
@@ -38,6 +39,7 @@ describe('kernel cache key', () => {
     const reordered = Object.fromEntries(Object.entries(base).reverse()) as unknown as KernelInputs;
     expect(kernelCacheKey(reordered)).toBe(key);
     expect(kernelCacheKey({ ...base, pageSize: '4k' })).not.toBe(key);
+    expect(kernelCacheKey({ ...base, crossLibSha256: '6'.repeat(64) })).not.toBe(key);
     expect(kernelCacheKey({ ...base, compiler: 'gcc 13' })).not.toBe(key);
     expect(kernelCacheKey({ ...base, fragmentOptionsSha256: [...base.fragmentOptionsSha256].reverse() })).not.toBe(key);
   });

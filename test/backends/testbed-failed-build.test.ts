@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { failedBuild } from '../../custom-os/debian-testbed/testbed.ts';
+import { failedBuild } from '../../custom-os/lib/build-stage.ts';
 import { InfraError } from '../../harness/errors/index.ts';
 
 function buildFolder(): { root: string; dir: string } {

@@ -1,20 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalJson,
-  detectMirrors,
-  extractAptProxySettings,
-  testbedCacheKey,
-  type TestbedInputs,
-} from '../../custom-os/debian-testbed/inputs.ts';
+import { canonicalJson, detectMirrors, extractAptProxySettings, testbedCacheKey, type TestbedInputs } from '../../custom-os/debian-testbed/inputs.ts';
 import { ZFS_TUNING_PATH } from '../../custom-os/debian-testbed/testbed.ts';
 import { itNeeding } from '../helpers/needs.ts';
 import { parseZfsTuning, renderZfsTuning } from '../../custom-os/debian-testbed/zfs-tuning.ts';
 
+/** detectMirrors of one apt file `name` holding `lines`. */
+const mirrorsOf = (name: string, lines: string[]) => detectMirrors([{ name, text: lines.join('\n') }]);
+
 describe('detectMirrors', () => {
   it('reads deb822 .sources files (the host format on Debian 12)', () => {
-    const text = [
+    const deb822 = [
       'Types: deb',
       '# http://snapshot.debian.org/archive/debian/20250520T000000Z',
       'URIs: http://mirror.example.org/debian/',
@@ -25,24 +22,21 @@ describe('detectMirrors', () => {
       'URIs: http://security.example.org/debian-security',
       'Suites: bookworm-security',
       'Components: main',
-    ].join('\n');
-    expect(detectMirrors([{ name: '/etc/apt/sources.list.d/debian.sources', text }])).toEqual({
+    ];
+    expect(mirrorsOf('/etc/apt/sources.list.d/debian.sources', deb822)).toEqual({
       mirror: 'http://mirror.example.org/debian',
       securityMirror: 'http://security.example.org/debian-security',
     });
   });
 
   it('reads one-line sources.list entries, skipping comments, deb-src and other suites', () => {
-    const text = [
+    const oneLine = mirrorsOf('/etc/apt/sources.list', [
       '# deb http://old.example.org/debian bookworm main',
       'deb-src http://src.example.org/debian bookworm main',
       'deb http://other.example.org/debian trixie main',
       'deb [arch=amd64 signed-by=/k.gpg] http://ftp.example.org/debian bookworm main contrib',
-    ].join('\n');
-    expect(detectMirrors([{ name: '/etc/apt/sources.list', text }])).toEqual({
-      mirror: 'http://ftp.example.org/debian',
-      securityMirror: 'http://deb.debian.org/debian-security',
-    });
+    ]);
+    expect(oneLine).toEqual({ mirror: 'http://ftp.example.org/debian', securityMirror: 'http://deb.debian.org/debian-security' });
   });
 
   it('falls back to deb.debian.org when the host has no Debian sources', () => {
@@ -73,6 +67,7 @@ const baseInputs: TestbedInputs = {
   kernelPackages: { stock: ['linux-image-amd64'], custom: ['linux-image-cloud-amd64'] },
   zfsPackages: ['zfs-dkms'],
   builderScriptSha256: 'a'.repeat(64),
+  builderLibSha256: 'd'.repeat(64),
   tuningFileSha256: 'b'.repeat(64),
   renderedTuningSha256: 'c'.repeat(64),
 };

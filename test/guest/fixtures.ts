@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -21,4 +22,9 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
     throw new Error(`rejected with a non-Error: ${String(error)}`);
   }
   throw new Error('expected a rejection, but the promise resolved');
+}
+
+/** Each text is refused by `parse` (an `{ ok: false }` result); a failure names the text. */
+export function expectRefused(parse: (text: string) => { ok: boolean }, texts: readonly string[]): void {
+  for (const text of texts) expect(parse(text).ok, `accepted ${JSON.stringify(text)}`).toBe(false);
 }

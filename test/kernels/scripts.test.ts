@@ -13,6 +13,8 @@ const scripts = [
   'kernels/build-all-kernels.sh',
   'kernels/build-arm64-linux-kernel.sh',
   'custom-os/debian-arm64/build-rootfs.sh',
+  'custom-os/debian-testbed/build-rootfs.sh',
+  'kernels/build-zfs-modules.sh',
   'custom-os/debian-arm64/build-image.sh',
   'custom-os/alpine/zfs-minimal-alpine.sh',
   'custom-os/freebsd/freebsd-minimal.sh',
@@ -47,8 +49,9 @@ describe('shell scripts parse as POSIX sh and follow the house rules', () => {
 
   const shellcheck = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
   const haveShellcheck = shellcheck.status === 0;
-  it.skipIf(!haveShellcheck)('shellcheck -s sh finds nothing (skipped when the shellcheck package is absent)', () => {
-    const result = spawnSync('shellcheck', ['-s', 'sh', ...scripts.map(script)], { encoding: 'utf8' });
+  it.skipIf(!haveShellcheck)('shellcheck -s sh finds nothing, in what they source too (skipped when the shellcheck package is absent)', () => {
+    // -x follows `. lib.sh` to the file its "# shellcheck source=" line names (relative to the repository).
+    const result = spawnSync('shellcheck', ['-x', '-s', 'sh', ...scripts.map(script)], { cwd: repo, encoding: 'utf8' });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
@@ -203,6 +206,29 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(plan).toMatch(/config -e -o bsd\.m-series bsd with: disable uaudio; .*disable ohci; quit/);
     const badJobs = run([script('kernels/build-openbsd-kernel.sh'), '--dry-run', '--jobs', 'many']);
     expect(badJobs.code).toBe(2);
+  });
+
+  it('build-arm64-linux-kernel.sh and build-zfs-modules.sh: the options of arm64-cross.sh, one line and exit 2 for bad ones', () => {
+    const zfs = (...args: string[]) => run([script('kernels/build-zfs-modules.sh'), ...args]);
+    expect(zfs('--help')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: build-zfs-modules\.sh --zfs-src DIR/) });
+    expect(zfs('--bogus')).toMatchObject({ code: 2, stderr: "build-zfs-modules.sh: unknown argument '--bogus' (see --help)\n" });
+    expect(zfs('--out')).toMatchObject({ code: 2, stderr: 'build-zfs-modules.sh: --out needs a value\n' });
+    const tree = join(scratch, 'zfs-args');
+    for (const dir of ['z', 'l', 'o']) mkdirSync(join(tree, dir), { recursive: true });
+    writeFileSync(join(tree, 'z', 'configure'), '');
+    writeFileSync(join(tree, 'l', 'Makefile'), '');
+    writeFileSync(join(tree, 'o', '.config'), '');
+    const trees = ['--zfs-src', join(tree, 'z'), '--linux', join(tree, 'l'), '--linux-obj', join(tree, 'o'), '--out', join(tree, 'out')];
+    expect(zfs(...trees, '--jobs', '0')).toMatchObject({ code: 2, stderr: "build-zfs-modules.sh: --jobs: expected a positive number, got '0'\n" });
+    expect(zfs(...trees, '--cross', 'nosuch-')).toMatchObject({ code: 2, stderr: 'build-zfs-modules.sh: cross compiler nosuch-gcc not found (apt-get install gcc-aarch64-linux-gnu)\n' });
+    const kernel = (...args: string[]) => run([script('kernels/build-arm64-linux-kernel.sh'), ...args]);
+    // --fragment repeats: each one is checked, in order.
+    writeFileSync(join(tree, 'a.config'), '');
+    expect(kernel('--out', join(tree, 'k'), '--fragment', join(tree, 'a.config'), '--fragment', join(tree, 'b.config'), '--source', tree)).toMatchObject({
+      code: 2,
+      stderr: `build-arm64-linux-kernel.sh: fragment not found: ${join(tree, 'b.config')}\n`,
+    });
+    expect(kernel('--out', join(tree, 'k'), '--page-size', '8k')).toMatchObject({ code: 2, stderr: "build-arm64-linux-kernel.sh: --page-size: expected 16k or 4k, got '8k'\n" });
   });
 
   it('build-all-kernels.sh: forwards to kbench build (--only becomes --os); BSDs without a guest are skipped', () => {

@@ -7,9 +7,9 @@
  * image (setup-boot.ts); every measured boot overlays that disk and fetches nothing.
  */
 import * as path from 'node:path';
-import type { KernelVariant } from '../../../results/schema.ts';
 import type { HostArch } from '../args.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
+import { stockBootOf, seededStockImage } from './stock-only.ts';
 
 /** First boot (NoCloud runcmd): OpenRC starts sshd, and root may log in with a key. */
 export const ALPINE_ENABLE_SSHD: readonly string[] = [
@@ -38,9 +38,7 @@ export const alpineCloudImage: ImageProviderDescriptor = {
     if (arch === 'x86_64') return { ok: false, reason: 'Alpine\'s x86_64 UEFI image needs OVMF, which kbench does not look for yet: use an arm64 host or --backend lima' };
     return { ok: true };
   },
-  bootOf(variant: KernelVariant) {
-    return variant === 'stock' ? 'the image\'s own linux-virt through UEFI' : 'not available under qemu';
-  },
+  bootOf: stockBootOf("the image's own linux-virt through UEFI"),
   async load() {
     const { defaultCacheRoot, fetchVerified } = await import('./fetch.ts');
     const { ensureSshKey, writeNoCloudSeed } = await import('./provision.ts');
@@ -66,14 +64,7 @@ export const alpineCloudImage: ImageProviderDescriptor = {
           await runSetupBoot({ arch: request.arch, boot, base: { path: disk, format: 'qcow2' }, disk: kept, seedDir: seed, serialLog: path.join(root, 'setup-serial.log'), timeoutMs: 30 * 60_000, what: 'alpine', onProgress: request.onProgress });
           await writeFile(`${kept}.done`, `${key.publicKey}\n`);
         }
-        return {
-          rootDisk: { path: kept, format: 'qcow2' },
-          boot: { stock: boot },
-          extraDisks: [{ fatDir: seed, label: 'cidata' }],
-          ssh: { user: 'root', privateKeyPath: key.privateKeyPath },
-          probeKernel: null,
-          kernelImage: { stock: null },
-        };
+        return seededStockImage({ path: kept, format: 'qcow2' }, boot, seed, key.privateKeyPath);
       },
     };
   },

@@ -5,9 +5,9 @@
  * URLs follow Lima's templates/_images/freebsd-15.yaml (lima-vm/lima 183a60d7) with "-ufs".
  */
 import * as path from 'node:path';
-import type { KernelVariant } from '../../../results/schema.ts';
 import type { HostArch } from '../args.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
+import { stockOnly, stockBootOf, seededStockImage } from './stock-only.ts';
 
 export const FREEBSD_RELEASE = '15.1-RELEASE';
 
@@ -29,15 +29,8 @@ export const freebsdCloudinitImage: ImageProviderDescriptor = {
   name: 'freebsd-cloudinit',
   os: 'freebsd',
   source: `FreeBSD ${FREEBSD_RELEASE} BASIC-CLOUDINIT-ufs.raw.xz from ftp-archive.freebsd.org, SHA-256 from its CHECKSUM.SHA256, key via a NoCloud seed`,
-  supports(variants) {
-    if (variants.includes('custom')) {
-      return { ok: false, reason: 'qemu cannot hand FreeBSD a custom kernel from the host (its loader picks /boot/kernel.NAME inside the guest): use --backend lima (nextboot -k) or --kernels stock' };
-    }
-    return { ok: true };
-  },
-  bootOf(variant: KernelVariant) {
-    return variant === 'stock' ? 'the image\'s own loader and GENERIC kernel (UEFI on aarch64, BIOS on x86_64)' : 'not available under qemu';
-  },
+  supports: stockOnly('qemu cannot hand FreeBSD a custom kernel from the host (its loader picks /boot/kernel.NAME inside the guest): use --backend lima (nextboot -k) or --kernels stock'),
+  bootOf: stockBootOf("the image's own loader and GENERIC kernel (UEFI on aarch64, BIOS on x86_64)"),
   async load() {
     const { decompressOnce, defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');
     const { ensureSshKey, writeNoCloudSeed } = await import('./provision.ts');
@@ -53,14 +46,7 @@ export const freebsdCloudinitImage: ImageProviderDescriptor = {
         const key = await ensureSshKey(path.join(root, 'ssh'));
         const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: `kbench-freebsd-${FREEBSD_RELEASE}`, hostname: 'kbench-freebsd', publicKey: key.publicKey, enableSshd: FREEBSD_ENABLE_SSHD });
         const boot = diskBootFor(request.arch);
-        return {
-          rootDisk: { path: raw, format: 'raw' },
-          boot: { stock: boot },
-          extraDisks: [{ fatDir: seed, label: 'cidata' }],
-          ssh: { user: 'root', privateKeyPath: key.privateKeyPath },
-          probeKernel: null,
-          kernelImage: { stock: null },
-        };
+        return seededStockImage({ path: raw, format: 'raw' }, boot, seed, key.privateKeyPath);
       },
     };
   },

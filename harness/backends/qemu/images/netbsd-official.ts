@@ -8,8 +8,8 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { KernelVariant } from '../../../results/schema.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
+import { stockOnly, stockBootOf } from './stock-only.ts';
 
 export const NETBSD_RELEASE = '10.1';
 const BASE = `https://cdn.netbsd.org/pub/NetBSD/NetBSD-${NETBSD_RELEASE}/evbarm-aarch64/binary/gzimg`;
@@ -26,17 +26,10 @@ export const netbsdOfficialImage: ImageProviderDescriptor = {
   os: 'netbsd',
   guestArch: 'aarch64',
   source: `NetBSD ${NETBSD_RELEASE} evbarm-aarch64 ${NETBSD_IMAGE.url} (SHA-512 from ${NETBSD_IMAGE.checksums}); root's key as "sshkey root" in creds.txt on its FAT partition (creds_msdos(8), written with mtools)`,
-  supports(variants) {
-    if (variants.includes('custom')) {
-      return { ok: false, reason: "qemu cannot hand NetBSD a custom kernel from the host yet (the image's efiboot loads /netbsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-netbsd-kernel.sh's kernel" };
-    }
-    return { ok: true };
-  },
-  bootOf(variant: KernelVariant) {
-    return variant === 'stock'
-      ? "qemu-system-aarch64 -machine virt with edk2 UEFI firmware: the image's efiboot and its GENERIC64 kernel; ssh root with ${KBENCH_CACHE:-~/.cache/kbench}/images/netbsd/" + `${NETBSD_RELEASE}/ssh/id_ed25519`
-      : 'not available under qemu';
-  },
+  supports: stockOnly("qemu cannot hand NetBSD a custom kernel from the host yet (the image's efiboot loads /netbsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-netbsd-kernel.sh's kernel"),
+  bootOf: stockBootOf(
+    "qemu-system-aarch64 -machine virt with edk2 UEFI firmware: the image's efiboot and its GENERIC64 kernel; ssh root with ${KBENCH_CACHE:-~/.cache/kbench}/images/netbsd/" + `${NETBSD_RELEASE}/ssh/id_ed25519`,
+  ),
   async load() {
     const { decompressOnce, defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');
     const { ensureSshKey } = await import('./provision.ts');

@@ -15,9 +15,9 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { KernelVariant } from '../../../results/schema.ts';
 import type { HostArch } from '../args.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
+import { stockOnly, stockBootOf } from './stock-only.ts';
 
 import { AUTOINSTALL_PROMPT, OPENBSD_RELEASE, RESPONSE_PORT } from './openbsd-release.ts';
 
@@ -72,17 +72,10 @@ export const openbsdAutoinstallImage: ImageProviderDescriptor = {
   name: 'openbsd-autoinstall',
   os: 'openbsd',
   source: `OpenBSD ${OPENBSD_RELEASE} https://cdn.openbsd.org/pub/OpenBSD/${OPENBSD_RELEASE}/{arm64,amd64}/miniroot${SHORT}.img, the host's arch (SHA-256 from SHA256 beside it), installed once by autoinstall(8): kbench serves install.conf (root's key, sshd) at http://10.0.2.2/ (host 127.0.0.1:${RESPONSE_PORT}), qemu user-net bootfile=auto_install`,
-  supports(variants) {
-    if (variants.includes('custom')) {
-      return { ok: false, reason: 'qemu cannot hand OpenBSD a custom kernel from the host yet (its boot loader loads /bsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-openbsd-kernel.sh\'s kernel' };
-    }
-    return { ok: true };
-  },
-  bootOf(variant: KernelVariant) {
-    return variant === 'stock'
-      ? 'the installed disk\'s own boot loader and GENERIC(.MP) kernel (UEFI on aarch64, BIOS on x86_64); ssh root with ${KBENCH_CACHE:-~/.cache/kbench}/images/openbsd/' + `${OPENBSD_RELEASE}/<arch>/ssh/id_ed25519`
-      : 'not available under qemu';
-  },
+  supports: stockOnly("qemu cannot hand OpenBSD a custom kernel from the host yet (its boot loader loads /bsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-openbsd-kernel.sh's kernel"),
+  bootOf: stockBootOf(
+    "the installed disk's own boot loader and GENERIC(.MP) kernel (UEFI on aarch64, BIOS on x86_64); ssh root with ${KBENCH_CACHE:-~/.cache/kbench}/images/openbsd/" + `${OPENBSD_RELEASE}/<arch>/ssh/id_ed25519`,
+  ),
   async load() {
     const { defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');
     const { ensureSshKey } = await import('./provision.ts');
