@@ -158,7 +158,7 @@ console.log(
   `Power at the default plan on this host (--budget ${DEFAULT_BUDGET_MINUTES}), boot CV 3%: ${plan.fullRounds} full + ${plan.bootOnlyRounds} boot-only rounds, ${minutesOf(plan.expectedSeconds)} of run work`,
 );
 const perBoot: Scenario = { boots: plan.fullRounds + plan.bootOnlyRounds, iterations: 1, bootCv: 0.03, iterationCv: 0, shape: 'normal' };
-const checksumIterations = plan.iterations['checksum'] ?? 2;
+const checksumIterations = plan.iterations.checksum ?? 2;
 const iterated = (boots: number): Scenario => ({ boots, iterations: checksumIterations, bootCv: 0.03, iterationCv: 0.02, shape: 'normal' });
 const verdictOf = (share: number): string => (share >= 0.9 ? 'target >= 90%: OK' : 'target >= 90%: NOT MET');
 const perBootPower = power(perBoot, 1.1) / TRIALS;

@@ -188,7 +188,7 @@ export async function ensureMSeriesKernel(options: EnsureKernelOptions = {}): Pr
 
 async function loadZfsModules(dir: string): Promise<ZfsModulesManifest | null> {
   const manifest = await readManifest(dir, ZfsModulesManifest);
-  return manifest !== null && manifest.modules.every((m) => existsSync(path.join(dir, m))) ? manifest : null;
+  return manifest?.modules.every((m) => existsSync(path.join(dir, m))) ? manifest : null;
 }
 
 async function buildZfsModules(

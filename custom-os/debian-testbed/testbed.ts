@@ -36,7 +36,6 @@ import {
   failedBuild,
   freshBuildDir,
   imageEntry,
-  MANIFEST_FILE,
   publishBuild,
   readManifest,
   readTextFiles,

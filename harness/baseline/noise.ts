@@ -12,7 +12,7 @@
  */
 import { nestedSamples } from '../compare/pairing.ts';
 import type { MeasuredNoise, Metric, ResultsFile } from '../results/schema.ts';
-import { byRun, compareMetrics, runVarianceOf, summarizeUnits, varianceComponents, type NestedSample } from '../stats/index.ts';
+import { compareMetrics, runVarianceOf, summarizeUnits, varianceComponents, type NestedSample } from '../stats/index.ts';
 
 export function measureNoise(metric: Metric): MeasuredNoise | null {
   if (metric.samples.length === 0 || metric.exact === true) return null;

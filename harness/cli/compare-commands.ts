@@ -75,7 +75,7 @@ function registerCompareCommand(program: Command, io: CliIo): void {
     .option('--json', 'machine-readable output')
     .action(async (file: string, flags: CompareFlags) => {
       const run = await loadResults(file);
-      let sets;
+      let sets: ComparisonSet[];
       if (flags.stockVsCustom) {
         // MODE PRIOR (stats/modes.ts): the baseline's stored boots say which metrics have modes.
         const stored = existsSync(flags.baseline) ? await loadResults(flags.baseline) : null;

@@ -8,7 +8,7 @@ import { guestClockOf, type ResultsFile } from '../results/schema.ts';
 import { normalizeMachine } from '../guest/common/facts.ts';
 import { chipClassOf } from '../submit/bundle.ts';
 import { isEmulated } from '../submit/platform.ts';
-import type { Interval, RunSpeedup } from './aggregate.ts';
+import type { RunSpeedup } from './aggregate.ts';
 
 export function platformOf(run: ResultsFile): string {
   const host = run.host;

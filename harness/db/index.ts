@@ -230,7 +230,7 @@ export class KbenchDb {
               metric.status.kind === 'unsupported' ? metric.status.reason : null,
               metric.failures.length,
             );
-            metric.samples.forEach((sample, seq) => insertSample.run(record.id, target.id, metric.id, seq, sample.value, sample.at, sample.boot));
+            for (const [seq, sample] of metric.samples.entries()) insertSample.run(record.id, target.id, metric.id, seq, sample.value, sample.at, sample.boot);
           }
         }
       }

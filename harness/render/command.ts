@@ -2,7 +2,7 @@
  * `kbench report`: validates every input before anything is written (bad input = one-line
  * InputError, no file), builds the ReportModel, renders one format and writes it atomically.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
 import type { ResultsFile } from '../results/schema.ts';
@@ -49,7 +49,7 @@ export interface ReportCommandResult {
 export function checkOutput(out: string, inputs: string[]): string {
   const resolved = path.resolve(out);
   const dir = path.dirname(resolved);
-  let dirStat;
+  let dirStat: Stats;
   try {
     dirStat = statSync(dir);
   } catch {

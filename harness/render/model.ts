@@ -19,18 +19,17 @@ import {
   pairStockVsCustom,
   storedModesFor,
   targetsMissingFromBaseline,
-  type ComparedMetric,
   type ComparisonSet,
 } from '../compare/index.ts';
 import { detectChangePoints, type ChangePointOptions } from '../stats/index.ts';
 import type { HostFingerprint, ResultsFile, Target, Unit } from '../results/schema.ts';
 import { DEFAULT_CONFIDENCE_LEVEL, median, summarizeSide, type Verdict } from '../stats/index.ts';
 import { summarizeUnits } from '../stats/nested.ts';
-import { finite, finiteInterval, reportSets, slug, VERDICT_ORDER, type ComparedRow, type ComparisonKind, type Interval, type ReportSet, type SkippedRow } from './rows.ts';
+import { finite, reportSets, slug, VERDICT_ORDER, type ComparedRow, type ComparisonKind, type Interval, type ReportSet, type SkippedRow } from './rows.ts';
 import { KBENCH_VERSION } from '../version.ts';
 import { emulationWarnings } from '../env/emulation.ts';
 import { hostLoadWarnings } from '../env/load.ts';
-import { type ClaimOutcome, type ClaimsFile } from './claims.ts';
+import type { ClaimOutcome, ClaimsFile } from './claims.ts';
 import { claimedFor, overviewRows, speedupBand, workloadOf, type OverviewRow } from './overview.ts';
 import { runConditions, type RunConditions } from './conditions.ts';
 import { judgeClaims, type ClaimJudgement } from '../claims/judge.ts';

@@ -71,7 +71,8 @@ export class RunRecorder {
   }
 
   recordHostLoad(sample: HostLoadSample): void {
-    (this.results.hostLoad ??= []).push(sample);
+    this.results.hostLoad ??= [];
+    this.results.hostLoad.push(sample);
   }
 
   recordFailure(target: Target, definition: MetricDefinition, timing: Metric['timing'], reason: string, boot: number): void {

@@ -13,7 +13,7 @@ import { createConnection } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { HostKeyError, SshAuthError, SshConnectionError } from './errors.ts';
+import { type HostKeyError, SshAuthError, SshConnectionError } from './errors.ts';
 import { beginMarkerOf, frameOneShot, newMarkerToken, unframeOutput } from './framing.ts';
 import { createHostKeyCheck } from './host-keys.ts';
 import { KeptShell } from './kept-shell.ts';

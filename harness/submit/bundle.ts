@@ -175,7 +175,10 @@ function ordinaryWords(results: ResultsFile): Set<string> {
     add(target.id);
     for (const metric of target.metrics) add(metric.id);
     for (const record of [target.guest.zfsTunables, target.guest.poolProperties, target.guest.zfsImplementations])
-      for (const [key, value] of Object.entries(record)) (add(key), add(value));
+      for (const [key, value] of Object.entries(record)) {
+        add(key);
+        add(value);
+      }
   }
   for (const workload of results.settings?.workloads ?? []) add(workload);
   for (const key of Object.keys(results.settings?.iterations ?? {})) add(key);

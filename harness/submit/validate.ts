@@ -71,7 +71,7 @@ function checkAllText(root: unknown): Problem | null {
     if (typeof node === 'string') {
       const problem = checkText(node, formatFieldPath(path), STRUCTURED_KEYS.has(key));
       if (problem !== null) return problem;
-    } else if (Array.isArray(node)) node.forEach((item, i) => pending.push({ node: item, path: [...path, i], key }));
+    } else if (Array.isArray(node)) for (const [i, item] of node.entries()) pending.push({ node: item, path: [...path, i], key });
     else if (node !== null && typeof node === 'object')
       for (const [k, v] of Object.entries(node)) {
         const problem = checkText(k, formatFieldPath([...path, k]), false);

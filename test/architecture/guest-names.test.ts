@@ -32,7 +32,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The code only: comments and import/export specifiers blanked. */
-export function codeOf(text: string): string {
+function codeOf(text: string): string {
   return text
     .replace(/\/\*[\s\S]*?\*\//g, ' ')
     .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1')
@@ -44,15 +44,15 @@ export function codeOf(text: string): string {
  * The per-guest registry folders: each holds one file per guest (or per guest and flavour), named
  * after it, and an index or list that imports them. A guest's file there is its own.
  */
-export const PER_GUEST_FOLDERS = ['harness/run/targets', 'harness/backends/qemu/images', 'harness/backends/lima/guests', 'harness/build/recipes'] as const;
+const PER_GUEST_FOLDERS = ['harness/run/targets', 'harness/backends/qemu/images', 'harness/backends/lima/guests', 'harness/build/recipes'] as const;
 
-export function ownFile(guest: string, file: string): boolean {
+function ownFile(guest: string, file: string): boolean {
   if (file.startsWith(`harness/guest/${ADAPTER_FOLDER[guest] ?? guest}/`)) return true;
   const folder = path.posix.dirname(file);
   return (PER_GUEST_FOLDERS as readonly string[]).includes(folder) && new RegExp(`^${guest}(-[a-z0-9-]+)?\\.ts$`).test(path.posix.basename(file));
 }
 
-export function placesOf(guest: string, files: readonly string[] = sourceFiles('harness')): string[] {
+function placesOf(guest: string, files: readonly string[] = sourceFiles('harness')): string[] {
   const word = new RegExp(`(?<![A-Za-z0-9_$-])${guest}(?![A-Za-z0-9_$])`);
   return files.filter((file) => !ownFile(guest, file) && word.test(codeOf(readFileSync(path.join(ROOT, file), 'utf8')))).sort();
 }

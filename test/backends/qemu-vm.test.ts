@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'ssh2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureDebianTestbed, type DebianTestbed } from '../../custom-os/debian-testbed/testbed.ts';
 import { chooseAcceleration, probeAccelerator, resetAccelerationCache } from '../../harness/backends/qemu/accel.ts';
 import { createQemuBackend, type QemuBackend } from '../../harness/backends/qemu/backend.ts';

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { parseResults } from '../../harness/results/store.ts';
 import type { ResultsFile } from '../../harness/results/schema.ts';
 import { ensureDebianTestbed } from '../../custom-os/debian-testbed/testbed.ts';

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { parseResults } from '../../harness/results/store.ts';
 import { KBENCH_BIN } from '../helpers/kbench-process.ts';

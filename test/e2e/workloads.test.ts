@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getBackend } from '../../harness/backends/registry.ts';
 import type { Backend, BootedGuest, PreparedTarget } from '../../harness/backends/types.ts';
 import { getGuestAdapter } from '../../harness/guest/registry.ts';

@@ -48,7 +48,7 @@ describe('parseJsonStrict', () => {
   it('names the field of the first problem, a duplicate at any depth included', () => {
     expect(parseJsonStrict('{"a":{"b":[1,2,}}', limits)).toMatchObject({ ok: false, error: { field: 'a.b[2]', line: 1, column: 16 } });
     expect(parseJsonStrict('{"a":[{"x":1},{"x":1,\n "x":2}]}', limits)).toMatchObject({ ok: false, error: { field: 'a[1].x', line: 2, column: 2, reason: 'duplicate key "x"' } });
-    expect(parseJsonStrict('{"a":"' + 'x'.repeat(101) + '"}', limits)).toMatchObject({ ok: false, error: { field: 'a', kind: 'refused', reason: expect.stringMatching(/longer than the limit of 100/) } });
+    expect(parseJsonStrict(`{"a":"${'x'.repeat(101)}"}`, limits)).toMatchObject({ ok: false, error: { field: 'a', kind: 'refused', reason: expect.stringMatching(/longer than the limit of 100/) } });
     expect(parseJsonStrict('[1,2,3,4,5,6,7,8,9,10,11]', limits)).toMatchObject({ ok: false, error: { reason: expect.stringMatching(/more than 10 elements/) } });
   });
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createLinuxAdapter, moduleParameterReadScript } from '../../harness/guest/linux/index.ts';
 import { parseDateSecondsNanos } from '../../harness/guest/linux/parse.ts';
 import { LocalShell } from '../helpers/local-shell.ts';

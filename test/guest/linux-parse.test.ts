@@ -118,7 +118,7 @@ describe('parseLosetupShow and parseDateSecondsNanos', () => {
   });
 
   it('reads date +%s.%N and refuses a busybox without nanoseconds', () => {
-    expect(parseDateSecondsNanos('1732560000.123456789\n')).toEqual({ ok: true, value: 1732560000.123456789 });
+    expect(parseDateSecondsNanos('1732560000.123456789\n')).toEqual({ ok: true, value: Number('1732560000.123456789') });
     expectRefused(parseDateSecondsNanos, ['1732560000.N', '1732560000']);
   });
 });

@@ -57,7 +57,7 @@ describe('small parsers', () => {
   });
 
   it('parseSha256Output finds one digest in sha256sum, sha256 -q and cksum styles', () => {
-    const digest = 'a'.repeat(63) + 'b';
+    const digest = `${'a'.repeat(63)}b`;
     expect(parseSha256Output(`${digest}  -\n`)).toEqual({ ok: true, value: digest });
     expect(parseSha256Output(`${digest}\n`)).toEqual({ ok: true, value: digest });
     expect(parseSha256Output(`SHA256 (-) = ${digest.toUpperCase()}\n`)).toEqual({ ok: true, value: digest });

@@ -314,7 +314,7 @@ describe('build-alpine-kernel.sh --check-config: the claim check that runs after
   it('--page-size 4k swaps the page-size request', () => {
     const file = join(scratch, 'fourk.config');
     const fourK = honoured.map((l) => (l === 'CONFIG_ARM64_16K_PAGES=y' ? 'CONFIG_ARM64_4K_PAGES=y' : l));
-    writeFileSync(file, fourK.join('\n') + '\n');
+    writeFileSync(file, `${fourK.join('\n')}\n`);
     expect(run([script('kernels/build-alpine-kernel.sh'), '--check-config', file]).code).toBe(1);
     expect(run([script('kernels/build-alpine-kernel.sh'), '--check-config', file, '--page-size', '4k']).code).toBe(0);
   });
@@ -375,20 +375,20 @@ describe('the upstream-name verifiers', () => {
     const conf = readFileSync(script('kernels/openbsd-m-series-kernel.conf'), 'utf8');
     const devices = [...conf.matchAll(/^# ukc: disable ([a-z0-9_]+)$/gm)].map((m) => m[1] as string);
     // Every device attached, but "uhci" only mentioned in a comment: that must not count.
-    const generic = devices.filter((d) => d !== 'uhci').map((d) => `${d}*\t\tat fdt?\n`).join('') + '# uhci is gone\n';
+    const generic = `${devices.filter((d) => d !== 'uhci').map((d) => `${d}*\t\tat fdt?\n`).join('')}# uhci is gone\n`;
     writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC'), generic);
     writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC.MP'), 'option\tWITNESS\n');
     writeFileSync(join(root, 'sys', 'conf', 'GENERIC'), 'option\t\tDIAGNOSTIC\noption\t\tPOOL_DEBUG\n');
     writeFileSync(
       join(root, '.kbench-commits'),
-      ['sys/arch/arm64/conf/GENERIC', 'sys/arch/arm64/conf/GENERIC.MP', 'sys/conf/GENERIC'].map((p) => `${p} ${'a'.repeat(40)}`).join('\n') + '\n',
+      `${['sys/arch/arm64/conf/GENERIC', 'sys/arch/arm64/conf/GENERIC.MP', 'sys/conf/GENERIC'].map((p) => `${p} ${'a'.repeat(40)}`).join('\n')}\n`,
     );
     const out = join(scratch, 'bsd-verified.txt');
     const missing = run([script('test/kernels/verify-bsd-config-names.sh'), 'openbsd', root, 'fixture'], { KBENCH_VERIFIED_OUT: out });
     expect(missing.code).toBe(1);
     expect(missing.stderr.split('\n').filter((l) => l.startsWith('  '))).toEqual(['  device:uhci']);
 
-    writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC'), generic + 'uhci*\t\tat pci?\n');
+    writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC'), `${generic}uhci*\t\tat pci?\n`);
     const ok = run([script('test/kernels/verify-bsd-config-names.sh'), 'openbsd', root, 'fixture'], { KBENCH_VERIFIED_OUT: out });
     expect(ok.code).toBe(0);
     const rows = readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('openbsd\t'));

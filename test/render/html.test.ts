@@ -374,6 +374,8 @@ describeNeeding(['chromium'], 'HTML report of hostile input', () => {
   });
 
   it('shows every free-text field literally, template braces included', async () => {
+    // innerText, not textContent: the test reads what a reader sees (hidden elements left out).
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point
     const text = await opened.page.evaluate(() => document.body.innerText);
     const literal = HOSTILE_TEXT.slice(0, HOSTILE_TEXT.indexOf(' &'));
     expect(literal).toContain('{{constructor}}');

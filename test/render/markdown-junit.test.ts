@@ -4,7 +4,6 @@ import { escapeMarkdown, MARKDOWN_MAX_CHARS, renderMarkdownReport } from '../../
 import { metric, runFile, target } from '../helpers/results-factory.ts';
 import { loadClaimsSync } from '../../harness/render/claims.ts';
 import { buildReportModel } from '../../harness/render/model.ts';
-import { HOSTILE_TEXT } from '../fixtures/results/generate.ts';
 import { GENERATED_AT, loadFixture } from './helpers.ts';
 
 const claims = loadClaimsSync();

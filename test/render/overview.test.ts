@@ -163,11 +163,11 @@ describe('conditions panel', () => {
     const [run] = icount.conditions;
     const facts = Object.fromEntries(run!.facts);
     expect(facts['Guest clock']).toBe('QEMU icount shift=0 (1 ns of guest time per guest instruction)');
-    expect(facts['Accelerator']).toBe('qemu (qemu-tcg)');
-    expect(facts['Emulated']).toBe('the CPU: x86_64 guests under QEMU TCG on an x86_64 host (same architecture, no KVM)');
+    expect(facts.Accelerator).toBe('qemu (qemu-tcg)');
+    expect(facts.Emulated).toBe('the CPU: x86_64 guests under QEMU TCG on an x86_64 host (same architecture, no KVM)');
     expect(facts['Host load, stock']).toMatch(/^load 1\.\d\d-1\.\d\d \(median 1\.\d\d\), other processes .* of the CPU, steal at most .*, 3 boots$/);
     expect(facts['Host load, custom']).toMatch(/^load 1\.00-1\.72 /);
-    expect(facts['QEMU']).toBe('7.2.22');
+    expect(facts.QEMU).toBe('7.2.22');
     expect(facts['Kernel, debian/custom']).toBe('6.1.0-57-cloud-amd64 (x86_64)');
     expect(run!.differences).toEqual([
       'debian stock vs custom: kernel 6.1.0-57-amd64 → 6.1.0-57-cloud-amd64; kernel config; memory 1.92 GiB → 1.93 GiB; ZFS tunables l2arc_write_max, zfs_arc_max, zfs_arc_min',

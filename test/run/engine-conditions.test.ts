@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Backend, BootedGuest, PreparedTarget } from '../../harness/backends/types.ts';
 import { readHostCpuMhz } from '../../harness/env/cpufreq.ts';
 import { createLinuxAdapter } from '../../harness/guest/linux/index.ts';

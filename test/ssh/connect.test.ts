@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { connectWithRetry, type ConnectAttempt } from '../../harness/ssh/connect.ts';
 import { HostKeyError, SshAuthError, SshConnectionError } from '../../harness/ssh/errors.ts';
 import type { SshSession } from '../../harness/ssh/session.ts';

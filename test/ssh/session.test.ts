@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SshConnectionError } from '../../harness/ssh/errors.ts';
 import { SshSession } from '../../harness/ssh/session.ts';
 import type { SshEndpoint } from '../../harness/ssh/types.ts';

@@ -389,7 +389,7 @@ describe('replays and copies under new machine ids change no count and no verdic
     const { file } = await submitAs(homes('nudged'), nudged, 'run');
     const ingested = await kbench(dir, ['ingest', file, '--db', db]);
     expect(ingested.code, ingested.stderr).toBe(0);
-    expect(ingested.stdout).toMatch(/^flagged  machine [0-9a-f]{12}: run [0-9a-f]{16} has the hardware and near-copy samples \(\d+ metrics within 0\.5%\) of machine [0-9a-f]{12}'s run [0-9a-f]{16}: counted as one machine$/m);
+    expect(ingested.stdout).toMatch(/^flagged {2}machine [0-9a-f]{12}: run [0-9a-f]{16} has the hardware and near-copy samples \(\d+ metrics within 0\.5%\) of machine [0-9a-f]{12}'s run [0-9a-f]{16}: counted as one machine$/m);
     expect(ingested.stdout).toMatch(/database holds 2 machine\(s\) \(3 machine id\(s\)\)/);
     expect(await headline()).toBe('2 machine(s) (sent under 3 machine id(s)), 3 run(s) (3 submitted)');
     const after = await claims();

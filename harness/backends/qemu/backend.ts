@@ -141,8 +141,7 @@ export function qmpCommand(socketPath: string, command: string, timeoutMs = 5000
     };
     socket.on('data', (chunk) => {
       buffer += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
+      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
         const line = buffer.slice(0, newline).trim();
         buffer = buffer.slice(newline + 1);
         if (line === '') continue;

@@ -54,7 +54,7 @@ export const alpineCloudImage: ImageProviderDescriptor = {
         const key = await ensureSshKey(path.join(root, 'ssh'));
         // One instance id for the setup boot and every later one: cloud-init runs the runcmd (key,
         // sshd, zfs, poweroff) once, on the setup boot, and never again on the kept disk.
-        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: 'kbench-alpine-3.23.4-zfs', hostname: 'kbench-alpine', publicKey: key.publicKey, enableSshd: ALPINE_ENABLE_SSHD, then: setupRuncmd(ALPINE_ZFS_SETUP) });
+        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: 'kbench-alpine-3.23.4-zfs', hostname: 'kbench-alpine', publicKey: key.publicKey, enableSshd: ALPINE_ENABLE_SSHD, moreRuncmd: setupRuncmd(ALPINE_ZFS_SETUP) });
         const firmware = findAarch64Firmware();
         if (firmware === null) throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
         const boot = { kind: 'uefi-disk' as const, firmwarePath: firmware };

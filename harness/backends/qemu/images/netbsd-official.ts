@@ -28,7 +28,7 @@ export const netbsdOfficialImage: ImageProviderDescriptor = {
   source: `NetBSD ${NETBSD_RELEASE} evbarm-aarch64 ${NETBSD_IMAGE.url} (SHA-512 from ${NETBSD_IMAGE.checksums}); root's key as "sshkey root" in creds.txt on its FAT partition (creds_msdos(8), written with mtools)`,
   supports: stockOnly("qemu cannot hand NetBSD a custom kernel from the host yet (the image's efiboot loads /netbsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-netbsd-kernel.sh's kernel"),
   bootOf: stockBootOf(
-    "qemu-system-aarch64 -machine virt with edk2 UEFI firmware: the image's efiboot and its GENERIC64 kernel; ssh root with ${KBENCH_CACHE:-~/.cache/kbench}/images/netbsd/" + `${NETBSD_RELEASE}/ssh/id_ed25519`,
+    `qemu-system-aarch64 -machine virt with edk2 UEFI firmware: the image's efiboot and its GENERIC64 kernel; ssh root with \${KBENCH_CACHE:-~/.cache/kbench}/images/netbsd/${NETBSD_RELEASE}/ssh/id_ed25519`,
   ),
   async load() {
     const { decompressOnce, defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');

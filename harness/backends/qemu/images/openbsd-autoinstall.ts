@@ -74,7 +74,7 @@ export const openbsdAutoinstallImage: ImageProviderDescriptor = {
   source: `OpenBSD ${OPENBSD_RELEASE} https://cdn.openbsd.org/pub/OpenBSD/${OPENBSD_RELEASE}/{arm64,amd64}/miniroot${SHORT}.img, the host's arch (SHA-256 from SHA256 beside it), installed once by autoinstall(8): kbench serves install.conf (root's key, sshd) at http://10.0.2.2/ (host 127.0.0.1:${RESPONSE_PORT}), qemu user-net bootfile=auto_install`,
   supports: stockOnly("qemu cannot hand OpenBSD a custom kernel from the host yet (its boot loader loads /bsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-openbsd-kernel.sh's kernel"),
   bootOf: stockBootOf(
-    "the installed disk's own boot loader and GENERIC(.MP) kernel (UEFI on aarch64, BIOS on x86_64); ssh root with ${KBENCH_CACHE:-~/.cache/kbench}/images/openbsd/" + `${OPENBSD_RELEASE}/<arch>/ssh/id_ed25519`,
+    `the installed disk's own boot loader and GENERIC(.MP) kernel (UEFI on aarch64, BIOS on x86_64); ssh root with \${KBENCH_CACHE:-~/.cache/kbench}/images/openbsd/${OPENBSD_RELEASE}/<arch>/ssh/id_ed25519`,
   ),
   async load() {
     const { defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');

@@ -30,14 +30,14 @@ export async function ensureSshKey(dir: string): Promise<{ privateKeyPath: strin
  * entries, because the images' first-boot agents (nuageinit, tiny-cloud, cloud-init) treat an
  * existing root account differently; every line is POSIX sh and idempotent. `enableSshd` is the
  * provider's own: how its OS enables sshd and lets root in with a key (each provider file says).
- * `then`: more runcmd lines after the key and sshd (the Alpine provider's one-time ZFS install).
+ * `moreRuncmd`: more runcmd lines after the key and sshd (the Alpine provider's one-time ZFS install).
  */
-export function noCloudUserData(publicKey: string, enableSshd: readonly string[], then: readonly string[] = []): string {
+export function noCloudUserData(publicKey: string, enableSshd: readonly string[], moreRuncmd: readonly string[] = []): string {
   if (!/^ssh-ed25519 [A-Za-z0-9+/=]+( [A-Za-z0-9@._-]+)?$/.test(publicKey)) throw new RangeError('publicKey must be one ssh-ed25519 line');
   const lines = [
     '#cloud-config',
     'runcmd:',
-    ...['mkdir -p /root/.ssh', 'chmod 700 /root/.ssh', `echo '${publicKey}' > /root/.ssh/authorized_keys`, 'chmod 600 /root/.ssh/authorized_keys', ...enableSshd, ...then].map(
+    ...['mkdir -p /root/.ssh', 'chmod 700 /root/.ssh', `echo '${publicKey}' > /root/.ssh/authorized_keys`, 'chmod 600 /root/.ssh/authorized_keys', ...enableSshd, ...moreRuncmd].map(
       (command) => `  - ${JSON.stringify(command)}`,
     ),
     '',
@@ -48,10 +48,10 @@ export function noCloudUserData(publicKey: string, enableSshd: readonly string[]
 /** Writes meta-data + user-data into `dir` for qemu to show as a FAT disk labelled "cidata". */
 export async function writeNoCloudSeed(
   dir: string,
-  input: { instanceId: string; hostname: string; publicKey: string; enableSshd: readonly string[]; then?: readonly string[] },
+  input: { instanceId: string; hostname: string; publicKey: string; enableSshd: readonly string[]; moreRuncmd?: readonly string[] },
 ): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, 'meta-data'), `instance-id: ${input.instanceId}\nlocal-hostname: ${input.hostname}\n`);
-  await fs.writeFile(path.join(dir, 'user-data'), noCloudUserData(input.publicKey, input.enableSshd, input.then));
+  await fs.writeFile(path.join(dir, 'user-data'), noCloudUserData(input.publicKey, input.enableSshd, input.moreRuncmd));
   return dir;
 }
