@@ -34,14 +34,17 @@ const anyOf = (patterns) => patterns.join('|');
 /** One rule per layer: nothing in it may import any layer above it. */
 const upward = LAYERS.slice(0, -1).map((layer, index) => ({
   name: `no-upward-from-${layer.name}`,
-  comment: `${layer.name} may import only itself and the layers below it (${LAYERS.slice(0, index).map((l) => l.name).join(', ') || 'none'}).`,
+  comment: `${layer.name} may import only itself and the layers below it (${
+    LAYERS.slice(0, index)
+      .map((l) => l.name)
+      .join(', ') || 'none'
+  }).`,
   severity: 'error',
   from: { path: anyOf(layer.paths) },
   to: { path: anyOf(LAYERS.slice(index + 1).flatMap((above) => above.paths)) },
 }));
 
 module.exports = {
-
   forbidden: [
     {
       name: 'no-circular',

@@ -19,7 +19,7 @@ const normal = (): number => {
 const t3 = (): number => {
   const z = normal();
   const chi = normal() ** 2 + normal() ** 2 + normal() ** 2;
-  return (z / Math.sqrt(chi / 3)) / Math.sqrt(3);
+  return z / Math.sqrt(chi / 3) / Math.sqrt(3);
 };
 
 const TRUE_LOG = Math.log(1.3);
@@ -42,7 +42,10 @@ let outside = 0;
 console.log('machines  coverage(normal)  coverage(t3)  headline with one 10x machine (one draw, true 1.30x)');
 for (let k = 3; k <= 10; k++) {
   const covered = { normal: 0, t3: 0 };
-  for (const [name, effect] of [['normal', normal], ['t3', t3]] as const)
+  for (const [name, effect] of [
+    ['normal', normal],
+    ['t3', t3],
+  ] as const)
     for (let i = 0; i < REPS; i++) {
       const logs = machineLogs(k, effect);
       const s = robustLogSummary(logs);

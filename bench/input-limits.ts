@@ -33,15 +33,60 @@ if (process.argv[2] === 'measure') {
   // A results file of real shape: 60 MiB of samples over metrics of 90k samples each.
   const big = path.join(dir, 'at-limit.json');
   const fd = openSync(big, 'w');
-  const head = { format: 'kbench-results', kind: 'baseline', schemaVersion: 1, kbenchVersion: '0.1.0', runId: 'b', createdAt: '2026-11-25T10:00:00.000Z', updatedAt: '2026-11-25T10:00:00.000Z', complete: true, settings: null, completedUnits: [], sources: [] };
-  const host = { os: 'Linux', osVersion: '12', arch: 'x64', modelId: 'm', chip: 'c', performanceCores: 2, efficiencyCores: 0, logicalCpus: 2, memoryBytes: 1, hypervisor: 'qemu', acceleration: 'qemu-tcg', limaVersion: null, qemuVersion: null, loadAverage: null };
-  const guest = { os: 'debian', osVersion: '12', kernelVariant: 'custom', kernelRelease: 'r', kernelConfigSha256: null, zfsVersion: null, vcpus: 2, memoryBytes: 1, zfsTunables: {}, poolProperties: {}, zfsImplementations: {} };
-  writeSync(fd, `${JSON.stringify(head).slice(0, -1)},"host":${JSON.stringify(host)},"targets":[{"id":"debian/custom","guest":${JSON.stringify(guest)},"metrics":[`);
+  const head = {
+    format: 'kbench-results',
+    kind: 'baseline',
+    schemaVersion: 1,
+    kbenchVersion: '0.1.0',
+    runId: 'b',
+    createdAt: '2026-11-25T10:00:00.000Z',
+    updatedAt: '2026-11-25T10:00:00.000Z',
+    complete: true,
+    settings: null,
+    completedUnits: [],
+    sources: [],
+  };
+  const host = {
+    os: 'Linux',
+    osVersion: '12',
+    arch: 'x64',
+    modelId: 'm',
+    chip: 'c',
+    performanceCores: 2,
+    efficiencyCores: 0,
+    logicalCpus: 2,
+    memoryBytes: 1,
+    hypervisor: 'qemu',
+    acceleration: 'qemu-tcg',
+    limaVersion: null,
+    qemuVersion: null,
+    loadAverage: null,
+  };
+  const guest = {
+    os: 'debian',
+    osVersion: '12',
+    kernelVariant: 'custom',
+    kernelRelease: 'r',
+    kernelConfigSha256: null,
+    zfsVersion: null,
+    vcpus: 2,
+    memoryBytes: 1,
+    zfsTunables: {},
+    poolProperties: {},
+    zfsImplementations: {},
+  };
+  writeSync(
+    fd,
+    `${JSON.stringify(head).slice(0, -1)},"host":${JSON.stringify(host)},"targets":[{"id":"debian/custom","guest":${JSON.stringify(guest)},"metrics":[`,
+  );
   const sample = (i: number) => `{"value":${(1 + (i % 997) / 1000).toFixed(6)},"at":"2026-11-25T10:00:00.000Z","boot":${i % 30}}`;
   let m = 0;
   while (statSync(big).size < 60 * MiB) {
     const samples = Array.from({ length: 90_000 }, (_, i) => sample(i)).join(',');
-    writeSync(fd, `${m > 0 ? ',' : ''}{"id":"zfs.m${m}.seconds","unit":"s","direction":"lower","timing":"guest","status":{"kind":"measured"},"samples":[${samples}],"warmup":[],"failures":[]}`);
+    writeSync(
+      fd,
+      `${m > 0 ? ',' : ''}{"id":"zfs.m${m}.seconds","unit":"s","direction":"lower","timing":"guest","status":{"kind":"measured"},"samples":[${samples}],"warmup":[],"failures":[]}`,
+    );
     m++;
   }
   writeSync(fd, ']}]}\n');

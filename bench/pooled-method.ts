@@ -93,11 +93,7 @@ export function ratioOfMedians(candidateMedian: number, baselineMedian: number):
  * Percentile bootstrap CI of median(candidate) / median(baseline). Each side is resampled
  * independently (they are independent runs), from one seeded stream.
  */
-export function bootstrapRatioOfMediansCI(
-  baseline: readonly number[],
-  candidate: readonly number[],
-  options: BootstrapOptions = {},
-): ConfidenceInterval {
+export function bootstrapRatioOfMediansCI(baseline: readonly number[], candidate: readonly number[], options: BootstrapOptions = {}): ConfidenceInterval {
   const { seed, resamples, level } = resolveBootstrapOptions(options);
   const baselineSorted = requireSample(baseline, 'baseline');
   const candidateSorted = requireSample(candidate, 'candidate');

@@ -54,8 +54,9 @@ const done = performance.now();
 
 const seconds = (done - start) / 1000;
 const bytes = Buffer.byteLength(html, 'utf8');
-const steps = model.metrics
-  .flatMap((m) => (m.history ?? []).flatMap((s) => s.changes.map((c) => `${m.id} ${s.target} at ${c.runId} (${(c.relativeChange! * 100).toFixed(1)}%)`)));
+const steps = model.metrics.flatMap((m) =>
+  (m.history ?? []).flatMap((s) => s.changes.map((c) => `${m.id} ${s.target} at ${c.runId} (${(c.relativeChange! * 100).toFixed(1)}%)`)),
+);
 console.log(
   `history: ${HISTORY_RUNS} runs, ${samples} samples; current run and baseline: ${CURRENT_SHAPE.boots} boots x ${CURRENT_SHAPE.iterationsPerBoot} iterations`,
 );

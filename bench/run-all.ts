@@ -4,7 +4,9 @@ import path from 'node:path';
 import { execa } from 'execa';
 
 const here = import.meta.dirname;
-const files = readdirSync(here).filter((name) => name.endsWith('.ts') && name !== 'run-all.ts').sort();
+const files = readdirSync(here)
+  .filter((name) => name.endsWith('.ts') && name !== 'run-all.ts')
+  .sort();
 let failed = 0;
 for (const file of files) {
   process.stdout.write(`\n=== ${file} ===\n`);

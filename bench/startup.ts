@@ -48,7 +48,10 @@ const node = measure(['-e', '0']);
 const version = measure([values.entry, '--version']);
 // Two recorded runs of one host and clock (baseline.json is this host's icount baseline, which a
 // wall-clock fixture may not be compared with). Exit 1 would still be a valid timing.
-const compare = measure([values.entry, 'compare', 'test/fixtures/results/testbed-run-b.json', '--baseline', 'test/fixtures/results/testbed-run-a.json'], [0, 1]);
+const compare = measure(
+  [values.entry, 'compare', 'test/fixtures/results/testbed-run-b.json', '--baseline', 'test/fixtures/results/testbed-run-a.json'],
+  [0, 1],
+);
 
 const versionLimit = 4 * node.median + 0.04;
 const compareLimit = 0.5;
@@ -66,6 +69,10 @@ if (values.json) {
     process.stdout.write(
       `${c.name.padEnd(42)} median ${ms(c.median).padStart(8)}${c.limit === null ? '' : `  target <= ${ms(c.limit)}  ${c.median <= c.limit ? 'ok' : 'MISSED'}`}\n`,
     );
-  process.stdout.write(`(${runs} runs each after one warm-up; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
+  process.stdout.write(
+    `(${runs} runs each after one warm-up; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')})\n`,
+  );
 }
 process.exitCode = failed.length === 0 ? 0 : 1;

@@ -18,7 +18,16 @@
  * modes (GAP RULE on those boots) go to the comparison as `modePrior`, as `kbench compare
  * --stock-vs-custom`, `kbench run` and `kbench gate` pass them from baseline.json.
  */
-import { byRun, compareMetrics, createRng, modePriorOf, runVarianceOf, summarizeUnits, type MetricComparisonInput, type NestedSample } from '../harness/stats/index.ts';
+import {
+  byRun,
+  compareMetrics,
+  createRng,
+  modePriorOf,
+  runVarianceOf,
+  summarizeUnits,
+  type MetricComparisonInput,
+  type NestedSample,
+} from '../harness/stats/index.ts';
 
 const trialsArg = process.argv.indexOf('--trials');
 const TRIALS = trialsArg > 0 ? Number(process.argv[trialsArg + 1]) : 1000;
@@ -96,7 +105,10 @@ function calibration(c: Case, runs: number): Pick<MetricComparisonInput, 'noiseT
 /** What baseline.json would hold for one kernel: `storedBoots` boots from the same distribution, and their modes. */
 function storedModes(c: Case, boots: number, iterations: number): MetricComparisonInput['modePrior'] {
   const stored = (): ReturnType<typeof modePriorOf> =>
-    modePriorOf(summarizeUnits(side({ runs: 1, boots, iterations }, c, 200)).map((u) => Math.log(u.value)), 'baseline.json');
+    modePriorOf(
+      summarizeUnits(side({ runs: 1, boots, iterations }, c, 200)).map((u) => Math.log(u.value)),
+      'baseline.json',
+    );
   return { baseline: stored(), candidate: stored() };
 }
 
@@ -140,7 +152,13 @@ function power(c: Case): { withModes: number; without: number } {
   for (let t = 0; t < TRIALS; t++) {
     const inputs = command(c);
     if (compareMetrics(inputs, { bootsToDecide: false })[0]!.verdict === 'regressed') withModes++;
-    if (compareMetrics(inputs.map(({ modePrior: _, ...input }) => input), { bootsToDecide: false })[0]!.verdict === 'regressed') without++;
+    if (
+      compareMetrics(
+        inputs.map(({ modePrior: _, ...input }) => input),
+        { bootsToDecide: false },
+      )[0]!.verdict === 'regressed'
+    )
+      without++;
   }
   return { withModes: withModes / TRIALS, without: without / TRIALS };
 }
@@ -185,11 +203,42 @@ const CASES: Case[] = [
     candidate: shape(1, 8, 3),
     target: '<= 5%',
   },
-  { ...crossRun, runCv: 0.03, name: 'one run of 11 boots vs another (11×1, boot CV 3%), run CV 3%, band 5% (not calibrated)', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5% once covered, output says which' },
+  {
+    ...crossRun,
+    runCv: 0.03,
+    name: 'one run of 11 boots vs another (11×1, boot CV 3%), run CV 3%, band 5% (not calibrated)',
+    baseline: shape(1, 11, 1),
+    candidate: shape(1, 11, 1),
+    target: '<= 5% once covered, output says which',
+  },
   { ...crossRun, runCv: 0.05, name: 'same, run CV 5%', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5% once covered, output says which' },
-  { ...crossRun, runCv: 0.03, calibrationRuns: 4, name: 'run CV 3%, after kbench calibrate over 4 earlier runs (band and between-run variance)', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5%' },
-  { ...crossRun, runCv: 0.05, calibrationRuns: 4, name: 'run CV 5%, after kbench calibrate over 4 earlier runs', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5%' },
-  { ...crossRun, runCv: 0.03, calibrationRuns: 2, name: 'run CV 3%, after kbench calibrate over 2 earlier runs', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '<= 5%' },
+  {
+    ...crossRun,
+    runCv: 0.03,
+    calibrationRuns: 4,
+    name: 'run CV 3%, after kbench calibrate over 4 earlier runs (band and between-run variance)',
+    baseline: shape(1, 11, 1),
+    candidate: shape(1, 11, 1),
+    target: '<= 5%',
+  },
+  {
+    ...crossRun,
+    runCv: 0.05,
+    calibrationRuns: 4,
+    name: 'run CV 5%, after kbench calibrate over 4 earlier runs',
+    baseline: shape(1, 11, 1),
+    candidate: shape(1, 11, 1),
+    target: '<= 5%',
+  },
+  {
+    ...crossRun,
+    runCv: 0.03,
+    calibrationRuns: 2,
+    name: 'run CV 3%, after kbench calibrate over 2 earlier runs',
+    baseline: shape(1, 11, 1),
+    candidate: shape(1, 11, 1),
+    target: '<= 5%',
+  },
 ];
 
 /** Power with modes: a real change of metric 0 that is not the mode ratio is still called. */
@@ -198,18 +247,43 @@ const POWER_CASES: Case[] = [
   { ...modes, storedBoots: 11, change: 1.25, name: 'two modes, +25% at 4 × 2 a side', baseline: shape(1, 4, 2), candidate: shape(1, 4, 2), target: '' },
   { ...modes, storedBoots: 11, change: 1.25, name: 'two modes, +25% at 6 × 2 a side', baseline: shape(1, 6, 2), candidate: shape(1, 6, 2), target: '' },
   { ...modes, storedBoots: 11, change: 1.25, name: 'two modes, +25% at 11 × 1 a side', baseline: shape(1, 11, 1), candidate: shape(1, 11, 1), target: '' },
-  { ...modes, slowShare: 0, storedBoots: 11, change: 1.25, name: 'one mode, +25% at 3 × 2 a side, boot CV 3%', baseline: shape(1, 3, 2), candidate: shape(1, 3, 2), target: '' },
-  { ...modes, storedBoots: 11, change: 1.5, name: 'two modes, +50% (about the mode ratio 1/0.67) at 3 × 2', baseline: shape(1, 3, 2), candidate: shape(1, 3, 2), target: '' },
+  {
+    ...modes,
+    slowShare: 0,
+    storedBoots: 11,
+    change: 1.25,
+    name: 'one mode, +25% at 3 × 2 a side, boot CV 3%',
+    baseline: shape(1, 3, 2),
+    candidate: shape(1, 3, 2),
+    target: '',
+  },
+  {
+    ...modes,
+    storedBoots: 11,
+    change: 1.5,
+    name: 'two modes, +50% (about the mode ratio 1/0.67) at 3 × 2',
+    baseline: shape(1, 3, 2),
+    candidate: shape(1, 3, 2),
+    target: '',
+  },
 ];
 
-console.log(`kbench verdicts beyond one balanced run: ${TRIALS} A/A commands per line, ${FAMILY} metrics per command (one Holm family), seed ${SEED} + a hash of each line's name`);
+console.log(
+  `kbench verdicts beyond one balanced run: ${TRIALS} A/A commands per line, ${FAMILY} metrics per command (one Holm family), seed ${SEED} + a hash of each line's name`,
+);
 console.log('');
 const rows = CASES.map((c) => {
   const rate = falseCalls(c);
   return [c.name, `false calls ${(rate * 100).toFixed(1)}%`, `target ${c.target}`, c.reference === true ? '' : rate <= 0.05 ? 'OK' : 'OVER TARGET'];
 });
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const r of rows) console.log(`  ${r.map((cell, i) => cell.padEnd(widths[i]! + 2)).join('').trimEnd()}`);
+for (const r of rows)
+  console.log(
+    `  ${r
+      .map((cell, i) => cell.padEnd(widths[i]! + 2))
+      .join('')
+      .trimEnd()}`,
+  );
 console.log('');
 console.log('Power with modes: share of commands in which a real change of metric 0 is called "regressed", with a stored baseline of 11 boots a kernel');
 console.log('(drawn from the same distribution, without the change) and without it, on the same commands: what the mode prior must not cost');

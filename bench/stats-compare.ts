@@ -19,10 +19,9 @@ const inputs = Array.from({ length: 30 }, (_, i) => ({
 }));
 
 const bench = new Bench({ iterations: 5, warmupIterations: 1 });
-bench
-  .add('compareMetrics: 30 metrics x (10 boots x 3) per side', () => {
-    compareMetrics(inputs);
-  });
+bench.add('compareMetrics: 30 metrics x (10 boots x 3) per side', () => {
+  compareMetrics(inputs);
+});
 await bench.run();
 console.table(bench.table());
 const whole = bench.tasks[0]!.result;

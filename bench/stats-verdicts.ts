@@ -171,15 +171,30 @@ for (let rounds = plan.fullRounds + 1; rounds <= 30 && iteratedPower < 0.9; roun
   if (reached < 0.9) continue;
   const cost = evaluatePlan({ ...plan, fullRounds: rounds }, context).expectedSeconds;
   const fits = cost !== null && cost <= MAIN_JOB_MINUTES * 60 ? 'within' : 'beyond';
-  row(`+10% iterated metric (checksum) at ${rounds}×${checksumIterations}`, share(reached * TRIALS, TRIALS), `reached at ${minutesOf(cost)} of run work here (--runs ${rounds}): ${fits} the ${MAIN_JOB_MINUTES}-min main job`);
+  row(
+    `+10% iterated metric (checksum) at ${rounds}×${checksumIterations}`,
+    share(reached * TRIALS, TRIALS),
+    `reached at ${minutesOf(cost)} of run work here (--runs ${rounds}): ${fits} the ${MAIN_JOB_MINUTES}-min main job`,
+  );
   break;
 }
 printRows();
 
 console.log('');
 console.log('Deterministic metric (8.25 MB vs 14.2 MB, 1 boot per side)');
-const [size] = compareMetrics([{ key: 'size', direction: 'lower', exact: true, noiseThreshold: 0.01, baseline: [{ value: 8_247_000, unit: '0/0' }], candidate: [{ value: 14_190_000, unit: '0/0' }] }]);
-console.log(`  ${size!.verdict} (${size!.method}), ratio ${size!.ratio.toFixed(3)} (target: called from 1 boot per side) ${size!.verdict === 'regressed' ? 'OK' : 'NOT MET'}`);
+const [size] = compareMetrics([
+  {
+    key: 'size',
+    direction: 'lower',
+    exact: true,
+    noiseThreshold: 0.01,
+    baseline: [{ value: 8_247_000, unit: '0/0' }],
+    candidate: [{ value: 14_190_000, unit: '0/0' }],
+  },
+]);
+console.log(
+  `  ${size!.verdict} (${size!.method}), ratio ${size!.ratio.toFixed(3)} (target: called from 1 boot per side) ${size!.verdict === 'regressed' ? 'OK' : 'NOT MET'}`,
+);
 
 console.log('');
 console.log('Coverage of the 95% CI of the ratio, and "equivalent" never while the CI reaches beyond the band');
@@ -217,7 +232,11 @@ for (const s of [
     let stopped = 30;
     let results = null;
     for (let k = 3; k <= 30; k++) {
-      const prefix = full.map((input) => ({ ...input, baseline: input.baseline.slice(0, k * s.iterations), candidate: input.candidate.slice(0, k * s.iterations) }));
+      const prefix = full.map((input) => ({
+        ...input,
+        baseline: input.baseline.slice(0, k * s.iterations),
+        candidate: input.candidate.slice(0, k * s.iterations),
+      }));
       results = compareMetrics(prefix);
       if (results.every((r) => r.verdict !== 'inconclusive' || r.bootsToDecide === null || r.bootsToDecide > 30)) {
         stopped = k;
@@ -228,12 +247,22 @@ for (const s of [
     if (results!.some((r) => isCall(r.verdict))) falseCalls++;
   }
   const mean = used.reduce((a, b) => a + b, 0) / used.length;
-  row(`boot CV ${s.bootCv * 100}%, iter CV ${s.iterationCv * 100}%`, `mean ${mean.toFixed(1)} boots (saves ${share(30 - mean, 30)} of 30)`, `false calls at stop ${share(falseCalls, trials)}`);
+  row(
+    `boot CV ${s.bootCv * 100}%, iter CV ${s.iterationCv * 100}%`,
+    `mean ${mean.toFixed(1)} boots (saves ${share(30 - mean, 30)} of 30)`,
+    `false calls at stop ${share(falseCalls, trials)}`,
+  );
 }
 printRows();
 
 function printRows(): void {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  for (const r of rows) console.log(`  ${r.map((cell, c) => cell.padEnd(widths[c]! + 2)).join('').trimEnd()}`);
+  for (const r of rows)
+    console.log(
+      `  ${r
+        .map((cell, c) => cell.padEnd(widths[c]! + 2))
+        .join('')
+        .trimEnd()}`,
+    );
   rows.length = 0;
 }

@@ -60,8 +60,13 @@ function precisionOf(results: ResultsFile, metricId: string): Precision {
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(x < 0.001 ? 3 : x < 0.1 ? 2 : 1)}%`);
 
 const files: { label: string; file: string; results: ResultsFile }[] = [];
-for (const [label, file] of [['before', before], ['after', after], ['loaded', loaded]] as const)
-  if (existsSync(file)) files.push({ label: `${label} (${describeGuestClock(guestClockOf((await loadResults(file)).host))})`, file, results: await loadResults(file) });
+for (const [label, file] of [
+  ['before', before],
+  ['after', after],
+  ['loaded', loaded],
+] as const)
+  if (existsSync(file))
+    files.push({ label: `${label} (${describeGuestClock(guestClockOf((await loadResults(file)).host))})`, file, results: await loadResults(file) });
   else process.stdout.write(`(${label}: ${file} not found, left out)\n`);
 const worstBetween = (p: Precision): number | null => {
   const measured = Object.values(p.between);
@@ -72,7 +77,12 @@ const worstBetween = (p: Precision): number | null => {
 const baselineFile = path.join(root, 'baseline.json');
 const baseline = await loadResults(baselineFile);
 const plan = choosePlan(
-  { suite: zfsSuite, variants: ['stock', 'custom'], noise: noiseFromResults(baseline, 'baseline.json'), costs: costsFromResults(baseline, zfsSuite, 'baseline.json sample times') },
+  {
+    suite: zfsSuite,
+    variants: ['stock', 'custom'],
+    noise: noiseFromResults(baseline, 'baseline.json'),
+    costs: costsFromResults(baseline, zfsSuite, 'baseline.json sample times'),
+  },
   { fullRounds: 3, defaultIterations: QUICK_SIZES.iterationsPerBoot, budgetSeconds: DEFAULT_BUDGET_MINUTES * 60 },
 );
 const detects = new Map(plan.metrics.map((m) => [m.metricId, m.exact ? 'exact' : m.detectableChange === null ? '-' : `>= ${pct(m.detectableChange)}`]));
@@ -122,10 +132,16 @@ for (const id of metricIds) {
   rows.push(cells);
 }
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+const line = (cells: string[]) =>
+  cells
+    .map((c, i) => c.padEnd(widths[i]!))
+    .join('  ')
+    .trimEnd();
 process.stdout.write(`${files.map((f) => `${f.label}: ${path.relative(root, f.file)}`).join('\n')}\n\n`);
 process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n\n`);
-process.stdout.write(`${missed === 0 ? 'every ZFS metric within its between-boot CV target (idle)' : `${missed} ZFS metrics miss their between-boot CV target (idle)`}\n`);
+process.stdout.write(
+  `${missed === 0 ? 'every ZFS metric within its between-boot CV target (idle)' : `${missed} ZFS metrics miss their between-boot CV target (idle)`}\n`,
+);
 if (loadedFile !== undefined)
   process.stdout.write(
     `${missedLoaded === 0 ? 'every metric' : `${missedLoaded} metrics`} ${missedLoaded === 0 ? 'within' : 'over'} ${LOADED_RATIO_TARGET}x of the idle between-boot CV under the CPU hog ` +

@@ -23,7 +23,8 @@ const entry = compiledEntry();
 let main;
 if (entry !== null) ({ main } = await import(entry.href));
 else {
-  if (process.stderr.isTTY) process.stderr.write('kbench: dist/ is missing or older than the sources, running them through tsx (npm run build to start fast)\n');
+  if (process.stderr.isTTY)
+    process.stderr.write('kbench: dist/ is missing or older than the sources, running them through tsx (npm run build to start fast)\n');
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import('../harness/cli/main.ts'));

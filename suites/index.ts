@@ -15,8 +15,7 @@ export function selectWorkloads(suiteName: string, only: string[] | null): Workl
   const suite = getSuite(suiteName);
   if (only === null) return suite;
   const known = new Set(suite.map((workload) => workload.id));
-  for (const id of only)
-    if (!known.has(id)) throw new InputError(`--only: unknown workload "${id}" in suite ${suiteName} (known: ${[...known].join(', ')})`);
+  for (const id of only) if (!known.has(id)) throw new InputError(`--only: unknown workload "${id}" in suite ${suiteName} (known: ${[...known].join(', ')})`);
   return suite.filter((workload) => only.includes(workload.id));
 }
 

@@ -21,7 +21,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const testbed = await ensureDebianArm64Testbed(options);
-  process.stdout.write(`${JSON.stringify({ dir: testbed.dir, imagePath: testbed.imagePath, kernels: testbed.kernels, manifest: testbed.manifest }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ dir: testbed.dir, imagePath: testbed.imagePath, kernels: testbed.kernels, manifest: testbed.manifest }, null, 2)}\n`,
+  );
   return 0;
 }
 

@@ -16,7 +16,18 @@ import { z } from 'zod';
 import { sha256File } from '../../harness/fs/canonical.ts';
 import { projectFile } from '../../harness/root.ts';
 import { InputError } from '../../harness/errors/index.ts';
-import { BUILT_STAGE_FIELDS, cachedStage, defaultCacheDir, emptyBuildDir, failedBuild, MANIFEST_FILE, readManifest, runBuilderStep, secondsSince, Sha256Hex } from '../lib/build-stage.ts';
+import {
+  BUILT_STAGE_FIELDS,
+  cachedStage,
+  defaultCacheDir,
+  emptyBuildDir,
+  failedBuild,
+  MANIFEST_FILE,
+  readManifest,
+  runBuilderStep,
+  secondsSince,
+  Sha256Hex,
+} from '../lib/build-stage.ts';
 import { formatSeconds } from '../debian-testbed/build-progress.ts';
 import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
 
@@ -242,14 +253,7 @@ async function copyBuildInputs(dir: string): Promise<{ path: string; fragmentArg
  * Builds in the final folder itself: the kernel tree records its absolute path, so it cannot be
  * renamed afterwards. manifest.json is written last, and a folder without one is never used.
  */
-async function buildKernel(
-  root: string,
-  key: string,
-  inputs: KernelInputs,
-  linuxSource: string,
-  jobs: string,
-  progress: (m: string) => void,
-): Promise<void> {
+async function buildKernel(root: string, key: string, inputs: KernelInputs, linuxSource: string, jobs: string, progress: (m: string) => void): Promise<void> {
   const started = Date.now();
   const dir = path.join(root, key);
   await emptyBuildDir(dir);

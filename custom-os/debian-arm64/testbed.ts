@@ -68,7 +68,11 @@ export const Arm64TestbedManifest = z.strictObject({
   image: z.strictObject({ file: z.string(), apparentBytes: z.number().int().positive(), allocatedBytes: z.number().int().nonnegative() }),
   kernels: z.strictObject({ stock: KernelEntry, custom: KernelEntry }),
   /** The M-series kernel's own build: compile wall seconds and uncompressed Image bytes. */
-  customBuild: z.strictObject({ compileSeconds: z.number().nonnegative(), imageBytes: z.number().int().positive(), moduleCount: z.number().int().nonnegative() }),
+  customBuild: z.strictObject({
+    compileSeconds: z.number().nonnegative(),
+    imageBytes: z.number().int().positive(),
+    moduleCount: z.number().int().nonnegative(),
+  }),
   packageVersions: z.record(z.string(), z.string()),
 });
 export type Arm64TestbedManifest = z.infer<typeof Arm64TestbedManifest>;
@@ -254,7 +258,11 @@ export async function loadArm64Testbed(dir: string): Promise<DebianArm64Testbed 
     sshKeyPath: abs(SSH_KEY_FILE),
     kernels: { stock: kernel(manifest.kernels.stock), custom: kernel(manifest.kernels.custom) },
   };
-  const files = [testbed.imagePath, testbed.sshKeyPath, ...Object.values(testbed.kernels).flatMap((k) => [k.kernel, k.config, ...(k.initrd ? [k.initrd] : [])])];
+  const files = [
+    testbed.imagePath,
+    testbed.sshKeyPath,
+    ...Object.values(testbed.kernels).flatMap((k) => [k.kernel, k.config, ...(k.initrd ? [k.initrd] : [])]),
+  ];
   return files.every((f) => existsSync(f)) ? testbed : null;
 }
 
@@ -269,7 +277,15 @@ export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {})
     onProgress: progress,
   });
   const imageScript = await fs.readFile(IMAGE_SCRIPT_PATH, 'utf8');
-  const key = sha256Hex(canonicalJson({ rootfsKey: rootfs.manifest.key, kernelKey: kernel.manifest.key, zfsModules: kernel.zfs ? path.basename(kernel.zfs.dir) : null, imageSize: IMAGE_SIZE, imageScriptSha256: sha256Hex(imageScript) }));
+  const key = sha256Hex(
+    canonicalJson({
+      rootfsKey: rootfs.manifest.key,
+      kernelKey: kernel.manifest.key,
+      zfsModules: kernel.zfs ? path.basename(kernel.zfs.dir) : null,
+      imageSize: IMAGE_SIZE,
+      imageScriptSha256: sha256Hex(imageScript),
+    }),
+  );
   const root = path.join(cacheDir, 'debian-arm64');
   const dir = path.join(root, key);
   return stage.cachedStage({

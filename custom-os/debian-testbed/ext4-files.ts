@@ -77,6 +77,8 @@ export async function writeImageFiles(image: string, files: readonly ImageFile[]
     const back = await readImageFile(image, file.guestPath);
     const mode = await imageFileMode(image, file.guestPath);
     if (back !== file.content || mode === null || mode.mode !== file.mode || mode.uid !== 0 || mode.gid !== 0)
-      throw new InfraError(`writing ${file.guestPath} into ${image} did not take (read back ${back === null ? 'nothing' : `${back.length} bytes`}, mode ${mode === null ? 'none' : mode.mode.toString(8)})`);
+      throw new InfraError(
+        `writing ${file.guestPath} into ${image} did not take (read back ${back === null ? 'nothing' : `${back.length} bytes`}, mode ${mode === null ? 'none' : mode.mode.toString(8)})`,
+      );
   }
 }

@@ -282,7 +282,8 @@ async function describeBuild(dir: string, key: string, inputs: TestbedInputs, st
  * would make (from the packages the source image got), in seconds instead of a build.
  */
 export async function findDerivableTestbed(root: string, inputs: TestbedInputs): Promise<DebianTestbed | null> {
-  const withoutTuning = (value: Record<string, unknown>) => canonicalJson(Object.fromEntries(Object.entries(value).filter(([name]) => !(TUNING_INPUTS as string[]).includes(name))));
+  const withoutTuning = (value: Record<string, unknown>) =>
+    canonicalJson(Object.fromEntries(Object.entries(value).filter(([name]) => !(TUNING_INPUTS as string[]).includes(name))));
   const wanted = withoutTuning({ ...inputs });
   const names = (await fs.readdir(root).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{64}$/.test(name)).sort();
   const candidates: DebianTestbed[] = [];
@@ -299,7 +300,14 @@ export async function findDerivableTestbed(root: string, inputs: TestbedInputs):
  * written in (ext4-files.ts, read back and checked), its kernels hard-linked (they do not
  * depend on the tuning), its SSH key copied (the disk holds its public half). No root needed.
  */
-export async function deriveTestbed(root: string, source: DebianTestbed, key: string, inputs: TestbedInputs, tuning: RenderedZfsTuning, onProgress: (progress: BuildProgress) => void): Promise<void> {
+export async function deriveTestbed(
+  root: string,
+  source: DebianTestbed,
+  key: string,
+  inputs: TestbedInputs,
+  tuning: RenderedZfsTuning,
+  onProgress: (progress: BuildProgress) => void,
+): Promise<void> {
   const started = Date.now();
   const tracker = new BuildProgressTracker(started);
   const tmp = path.join(root, `.derive-${key.slice(0, 16)}-${process.pid}`);
@@ -309,15 +317,21 @@ export async function deriveTestbed(root: string, source: DebianTestbed, key: st
   try {
     onProgress(tracker.note(Date.now(), `deriving Debian testbed ${key.slice(0, 12)} from ${source.manifest.key.slice(0, 12)} (only the ZFS tuning differs)`));
     const disk = path.join(tmp, source.manifest.image.file);
-    if ((await runQuiet('cp', ['--sparse=always', source.imagePath, disk])) !== 0) throw new InfraError(`copying ${source.imagePath} to ${disk} failed (cp --sparse=always)`);
+    if ((await runQuiet('cp', ['--sparse=always', source.imagePath, disk])) !== 0)
+      throw new InfraError(`copying ${source.imagePath} to ${disk} failed (cp --sparse=always)`);
     await fs.chmod(disk, 0o644);
-    await writeImageFiles(disk, [
-      { guestPath: MODPROBE_CONF_GUEST_PATH, content: tuning.modprobeConf, mode: 0o644 },
-      { guestPath: OPTIONS_HELPER_GUEST_PATH, content: tuning.optionsHelper, mode: 0o755 },
-    ], tmp);
+    await writeImageFiles(
+      disk,
+      [
+        { guestPath: MODPROBE_CONF_GUEST_PATH, content: tuning.modprobeConf, mode: 0o644 },
+        { guestPath: OPTIONS_HELPER_GUEST_PATH, content: tuning.optionsHelper, mode: 0o755 },
+      ],
+      tmp,
+    );
     await fs.chmod(disk, 0o444);
     for (const entry of Object.values(source.manifest.kernels))
-      for (const file of [entry.kernel, entry.initrd, entry.config]) await fs.link(path.join(source.dir, file), path.join(tmp, file)).catch(() => fs.copyFile(path.join(source.dir, file), path.join(tmp, file)));
+      for (const file of [entry.kernel, entry.initrd, entry.config])
+        await fs.link(path.join(source.dir, file), path.join(tmp, file)).catch(() => fs.copyFile(path.join(source.dir, file), path.join(tmp, file)));
     for (const file of [source.manifest.sshPrivateKey, `${source.manifest.sshPrivateKey}.pub`, 'versions.txt'])
       await fs.copyFile(path.join(source.dir, file), path.join(tmp, file)).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT' || file === source.manifest.sshPrivateKey) throw error;

@@ -191,11 +191,13 @@ export async function failedBuild(error: unknown, dir: string, root: string): Pr
 
 async function findLogs(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.log'))
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    // The root tree's own logs (/var/log) are the guest's, not the build's.
-    .filter((file) => !file.split(path.sep).includes('rootfs'));
+  return (
+    entries
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.log'))
+      .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+      // The root tree's own logs (/var/log) are the guest's, not the build's.
+      .filter((file) => !file.split(path.sep).includes('rootfs'))
+  );
 }
 
 /** Build folders left by a builder that died (its pid is gone) only take space: remove them. */
@@ -301,7 +303,13 @@ export function runBuilderScript(
  * A builder script run with plain-text progress: each "KBENCH-STEP" line and each minute's
  * heartbeat becomes one message, with the step's k of n and the elapsed time.
  */
-export function runBuilderStep(env: Record<string, string>, logFile: string, started: number, progress: (message: string) => void, script: BuilderScript): Promise<void> {
+export function runBuilderStep(
+  env: Record<string, string>,
+  logFile: string,
+  started: number,
+  progress: (message: string) => void,
+  script: BuilderScript,
+): Promise<void> {
   // No recorded step durations for these scripts: the ETA appears once a step has finished.
   const tracker = new BuildProgressTracker(started, { steps: [], zfsInstall: 0, dkmsPerKernel: 0, dkmsStep: 0, kernels: 0 });
   return runBuilderScript(env, logFile, tracker, (event) => progress(`${event.message} (elapsed ${formatSeconds(event.elapsedSeconds)})`), script);
@@ -323,7 +331,12 @@ export interface DebianBuildInputs {
  * helper) and the host's apt proxy settings. Returns the builder environment they make, with
  * the apt source and package settings every Debian builder reads (KB_*).
  */
-export async function prepareDebianBuild(tmp: string, inputs: DebianBuildInputs, tuning: RenderedZfsTuning, ssh: { file: string; comment: string }): Promise<Record<string, string>> {
+export async function prepareDebianBuild(
+  tmp: string,
+  inputs: DebianBuildInputs,
+  tuning: RenderedZfsTuning,
+  ssh: { file: string; comment: string },
+): Promise<Record<string, string>> {
   const sshKey = path.join(tmp, ssh.file);
   await makeSshKey(sshKey, ssh.comment);
   const inputsDir = path.join(tmp, 'inputs');

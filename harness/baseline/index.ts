@@ -39,11 +39,9 @@ export function baselineFromRuns(runs: { file: string; results: ResultsFile }[],
   baseline.host = first.results.host;
   for (const { file, results } of runs) {
     if (results.kind !== 'run') throw new InputError(`${file}: field kind: expected a run's results, got "${results.kind}"`);
-    if (!results.complete)
-      throw new InputError(`${file}: field complete: the run is unfinished; finish it with kbench run --resume ${file}`);
+    if (!results.complete) throw new InputError(`${file}: field complete: the run is unfinished; finish it with kbench run --resume ${file}`);
     const differences = fingerprintDifferences(results, first.results);
-    if (differences.length > 0)
-      throw new InputError(`${file}: fingerprint differs from ${first.file}: ${describeDifferences(differences)}`);
+    if (differences.length > 0) throw new InputError(`${file}: fingerprint differs from ${first.file}: ${describeDifferences(differences)}`);
     const targets = new Map(baseline.targets.map((target) => [target.id, target]));
     const runIndex = baseline.sources.length;
     for (const original of results.targets) {

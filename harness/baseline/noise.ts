@@ -79,7 +79,11 @@ export function calibrateFromRuns(runs: readonly ResultsFile[]): AaMeasurement[]
     const ratios = pairs.map(([a, b]) => aaRatio(a, b)).filter((r): r is number => r !== null);
     const drift = ratios.length === 0 ? null : Math.max(...ratios.map((r) => Math.abs(r - 1)));
     // The run level: each run's log boot summaries are one group (units are boots of that run).
-    const runs = sides.map((side) => summarizeUnits(side).filter((u) => u.value > 0).map((u) => Math.log(u.value)));
+    const runs = sides.map((side) =>
+      summarizeUnits(side)
+        .filter((u) => u.value > 0)
+        .map((u) => Math.log(u.value)),
+    );
     const between = sides.length >= 2 ? runVarianceOf(runs) : null;
     measurements.push({
       targetId,
@@ -102,7 +106,12 @@ export function withMeasuredNoise(baseline: ResultsFile, calibration: readonly A
       const aa = calibrated.get(`${target.id} ${metric.id}`);
       if (aa !== undefined) {
         const { runCv: _cv, runCvDf: _df, ...kept } = metric.noise ?? { bootCv: 0, iterationCv: null, boots: 0, iterationsPerBoot: 0 };
-        metric.noise = { ...kept, calibratedThreshold: aa.calibratedThreshold, calibration: aa.calibration, ...(aa.run === null || aa.run === undefined ? {} : { runCv: aa.run.cv, runCvDf: aa.run.df }) };
+        metric.noise = {
+          ...kept,
+          calibratedThreshold: aa.calibratedThreshold,
+          calibration: aa.calibration,
+          ...(aa.run === null || aa.run === undefined ? {} : { runCv: aa.run.cv, runCvDf: aa.run.df }),
+        };
       }
       const noise = measureNoise(metric);
       if (noise !== null) metric.noise = noise;

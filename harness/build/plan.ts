@@ -50,7 +50,8 @@ export function parseSha256Sums(text: string, source: string): Result<Record<str
     const line = lines[i]!;
     if (line.trim() === '') continue;
     const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!match || match[2]!.includes('/') || match[2] === '..') return err(`${source}: line ${i + 1}: expected "<sha256>  <file name>", got ${JSON.stringify(line.slice(0, 80))}`);
+    if (!match || match[2]!.includes('/') || match[2] === '..')
+      return err(`${source}: line ${i + 1}: expected "<sha256>  <file name>", got ${JSON.stringify(line.slice(0, 80))}`);
     out[match[2]!] = match[1]!;
   }
   return ok(out);

@@ -85,7 +85,8 @@ export function sshBuild<O extends string>(build: GuestBuild<O>, env: BuildEnv):
   const guestOut = `${GUEST_OUT}/${os}`;
   const raw = env.sshTargets[os];
   const variable = sshTargetEnv(os);
-  if (raw === undefined || raw === '') return { os, kind: 'ssh', skip: `Lima cannot run ${os}; set ${variable}=user@host[:port] of a running ${os} guest with sources` };
+  if (raw === undefined || raw === '')
+    return { os, kind: 'ssh', skip: `Lima cannot run ${os}; set ${variable}=user@host[:port] of a running ${os} guest with sources` };
   const target = parseSshTarget(raw);
   if (!target.ok) return { os, kind: 'ssh', skip: `${variable}: ${target.error}` };
   const { host, port } = target.value;
@@ -97,7 +98,14 @@ export function sshBuild<O extends string>(build: GuestBuild<O>, env: BuildEnv):
       { title: 'copy config and build script in', argv: ['scp', ...opts, '-P', String(port), conf, script, `${host}:/tmp/`] },
       {
         title: 'build in the guest',
-        argv: ['ssh', ...opts, '-p', String(port), host, `if command -v doas >/dev/null 2>&1; then s=doas; else s=sudo; fi; $s sh /tmp/build-${os}-kernel.sh --out ${guestOut}`],
+        argv: [
+          'ssh',
+          ...opts,
+          '-p',
+          String(port),
+          host,
+          `if command -v doas >/dev/null 2>&1; then s=doas; else s=sudo; fi; $s sh /tmp/build-${os}-kernel.sh --out ${guestOut}`,
+        ],
       },
       { title: 'copy artifacts out', argv: ['scp', ...opts, '-r', '-P', String(port), `${host}:${guestOut}/.`, `${env.outDir}/`] },
     ],

@@ -124,7 +124,8 @@ export async function runOsPlan(
         }
       } else {
         const code = await runLogged(step.argv, log);
-        if (code === SPAWN_FAILED) return fail(`${step.title}: ${step.argv[0]} not found on PATH${step.argv[0] === 'limactl' ? ' (brew install lima)' : ''} (log ${logFile})`);
+        if (code === SPAWN_FAILED)
+          return fail(`${step.title}: ${step.argv[0]} not found on PATH${step.argv[0] === 'limactl' ? ' (brew install lima)' : ''} (log ${logFile})`);
         if (code !== 0) return fail(`${step.title}: ${step.argv[0]} exited ${code} (log ${logFile})`);
       }
     }
@@ -134,7 +135,8 @@ export async function runOsPlan(
       const theirs = parseSha256Sums(await fs.readFile(sumsFile, 'utf8'), sumsFile);
       if (!theirs.ok) return fail(theirs.error);
       for (const [name, sha] of Object.entries(theirs.value)) {
-        if (files[name] !== sha) return fail(`${sumsFile}: ${name}: ${files[name] ? 'checksum differs from the guest\'s' : 'listed but missing'} (transfer broken?)`);
+        if (files[name] !== sha)
+          return fail(`${sumsFile}: ${name}: ${files[name] ? "checksum differs from the guest's" : 'listed but missing'} (transfer broken?)`);
       }
     }
     await fs.writeFile(sumsFile, renderSha256Sums(files));

@@ -44,9 +44,7 @@ export const ClaimsFile = z.strictObject({
    * (the M-series fragment sets CONFIG_LOCALVERSION="-m-series"), on the guest OSes whose
    * release carries it (`recognisedOn`: a BSD's `uname -r` has no kernel ident). Absent: kernels are not checked.
    */
-  claimedKernel: z
-    .strictObject({ description: z.string().min(1), releaseSuffix: z.string().min(1), recognisedOn: z.array(GuestOs).min(1) })
-    .optional(),
+  claimedKernel: z.strictObject({ description: z.string().min(1), releaseSuffix: z.string().min(1), recognisedOn: z.array(GuestOs).min(1) }).optional(),
   claims: z.record(z.string(), z.array(Claim).min(1)),
 });
 export type ClaimsFile = z.infer<typeof ClaimsFile>;

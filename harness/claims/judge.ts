@@ -114,7 +114,9 @@ function note(
   else ciSays = `the 95% CI ${ci} contains the claimed ${times(claimed)}: more runs or machines needed`;
   const parts = m.inconclusiveBecause ? [`inconclusive: ${m.inconclusiveBecause}`] : [];
   parts.push(
-    onKernel === false ? `measured kernel ${m.kernelRelease} is not ${claims.claimedKernel!.description}: no verdict on the claim; on that kernel ${ciSays}` : ciSays,
+    onKernel === false
+      ? `measured kernel ${m.kernelRelease} is not ${claims.claimedKernel!.description}: no verdict on the claim; on that kernel ${ciSays}`
+      : ciSays,
   );
   if (m.ciBasis !== null) parts.push(`CI: ${m.ciBasis}`);
   if (onPlatform === false) parts.push(`measured on ${m.platform} (${m.guestOs} guest), not on the ${platformText} the claim was made for`);

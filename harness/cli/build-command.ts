@@ -34,7 +34,9 @@ function describeStep(step: BuildStep): string {
 export function registerBuildCommand(program: Command, io: CliIo): void {
   program
     .command('build')
-    .description('Build the M-series kernels per guest OS (Lima VM, a guest over SSH, or the local arm64 cross build) into kernel-artifacts/<os>/ with SHA256SUMS; resumable.')
+    .description(
+      'Build the M-series kernels per guest OS (Lima VM, a guest over SSH, or the local arm64 cross build) into kernel-artifacts/<os>/ with SHA256SUMS; resumable.',
+    )
     .option('--os <list>', `comma-separated subset of ${BUILD_OSES.join(',')} (default: all)`)
     .option('--out <dir>', 'artifact root', 'kernel-artifacts')
     .option('--dry-run', 'print the plan per OS and exit; starts nothing')
@@ -56,7 +58,12 @@ export function registerBuildCommand(program: Command, io: CliIo): void {
       if (flags.dryRun) {
         for (const plan of plans) {
           if ('skip' in plan) emit({ event: 'plan', os: plan.os, kind: plan.kind, skip: plan.skip }, `plan: ${plan.os}: skip (${plan.skip})`);
-          else for (const step of plan.steps) emit({ event: 'plan', os: plan.os, kind: plan.kind, step: step.title, argv: 'argv' in step ? step.argv : null }, `plan: ${plan.os}: ${describeStep(step)}`);
+          else
+            for (const step of plan.steps)
+              emit(
+                { event: 'plan', os: plan.os, kind: plan.kind, step: step.title, argv: 'argv' in step ? step.argv : null },
+                `plan: ${plan.os}: ${describeStep(step)}`,
+              );
         }
         emit({ event: 'dry-run' }, 'dry run: nothing was started');
         io.setExitCode(EXIT_OK);
@@ -84,11 +91,24 @@ export function registerBuildCommand(program: Command, io: CliIo): void {
         const logFile = path.join(outRoot, 'logs', `${plan.os}.log`);
         emit({ event: 'start', os: plan.os, kind: plan.kind, log: logFile }, `${where}: building via ${plan.kind} (log ${logFile})`);
         const outcome = await runOsPlan(plan, outDir, logFile, (i, n, title) =>
-          emit({ event: 'step', os: plan.os, step: i, steps: n, title }, `[${formatDuration((Date.now() - started) / 1000)}] ${plan.os} step ${i}/${n}: ${title}`),
+          emit(
+            { event: 'step', os: plan.os, step: i, steps: n, title },
+            `[${formatDuration((Date.now() - started) / 1000)}] ${plan.os} step ${i}/${n}: ${title}`,
+          ),
         );
-        state.oses[plan.os] = { status: outcome.outcome, finishedAt: new Date().toISOString(), seconds: outcome.seconds, files: outcome.files, reason: outcome.reason };
+        state.oses[plan.os] = {
+          status: outcome.outcome,
+          finishedAt: new Date().toISOString(),
+          seconds: outcome.seconds,
+          files: outcome.files,
+          reason: outcome.reason,
+        };
         saveState(outRoot, state);
-        if (outcome.outcome === 'built') emit({ event: 'built', os: plan.os, seconds: outcome.seconds, dir: outDir, files: outcome.files }, `${where}: built in ${outcome.seconds} s -> ${outDir}`);
+        if (outcome.outcome === 'built')
+          emit(
+            { event: 'built', os: plan.os, seconds: outcome.seconds, dir: outDir, files: outcome.files },
+            `${where}: built in ${outcome.seconds} s -> ${outDir}`,
+          );
         else emit({ event: 'failed', os: plan.os, seconds: outcome.seconds, reason: outcome.reason, log: logFile }, `${where}: FAILED: ${outcome.reason}`);
         results.push({ os: plan.os, outcome: outcome.outcome });
       }
@@ -97,7 +117,9 @@ export function registerBuildCommand(program: Command, io: CliIo): void {
       if (flags.json) io.out(`${JSON.stringify({ event: 'summary', ...summary, out: outRoot })}\n`);
       else {
         const list = (xs: string[]) => (xs.length > 0 ? xs.join(' ') : 'none');
-        io.out(`built: ${list(summary.built)}\nalready built: ${list(summary.resumed)}\nfailed: ${list(summary.failed)}\nskipped: ${list(summary.skipped)}\nsuccess rate: ${summary.successRate} attempted (${plans.length} requested)\n`);
+        io.out(
+          `built: ${list(summary.built)}\nalready built: ${list(summary.resumed)}\nfailed: ${list(summary.failed)}\nskipped: ${list(summary.skipped)}\nsuccess rate: ${summary.successRate} attempted (${plans.length} requested)\n`,
+        );
       }
       io.setExitCode(summary.failed.length > 0 ? EXIT_BUILD_FAILED : EXIT_OK);
     });

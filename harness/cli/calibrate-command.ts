@@ -13,7 +13,7 @@ export function registerCalibrateCommand(program: Command, io: CliIo): void {
   program
     .command('calibrate')
     .description(
-      'Measure run-to-run drift as an A/A comparison (the same kernels in two or more runs; alternate boots of one run otherwise) and store each metric\'s calibrated noise threshold in the baseline.',
+      "Measure run-to-run drift as an A/A comparison (the same kernels in two or more runs; alternate boots of one run otherwise) and store each metric's calibrated noise threshold in the baseline.",
     )
     .argument('<results.json...>', 'complete runs of the same kernels on this machine')
     .option('--file <baseline.json>', 'baseline to store the thresholds in', 'baseline.json')
@@ -44,7 +44,10 @@ export function registerCalibrateCommand(program: Command, io: CliIo): void {
         const lines = [`${'metric'.padEnd(width)}  A/A ratio(s)        calibrated threshold`];
         for (const m of measurements)
           lines.push(
-            `${terminalSafe(`${m.targetId} ${m.metricId}`).padEnd(width)}  ${m.ratios.map((r) => r.toFixed(3)).join(', ').padEnd(18)}  ${pct(m.calibratedThreshold)}`,
+            `${terminalSafe(`${m.targetId} ${m.metricId}`).padEnd(width)}  ${m.ratios
+              .map((r) => r.toFixed(3))
+              .join(', ')
+              .padEnd(18)}  ${pct(m.calibratedThreshold)}`,
           );
         lines.push(`${measurements[0]?.calibration ?? 'nothing to calibrate'}; a threshold only ever raises the suite's own.`);
         lines.push(flags.dryRun ? 'dry run: nothing written' : `wrote ${flags.file}`);

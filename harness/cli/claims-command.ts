@@ -14,8 +14,7 @@ import { INVISIBLE } from '../submit/identifying.ts';
 import { numberInRange, type CliIo } from './options.ts';
 
 /** Text from results files on a terminal: control and bidi characters shown as \uXXXX, never obeyed. */
-const safe = (text: string): string =>
-  text.replace(new RegExp(INVISIBLE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const safe = (text: string): string => text.replace(new RegExp(INVISIBLE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const times = (x: number): string => `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`;
 
@@ -34,10 +33,7 @@ export function renderClaimsTable(rows: readonly ClaimJudgement[], claimsFile: s
   const header = ['metric', 'claim', 'verdict', 'measured [95% CI]', 'n', 'measured on'];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  const out = [
-    `${claimsFile}: ${rows.length} claim rows: ${CLAIM_VERDICTS.map((verdict) => `${counts[verdict]} ${verdict}`).join(', ')}`,
-    line(header),
-  ];
+  const out = [`${claimsFile}: ${rows.length} claim rows: ${CLAIM_VERDICTS.map((verdict) => `${counts[verdict]} ${verdict}`).join(', ')}`, line(header)];
   rows.forEach((row, i) => {
     out.push(line(table[i]!));
     if (row.verdict !== 'not measured') out.push(`    ${row.note}`);
@@ -54,7 +50,12 @@ export function registerClaimsCommand(program: Command, io: CliIo): void {
     .argument('[results.json...]', 'results files (default: the database)')
     .option('--db <file>', 'judge on the database across machines (default $KBENCH_DB or ~/.local/share/kbench/kbench.db)')
     .option('--claims <file>', 'claims file', DEFAULT_CLAIMS_FILE.pathname)
-    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option(
+      '--seed <n>',
+      'seed recorded in the output (no statistic kbench computes draws random numbers)',
+      numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }),
+      20261125,
+    )
     .option('--json', 'machine-readable output')
     .action(async (files: string[], flags: { db?: string; claims: string; seed: number; json?: boolean }) => {
       if (files.length > 0 && flags.db !== undefined) throw new InputError('claims: give results files or --db, not both');

@@ -44,7 +44,9 @@ function incomparableLine(sets: ComparisonSet[], file: string, baselineFile: str
   const first = all[0]!;
   const side = (s: { unit: string; direction: string }) => `${s.unit} (${s.direction} is better)`;
   return (
-    (first.detail !== undefined ? `${file}: ${first.key}: ${first.detail}` : `${file}: ${first.key} is ${side(first.candidate)} but ${baselineFile} has ${side(first.baseline)}`) +
+    (first.detail !== undefined
+      ? `${file}: ${first.key}: ${first.detail}`
+      : `${file}: ${first.key} is ${side(first.candidate)} but ${baselineFile} has ${side(first.baseline)}`) +
     `${all.length > 1 ? ` (and ${all.length - 1} more incomparable metrics)` : ''}` +
     (hint ? '; accept the new unit with kbench baseline update, or gate on it with --fail-on-incomparable (exit 1)' : '')
   );
@@ -65,13 +67,25 @@ function registerCompareCommand(program: Command, io: CliIo): void {
     .argument('<results.json>', 'results file written by kbench run')
     .option('--baseline <file>', 'baseline to compare against (with --stock-vs-custom: whose stored boots say which metrics have two modes)', 'baseline.json')
     .option('--alpha <p>', 'significance level, after Holm-Bonferroni correction', numberInRange('--alpha', 1e-6, 0.5), 0.05)
-    .option('--threshold <fraction>', 'noise band for every metric, overriding the suite\'s (0.05 = 5%); a calibrated A/A band still wins when larger', numberInRange('--threshold', 0.0001, 5))
-    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option(
+      '--threshold <fraction>',
+      "noise band for every metric, overriding the suite's (0.05 = 5%); a calibrated A/A band still wins when larger",
+      numberInRange('--threshold', 0.0001, 5),
+    )
+    .option(
+      '--seed <n>',
+      'seed recorded in the output (no statistic kbench computes draws random numbers)',
+      numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }),
+      20261125,
+    )
     .option('--stock-vs-custom', 'speedup of custom over stock kernels inside this run, per guest OS')
     .option('--allow-mismatch', 'compare even when host or kernel fingerprints differ')
     .option('--fail-on-incomparable', 'a metric whose unit or direction differs from the baseline fails the gate with exit 1 (default: exit 2, bad input)')
     .option('--ci', 'CI mode (also when $CI is set): mark each verdict made under different conditions on its two sides')
-    .option('--strict-conditions', 'regressed/improved verdicts made under different conditions (host load, CPU frequency, steal, CPU, QEMU, accelerator) are marked and not counted toward the exit code')
+    .option(
+      '--strict-conditions',
+      'regressed/improved verdicts made under different conditions (host load, CPU frequency, steal, CPU, QEMU, accelerator) are marked and not counted toward the exit code',
+    )
     .option('--json', 'machine-readable output')
     .action(async (file: string, flags: CompareFlags) => {
       const run = await loadResults(file);
@@ -80,8 +94,7 @@ function registerCompareCommand(program: Command, io: CliIo): void {
         // MODE PRIOR (stats/modes.ts): the baseline's stored boots say which metrics have modes.
         const stored = existsSync(flags.baseline) ? await loadResults(flags.baseline) : null;
         sets = pairStockVsCustom(run, storedModesFor(run, stored, path.basename(flags.baseline)));
-        if (sets.length === 0)
-          throw new InputError(`${file}: field targets: no guest OS has both a stock and a custom kernel to compare`);
+        if (sets.length === 0) throw new InputError(`${file}: field targets: no guest OS has both a stock and a custom kernel to compare`);
       } else {
         const baseline = existsSync(flags.baseline) ? await loadResults(flags.baseline) : null;
         if (baseline === null) throw new InputError(`${flags.baseline}: cannot read (ENOENT); create one with kbench baseline update`);
@@ -96,10 +109,13 @@ function registerCompareCommand(program: Command, io: CliIo): void {
         const incomparable = incomparableLine(sets, file, flags.baseline, true);
         if (incomparable !== null && !flags.failOnIncomparable) throw new InputError(incomparable);
         const missing = targetsMissingFromBaseline(run, baseline);
-        if (!flags.json && missing.length > 0)
-          io.err(`kbench: ${flags.baseline} has no samples for ${missing.join(', ')}: not compared\n`);
+        if (!flags.json && missing.length > 0) io.err(`kbench: ${flags.baseline} has no samples for ${missing.join(', ')}: not compared\n`);
       }
-      const outcome = compareSets(sets, { alpha: flags.alpha, ...(flags.threshold === undefined ? {} : { thresholdOverride: flags.threshold }), seed: flags.seed });
+      const outcome = compareSets(sets, {
+        alpha: flags.alpha,
+        ...(flags.threshold === undefined ? {} : { thresholdOverride: flags.threshold }),
+        seed: flags.seed,
+      });
       // CONDITIONS COMPARED (compare/conditions.ts): with --strict-conditions a call made under
       // different conditions does not fail the gate; it is still shown, marked.
       const strict = flags.strictConditions === true;
@@ -114,7 +130,9 @@ function registerCompareCommand(program: Command, io: CliIo): void {
               conditions: {
                 ci,
                 strict,
-                differ: outcome.sets.flatMap((set) => (set.conditions?.line == null ? [] : [{ set: set.title, line: set.conditions.line, differences: set.conditions.differences }])),
+                differ: outcome.sets.flatMap((set) =>
+                  set.conditions?.line == null ? [] : [{ set: set.title, line: set.conditions.line, differences: set.conditions.differences }],
+                ),
                 notCounted: notCounted.map((row) => row.key),
               },
             },

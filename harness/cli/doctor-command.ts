@@ -39,10 +39,18 @@ export interface Check {
 }
 
 const INSTALL: Record<string, Record<Platform, string>> = {
-  lima: { darwin: 'brew install lima', debian: 'Lima is not in Debian 12: install Homebrew on Linux, then brew install lima', other: 'see https://lima-vm.io/docs/installation/' },
+  lima: {
+    darwin: 'brew install lima',
+    debian: 'Lima is not in Debian 12: install Homebrew on Linux, then brew install lima',
+    other: 'see https://lima-vm.io/docs/installation/',
+  },
   qemu: { darwin: 'brew install qemu', debian: 'sudo apt-get install qemu-system-x86 qemu-system-arm qemu-utils', other: 'install QEMU 8 or newer' },
   firmware: { darwin: 'brew install qemu', debian: 'sudo apt-get install qemu-efi-aarch64', other: 'install edk2 aarch64 firmware; set KBENCH_QEMU_FIRMWARE' },
-  ssh: { darwin: 'ssh ships with macOS; reinstall the Command Line Tools: xcode-select --install', debian: 'sudo apt-get install openssh-client', other: 'install OpenSSH' },
+  ssh: {
+    darwin: 'ssh ships with macOS; reinstall the Command Line Tools: xcode-select --install',
+    debian: 'sudo apt-get install openssh-client',
+    other: 'install OpenSSH',
+  },
   xz: { darwin: 'brew install xz', debian: 'sudo apt-get install xz-utils', other: 'install xz' },
 };
 
@@ -84,7 +92,8 @@ export function parseDoctorBackends(raw: string | undefined, env: NodeJS.Process
   }
   const chosen: DoctorBackend[] = [];
   for (const name of raw.split(',').map((part) => part.trim())) {
-    if (!(DOCTOR_BACKENDS as readonly string[]).includes(name)) throw new InputError(`--backend: unknown backend ${JSON.stringify(name)} (known: ${DOCTOR_BACKENDS.join(', ')})`);
+    if (!(DOCTOR_BACKENDS as readonly string[]).includes(name))
+      throw new InputError(`--backend: unknown backend ${JSON.stringify(name)} (known: ${DOCTOR_BACKENDS.join(', ')})`);
     if (!chosen.includes(name as DoctorBackend)) chosen.push(name as DoctorBackend);
   }
   if (chosen.length === 0) throw new InputError('--backend: empty list');
@@ -98,6 +107,8 @@ export function selectBackends(checks: readonly Check[], backends: readonly Doct
 }
 
 /** Pure: the checks from what the probes saw. */
+// long because: one flat list of checks in the order doctor prints them, one short block per probe;
+// split by platform, each part would take the same eight inputs and the two probe readers.
 export function evaluate(input: {
   platform: Platform;
   arch: string;
@@ -111,14 +122,31 @@ export function evaluate(input: {
   const { platform, probes } = input;
   const checks: Check[] = [];
   const ran = (id: string) => probes[id] !== undefined && probes[id]!.exitCode === 0;
-  const first = (id: string) => probes[id]?.output.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const first = (id: string) =>
+    probes[id]?.output
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
 
   if (platform === 'darwin') {
     // `sw_vers -productVersion` prints the bare version ("14.5"); vz needs 13 or newer.
     const version = ran('sw_vers') ? macosMajorMinor(first('sw_vers')) : null;
-    if (version === null) checks.push({ id: 'macos-version', ok: false, detail: `could not read the macOS version (sw_vers -productVersion: ${first('sw_vers') || 'no output'})`, neededFor: 'lima (vz)', fix: 'run kbench doctor on macOS 13 or newer' });
+    if (version === null)
+      checks.push({
+        id: 'macos-version',
+        ok: false,
+        detail: `could not read the macOS version (sw_vers -productVersion: ${first('sw_vers') || 'no output'})`,
+        neededFor: 'lima (vz)',
+        fix: 'run kbench doctor on macOS 13 or newer',
+      });
     else if (version[0] < VZ_MIN_MACOS) {
-      checks.push({ id: 'macos-version', ok: false, detail: `macOS ${first('sw_vers')}: Lima's vz needs macOS ${VZ_MIN_MACOS} or newer (--backend qemu with hvf still runs)`, neededFor: 'lima (vz)', fix: `update macOS to ${VZ_MIN_MACOS} or newer (System Settings > General > Software Update)` });
+      checks.push({
+        id: 'macos-version',
+        ok: false,
+        detail: `macOS ${first('sw_vers')}: Lima's vz needs macOS ${VZ_MIN_MACOS} or newer (--backend qemu with hvf still runs)`,
+        neededFor: 'lima (vz)',
+        fix: `update macOS to ${VZ_MIN_MACOS} or newer (System Settings > General > Software Update)`,
+      });
     } else checks.push({ id: 'macos-version', ok: true, detail: `macOS ${first('sw_vers')} (vz needs ${VZ_MIN_MACOS}+)`, neededFor: 'lima (vz)', fix: null });
     // `sysctl -n kern.hv_support` prints 1 when Hypervisor.framework is usable, 0 when not.
     const hv = ran('hv_support') ? first('hv_support') : null;
@@ -128,7 +156,10 @@ export function evaluate(input: {
         : {
             id: 'hv_support',
             ok: false,
-            detail: hv === null ? 'sysctl -n kern.hv_support failed: cannot tell whether Hypervisor.framework is usable' : `kern.hv_support = ${hv}: no Hypervisor.framework here (a VM without it, or a CPU without virtualization): vz and hvf cannot run, qemu falls back to tcg`,
+            detail:
+              hv === null
+                ? 'sysctl -n kern.hv_support failed: cannot tell whether Hypervisor.framework is usable'
+                : `kern.hv_support = ${hv}: no Hypervisor.framework here (a VM without it, or a CPU without virtualization): vz and hvf cannot run, qemu falls back to tcg`,
             neededFor: 'lima (vz), qemu (hvf)',
             fix: 'run on the Mac itself (not inside a VM), Apple silicon or an Intel Mac with VT-x',
           },
@@ -136,19 +167,36 @@ export function evaluate(input: {
   }
 
   const lima = limaMajorMinor(probes.limactl?.output ?? '');
-  if (!ran('limactl') || lima === null) checks.push({ id: 'limactl', ok: false, detail: 'limactl not found on PATH', neededFor: 'lima', fix: install('lima', platform) });
+  if (!ran('limactl') || lima === null)
+    checks.push({ id: 'limactl', ok: false, detail: 'limactl not found on PATH', neededFor: 'lima', fix: install('lima', platform) });
   else if (lima[0] < 2 || (lima[0] === 2 && lima[1] < 1)) {
-    checks.push({ id: 'limactl', ok: false, detail: `${first('limactl')}: FreeBSD guests need Lima 2.1 or newer`, neededFor: 'lima', fix: platform === 'darwin' ? 'brew upgrade lima' : install('lima', platform) });
+    checks.push({
+      id: 'limactl',
+      ok: false,
+      detail: `${first('limactl')}: FreeBSD guests need Lima 2.1 or newer`,
+      neededFor: 'lima',
+      fix: platform === 'darwin' ? 'brew upgrade lima' : install('lima', platform),
+    });
   } else checks.push({ id: 'limactl', ok: true, detail: first('limactl'), neededFor: 'lima', fix: null });
 
   const qemuArch = input.arch === 'arm64' ? 'aarch64' : 'x86_64';
   for (const id of [`qemu-system-${qemuArch}`, 'qemu-img']) {
-    checks.push(ran(id) ? { id, ok: true, detail: first(id), neededFor: 'qemu', fix: null } : { id, ok: false, detail: `${id} not found on PATH`, neededFor: 'qemu', fix: install('qemu', platform) });
+    checks.push(
+      ran(id)
+        ? { id, ok: true, detail: first(id), neededFor: 'qemu', fix: null }
+        : { id, ok: false, detail: `${id} not found on PATH`, neededFor: 'qemu', fix: install('qemu', platform) },
+    );
   }
   checks.push(
     input.firmware !== null
       ? { id: 'aarch64-firmware', ok: true, detail: input.firmware, neededFor: 'qemu (BSD and Alpine images on arm64)', fix: null }
-      : { id: 'aarch64-firmware', ok: false, detail: 'no edk2-aarch64-code.fd / QEMU_EFI.fd found', neededFor: 'qemu (BSD and Alpine images on arm64)', fix: install('firmware', platform) },
+      : {
+          id: 'aarch64-firmware',
+          ok: false,
+          detail: 'no edk2-aarch64-code.fd / QEMU_EFI.fd found',
+          neededFor: 'qemu (BSD and Alpine images on arm64)',
+          fix: install('firmware', platform),
+        },
   );
 
   const accels = platform === 'darwin' ? ['hvf'] : platform === 'debian' || input.arch === 'x64' ? ['kvm'] : [];
@@ -158,28 +206,63 @@ export function evaluate(input: {
     checks.push({
       id: `accel-${accel}`,
       ok: works,
-      detail: works ? `qemu opened -accel ${accel}${accel === 'kvm' ? ' (a run still probe-boots a kernel before trusting kvm)' : ''}` : `qemu -accel ${accel} failed: ${probe?.output.split('\n').find((l) => l.trim())?.trim() ?? 'not tried (no qemu)'}; runs fall back to tcg (slow)`,
+      detail: works
+        ? `qemu opened -accel ${accel}${accel === 'kvm' ? ' (a run still probe-boots a kernel before trusting kvm)' : ''}`
+        : `qemu -accel ${accel} failed: ${
+            probe?.output
+              .split('\n')
+              .find((l) => l.trim())
+              ?.trim() ?? 'not tried (no qemu)'
+          }; runs fall back to tcg (slow)`,
       neededFor: 'qemu speed',
-      fix: works ? null : accel === 'kvm' ? 'sudo apt-get install qemu-system-x86 && sudo adduser "$USER" kvm (or run where /dev/kvm is usable)' : 'hvf needs macOS on Apple silicon or Intel with Hypervisor.framework',
+      fix: works
+        ? null
+        : accel === 'kvm'
+          ? 'sudo apt-get install qemu-system-x86 && sudo adduser "$USER" kvm (or run where /dev/kvm is usable)'
+          : 'hvf needs macOS on Apple silicon or Intel with Hypervisor.framework',
     });
   }
 
-  checks.push(ran('xz') ? { id: 'xz', ok: true, detail: first('xz'), neededFor: 'qemu (FreeBSD images)', fix: null } : { id: 'xz', ok: false, detail: 'xz not found on PATH', neededFor: 'qemu (FreeBSD images)', fix: install('xz', platform) });
+  checks.push(
+    ran('xz')
+      ? { id: 'xz', ok: true, detail: first('xz'), neededFor: 'qemu (FreeBSD images)', fix: null }
+      : { id: 'xz', ok: false, detail: 'xz not found on PATH', neededFor: 'qemu (FreeBSD images)', fix: install('xz', platform) },
+  );
   const sshOk = ran('ssh') || /OpenSSH/.test(probes.ssh?.output ?? '');
-  checks.push(sshOk ? { id: 'ssh', ok: true, detail: first('ssh'), neededFor: 'ssh, kernels/', fix: null } : { id: 'ssh', ok: false, detail: 'ssh not found on PATH', neededFor: 'ssh, kernels/', fix: install('ssh', platform) });
+  checks.push(
+    sshOk
+      ? { id: 'ssh', ok: true, detail: first('ssh'), neededFor: 'ssh, kernels/', fix: null }
+      : { id: 'ssh', ok: false, detail: 'ssh not found on PATH', neededFor: 'ssh, kernels/', fix: install('ssh', platform) },
+  );
   // ssh-keygen has no version flag; any exit status means it is there.
-  checks.push(probes['ssh-keygen'] !== undefined && probes['ssh-keygen'].exitCode !== null ? { id: 'ssh-keygen', ok: true, detail: 'ssh-keygen found', neededFor: 'qemu (image keys)', fix: null } : { id: 'ssh-keygen', ok: false, detail: 'ssh-keygen not found on PATH', neededFor: 'qemu (image keys)', fix: install('ssh', platform) });
+  checks.push(
+    probes['ssh-keygen'] !== undefined && probes['ssh-keygen'].exitCode !== null
+      ? { id: 'ssh-keygen', ok: true, detail: 'ssh-keygen found', neededFor: 'qemu (image keys)', fix: null }
+      : { id: 'ssh-keygen', ok: false, detail: 'ssh-keygen not found on PATH', neededFor: 'qemu (image keys)', fix: install('ssh', platform) },
+  );
   checks.push(
     input.knownHostsExists
       ? { id: 'known_hosts', ok: true, detail: input.knownHosts, neededFor: 'ssh', fix: null }
-      : { id: 'known_hosts', ok: false, detail: `${input.knownHosts} does not exist: --backend ssh accepts only machines whose host key is already there`, neededFor: 'ssh', fix: 'ssh -o StrictHostKeyChecking=accept-new <user@machine> true' },
+      : {
+          id: 'known_hosts',
+          ok: false,
+          detail: `${input.knownHosts} does not exist: --backend ssh accepts only machines whose host key is already there`,
+          neededFor: 'ssh',
+          fix: 'ssh -o StrictHostKeyChecking=accept-new <user@machine> true',
+        },
   );
   const needGiB = 20;
   const freeGiB = input.freeBytes === null ? null : input.freeBytes / 2 ** 30;
   checks.push(
     freeGiB !== null && freeGiB >= needGiB
       ? { id: 'disk', ok: true, detail: `${freeGiB.toFixed(0)} GiB free for ${input.cacheDir}`, neededFor: 'all', fix: null }
-      : { id: 'disk', ok: false, detail: `${freeGiB === null ? 'unknown' : freeGiB.toFixed(1)} GiB free for ${input.cacheDir}; images and instances need ${needGiB} GiB`, neededFor: 'all', fix: `free space or set KBENCH_CACHE to a larger disk` },
+      : {
+          id: 'disk',
+          ok: false,
+          detail: `${freeGiB === null ? 'unknown' : freeGiB.toFixed(1)} GiB free for ${input.cacheDir}; images and instances need ${needGiB} GiB`,
+          neededFor: 'all',
+          fix: `free space or set KBENCH_CACHE to a larger disk`,
+        },
   );
   return checks;
 }
@@ -230,7 +313,10 @@ export async function runProbes(arch: string): Promise<Record<string, Probe>> {
   if (process.platform === 'darwin') {
     entries.push(['sw_vers', probe(['sw_vers', '-productVersion'])]);
     entries.push(['hv_support', probe(['sysctl', '-n', 'kern.hv_support'])]);
-    entries.push(['sysctl', probe(['sysctl', '-n', 'hw.model', 'machdep.cpu.brand_string', 'hw.perflevel0.physicalcpu', 'hw.perflevel1.physicalcpu', 'hw.memsize'])]);
+    entries.push([
+      'sysctl',
+      probe(['sysctl', '-n', 'hw.model', 'machdep.cpu.brand_string', 'hw.perflevel0.physicalcpu', 'hw.perflevel1.physicalcpu', 'hw.memsize']),
+    ]);
   }
   entries.push(['limactl-list', probe(['limactl', 'list', '--json'])]);
   const done = await Promise.all(entries.map(async ([id, p]) => [id, await p] as const));
@@ -244,8 +330,13 @@ export async function runProbes(arch: string): Promise<Record<string, Probe>> {
 export function registerDoctorCommand(program: Command, io: CliIo): void {
   program
     .command('doctor')
-    .description('Check what runs on this host need (macOS >= 13 and kern.hv_support for vz/hvf, Lima >= 2.1, qemu and firmware, hvf/kvm, xz, ssh, known_hosts, disk) and print the install line for each missing part. Exit 0 when the chosen backends have all they need, 1 otherwise.')
-    .option('--backend <list>', 'the backends the exit status is about, comma-separated: lima, qemu, ssh (default: lima,qemu, plus ssh when KBENCH_SSH_TARGET is set)')
+    .description(
+      'Check what runs on this host need (macOS >= 13 and kern.hv_support for vz/hvf, Lima >= 2.1, qemu and firmware, hvf/kvm, xz, ssh, known_hosts, disk) and print the install line for each missing part. Exit 0 when the chosen backends have all they need, 1 otherwise.',
+    )
+    .option(
+      '--backend <list>',
+      'the backends the exit status is about, comma-separated: lima, qemu, ssh (default: lima,qemu, plus ssh when KBENCH_SSH_TARGET is set)',
+    )
     .option('--json', 'every check as JSON (also those the chosen backends do not need, with needed: false)')
     .option('--record <dir>', 'also write the raw outputs kbench parses into a bundle in <dir> (send it in; the test suite replays test/fixtures/recorded/)')
     .action(async (flags: { json?: boolean; record?: string; backend?: string }) => {
@@ -271,7 +362,10 @@ export function registerDoctorCommand(program: Command, io: CliIo): void {
       const checks = evaluate({ platform, arch, probes, ...inputs });
       const selected = selectBackends(checks, backends);
       if (flags.record !== undefined) writeBundle(flags.record, { platform, arch, probes, checks, inputs });
-      if (flags.json) io.out(`${JSON.stringify({ platform, arch, backends, ok: selected.ok, checks: selected.checks, ...(flags.record ? { recorded: flags.record } : {}) })}\n`);
+      if (flags.json)
+        io.out(
+          `${JSON.stringify({ platform, arch, backends, ok: selected.ok, checks: selected.checks, ...(flags.record ? { recorded: flags.record } : {}) })}\n`,
+        );
       else io.out(renderDoctor(selected.checks, backends, flags.record));
       io.setExitCode(selected.ok ? EXIT_OK : EXIT_REGRESSION);
     });
@@ -287,7 +381,10 @@ export function renderDoctor(checks: readonly (Check & { needed: boolean })[], b
     text += `${mark} ${check.id.padEnd(22)} ${check.detail}${fix}  [${check.neededFor}]\n`;
   }
   const missing = checks.filter((check) => !check.ok && check.needed);
-  text += missing.length === 0 ? `everything --backend ${backends.join(',')} needs is here\n` : `${missing.length} missing for --backend ${backends.join(',')}: ${missing.map((check) => check.id).join(', ')}\n`;
+  text +=
+    missing.length === 0
+      ? `everything --backend ${backends.join(',')} needs is here\n`
+      : `${missing.length} missing for --backend ${backends.join(',')}: ${missing.map((check) => check.id).join(', ')}\n`;
   if (recorded) text += `recorded: ${recorded}\n`;
   return text;
 }
@@ -303,7 +400,13 @@ export interface BundleFile {
 
 function writeBundle(
   dir: string,
-  data: { platform: Platform; arch: string; probes: Record<string, Probe>; checks: Check[]; inputs: Omit<Parameters<typeof evaluate>[0], 'platform' | 'arch' | 'probes'> },
+  data: {
+    platform: Platform;
+    arch: string;
+    probes: Record<string, Probe>;
+    checks: Check[];
+    inputs: Omit<Parameters<typeof evaluate>[0], 'platform' | 'arch' | 'probes'>;
+  },
 ): void {
   mkdirSync(dir, { recursive: true });
   const files: BundleFile[] = [];
@@ -311,7 +414,13 @@ function writeBundle(
     if (result.exitCode === null) continue;
     const file = `${id}.txt`;
     writeFileSync(path.join(dir, file), result.output);
-    files.push({ file, source: result.source, exitCode: result.exitCode, ...(result.stillRunning !== undefined ? { stillRunning: result.stillRunning } : {}), kind: id });
+    files.push({
+      file,
+      source: result.source,
+      exitCode: result.exitCode,
+      ...(result.stillRunning !== undefined ? { stillRunning: result.stillRunning } : {}),
+      kind: id,
+    });
   }
   writeFileSync(
     path.join(dir, 'manifest.json'),

@@ -85,7 +85,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-
 /** An error line: no terminal controls, no line breaks, never longer than a screenful. */
 function oneLine(message: string): string {
   return cut(terminalSafe(message).replace(/\s*[\r\n]+\s*/g, ' '), 2000);

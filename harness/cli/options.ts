@@ -19,7 +19,13 @@ const DECIMAL_TEXT = /^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
 export function numberInRange(name: string, min: number, max: number, { integer = false } = {}) {
   return (raw: string): number => {
     const value = Number(raw);
-    if (!(integer ? INTEGER_TEXT : DECIMAL_TEXT).test(raw) || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isSafeInteger(value)))
+    if (
+      !(integer ? INTEGER_TEXT : DECIMAL_TEXT).test(raw) ||
+      !Number.isFinite(value) ||
+      value < min ||
+      value > max ||
+      (integer && !Number.isSafeInteger(value))
+    )
       throw new InvalidArgumentError(`${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(cut(raw, 40))}`);
     return value;
   };

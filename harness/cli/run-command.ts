@@ -63,7 +63,12 @@ function parseKernels(raw: string): ('stock' | 'custom')[] {
 
 /** The plan for this run's flags (harness/run/execute.ts). */
 function planFor(flags: RunFlags, settings: RunSettings, suite: Workload[], os: string): Promise<{ plan: RunPlan; noiseSource: string }> {
-  return planRun({ baselineFile: flags.baseline, target: flags.target, runs: flags.runs, bootRounds: flags.bootRounds, budgetMinutes: flags.budget }, settings, suite, os);
+  return planRun(
+    { baselineFile: flags.baseline, target: flags.target, runs: flags.runs, bootRounds: flags.bootRounds, budgetMinutes: flags.budget },
+    settings,
+    suite,
+    os,
+  );
 }
 
 function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): RunSettings {
@@ -73,7 +78,13 @@ function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): Ru
     target: flags.target,
     backend,
     suite: flags.suite,
-    workloads: flags.only === undefined ? null : flags.only.split(',').map((id) => id.trim()).filter(Boolean),
+    workloads:
+      flags.only === undefined
+        ? null
+        : flags.only
+            .split(',')
+            .map((id) => id.trim())
+            .filter(Boolean),
     quick,
     kernels: parseKernels(flags.kernels),
     runs: flags.adaptive
@@ -87,11 +98,17 @@ function checkResumedSettings(file: string, settings: RunSettings): void {
   const definition = TARGETS[settings.target];
   if (definition === undefined)
     throw new InputError(`${file}: field settings.target: unknown target ${showValue(settings.target)} (known: ${Object.keys(TARGETS).join(', ')})`);
-  const backends = backendsFor(definition, settings.kernels.filter((k): k is 'stock' | 'custom' => k === 'stock' || k === 'custom'));
+  const backends = backendsFor(
+    definition,
+    settings.kernels.filter((k): k is 'stock' | 'custom' => k === 'stock' || k === 'custom'),
+  );
   if (!(backends as string[]).includes(settings.backend))
-    throw new InputError(`${file}: field settings.backend: target ${settings.target} cannot run on ${showValue(settings.backend)} (it runs on: ${backends.join(', ')})`);
+    throw new InputError(
+      `${file}: field settings.backend: target ${settings.target} cannot run on ${showValue(settings.backend)} (it runs on: ${backends.join(', ')})`,
+    );
   const suite = SUITES[settings.suite];
-  if (suite === undefined) throw new InputError(`${file}: field settings.suite: unknown suite ${showValue(settings.suite)} (known: ${Object.keys(SUITES).join(', ')})`);
+  if (suite === undefined)
+    throw new InputError(`${file}: field settings.suite: unknown suite ${showValue(settings.suite)} (known: ${Object.keys(SUITES).join(', ')})`);
   const known = new Set(suite.map((workload) => workload.id));
   settings.workloads?.forEach((id, i) => {
     if (!known.has(id)) throw new InputError(`${file}: field settings.workloads[${i}]: unknown workload ${showValue(id)} in suite ${settings.suite}`);
@@ -146,23 +163,43 @@ function recordedSoFar(results: ResultsFile): string {
 }
 
 function defaultOutFile(target: string): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d+Z$/, 'Z');
   return path.join('runs', `${target}-${stamp}`, 'results.json');
 }
 
+// long because: a declaration, not logic: 20-odd commander options (one formatted call each) and an
+// action that only hands the parsed flags to runCommand.
 export function registerRunCommand(program: Command, io: CliIo): void {
   program
     .command('run')
-    .description('Boot stock and custom kernels alternately, run the ZFS suite over SSH, write results after every sample, and end with the custom-vs-stock table and an HTML report.')
+    .description(
+      'Boot stock and custom kernels alternately, run the ZFS suite over SSH, write results after every sample, and end with the custom-vs-stock table and an HTML report.',
+    )
     .addOption(new Option('--target <name>', 'guest to benchmark').default(DEFAULT_TARGET))
-    .addOption(new Option('--backend <name>', 'how to run it: qemu, lima or ssh (default: the target\'s own)'))
+    .addOption(new Option('--backend <name>', "how to run it: qemu, lima or ssh (default: the target's own)"))
     .option('--kernels <list>', 'kernel variants, in boot order', 'stock,custom')
     .option('--suite <name>', 'workload suite', 'zfs')
     .option('--only <workloads>', 'only these workloads of the suite, comma-separated (e.g. pool_create,snapshots)')
-    .option('--full', 'the seed\'s full sizes (10 GiB scrub, 1 GiB writes); default: quick sizes that finish under emulation in minutes')
-    .option('--runs <n>', 'full rounds: boots per kernel that run the whole suite (default: 3 quick, 5 full)', numberInRange('--runs', 1, 100, { integer: true }))
-    .option('--boot-rounds <n>', 'extra boots per kernel that measure only boot time, memory and kernel size (default: what the plan needs within --budget)', numberInRange('--boot-rounds', 0, 100, { integer: true }))
-    .option('--budget <minutes>', 'wall-time budget the default plan is sized to (run work, not the image build)', numberInRange('--budget', 1, 7 * 24 * 60), DEFAULT_BUDGET_MINUTES)
+    .option('--full', "the seed's full sizes (10 GiB scrub, 1 GiB writes); default: quick sizes that finish under emulation in minutes")
+    .option(
+      '--runs <n>',
+      'full rounds: boots per kernel that run the whole suite (default: 3 quick, 5 full)',
+      numberInRange('--runs', 1, 100, { integer: true }),
+    )
+    .option(
+      '--boot-rounds <n>',
+      'extra boots per kernel that measure only boot time, memory and kernel size (default: what the plan needs within --budget)',
+      numberInRange('--boot-rounds', 0, 100, { integer: true }),
+    )
+    .option(
+      '--budget <minutes>',
+      'wall-time budget the default plan is sized to (run work, not the image build)',
+      numberInRange('--budget', 1, 7 * 24 * 60),
+      DEFAULT_BUDGET_MINUTES,
+    )
     .option('--plan', 'print the run plan (boots x iterations, expected time, smallest detectable change per metric) and exit without booting')
     .option('--baseline <file>', 'where the plan reads measured noise and costs from', 'baseline.json')
     .option('--adaptive', 'boot until every metric is decided (regressed, improved, equivalent) or provably undecidable within 30 boots, or --max-wall')
@@ -170,7 +207,12 @@ export function registerRunCommand(program: Command, io: CliIo): void {
     .option('--out <file>', 'results file (default runs/<target>-<time>/results.json)')
     .option('--resume <file>', 'continue an interrupted run; finished samples are kept, none repeated')
     .option('--no-report', 'skip the HTML report')
-    .option('--seed <n>', 'seed recorded in the output (no statistic kbench computes draws random numbers)', numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }), 20261125)
+    .option(
+      '--seed <n>',
+      'seed recorded in the output (no statistic kbench computes draws random numbers)',
+      numberInRange('--seed', 0, 2 ** 32 - 1, { integer: true }),
+      20261125,
+    )
     .option('--override', 'with --resume: take the given --backend/--target/--kernels/--suite/--only/--runs even where they contradict the file')
     .option('--json', 'NDJSON progress events on stdout, then the comparison as JSON')
     .action(async (flags: RunFlags, command: Command) => {
@@ -203,8 +245,12 @@ export function registerRunCommand(program: Command, io: CliIo): void {
         if (flags.plan) {
           const heading = `plan for ${flags.target} (${backend}), ${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite`;
           const routes = targetRoutes(flags.target, backend, settings.kernels);
-          if (flags.json) io.out(`${JSON.stringify({ event: 'plan', target: flags.target, backend, noiseSource: planned.noiseSource, plan: planned.plan, routes }, null, 2)}\n`);
-          else io.out(`${renderPlan(planned.plan, selectWorkloads(settings.suite, settings.workloads), heading, planned.noiseSource)}\n${renderRoutes(routes)}`);
+          if (flags.json)
+            io.out(
+              `${JSON.stringify({ event: 'plan', target: flags.target, backend, noiseSource: planned.noiseSource, plan: planned.plan, routes }, null, 2)}\n`,
+            );
+          else
+            io.out(`${renderPlan(planned.plan, selectWorkloads(settings.suite, settings.workloads), heading, planned.noiseSource)}\n${renderRoutes(routes)}`);
           io.setExitCode(EXIT_OK);
           return;
         }
@@ -290,7 +336,8 @@ async function runWithBackend({ backend, progress, definition, suite, guest, res
   const outcome = compareSets(pairStockVsCustom(results, storedModesFor(results, stored, path.basename(flags.baseline))), { seed: flags.seed });
   let reportFile: string | null = null;
   // The report renderer (vega, handlebars) loads only once a run has results to draw.
-  if (flags.report) reportFile = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));
+  if (flags.report)
+    reportFile = await (await import('../render/for-run.ts')).writeRunReport(results, path.join(path.dirname(path.resolve(file)), 'report.html'));
   progress.emit({ event: 'run-end', message: `results: ${file}${reportFile ? `, report: ${reportFile}` : ''}` });
   if (flags.json) io.out(`${JSON.stringify({ event: 'comparison', results: file, report: reportFile, outcome })}\n`);
   else {

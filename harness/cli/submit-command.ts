@@ -31,7 +31,9 @@ function localIdentity(): LocalIdentity {
 function fullNameParts(login: string | undefined): string[] {
   if (login === undefined) return [];
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith(`${login}:`));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith(`${login}:`));
     const gecos = line?.split(':')[4]?.split(',')[0] ?? '';
     return gecos.split(/\s+/).filter((part) => part.length >= 3);
   } catch {
@@ -44,7 +46,9 @@ export const bundleFileName = (bundle: SubmissionBundle): string => `kbench-subm
 export function registerSubmitCommand(program: Command, io: CliIo): void {
   program
     .command('submit')
-    .description('Make an anonymized submission bundle of each finished run (results + host fingerprint, no names, addresses or home paths), to send to the kbench community report.')
+    .description(
+      'Make an anonymized submission bundle of each finished run (results + host fingerprint, no names, addresses or home paths), to send to the kbench community report.',
+    )
     .argument('<results.json...>', 'results files written by kbench run')
     .option('--out <dir>', 'folder to write the bundles to', 'submissions')
     .option('--json', 'machine-readable output')
@@ -80,7 +84,9 @@ export function registerSubmitCommand(program: Command, io: CliIo): void {
         throw new InputError(`--out ${flags.out}: cannot write the bundles there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
       if (flags.json) {
-        io.out(`${JSON.stringify({ bundles: made.map(({ source, file, bundle }) => ({ source, file, id: bundle.id, fingerprint: bundle.fingerprint })) }, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify({ bundles: made.map(({ source, file, bundle }) => ({ source, file, id: bundle.id, fingerprint: bundle.fingerprint })) }, null, 2)}\n`,
+        );
         return;
       }
       for (const { source, file, bundle } of made) {
@@ -92,7 +98,7 @@ export function registerSubmitCommand(program: Command, io: CliIo): void {
       }
       io.out(
         'To send: open a pull request that adds the file(s) under submissions/ in the kbench repository, or attach them to an issue there.\n' +
-          'A bundle holds the numbers and the fingerprint above, signed by this machine\'s key; host and user names, serial numbers, paths, addresses, host-key fingerprints and disk WWNs were removed, times cut to the hour and RAM rounded. Read it before you send it.\n',
+          "A bundle holds the numbers and the fingerprint above, signed by this machine's key; host and user names, serial numbers, paths, addresses, host-key fingerprints and disk WWNs were removed, times cut to the hour and RAM rounded. Read it before you send it.\n",
       );
     });
 }

@@ -127,7 +127,10 @@ export function aggregateSpeedups(runs: readonly RunSpeedup[], confidence = COMM
     } else {
       const only = perMachine[0]!.runs;
       if (only.length >= 2) {
-        ci = logMeanInterval(only.map((r) => Math.log(r.speedup)), confidence);
+        ci = logMeanInterval(
+          only.map((r) => Math.log(r.speedup)),
+          confidence,
+        );
         ciBasis = 'one machine, its runs';
       } else {
         ci = only[0]!.ci;

@@ -54,7 +54,11 @@ function quantile(sorted: readonly number[], p: number): number {
 function metricSamples(results: ResultsFile): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const target of results.targets)
-    for (const metric of target.metrics) out.set(`${target.id} ${metric.id}`, metric.samples.map((s) => s.value).sort((a, b) => a - b));
+    for (const metric of target.metrics)
+      out.set(
+        `${target.id} ${metric.id}`,
+        metric.samples.map((s) => s.value).sort((a, b) => a - b),
+      );
   return out;
 }
 

@@ -26,7 +26,6 @@ function sampleCounts(run: ResultsFile, guestOs: string, metricId: string): { st
   return { stock: count('stock'), custom: count('custom') };
 }
 
-
 /** What a guest OS's two kernels were: release and config hash of each (the config says more than the name). */
 export function kernelPairOf(run: ResultsFile, guestOs: string): string {
   const side = (variant: 'stock' | 'custom'): string => {

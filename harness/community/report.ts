@@ -34,10 +34,7 @@ export interface CommunityModel {
   claims: ClaimJudgement[];
 }
 
-export function buildCommunityModel(
-  runs: readonly StoredRun[],
-  options: { claims: ClaimsFile | null; generatedAt?: string; seed?: number },
-): CommunityModel {
+export function buildCommunityModel(runs: readonly StoredRun[], options: { claims: ClaimsFile | null; generatedAt?: string; seed?: number }): CommunityModel {
   const { speedups, clusters } = communitySpeedups(runs, options.seed);
   const cells = aggregateSpeedups(speedups);
   const guestOses = [...new Set(cells.map((c) => c.guestOs))].sort();
@@ -101,7 +98,7 @@ export function renderCommunityMarkdown(model: CommunityModel): string {
   }
   if (model.guests.length === 0) lines.push('No custom-vs-stock data in the database yet.', '');
   if (model.claims.length > 0) {
-    lines.push('### The seed\'s claims, judged', '', '| metric | claim | verdict | measured [95% CI] | n | measured on |', '|---|---|---|---|---|---|');
+    lines.push("### The seed's claims, judged", '', '| metric | claim | verdict | measured [95% CI] | n | measured on |', '|---|---|---|---|---|---|');
     for (const row of model.claims)
       lines.push(
         `| \`${row.metricId}\` | ${md(row.stated)} for ${md(row.claimGuestOs ?? 'any guest')} | **${row.verdict}**${row.verdictReason === null ? '' : `: ${md(row.verdictReason)}`} | ${row.speedup === null ? '—' : `${times(row.speedup)} ${row.ci === null ? '' : `[${times(row.ci.low)}, ${times(row.ci.high)}]`}`} | ${md(row.n ?? '—')} | ${md(row.platform === null ? '—' : `${row.measuredGuestOs} on ${row.platform}${row.onClaimedPlatform === false ? ' (not the claimed platform)' : ''}`)} |`,

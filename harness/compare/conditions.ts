@@ -116,12 +116,14 @@ export function conditionDifferences(baseline: SideConditions, candidate: SideCo
     differences.push(`${c} ${name} ${percent(y)} vs ${b} ${percent(x)} (${what}, median per boot)`);
   };
   share('host busy', "other processes' share of the host's CPU time", baseline.hostBusy, candidate.hostBusy, HOST_BUSY_DIFFERENCE);
-  share('host steal', 'CPU time the host\'s hypervisor took', baseline.hostSteal, candidate.hostSteal, STEAL_DIFFERENCE);
+  share('host steal', "CPU time the host's hypervisor took", baseline.hostSteal, candidate.hostSteal, STEAL_DIFFERENCE);
   share('guest steal', "stolen share of the guest's CPU time", baseline.guestSteal, candidate.guestSteal, STEAL_DIFFERENCE);
   // The load average says the same as host busy, less exactly: only when neither side has the share.
   if ((baseline.hostBusy === null || candidate.hostBusy === null) && baseline.loadPerCpu !== null && candidate.loadPerCpu !== null)
     if (Math.abs(candidate.loadPerCpu - baseline.loadPerCpu) > LOAD_PER_CPU_DIFFERENCE)
-      differences.push(`${c} host load ${candidate.loadPerCpu.toFixed(2)} per CPU vs ${b} ${baseline.loadPerCpu.toFixed(2)} (1-minute load average, median per boot)`);
+      differences.push(
+        `${c} host load ${candidate.loadPerCpu.toFixed(2)} per CPU vs ${b} ${baseline.loadPerCpu.toFixed(2)} (1-minute load average, median per boot)`,
+      );
   if (baseline.cpuMhz !== null && candidate.cpuMhz !== null) {
     const lower = Math.min(baseline.cpuMhz, candidate.cpuMhz);
     if (Math.abs(candidate.cpuMhz - baseline.cpuMhz) > FREQUENCY_DIFFERENCE * lower)

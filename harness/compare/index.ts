@@ -65,7 +65,12 @@ export interface CompareSetsOptions {
 
 /** The suite's (or default) threshold, raised to the calibrated one when an A/A measured more noise. */
 export function effectiveThreshold(pair: MetricPair, defaultThreshold: number, override?: number): { value: number; source: ThresholdSource } {
-  const declared = override !== undefined ? { value: override, source: 'flag' as const } : pair.noiseThreshold !== undefined ? { value: pair.noiseThreshold, source: 'suite' as const } : { value: defaultThreshold, source: 'default' as const };
+  const declared =
+    override !== undefined
+      ? { value: override, source: 'flag' as const }
+      : pair.noiseThreshold !== undefined
+        ? { value: pair.noiseThreshold, source: 'suite' as const }
+        : { value: defaultThreshold, source: 'default' as const };
   if (pair.calibratedThreshold !== undefined && pair.calibratedThreshold > declared.value) return { value: pair.calibratedThreshold, source: 'calibrated' };
   return declared;
 }
@@ -100,7 +105,9 @@ export function runLevelNote(rows: readonly ComparedMetric[]): string | null {
   if (estimated.length > 0) {
     const cvs = estimated.map((row) => row.runLevel!.variance!).sort((a, b) => a - b);
     const sources = [...new Set(estimated.map((row) => row.runLevel!.source!.replace(/, raised to .*$/, '')))].join('; ');
-    parts.push(`between-run variance (run CV ${cvText(cvs[0]!)}–${cvText(cvs[cvs.length - 1]!)}) from ${sources} is in the intervals of ${estimated.length} metrics`);
+    parts.push(
+      `between-run variance (run CV ${cvText(cvs[0]!)}–${cvText(cvs[cvs.length - 1]!)}) from ${sources} is in the intervals of ${estimated.length} metrics`,
+    );
   }
   if (missing.length > 0) {
     const calibrated = missing.filter((row) => row.thresholdSource === 'calibrated').length;
@@ -141,7 +148,14 @@ export function compareSets(sets: ComparisonSet[], options: CompareSetsOptions =
     const conditionsDiffer = conditions !== null && conditions.differences.length > 0;
     const rows = set.pairs.map((pair): ComparedMetric => {
       const index = next++;
-      return { ...results[index]!, metricId: pair.metricId, guestOs: pair.guestOs, unit: pair.unit, thresholdSource: flat[index]!.threshold.source, conditionsDiffer };
+      return {
+        ...results[index]!,
+        metricId: pair.metricId,
+        guestOs: pair.guestOs,
+        unit: pair.unit,
+        thresholdSource: flat[index]!.threshold.source,
+        conditionsDiffer,
+      };
     });
     const tested = rows.filter((row) => row.method === 'welch-log-boots');
     return {

@@ -129,7 +129,12 @@ function pairTargets(
     if (scratch.candidate !== scratch.baseline) {
       const detail = `its scratch pool was in ${scratch.candidate} for ${candidateLabel} but in ${scratch.baseline} for ${baselineLabel}`;
       skipped.push({ key, reason: `incomparable: ${detail}` });
-      incomparable.push({ key, candidate: { unit: metric.unit, direction: metric.direction }, baseline: { unit: other.unit, direction: other.direction }, detail });
+      incomparable.push({
+        key,
+        candidate: { unit: metric.unit, direction: metric.direction },
+        baseline: { unit: other.unit, direction: other.direction },
+        detail,
+      });
       continue;
     }
     pairs.push({
@@ -148,8 +153,7 @@ function pairTargets(
       runCv: runCvOf(other),
     });
   }
-  for (const leftover of baselineMetrics.values())
-    skipped.push({ key: `${keyPrefix} ${leftover.id}`, reason: `no ${candidateLabel} samples for this metric` });
+  for (const leftover of baselineMetrics.values()) skipped.push({ key: `${keyPrefix} ${leftover.id}`, reason: `no ${candidateLabel} samples for this metric` });
   return { title, baselineLabel, candidateLabel, pairs, skipped, incomparable };
 }
 

@@ -28,8 +28,13 @@ export function lockHolders(file: string, locksText?: string): number[] {
 
 function commandOf(pid: number): string {
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((part) => part !== '');
-    return argv.map((part) => part.replace(/^.*\//, '')).join(' ').slice(0, 80);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((part) => part !== '');
+    return argv
+      .map((part) => part.replace(/^.*\//, ''))
+      .join(' ')
+      .slice(0, 80);
   } catch {
     return '?';
   }

@@ -57,8 +57,7 @@ export class KbenchDb {
   ) {}
 
   static open(file: string, options: OpenOptions = {}): KbenchDb {
-    if (options.readonly && !existsSync(file))
-      throw new InputError(`${file}: no kbench database here (kbench ingest or kbench run creates it; or pass --db)`);
+    if (options.readonly && !existsSync(file)) throw new InputError(`${file}: no kbench database here (kbench ingest or kbench run creates it; or pass --db)`);
     if (existsSync(file) && !statSync(file).isFile()) throw new InputError(`${file}: is not a file; pass --db a kbench database file`);
     return withDbRetry(() => {
       let db: Database.Database;
@@ -95,15 +94,17 @@ export class KbenchDb {
       throw new InputError(`${this.file}: database schema ${version} is older than ${LATEST_SCHEMA_VERSION}; run kbench ingest once to migrate it`);
     }
     try {
-      this.db.transaction(() => {
-        const current = this.readVersion();
-        this.checkVersion(current);
-        for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
-          this.db.exec(migration.sql);
-          this.db.pragma(`user_version = ${migration.version}`);
-        }
-        this.fillContentIds();
-      }).immediate();
+      this.db
+        .transaction(() => {
+          const current = this.readVersion();
+          this.checkVersion(current);
+          for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+            this.db.exec(migration.sql);
+            this.db.pragma(`user_version = ${migration.version}`);
+          }
+          this.fillContentIds();
+        })
+        .immediate();
     } catch (error) {
       throw translateDbError(error, this.file, 'create or migrate the schema of');
     }
@@ -194,56 +195,61 @@ export class KbenchDb {
     const insertSample = this.db.prepare('INSERT INTO samples (run, target_id, metric_id, seq, value, at, boot) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const inserted: string[] = [];
     const duplicates: string[] = [];
-    this.db.transaction(() => {
-      for (const record of records) {
-        const host = record.results.host;
-        if (host === null) throw new InputError(`${record.source}: field host: a run without a host fingerprint cannot be recorded`);
-        const fingerprint = fingerprintOf(host, record.results.kbenchVersion);
-        const changes = insertRun.run({
-          ...fingerprint,
-          id: record.id,
-          origin: record.origin,
-          runId: record.results.runId,
-          machineId: record.machineId,
-          createdAt: record.results.createdAt,
-          recordedAt,
-          source: record.source,
-          document: canonicalJson(record.results),
-          contentId: contentIdOf(record.results),
-          publicKey: record.publicKey ?? null,
-        }).changes;
-        if (changes === 0) {
-          duplicates.push(record.id);
-          continue;
-        }
-        inserted.push(record.id);
-        for (const target of record.results.targets) {
-          insertTarget.run(record.id, target.id, target.guest.os, target.guest.kernelVariant, target.guest.kernelRelease, target.guest.zfsVersion);
-          for (const metric of target.metrics) {
-            insertMetric.run(
-              record.id,
-              target.id,
-              metric.id,
-              metric.unit,
-              metric.direction,
-              metric.status.kind,
-              metric.status.kind === 'unsupported' ? metric.status.reason : null,
-              metric.failures.length,
-            );
-            for (const [seq, sample] of metric.samples.entries()) insertSample.run(record.id, target.id, metric.id, seq, sample.value, sample.at, sample.boot);
+    this.db
+      .transaction(() => {
+        for (const record of records) {
+          const host = record.results.host;
+          if (host === null) throw new InputError(`${record.source}: field host: a run without a host fingerprint cannot be recorded`);
+          const fingerprint = fingerprintOf(host, record.results.kbenchVersion);
+          const changes = insertRun.run({
+            ...fingerprint,
+            id: record.id,
+            origin: record.origin,
+            runId: record.results.runId,
+            machineId: record.machineId,
+            createdAt: record.results.createdAt,
+            recordedAt,
+            source: record.source,
+            document: canonicalJson(record.results),
+            contentId: contentIdOf(record.results),
+            publicKey: record.publicKey ?? null,
+          }).changes;
+          if (changes === 0) {
+            duplicates.push(record.id);
+            continue;
+          }
+          inserted.push(record.id);
+          for (const target of record.results.targets) {
+            insertTarget.run(record.id, target.id, target.guest.os, target.guest.kernelVariant, target.guest.kernelRelease, target.guest.zfsVersion);
+            for (const metric of target.metrics) {
+              insertMetric.run(
+                record.id,
+                target.id,
+                metric.id,
+                metric.unit,
+                metric.direction,
+                metric.status.kind,
+                metric.status.kind === 'unsupported' ? metric.status.reason : null,
+                metric.failures.length,
+              );
+              for (const [seq, sample] of metric.samples.entries())
+                insertSample.run(record.id, target.id, metric.id, seq, sample.value, sample.at, sample.boot);
+            }
           }
         }
-      }
-    }).immediate();
+      })
+      .immediate();
     return { inserted, duplicates };
   }
 
   /** Marks runs (already inserted) as accepted into a baseline file. */
   recordBaseline(file: string, runIds: readonly string[], acceptedAt = new Date().toISOString()): void {
     const insert = this.db.prepare('INSERT OR IGNORE INTO baselines (accepted_at, file, run) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      for (const id of runIds) insert.run(acceptedAt, file, id);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const id of runIds) insert.run(acceptedAt, file, id);
+      })
+      .immediate();
   }
 
   /** Runs in time order, optionally only those with one of these target ids. */
@@ -287,11 +293,13 @@ export class KbenchDb {
   }
 
   counts(): { runs: number; submissions: number; machines: number; samples: number } {
-    const row = this.guard('read', () => this.db
-      .prepare(
-        "SELECT count(*) AS runs, coalesce(sum(origin = 'submission'), 0) AS submissions, count(DISTINCT machine_id) AS machines, (SELECT count(*) FROM samples) AS samples FROM runs",
-      )
-      .get()) as { runs: number; submissions: number; machines: number; samples: number };
+    const row = this.guard('read', () =>
+      this.db
+        .prepare(
+          "SELECT count(*) AS runs, coalesce(sum(origin = 'submission'), 0) AS submissions, count(DISTINCT machine_id) AS machines, (SELECT count(*) FROM samples) AS samples FROM runs",
+        )
+        .get(),
+    ) as { runs: number; submissions: number; machines: number; samples: number };
     return row;
   }
 }
@@ -315,15 +323,16 @@ export function translateDbError(error: unknown, file: string, what: string): Kb
   const code = String((error as { code?: unknown }).code ?? '');
   const message = (error as Error).message ?? String(error);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
-    return new DbBusyError(`${file}: the database is locked by another writer (${describeLockHolder(file)}) for more than ${busyTimeoutMs() / 1000} s, twice; try again when it is done`);
+    return new DbBusyError(
+      `${file}: the database is locked by another writer (${describeLockHolder(file)}) for more than ${busyTimeoutMs() / 1000} s, twice; try again when it is done`,
+    );
   if (code.startsWith('SQLITE_READONLY'))
     return new InputError(`${file}: the database is read-only for this user (cannot ${what} it); make it writable or pass --db to another file`);
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH'))
     return new InputError(`${file}: cannot ${what} the database (${message}): check the file and its folder are readable and writable, or pass --db`);
   if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT'))
     return new InputError(`${file}: not a kbench database, or a damaged one (${message})`);
-  if (code.startsWith('SQLITE_'))
-    return new InfraError(`${file}: cannot ${what} the database (${code}: ${message})`);
+  if (code.startsWith('SQLITE_')) return new InfraError(`${file}: cannot ${what} the database (${code}: ${message})`);
   return new InfraError(`${file}: cannot ${what} the database (${message})`);
 }
 

@@ -24,9 +24,19 @@ export function recordRunsInDb(runs: readonly { file: string; results: ResultsFi
     const id = machineId();
     const db = KbenchDb.open(file);
     try {
-      const records = recordable.map(({ file: source, results }) => ({ id: localRunId(results), origin: 'run' as const, machineId: id, source: path.resolve(source), results }));
+      const records = recordable.map(({ file: source, results }) => ({
+        id: localRunId(results),
+        origin: 'run' as const,
+        machineId: id,
+        source: path.resolve(source),
+        results,
+      }));
       db.insertRuns(records);
-      if (options.baselineFile !== undefined) db.recordBaseline(path.resolve(options.baselineFile), records.map((r) => r.id));
+      if (options.baselineFile !== undefined)
+        db.recordBaseline(
+          path.resolve(options.baselineFile),
+          records.map((r) => r.id),
+        );
     } finally {
       db.close();
     }

@@ -10,7 +10,9 @@ export function emulationWarnings(label: string, results: Pick<ResultsFile, 'hos
   const host = results.host;
   if (host === null || host.acceleration !== 'qemu-tcg') return [];
   const hostArch = normalizeMachine(host.arch);
-  const foreign = [...new Set(results.targets.map((t) => t.guest.arch).filter((arch): arch is string => typeof arch === 'string' && normalizeMachine(arch) !== hostArch))];
+  const foreign = [
+    ...new Set(results.targets.map((t) => t.guest.arch).filter((arch): arch is string => typeof arch === 'string' && normalizeMachine(arch) !== hostArch)),
+  ];
   if (foreign.length > 0)
     return [
       `${label}: the ${foreign.join('/')} guests were emulated (QEMU TCG on an ${hostArch} host): time and throughput ratios describe the emulator, not ${foreign.join('/')} hardware, and say nothing about an Apple M-series Mac; kernel size, memory and page size are the kernels' own`,
@@ -20,7 +22,9 @@ export function emulationWarnings(label: string, results: Pick<ResultsFile, 'hos
     return [
       `${label}: the guests ran under QEMU TCG with an instruction-counting clock (${describeGuestClock(clock)}): guest times and throughputs count the instructions the kernel executed at that fixed virtual rate (code-path length, not hardware speed; host load cannot move them); boot.host_to_ssh is still the host's wall clock; kernel size, memory and page size are the kernels' own`,
     ];
-  return [`${label}: the guests ran under QEMU TCG (software emulation, no KVM or hvf): time and throughput ratios describe emulated CPUs, not this host's hardware; kernel size, memory and page size are the kernels' own`];
+  return [
+    `${label}: the guests ran under QEMU TCG (software emulation, no KVM or hvf): time and throughput ratios describe emulated CPUs, not this host's hardware; kernel size, memory and page size are the kernels' own`,
+  ];
 }
 
 /** One line on what the guest times of a run are, for tables, reports and claims. */

@@ -65,7 +65,11 @@ export async function collectHostFingerprint(
     ...virt,
   };
   if (process.platform === 'darwin') {
-    const sysctl = await execa('sysctl', ['-n', 'hw.model', 'machdep.cpu.brand_string', 'hw.perflevel0.physicalcpu', 'hw.perflevel1.physicalcpu', 'hw.memsize'], { reject: false });
+    const sysctl = await execa(
+      'sysctl',
+      ['-n', 'hw.model', 'machdep.cpu.brand_string', 'hw.perflevel0.physicalcpu', 'hw.perflevel1.physicalcpu', 'hw.memsize'],
+      { reject: false },
+    );
     const mac = parseMacSysctl(sysctl.stdout);
     const version = await execa('sw_vers', ['-productVersion'], { reject: false });
     return {

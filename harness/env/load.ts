@@ -17,7 +17,10 @@ export { parseProcStat, type CpuTicks };
 export function parseProcessTicks(text: string): number | null {
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // After "pid (comm)": state is field 3, utime field 14, stime field 15 (proc(5)).
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
@@ -108,7 +111,8 @@ export const BUSY_STEAL_FRACTION = 0.05;
 export function busyReason(load: LoadSummary, logicalCpus: number): string | null {
   if (load.otherBusyFraction !== null && load.otherBusyFraction > BUSY_OTHER_FRACTION)
     return `other processes used ${Math.round(load.otherBusyFraction * 100)}% of the host's CPU time`;
-  if (load.stealFraction !== null && load.stealFraction > BUSY_STEAL_FRACTION) return `${Math.round(load.stealFraction * 100)}% of CPU time was stolen by the host's hypervisor`;
+  if (load.stealFraction !== null && load.stealFraction > BUSY_STEAL_FRACTION)
+    return `${Math.round(load.stealFraction * 100)}% of CPU time was stolen by the host's hypervisor`;
   if (load.otherBusyFraction === null && load.loadAverage > BUSY_LOAD_PER_CPU * logicalCpus)
     return `load average ${load.loadAverage.toFixed(1)} on ${logicalCpus} CPUs`;
   return null;
@@ -122,6 +126,10 @@ export function hostLoadWarnings(label: string, samples: readonly HostLoadSample
   if (samples === undefined || samples.length === 0) return [];
   const busy = samples.map((s) => ({ s, reason: busyReason(s, logicalCpus) })).filter((b) => b.reason !== null);
   if (busy.length === 0) return [];
-  const worst = busy.reduce((a, b) => ((b.s.otherBusyFraction ?? b.s.loadAverage / logicalCpus) > (a.s.otherBusyFraction ?? a.s.loadAverage / logicalCpus) ? b : a));
-  return [`${label}: the host was busy during ${busy.length} of ${samples.length} boots (worst: ${worst.s.variant} round ${worst.s.boot + 1}, ${worst.reason}); its numbers are noisier and slower than on an idle host`];
+  const worst = busy.reduce((a, b) =>
+    (b.s.otherBusyFraction ?? b.s.loadAverage / logicalCpus) > (a.s.otherBusyFraction ?? a.s.loadAverage / logicalCpus) ? b : a,
+  );
+  return [
+    `${label}: the host was busy during ${busy.length} of ${samples.length} boots (worst: ${worst.s.variant} round ${worst.s.boot + 1}, ${worst.reason}); its numbers are noisier and slower than on an idle host`,
+  ];
 }

@@ -27,8 +27,7 @@ function threeDigits(value: number): string {
 /** Formats a value in its unit, scaling raw bytes to k/M/G so columns stay readable. */
 export function formatValue(value: number, unit: Unit): string {
   if (unit === 'B' || unit === 'B/s') {
-    for (const [factor, prefix] of SI_PREFIXES)
-      if (Math.abs(value) >= factor) return `${threeDigits(value / factor)} ${prefix}${unit}`;
+    for (const [factor, prefix] of SI_PREFIXES) if (Math.abs(value) >= factor) return `${threeDigits(value / factor)} ${prefix}${unit}`;
   }
   if (unit === 's' && Math.abs(value) < 1 && value !== 0) return `${threeDigits(value * 1000)} ms`;
   return `${threeDigits(value)} ${unit}`;

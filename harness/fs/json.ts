@@ -47,9 +47,7 @@ export function formatFieldPath(pathParts: readonly PropertyKey[]): string {
   return out === '' ? '(top level)' : out;
 }
 
-type Frame =
-  | { kind: 'array'; value: unknown[] }
-  | { kind: 'object'; value: Record<string, unknown>; key: string | null; count: number };
+type Frame = { kind: 'array'; value: unknown[] } | { kind: 'object'; value: Record<string, unknown>; key: string | null; count: number };
 
 class Fault extends Error {
   constructor(
@@ -242,7 +240,10 @@ export function parseJsonStrict(text: string, limits: JsonLimits): Result<unknow
     }
   } catch (error) {
     if (!(error instanceof Fault)) throw error;
-    return { ok: false, error: { field: formatFieldPath(pathOf(stack, pendingKey)), offset: i, ...lineAndColumn(text, i), reason: error.message, kind: error.kind } };
+    return {
+      ok: false,
+      error: { field: formatFieldPath(pathOf(stack, pendingKey)), offset: i, ...lineAndColumn(text, i), reason: error.message, kind: error.kind },
+    };
   }
 }
 

@@ -159,8 +159,7 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
         removeStale(lockFile, seen.text);
         continue;
       }
-      if (Date.now() >= deadline)
-        throw new InputError(`${file}: locked by ${describe(seen.holder)}; wait for it to finish or stop it (lock ${lockFile})`);
+      if (Date.now() >= deadline) throw new InputError(`${file}: locked by ${describe(seen.holder)}; wait for it to finish or stop it (lock ${lockFile})`);
       const limit = Number.isFinite(options.waitMs) ? `up to ${Math.round(options.waitMs / 1000)} s` : 'until it finishes';
       if (!announced) options.onNote?.(`${file} is locked by ${describe(seen.holder)}; waiting ${limit}`);
       announced = true;

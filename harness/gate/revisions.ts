@@ -75,7 +75,10 @@ async function git(repo: string, args: string[], what: string): Promise<string> 
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: string };
     if (failure.code === 'ENOENT') throw new InfraError('git is not on PATH: kbench gate reads both sides from git');
-    const line = (failure.stderr ?? '').split('\n').find((l) => l.trim() !== '')?.trim();
+    const line = (failure.stderr ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim();
     throw new InputError(line === undefined ? what : `${what}: ${line}`);
   }
 }
@@ -123,7 +126,8 @@ export async function materialiseSide(repo: string, side: Side, cacheDir: string
   const tmp = `${dir}.tmp-${process.pid}`;
   await fs.rm(tmp, { recursive: true, force: true });
   for (const entry of side.entries) {
-    if (path.isAbsolute(entry.path) || entry.path.split('/').includes('..')) throw new InputError(`${side.rev}: input path ${showValue(entry.path)} leaves the repository`);
+    if (path.isAbsolute(entry.path) || entry.path.split('/').includes('..'))
+      throw new InputError(`${side.rev}: input path ${showValue(entry.path)} leaves the repository`);
     const file = path.join(tmp, entry.path);
     await fs.mkdir(path.dirname(file), { recursive: true });
     if (entry.mode === '120000') throw new InputError(`${side.rev}: input ${entry.path} is a symbolic link; inputs must be files`);

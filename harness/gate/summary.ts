@@ -61,19 +61,31 @@ const pct = (fraction: number): string => `${Number((fraction * 100).toPrecision
 export function runnerClass(host: HostFingerprint): string {
   const clock = guestClockOf(host);
   const parts = [host.os, host.arch, host.acceleration, clock.kind === 'icount' ? `icount${clock.shift}` : 'wall'];
-  return parts.map((part) => part.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')).join('-');
+  return parts
+    .map((part) =>
+      part
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, ''),
+    )
+    .join('-');
 }
 
 /** "detects" of every metric the plan sized, in one line: what this run could catch, at which power. */
 export function detectsLine(plan: RunPlan): string {
   const boots = plan.fullRounds + plan.bootOnlyRounds;
-  const parts = plan.metrics.map((m) => `${m.metricId} ${m.exact ? 'any change (exact)' : m.detectableChange === null ? '—' : `>= ${pct(m.detectableChange)}`}`);
+  const parts = plan.metrics.map(
+    (m) => `${m.metricId} ${m.exact ? 'any change (exact)' : m.detectableChange === null ? '—' : `>= ${pct(m.detectableChange)}`}`,
+  );
   return `detects (${pct(PLANNING_POWER)} power, ${plan.fullRounds} full + ${plan.bootOnlyRounds} boot-only rounds = ${boots} boots a side): ${parts.join(', ')}`;
 }
 
 function imageLine(images: NonNullable<GateDescription['images']>): string {
-  const one = (image: GateImage) => `${short(image.key)}${image.derivedFrom === null ? '' : ` (derived from ${short(image.derivedFrom)}: only the ZFS tuning differs)`}`;
-  return images.base.key === images.candidate.key ? `one image for both sides: ${one(images.base)}` : `base ${one(images.base)}, candidate ${one(images.candidate)}`;
+  const one = (image: GateImage) =>
+    `${short(image.key)}${image.derivedFrom === null ? '' : ` (derived from ${short(image.derivedFrom)}: only the ZFS tuning differs)`}`;
+  return images.base.key === images.candidate.key
+    ? `one image for both sides: ${one(images.base)}`
+    : `base ${one(images.base)}, candidate ${one(images.candidate)}`;
 }
 
 function differenceText(differences: readonly SideDifference[], markdown: boolean): string {
@@ -100,24 +112,39 @@ const VERDICT_RANK: Record<string, number> = { regressed: 0, improved: 1, inconc
  * (--strict-conditions) also leaves such regressions out of the exit code, saying how many.
  */
 export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription, marking: ConditionsMarking = 'line'): GateVerdict {
-  const rows = reportSets(outcome, outcome.sets.map(() => 'custom-vs-stock')).flatMap((set) => set.rows);
+  const rows = reportSets(
+    outcome,
+    outcome.sets.map(() => 'custom-vs-stock'),
+  ).flatMap((set) => set.rows);
   const differs = (row: ComparedRow): boolean => marking !== 'line' && row.conditionsDiffer === true;
   const mark = (row: ComparedRow): string => (differs(row) ? ` ${CONDITIONS_MARK}` : '');
   const line = (row: ComparedRow): string => rowLine(row, mark(row));
   const regressions = rows.filter((row) => row.verdict === 'regressed');
   const notCounted = marking === 'strict' ? regressions.filter(differs) : [];
   const counted = regressions.filter((row) => !notCounted.includes(row));
-  const counts = (['regressed', 'improved', 'equivalent', 'inconclusive'] as const).map((verdict) => `${rows.filter((row) => row.verdict === verdict).length} ${VERDICT_LABEL[verdict]}`);
-  const uncountedText = notCounted.length === 0 ? '' : `; ${notCounted.length} regression${notCounted.length === 1 ? '' : 's'} made under different conditions not counted (--strict-conditions: ${notCounted.map((row) => row.metricId).join(', ')})`;
+  const counts = (['regressed', 'improved', 'equivalent', 'inconclusive'] as const).map(
+    (verdict) => `${rows.filter((row) => row.verdict === verdict).length} ${VERDICT_LABEL[verdict]}`,
+  );
+  const uncountedText =
+    notCounted.length === 0
+      ? ''
+      : `; ${notCounted.length} regression${notCounted.length === 1 ? '' : 's'} made under different conditions not counted (--strict-conditions: ${notCounted.map((row) => row.metricId).join(', ')})`;
   const headline =
     counted.length > 0
       ? `FAIL: ${counted.length} regression${counted.length === 1 ? '' : 's'} of the candidate against the base (${counted.map((row) => row.metricId).join(', ')})${uncountedText}`
       : `PASS: no regression of the candidate against the base (${counts.join(', ')})${uncountedText}`;
   const clock = gate.host === null ? null : describeGuestClock(guestClockOf(gate.host));
   const md: string[] = [`## kbench gate (${escapeMarkdown(gate.target)}): ${counted.length > 0 ? '✗' : '✓'} ${escapeMarkdown(headline)}`, ''];
-  md.push(`- Base: ${sideText(gate.base, true)}`, `- Candidate: ${sideText(gate.candidate, true)}`, `- The sides differ in: ${differenceText(gate.differences, true)}`);
+  md.push(
+    `- Base: ${sideText(gate.base, true)}`,
+    `- Candidate: ${sideText(gate.candidate, true)}`,
+    `- The sides differ in: ${differenceText(gate.differences, true)}`,
+  );
   if (gate.images !== null) md.push(`- Images: ${imageLine(gate.images)}`);
-  if (gate.runnerClass !== null) md.push(`- One run on one runner (${code(gate.runnerClass)}${clock === null ? '' : `, ${escapeMarkdown(clock)}`}), boots alternating base, candidate: runner and day cancel; each side boots its revision's custom kernel profile.`);
+  if (gate.runnerClass !== null)
+    md.push(
+      `- One run on one runner (${code(gate.runnerClass)}${clock === null ? '' : `, ${escapeMarkdown(clock)}`}), boots alternating base, candidate: runner and day cancel; each side boots its revision's custom kernel profile.`,
+    );
   if (gate.plan !== null) md.push(`- The plan ${escapeMarkdown(detectsLine(gate.plan))}`);
   // CONDITIONS COMPARED (compare/conditions.ts): one side's boots met a busier or slower host.
   const conditions = outcome.sets.flatMap((set) => (set.conditions?.line == null ? [] : [set.conditions.line]));
@@ -126,24 +153,36 @@ export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription, mar
   const header = ['| | Metric | Base | Candidate | Delta [95% CI] | Speedup | adj. p | Verdict |', '|---|---|---|---|---|---|---|---|'];
   if (regressions.length === 0) md.push('None.');
   else md.push(...header, ...regressions.map(line));
-  const others = rows.filter((row) => row.verdict !== 'regressed').sort((a, b) => VERDICT_RANK[a.verdict]! - VERDICT_RANK[b.verdict]! || (a.metricId < b.metricId ? -1 : 1));
+  const others = rows
+    .filter((row) => row.verdict !== 'regressed')
+    .sort((a, b) => VERDICT_RANK[a.verdict]! - VERDICT_RANK[b.verdict]! || (a.metricId < b.metricId ? -1 : 1));
   md.push('', `### All compared metrics (${rows.length}: ${counts.join(', ')})`, '');
   if (rows.length === 0) md.push('Nothing was compared.');
   else md.push(...header, ...regressions.map(line), ...others.map(line));
   if (rows.some(differs))
-    md.push('', `${CONDITIONS_MARK} made under different conditions on its two sides (the line above the tables says which): it may reflect the host, not the kernel${marking === 'strict' ? '; a regression so marked is not counted toward the exit code (--strict-conditions)' : ''}.`);
+    md.push(
+      '',
+      `${CONDITIONS_MARK} made under different conditions on its two sides (the line above the tables says which): it may reflect the host, not the kernel${marking === 'strict' ? '; a regression so marked is not counted toward the exit code (--strict-conditions)' : ''}.`,
+    );
   const skipped = outcome.sets.flatMap((set) => set.skipped);
   if (skipped.length > 0) md.push('', `Not compared: ${skipped.map((s) => `${code(s.key)} (${escapeMarkdown(s.reason)})`).join(', ')}`);
   md.push('', `Family: ${escapeMarkdown(outcome.options.procedure)}, alpha ${outcome.options.alpha}.`);
   const files = [gate.files.report && `report ${code(gate.files.report)}`, gate.files.results && `results ${code(gate.files.results)}`].filter(Boolean);
   if (files.length > 0) md.push(`Artifacts: ${files.join(', ')}.`);
 
-  const text: string[] = [`kbench gate (${gate.target}): ${headline}`, `  base:      ${sideText(gate.base, false)}`, `  candidate: ${sideText(gate.candidate, false)}`, `  differ in: ${differenceText(gate.differences, false)}`];
+  const text: string[] = [
+    `kbench gate (${gate.target}): ${headline}`,
+    `  base:      ${sideText(gate.base, false)}`,
+    `  candidate: ${sideText(gate.candidate, false)}`,
+    `  differ in: ${differenceText(gate.differences, false)}`,
+  ];
   if (gate.images !== null) text.push(`  images:    ${imageLine(gate.images)}`);
   if (gate.runnerClass !== null) text.push(`  runner:    ${gate.runnerClass}${clock === null ? '' : ` (${clock})`}`);
   for (const line of conditions) text.push(`  ${line}`);
   for (const row of [...regressions, ...others])
-    text.push(`  ${row.verdict.padEnd(12)} ${row.metricId.padEnd(44)} ${formatDelta(row)}${differs(row) ? ` ${CONDITIONS_MARK} conditions differ${marking === 'strict' && row.verdict === 'regressed' ? ': not counted (--strict-conditions)' : ''}` : ''}`);
+    text.push(
+      `  ${row.verdict.padEnd(12)} ${row.metricId.padEnd(44)} ${formatDelta(row)}${differs(row) ? ` ${CONDITIONS_MARK} conditions differ${marking === 'strict' && row.verdict === 'regressed' ? ': not counted (--strict-conditions)' : ''}` : ''}`,
+    );
   if (gate.plan !== null) text.push(`  plan ${detectsLine(gate.plan)}`);
   for (const [label, file] of Object.entries(gate.files)) if (file !== null) text.push(`  ${label}: ${file}`);
   return { exitCode: counted.length > 0 ? EXIT_REGRESSION : EXIT_OK, headline, markdown: `${md.join('\n')}\n`, text: `${text.join('\n')}\n` };
@@ -152,7 +191,18 @@ export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription, mar
 /** Nothing to measure: the revisions' inputs are identical (exit 0, said so). */
 export function identicalInputs(gate: GateDescription): GateVerdict {
   const headline = `PASS: the base and the candidate have identical inputs (${short(gate.base.inputHash)}); nothing to compare (--run-identical measures anyway)`;
-  const markdown = [`## kbench gate (${escapeMarkdown(gate.target)}): ✓ ${escapeMarkdown(headline)}`, '', `- Base: ${sideText(gate.base, true)}`, `- Candidate: ${sideText(gate.candidate, true)}`, ''].join('\n');
-  const text = [`kbench gate (${gate.target}): ${headline}`, `  base:      ${sideText(gate.base, false)}`, `  candidate: ${sideText(gate.candidate, false)}`, ''].join('\n');
+  const markdown = [
+    `## kbench gate (${escapeMarkdown(gate.target)}): ✓ ${escapeMarkdown(headline)}`,
+    '',
+    `- Base: ${sideText(gate.base, true)}`,
+    `- Candidate: ${sideText(gate.candidate, true)}`,
+    '',
+  ].join('\n');
+  const text = [
+    `kbench gate (${gate.target}): ${headline}`,
+    `  base:      ${sideText(gate.base, false)}`,
+    `  candidate: ${sideText(gate.candidate, false)}`,
+    '',
+  ].join('\n');
   return { exitCode: EXIT_OK, headline, markdown, text };
 }

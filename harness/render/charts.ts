@@ -118,7 +118,9 @@ const UNUSED_SVG = [
  */
 export function compactSvg(svg: string): string {
   // Inside tags only: text content has "<" escaped, so a tag never starts in a label.
-  let out = svg.replace(/<[^>]*>/g, (tag) => tag.replace(GEOMETRY_ATTRIBUTE, (_, name: string, value: string) => `${name}="${value.replace(LONG_DECIMAL, '$1')}"`));
+  let out = svg.replace(/<[^>]*>/g, (tag) =>
+    tag.replace(GEOMETRY_ATTRIBUTE, (_, name: string, value: string) => `${name}="${value.replace(LONG_DECIMAL, '$1')}"`),
+  );
   for (const unused of UNUSED_SVG) out = out.replace(unused, '');
   return out;
 }
@@ -159,7 +161,16 @@ export function distributionRows(metric: MetricSection): ChartRow[] {
  * is ever empty: no CI (exact, or unbounded) is a zero-length rule under the point, no claim an
  * invisible diamond, an unbounded band a zero-width one.
  */
-function forestRow(point: { speedup: number; low: number | null; high: number | null; exact: boolean; verdict: string; bandLow: number | null; bandHigh: number | null; claimed: number | null }) {
+function forestRow(point: {
+  speedup: number;
+  low: number | null;
+  high: number | null;
+  exact: boolean;
+  verdict: string;
+  bandLow: number | null;
+  bandHigh: number | null;
+  claimed: number | null;
+}) {
   const noCI = point.exact || point.low === null || point.high === null;
   return {
     speedup: point.speedup,

@@ -92,7 +92,11 @@ export async function runReportCommand(options: ReportCommandOptions): Promise<R
   for (const file of options.files) results.push(await loadResults(file));
   const baseline = options.baseline ? await loadResults(options.baseline) : null;
   if (options.historyDir && options.historyDb) throw new InputError('--history and --db both name a history: pick one');
-  const history = options.historyDir ? await loadHistory(options.historyDir) : options.historyDb ? historyFromDb(resolveDbFile(options.historyDb), results) : null;
+  const history = options.historyDir
+    ? await loadHistory(options.historyDir)
+    : options.historyDb
+      ? historyFromDb(resolveDbFile(options.historyDb), results)
+      : null;
   const claims = loadClaimsSync(options.claimsFile ?? DEFAULT_CLAIMS_FILE);
 
   const model = buildReportModel({

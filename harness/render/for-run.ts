@@ -8,7 +8,12 @@ import { buildReportModel, type ReportOptions } from './model.ts';
 
 export async function writeRunReport(results: ResultsFile, outFile: string, options: ReportOptions = {}): Promise<string> {
   // CI mode ($CI): verdicts made under different conditions are marked † in the report too.
-  const model = buildReportModel({ results: [results], baseline: null, history: null, options: { claims: loadClaimsSync(), ci: ciMode(undefined), ...options } });
+  const model = buildReportModel({
+    results: [results],
+    baseline: null,
+    history: null,
+    options: { claims: loadClaimsSync(), ci: ciMode(undefined), ...options },
+  });
   writeFileAtomicSync(outFile, await renderHtmlReport(model));
   return outFile;
 }

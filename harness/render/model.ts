@@ -233,8 +233,7 @@ export interface ReportInput {
 
 export { VERDICT_ORDER, toSpeedup } from './rows.ts';
 
-const sortedEntries = (record: Record<string, string>): [string, string][] =>
-  Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const sortedEntries = (record: Record<string, string>): [string, string][] => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 const GIB = 1024 ** 3;
 const gib = (bytes: number): string => `${Number((bytes / GIB).toPrecision(3))} GiB`;
@@ -384,7 +383,12 @@ function historySeries(
 function labelledSets(results: ResultsFile[], baseline: ResultsFile | null, runLabel: (index: number) => string, baselineName: string): LabelledSet[] {
   return results.flatMap((run, index) => [
     // MODE PRIOR (stats/modes.ts): the baseline's stored boots say which metrics have two modes.
-    ...pairStockVsCustom(run, storedModesFor(run, baseline, baselineName)).map((set) => ({ set, comparison: 'custom-vs-stock' as const, runLabel: runLabel(index), runIndex: index })),
+    ...pairStockVsCustom(run, storedModesFor(run, baseline, baselineName)).map((set) => ({
+      set,
+      comparison: 'custom-vs-stock' as const,
+      runLabel: runLabel(index),
+      runIndex: index,
+    })),
     // Times on different guest clocks are different quantities: such a run is shown, never compared with the baseline.
     ...(baseline === null || clockMismatch(run, baseline, '', '') !== null ? [] : pairRunVsBaseline(run, baseline)).map((set) => ({
       set,
@@ -523,9 +527,7 @@ function metricSection(metricId: string, ctx: MetricContext): MetricSection {
         count: metric.failures.length,
         reasons: [...new Set(metric.failures.map((f) => f.reason))].slice(0, 5),
       })),
-    unsupported: shown.flatMap(({ series, metric }) =>
-      metric.status.kind === 'unsupported' ? [{ series, reason: metric.status.reason }] : [],
-    ),
+    unsupported: shown.flatMap(({ series, metric }) => (metric.status.kind === 'unsupported' ? [{ series, reason: metric.status.reason }] : [])),
   };
 }
 
@@ -550,7 +552,12 @@ function reportWarnings(results: ResultsFile[], baseline: ResultsFile | null, so
 }
 
 /** The hosts and guests the report's samples come from, one line each. */
-function fingerprintOf(results: ResultsFile[], baseline: ResultsFile | null, shownTargets: ShownTarget[], hostLabel: (index: number) => string): ReportModel['fingerprint'] {
+function fingerprintOf(
+  results: ResultsFile[],
+  baseline: ResultsFile | null,
+  shownTargets: ShownTarget[],
+  hostLabel: (index: number) => string,
+): ReportModel['fingerprint'] {
   const hostLine = (file: ResultsFile, label: string): string[] =>
     file.host === null
       ? []
@@ -560,7 +567,8 @@ function fingerprintOf(results: ResultsFile[], baseline: ResultsFile | null, sho
   return {
     hosts: [...results.flatMap((run, index) => hostLine(run, hostLabel(index))), ...(baseline === null ? [] : hostLine(baseline, 'baseline: '))],
     guests: shownTargets.map(
-      ({ series, target }) => `${series}: ${target.guest.os} ${target.guest.osVersion}, kernel ${target.guest.kernelRelease}, ZFS ${target.guest.zfsVersion ?? 'absent'}`,
+      ({ series, target }) =>
+        `${series}: ${target.guest.os} ${target.guest.osVersion}, kernel ${target.guest.kernelRelease}, ZFS ${target.guest.zfsVersion ?? 'absent'}`,
     ),
   };
 }
@@ -606,9 +614,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
 
   const allRows = sets.flatMap((set) => set.rows);
   const verdicts = VERDICT_ORDER.flatMap((verdict) =>
-    allRows
-      .filter((row) => row.verdict === verdict)
-      .sort((a, b) => Math.abs(b.deltaPercent ?? 0) - Math.abs(a.deltaPercent ?? 0)),
+    allRows.filter((row) => row.verdict === verdict).sort((a, b) => Math.abs(b.deltaPercent ?? 0) - Math.abs(a.deltaPercent ?? 0)),
   );
   const skipped = sets.flatMap((set) => set.skipped);
   const counts: ReportModel['counts'] = { regressed: 0, improved: 0, equivalent: 0, inconclusive: 0, skipped: skipped.length };
@@ -637,11 +643,19 @@ export function buildReportModel(input: ReportInput): ReportModel {
           ),
         );
   const metrics: MetricSection[] = metricOrder.map((metricId) =>
-    metricSection(metricId, { shownTargets, allRows, skipped, claimsTable, historyFiles, historyTargetIds, noiseThreshold, changePoints: options.changePoints }),
+    metricSection(metricId, {
+      shownTargets,
+      allRows,
+      skipped,
+      claimsTable,
+      historyFiles,
+      historyTargetIds,
+      noiseThreshold,
+      changePoints: options.changePoints,
+    }),
   );
 
   const warnings = reportWarnings(results, baseline, sources);
-
 
   const historyRuns = historyFiles ?? [];
   const guests: GuestInfo[] = shownTargets.map(({ series, run, target }) => guestInfo(series, run, target));

@@ -67,7 +67,12 @@ export function claimedFor(row: ComparedRow, claims: readonly ClaimJudgement[]):
 
 const verdictRank = (verdict: Verdict): number => VERDICT_ORDER.indexOf(verdict);
 
-export function overviewRows(rows: readonly ComparedRow[], claims: readonly ClaimJudgement[], anchorOf: (metricId: string) => string, severalSets: boolean): OverviewRow[] {
+export function overviewRows(
+  rows: readonly ComparedRow[],
+  claims: readonly ClaimJudgement[],
+  anchorOf: (metricId: string) => string,
+  severalSets: boolean,
+): OverviewRow[] {
   const tested = rows.filter((row): row is ComparedRow & { speedup: number } => row.speedup !== null);
   const rankOf = new Map<string, number>();
   for (const row of tested) {
@@ -96,5 +101,7 @@ export function overviewRows(rows: readonly ComparedRow[], claims: readonly Clai
         claimed: claimedFor(row, claims)?.claimedSpeedup ?? null,
       };
     })
-    .sort((a, b) => a.workloadRank - b.workloadRank || verdictRank(a.verdict) - verdictRank(b.verdict) || a.speedup - b.speedup || a.label.localeCompare(b.label));
+    .sort(
+      (a, b) => a.workloadRank - b.workloadRank || verdictRank(a.verdict) - verdictRank(b.verdict) || a.speedup - b.speedup || a.label.localeCompare(b.label),
+    );
 }

@@ -114,7 +114,10 @@ function sideSummary(label: string, side: ComparedMetric['baseline']): SideSumma
   return { label, n: side.n, boots: side.boots, center: finite(side.center), ci: finiteInterval(side.ci), outliers: side.outliers.length };
 }
 
-export function comparedRow(row: ComparedMetric, set: { id: string; title: string; comparison: ComparisonKind; baselineLabel: string; candidateLabel: string }): ComparedRow {
+export function comparedRow(
+  row: ComparedMetric,
+  set: { id: string; title: string; comparison: ComparisonKind; baselineLabel: string; candidateLabel: string },
+): ComparedRow {
   const ratio = finite(row.ratio);
   const ratioCI = finiteInterval(row.ratioCI);
   return {

@@ -52,7 +52,6 @@ export function parseMaxInputMib(raw: string, source: string): number {
   return Number(raw) * 1024 * 1024;
 }
 
-
 const PER_METRIC = new Set(['samples', 'warmup', 'failures']);
 
 /** Throws one InputError line naming the field for the first value over a limit. Depth is already bounded. */

@@ -2,7 +2,11 @@
 import { RESULTS_SCHEMA_VERSION, type ResultsFile } from './schema.ts';
 import { KBENCH_VERSION } from '../version.ts';
 
-export function newResultsFile(kind: ResultsFile['kind'], fields: Pick<ResultsFile, 'complete' | 'settings' | 'host'> & { runId: (at: string) => string }, now = new Date()): ResultsFile {
+export function newResultsFile(
+  kind: ResultsFile['kind'],
+  fields: Pick<ResultsFile, 'complete' | 'settings' | 'host'> & { runId: (at: string) => string },
+  now = new Date(),
+): ResultsFile {
   const at = now.toISOString();
   return {
     format: 'kbench-results',

@@ -62,9 +62,7 @@ export type TimingSource = z.infer<typeof TimingSource>;
 // zod already refuses NaN and ±Infinity for z.number(); the message says so in plain words.
 const finiteNonNegative = z.number({ error: 'must be a finite number' }).refine((v) => v >= 0, { message: 'must not be negative' });
 const isoTime = z.iso.datetime({ offset: true });
-const metricId = z
-  .string()
-  .regex(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/, 'must look like "area.workload.measure" (lowercase, dots)');
+const metricId = z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/, 'must look like "area.workload.measure" (lowercase, dots)');
 
 export const Sample = z.strictObject({
   value: finiteNonNegative,
@@ -297,8 +295,7 @@ export const ResultsFile = z
   .superRefine((file, ctx) => {
     const seenTargets = new Set<string>();
     file.targets.forEach((target, t) => {
-      if (seenTargets.has(target.id))
-        ctx.addIssue({ code: 'custom', path: ['targets', t, 'id'], message: 'duplicate target id', input: target.id });
+      if (seenTargets.has(target.id)) ctx.addIssue({ code: 'custom', path: ['targets', t, 'id'], message: 'duplicate target id', input: target.id });
       seenTargets.add(target.id);
       const expectedId = `${target.guest.os}/${target.guest.kernelVariant}`;
       if (target.id !== expectedId)

@@ -162,7 +162,12 @@ export class RunEngine {
     });
     this.deps.recorder.save();
     const busy = busyReason(load, logicalCpuCount());
-    if (busy !== null) this.deps.progress.emit({ event: 'note', variant: boot.variant, message: `host busy during round ${boot.round + 1}: ${busy}; numbers from this boot are noisier` });
+    if (busy !== null)
+      this.deps.progress.emit({
+        event: 'note',
+        variant: boot.variant,
+        message: `host busy during round ${boot.round + 1}: ${busy}; numbers from this boot are noisier`,
+      });
   }
 
   /** The guest's CPU accounting; null when its OS keeps none or the read fails (never fails the boot). */
@@ -180,7 +185,12 @@ export class RunEngine {
     const { backend, guest, progress } = this.deps;
     // Before the VM exists its CPU time is 0: only kbench's own counts.
     const loadAtStart = snapshotLoad('not-started');
-    progress.emit({ event: 'boot', target: this.options.prepared.spec.name, variant: boot.variant, message: `round ${boot.round + 1}${attempt > 0 ? `, reboot ${attempt}` : ''}` });
+    progress.emit({
+      event: 'boot',
+      target: this.options.prepared.spec.name,
+      variant: boot.variant,
+      message: `round ${boot.round + 1}${attempt > 0 ? `, reboot ${attempt}` : ''}`,
+    });
     const booted = await backend.boot(this.options.prepared, boot.variant);
     let shell: RemoteShell | null = null;
     try {
@@ -256,9 +266,11 @@ export class RunEngine {
   private async shutdownGuest(live: LiveBoot): Promise<void> {
     // A machine kbench did not boot (--backend ssh) keeps no tmpfs or data file of ours.
     for (const scratch of live.scratches.values())
-      await scratch.release().catch((error: unknown) =>
-        this.deps.progress.emit({ event: 'note', variant: live.booted.variant, message: `scratch release: ${(error as Error).message}` }),
-      );
+      await scratch
+        .release()
+        .catch((error: unknown) =>
+          this.deps.progress.emit({ event: 'note', variant: live.booted.variant, message: `scratch release: ${(error as Error).message}` }),
+        );
     await live.shell.close().catch(() => undefined);
     await this.deps.backend.shutdown(live.booted);
     this.deps.progress.emit({ event: 'shutdown', variant: live.booted.variant, message: 'VM stopped' });
@@ -277,7 +289,11 @@ export class RunEngine {
         if (error instanceof KbenchError && !(error instanceof InfraError)) throw error;
         attempt++;
         const reason = `boot failed: ${(error as Error).message}`;
-        this.deps.progress.emit({ event: 'failure', variant: boot.variant, message: `${reason}${attempt > this.maxReboots ? '' : `; retrying (${attempt} of ${this.maxReboots})`}` });
+        this.deps.progress.emit({
+          event: 'failure',
+          variant: boot.variant,
+          message: `${reason}${attempt > this.maxReboots ? '' : `; retrying (${attempt} of ${this.maxReboots})`}`,
+        });
         if (attempt > this.maxReboots) {
           // Infrastructure that failed every attempt ends the run (exit 3); the units stay pending
           // so that --resume does them once it works, and everything recorded so far is kept.

@@ -85,7 +85,11 @@ export interface ExecuteRunInput {
 
 /** Prepares the target, boots the kernels alternately through the plan, and leaves `file` complete. */
 export async function executeRun({ backend, progress, definition, suite, guest, results, settings, file, runDir, seed }: ExecuteRunInput): Promise<void> {
-  progress.emit({ event: 'run-start', target: settings.target, message: `${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite, results in ${file}` });
+  progress.emit({
+    event: 'run-start',
+    target: settings.target,
+    message: `${settings.kernels.join(' vs ')}, ${settings.quick ? 'quick' : 'full'} ${settings.suite} suite, results in ${file}`,
+  });
   // A target that cannot be prepared (no limactl, bad ssh target) is bad input: the caller removes what was created.
   const prepared = await backend.prepare(definition.spec, settings.kernels, runDir);
   const versions = await backend.versions();

@@ -63,9 +63,17 @@ export function renderRoute(description: TargetDescription, indent = '  '): stri
 }
 
 /** `kbench run --plan`'s closing section: how the chosen route runs, then the other routes to the same target. Pure. */
-export function renderRoutes(routes: { note: string; chosen: TargetDescription; alternatives: readonly { flags: string; description: TargetDescription; refused: string | null }[] }): string {
+export function renderRoutes(routes: {
+  note: string;
+  chosen: TargetDescription;
+  alternatives: readonly { flags: string; description: TargetDescription; refused: string | null }[];
+}): string {
   const { chosen } = routes;
-  const lines = [`how it runs: ${chosen.target} on ${chosen.backend} (${chosen.variants.join(', ')}), ${chosen.vm.vcpus} vCPUs, ${chosen.vm.memoryMiB} MiB`, `  ${routes.note}`, ...renderRoute(chosen)];
+  const lines = [
+    `how it runs: ${chosen.target} on ${chosen.backend} (${chosen.variants.join(', ')}), ${chosen.vm.vcpus} vCPUs, ${chosen.vm.memoryMiB} MiB`,
+    `  ${routes.note}`,
+    ...renderRoute(chosen),
+  ];
   for (const alternative of routes.alternatives) {
     lines.push(`also: ${alternative.flags}`, ...renderRoute(alternative.description));
     if (alternative.refused !== null) lines.push(`  custom there: ${alternative.refused}`);

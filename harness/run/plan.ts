@@ -27,8 +27,7 @@ export function unitKey(round: number, variant: KernelVariant, workloadId: strin
 /** Full rounds first, then boot-only rounds; kernels alternate within every round. */
 export function bootOrder(rounds: number, variants: KernelVariant[], bootOnlyRounds = 0): PlannedBoot[] {
   const boots: PlannedBoot[] = [];
-  for (let round = 0; round < rounds + bootOnlyRounds; round++)
-    for (const variant of variants) boots.push({ round, variant, bootOnly: round >= rounds });
+  for (let round = 0; round < rounds + bootOnlyRounds; round++) for (const variant of variants) boots.push({ round, variant, bootOnly: round >= rounds });
   return boots;
 }
 

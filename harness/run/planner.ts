@@ -10,7 +10,18 @@
  */
 import { nestedSamples } from '../compare/pairing.ts';
 import type { KernelVariant, ResultsFile } from '../results/schema.ts';
-import { decisionOutlook, DEFAULT_ALPHA, expectedHalfWidth, median, relativeResolution, widenForResolution, DEFAULT_NOISE_THRESHOLD, noiseBand, optimalIterationsPerBoot, varianceComponents } from '../stats/index.ts';
+import {
+  decisionOutlook,
+  DEFAULT_ALPHA,
+  expectedHalfWidth,
+  median,
+  relativeResolution,
+  widenForResolution,
+  DEFAULT_NOISE_THRESHOLD,
+  noiseBand,
+  optimalIterationsPerBoot,
+  varianceComponents,
+} from '../stats/index.ts';
 import type { Workload } from '../../suites/types.ts';
 
 export interface MetricNoise {
@@ -369,7 +380,8 @@ export function reachOf(plan: RunPlan, context: PlanContext, iterationsPerBoot: 
   const measured = (m: MetricOutlook): boolean => iterated.includes(m.workloadId) && !m.exact && context.noise.has(m.metricId);
   const short = (candidate: RunPlan): MetricOutlook[] => candidate.metrics.filter((m) => measured(m) && !servesTwiceItsBand(m));
   if (short(plan).length === 0) return null;
-  const fixed = (fullRounds: number): RunPlan => evaluatePlan({ fullRounds, bootOnlyRounds: 0, iterations: suiteIterations(context.suite, iterationsPerBoot) }, context);
+  const fixed = (fullRounds: number): RunPlan =>
+    evaluatePlan({ fullRounds, bootOnlyRounds: 0, iterations: suiteIterations(context.suite, iterationsPerBoot) }, context);
   const beyond = new Set(short(fixed(MAX_ROUNDS_TO_SUGGEST)).map((m) => m.metricId));
   let rounds = plan.fullRounds + 1;
   while (rounds < MAX_ROUNDS_TO_SUGGEST && !short(fixed(rounds)).every((m) => beyond.has(m.metricId))) rounds++;

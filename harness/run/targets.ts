@@ -32,7 +32,11 @@ export function currentHost(): HostPlatform {
 }
 
 /** Every backend with its answer for this target and variants (host-independent unless `host` is given). */
-export function backendSupport(definition: TargetDefinition, variants: readonly KernelVariant[] = BOTH, host?: HostPlatform): { backend: BackendName; support: Support }[] {
+export function backendSupport(
+  definition: TargetDefinition,
+  variants: readonly KernelVariant[] = BOTH,
+  host?: HostPlatform,
+): { backend: BackendName; support: Support }[] {
   return BACKENDS.map((backend) => ({ backend: backend.name, support: backend.supports(definition.spec, variants, host) }));
 }
 
@@ -48,13 +52,21 @@ export function findTarget(name: string): TargetDefinition {
 }
 
 /** The target and the backend that will run it; an InputError with the backend's own reason when it cannot. */
-export function resolveTarget(name: string, backend: string | undefined, variants: readonly KernelVariant[] = BOTH): { definition: TargetDefinition; backend: BackendName } {
+export function resolveTarget(
+  name: string,
+  backend: string | undefined,
+  variants: readonly KernelVariant[] = BOTH,
+): { definition: TargetDefinition; backend: BackendName } {
   const definition = findTarget(name);
   const descriptor = backendDescriptor(backend ?? definition.defaultBackend);
   const support = descriptor.supports(definition.spec, variants);
   if (!support.ok) {
-    const others = backendSupport(definition, variants).filter((entry) => entry.support.ok && entry.backend !== descriptor.name).map((entry) => entry.backend);
-    throw new InputError(`--backend ${descriptor.name}: target ${name} with --kernels ${variants.join(',')}: ${support.reason}${others.length > 0 ? ` (it runs on: ${others.join(', ')})` : ''}`);
+    const others = backendSupport(definition, variants)
+      .filter((entry) => entry.support.ok && entry.backend !== descriptor.name)
+      .map((entry) => entry.backend);
+    throw new InputError(
+      `--backend ${descriptor.name}: target ${name} with --kernels ${variants.join(',')}: ${support.reason}${others.length > 0 ? ` (it runs on: ${others.join(', ')})` : ''}`,
+    );
   }
   return { definition, backend: descriptor.name };
 }
@@ -79,7 +91,12 @@ export interface TargetDescription {
  * `kbench run --plan`: how target + backend + variants would run, resolved without booting or
  * fetching anything. Throws the same one-line InputError as a real run when the backend cannot.
  */
-export function describeTarget(name: string, backend: string | undefined, variants: readonly KernelVariant[] = BOTH, host: HostPlatform = currentHost()): TargetDescription {
+export function describeTarget(
+  name: string,
+  backend: string | undefined,
+  variants: readonly KernelVariant[] = BOTH,
+  host: HostPlatform = currentHost(),
+): TargetDescription {
   const { definition, backend: chosen } = resolveTarget(name, backend, variants);
   const descriptor = backendDescriptor(chosen);
   const onHost = descriptor.supports(definition.spec, variants, host);
@@ -94,7 +111,11 @@ export function describeTarget(name: string, backend: string | undefined, varian
     vm: { vcpus: definition.spec.vcpus, memoryMiB: definition.spec.memoryMiB, scratchDiskMiB: definition.spec.scratchDiskMiB },
     plan: descriptor.describe(definition.spec, variants, host),
     hostProblem: onHost.ok ? null : onHost.reason,
-    backends: backendSupport(definition, variants).map((entry) => ({ backend: entry.backend, ok: entry.support.ok, reason: entry.support.ok ? null : entry.support.reason })),
+    backends: backendSupport(definition, variants).map((entry) => ({
+      backend: entry.backend,
+      ok: entry.support.ok,
+      reason: entry.support.ok ? null : entry.support.reason,
+    })),
   };
 }
 
@@ -113,7 +134,12 @@ export interface TargetAlternative {
  * under qemu: the official image, its key, its boot), so a plan names an image even when the
  * default route is a machine you booted.
  */
-export function targetRoutes(name: string, backend: string | undefined, variants: readonly KernelVariant[] = BOTH, host: HostPlatform = currentHost()): { note: string; chosen: TargetDescription; alternatives: TargetAlternative[] } {
+export function targetRoutes(
+  name: string,
+  backend: string | undefined,
+  variants: readonly KernelVariant[] = BOTH,
+  host: HostPlatform = currentHost(),
+): { note: string; chosen: TargetDescription; alternatives: TargetAlternative[] } {
   const chosen = describeTarget(name, backend, variants, host);
   const definition = findTarget(name);
   const alternatives: TargetAlternative[] = [];

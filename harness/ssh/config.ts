@@ -104,7 +104,10 @@ function sshG(ssh: string, args: string[], timeoutMs: number): Promise<Result<st
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return resolve(err(`${ssh} not found: install the OpenSSH client, or give user@host[:port]`));
       // OpenSSH names file and line first ("FILE line N: Bad port"), then "terminating".
-      const lines = String(stderr).split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+      const lines = String(stderr)
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean);
       const why = lines.find((line) => / line \d+: /.test(line)) ?? lines.at(-1) ?? error.message;
       resolve(err(`ssh -G ${args.join(' ')} failed: ${why.slice(0, 200)}`));
     });

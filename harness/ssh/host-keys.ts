@@ -30,9 +30,7 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-export type KnownHostsHosts =
-  | { kind: 'patterns'; patterns: string[] }
-  | { kind: 'hashed'; salt: Buffer; hash: Buffer };
+export type KnownHostsHosts = { kind: 'patterns'; patterns: string[] } | { kind: 'hashed'; salt: Buffer; hash: Buffer };
 
 export interface KnownHostsEntry {
   lineNumber: number;
@@ -73,7 +71,10 @@ function parseHostField(field: string): KnownHostsHosts | null {
 
 /** OpenSSH pattern: `*` and `?` wildcards, case-insensitive. */
 export function matchesPattern(name: string, pattern: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(name);
 }
 
@@ -144,9 +145,7 @@ export interface HostKeyCheck {
 }
 
 export async function createHostKeyCheck(policy: HostKeyPolicy, host: string, port: number): Promise<HostKeyCheck> {
-  return policy.kind === 'known-hosts'
-    ? knownHostsCheck(policy.knownHostsFile, host, port)
-    : pinCheck(policy.pinFile, host, port);
+  return policy.kind === 'known-hosts' ? knownHostsCheck(policy.knownHostsFile, host, port) : pinCheck(policy.pinFile, host, port);
 }
 
 async function knownHostsCheck(file: string, host: string, port: number): Promise<HostKeyCheck> {

@@ -57,7 +57,12 @@ export function parsePrivilegeProbe(output: string, user: string): { ok: true; p
   const why =
     sudo === 'sudo missing'
       ? 'there is no sudo'
-      : `sudo -n refuses (${sudo.replace(/^sudo refused\s*/, '').replace(/\s+/g, ' ').slice(0, 100) || 'no message'})`;
+      : `sudo -n refuses (${
+          sudo
+            .replace(/^sudo refused\s*/, '')
+            .replace(/\s+/g, ' ')
+            .slice(0, 100) || 'no message'
+        })`;
   return {
     ok: false,
     error: `${user} is not root (uid ${uid[1]}) and ${why}: kbench runs modprobe, zpool and /sys writes as root; give ${user} passwordless sudo (Lima's images do) or log in as root`,
@@ -177,7 +182,11 @@ export class SshSession implements RemoteShell {
       const at = all.indexOf(pidPrefix);
       const lineEnd = at < 0 ? -1 : all.indexOf(0x0a, at);
       if (lineEnd < 0) return { text: all.toString('utf8'), groups: [] };
-      const [pid, parent] = all.subarray(at + pidPrefix.length, lineEnd).toString('latin1').split(' ').map(Number);
+      const [pid, parent] = all
+        .subarray(at + pidPrefix.length, lineEnd)
+        .toString('latin1')
+        .split(' ')
+        .map(Number);
       return { text: all.subarray(lineEnd + 1).toString('utf8'), groups: processGroups(privilege, pid, parent) };
     };
 

@@ -89,8 +89,7 @@ export function flattenSpikes(values: readonly number[], sigma: number): number[
   });
 }
 
-const relativeStep = (before: number, after: number): number =>
-  before === 0 ? (after === 0 ? 0 : Number.POSITIVE_INFINITY) : Math.abs(after / before - 1);
+const relativeStep = (before: number, after: number): number => (before === 0 ? (after === 0 ? 0 : Number.POSITIVE_INFINITY) : Math.abs(after / before - 1));
 
 function mergeSmallSteps(values: readonly number[], segments: Segment[], minRelativeChange: number): Segment[] {
   const merged = [...segments];

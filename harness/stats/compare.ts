@@ -32,7 +32,17 @@
 import { mean, median, outlierIndexes, sampleVariance } from './descriptive.ts';
 import { holmAdjust } from './holm.ts';
 import { summarizeUnits, varianceComponents, type NestedSample } from './nested.ts';
-import { bootsToShareAMode, detectModes, MODE_SHARE_CHANCE, placeInPriorModes, sidesShareAMode, withinModeLogs, withinPriorModeLogs, type ModePrior, type Modes } from './modes.ts';
+import {
+  bootsToShareAMode,
+  detectModes,
+  MODE_SHARE_CHANCE,
+  placeInPriorModes,
+  sidesShareAMode,
+  withinModeLogs,
+  withinPriorModeLogs,
+  type ModePrior,
+  type Modes,
+} from './modes.ts';
 import { byRun, poolRunVariance, runVarianceOf, type RunVarianceEstimate } from './runs.ts';
 import { speedupOf } from './speedup.ts';
 import { studentTQuantile, studentTTwoSidedP } from './student-t.ts';
@@ -255,10 +265,7 @@ export function summarizeSide(samples: readonly NestedSample[], level = DEFAULT_
 
 const percent = (fraction: number): string => `${Number((fraction * 100).toPrecision(2))}%`;
 
-const BOOT_COUNTS_TO_TRY = [
-  ...Array.from({ length: 19 }, (_, i) => i + 2),
-  25, 30, 35, 40, 50, 60, 70, 80, 100, 120, 150, MAX_BOOTS_TO_SUGGEST,
-];
+const BOOT_COUNTS_TO_TRY = [...Array.from({ length: 19 }, (_, i) => i + 2), 25, 30, 35, 40, 50, 60, 70, 80, 100, 120, 150, MAX_BOOTS_TO_SUGGEST];
 
 interface Planned {
   detectableChange: number | null;
@@ -388,7 +395,10 @@ function prepare(input: MetricComparisonInput, threshold: number, level: number)
   const constantBaseline = distinctValues(input.baseline) === 1;
   const constantCandidate = distinctValues(input.candidate) === 1;
   if (input.exact === true) {
-    for (const [side, constant, summary] of [['baseline', constantBaseline, baseline], ['candidate', constantCandidate, candidate]] as const)
+    for (const [side, constant, summary] of [
+      ['baseline', constantBaseline, baseline],
+      ['candidate', constantCandidate, candidate],
+    ] as const)
       if (!constant) problems.push(`declared exact, but the ${side} has ${distinctValues(input[side])} different values over ${summary.boots} boots`);
   }
   const exactByDeclaration = input.exact === true && constantBaseline && constantCandidate;
@@ -400,7 +410,8 @@ function prepare(input: MetricComparisonInput, threshold: number, level: number)
     const logRatio = Math.log(ratio);
     const relB = relativeResolution(input.resolution, b);
     const relC = relativeResolution(input.resolution, c);
-    const logInterval = b > 0 && c > 0 ? widenForResolution({ low: logRatio, high: logRatio }, relB, relC, input.resolution?.floor === true) : { low: logRatio, high: logRatio };
+    const logInterval =
+      b > 0 && c > 0 ? widenForResolution({ low: logRatio, high: logRatio }, relB, relC, input.resolution?.floor === true) : { low: logRatio, high: logRatio };
     const point = { low: Math.exp(logInterval.low), high: Math.exp(logInterval.high) };
     const verdict = classify(input.direction, logInterval, 0, 1, band);
     const widened = relB > 0 || relC > 0;
@@ -463,7 +474,9 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
   const defaultThreshold = options.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD;
   const prepared = inputs.map((input) => prepare(input, validate(input, defaultThreshold), level));
 
-  const levels = familyRunLevels(prepared.map((p, i) => (p.kind === 'test' && inputs[i]!.acrossRuns === true ? runLevelOf(p.runsBaseline, p.runsCandidate, inputs[i]!.runVariance) : null)));
+  const levels = familyRunLevels(
+    prepared.map((p, i) => (p.kind === 'test' && inputs[i]!.acrossRuns === true ? runLevelOf(p.runsBaseline, p.runsCandidate, inputs[i]!.runVariance) : null)),
+  );
   const tests = prepared.map((p, i) => {
     if (p.kind !== 'test') return null;
     const welch = smallSideTest(welchTTest(p.logsBaseline, p.logsCandidate), p.logsBaseline.length, p.logsCandidate.length);
@@ -524,7 +537,9 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
       if (more !== null) bootsToDecide = Math.max(have + more, outlook.bootsToDecide ?? 0);
       note =
         `the boots stored in ${placed.prior} fall into two modes ×${Math.exp(placed.shift).toFixed(2)} apart, and which mode each side's boots landed in explains the change alone: not called; ` +
-        (more === null ? 'boots of both sides in one mode would decide it' : `about ${bootsToDecide} boots per side would put boots of both sides in one mode (${percent(MODE_SHARE_CHANCE)} chance) and decide it (have ${have})`);
+        (more === null
+          ? 'boots of both sides in one mode would decide it'
+          : `about ${bootsToDecide} boots per side would put boots of both sides in one mode (${percent(MODE_SHARE_CHANCE)} chance) and decide it (have ${have})`);
     } else if (explainsChange)
       note = `the boots fall into two modes and only which boots landed in which mode explains the change: not called; boots of both sides in the same mode would decide it`;
     else if (verdict === 'inconclusive') {
@@ -538,7 +553,8 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
         : `CI straddles the ±${percent(p.common.noiseThreshold)} band`;
       // With 2 boots a side the t quantile makes the detectable change astronomic: past 1000% it only means "nothing".
       const detectable = outlook.detectableChange ?? Number.NaN;
-      const stepText = widen > 0.001 ? `; its resolution adds ${Number.isFinite(widen) ? `±${percent(Math.expm1(widen))}` : 'an unbounded end'} to the interval` : '';
+      const stepText =
+        widen > 0.001 ? `; its resolution adds ${Number.isFinite(widen) ? `±${percent(Math.expm1(widen))}` : 'an unbounded end'} to the interval` : '';
       note = `${why}; detects ${detectable > 10 ? 'only changes > 1000%' : `>= ${percent(detectable)}`} here; ${decideText}${stepText}`;
     }
     return {
@@ -568,7 +584,14 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
  * last-ranked metric, so never easier than the family). A call that does not survive it is only
  * the mode assignment and is not made.
  */
-function modeAdjustedVerdict(p: Extract<Prepared, { kind: 'test' }>, modes: Modes, runLevel: RunLevel | null, alpha: number, level: number, familySize: number): Verdict {
+function modeAdjustedVerdict(
+  p: Extract<Prepared, { kind: 'test' }>,
+  modes: Modes,
+  runLevel: RunLevel | null,
+  alpha: number,
+  level: number,
+  familySize: number,
+): Verdict {
   return fixedModeVerdict(p, withinModeLogs(p.logsBaseline, modes), withinModeLogs(p.logsCandidate, modes), runLevel, alpha, level, familySize);
 }
 
@@ -589,10 +612,26 @@ function priorAdjustedVerdict(
 ): Verdict {
   const baselinePrior = (priors.baseline ?? priors.candidate)!;
   const candidatePrior = (priors.candidate ?? priors.baseline)!;
-  return fixedModeVerdict(p, withinPriorModeLogs(p.logsBaseline, baselinePrior, shift), withinPriorModeLogs(p.logsCandidate, candidatePrior, shift), runLevel, alpha, level, familySize);
+  return fixedModeVerdict(
+    p,
+    withinPriorModeLogs(p.logsBaseline, baselinePrior, shift),
+    withinPriorModeLogs(p.logsCandidate, candidatePrior, shift),
+    runLevel,
+    alpha,
+    level,
+    familySize,
+  );
 }
 
-function fixedModeVerdict(p: Extract<Prepared, { kind: 'test' }>, baseline: number[], candidate: number[], runLevel: RunLevel | null, alpha: number, level: number, familySize: number): Verdict {
+function fixedModeVerdict(
+  p: Extract<Prepared, { kind: 'test' }>,
+  baseline: number[],
+  candidate: number[],
+  runLevel: RunLevel | null,
+  alpha: number,
+  level: number,
+  familySize: number,
+): Verdict {
   let test = smallSideTest(welchTTest(baseline, candidate), baseline.length, candidate.length);
   if (runLevel !== null && runLevel.variance !== null) test = withRunLevel(test, baseline, candidate, runLevel);
   const logCI = widenForResolution(welchInterval(test, level), p.resolution.baseline, p.resolution.candidate, p.resolution.floor);
@@ -608,7 +647,12 @@ function fixedModeVerdict(p: Extract<Prepared, { kind: 'test' }>, baseline: numb
 export function runLevelOf(runsBaseline: number[][], runsCandidate: number[][], external?: RunVarianceEstimate & { source: string }): RunLevel {
   const own = poolRunVariance([runVarianceOf(runsBaseline), runVarianceOf(runsCandidate)]);
   const counts = { runsBaseline: runsBaseline.length, runsCandidate: runsCandidate.length };
-  const ownSource = [runsBaseline.length >= 2 ? `the baseline's ${runsBaseline.length} runs` : '', runsCandidate.length >= 2 ? `the candidate's ${runsCandidate.length} runs` : ''].filter(Boolean).join(' and ');
+  const ownSource = [
+    runsBaseline.length >= 2 ? `the baseline's ${runsBaseline.length} runs` : '',
+    runsCandidate.length >= 2 ? `the candidate's ${runsCandidate.length} runs` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   if (external !== undefined && external.df > 0 && (own === null || external.df > own.df))
     return { ...counts, variance: external.variance, df: external.df, source: external.source };
   if (own !== null) return { ...counts, variance: own.variance, df: own.df, source: ownSource };
@@ -628,7 +672,12 @@ export function familyRunLevels(levels: readonly (RunLevel | null)[]): (RunLevel
   if (pooled === null) return [...levels];
   return levels.map((level) => {
     if (level === null || level.variance === null || level.variance >= pooled.variance) return level;
-    return { ...level, variance: pooled.variance, df: pooled.df, source: `${level.source}, raised to the drift pooled over ${pooled.df} df of the family's metrics` };
+    return {
+      ...level,
+      variance: pooled.variance,
+      df: pooled.df,
+      source: `${level.source}, raised to the drift pooled over ${pooled.df} df of the family's metrics`,
+    };
   });
 }
 
@@ -644,7 +693,11 @@ function withRunLevel(welch: WelchResult, logsBaseline: number[], logsCandidate:
   const a = sampleVariance(logsBaseline) / logsBaseline.length;
   const b = sampleVariance(logsCandidate) / logsCandidate.length;
   const total = a + b + run.term;
-  const df = smallSideDf(total ** 2 / (a ** 2 / (logsBaseline.length - 1) + b ** 2 / (logsCandidate.length - 1) + run.term ** 2 / run.df), logsBaseline.length, logsCandidate.length);
+  const df = smallSideDf(
+    total ** 2 / (a ** 2 / (logsBaseline.length - 1) + b ** 2 / (logsCandidate.length - 1) + run.term ** 2 / run.df),
+    logsBaseline.length,
+    logsCandidate.length,
+  );
   const standardError = Math.sqrt(total);
   const t = welch.difference / standardError;
   return { difference: welch.difference, standardError, df, t, p: studentTTwoSidedP(t, df) };

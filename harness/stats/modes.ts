@@ -125,7 +125,15 @@ export function modePriorOf(logs: readonly number[], source: string): ModePrior 
   if (found === null) return null;
   const low = logs.filter((v) => v < found.cut);
   const high = logs.filter((v) => v >= found.cut);
-  return { cut: found.cut, low: Math.exp(mean(low)), high: Math.exp(mean(high)), shift: mean(high) - mean(low), lowShare: low.length / logs.length, boots: logs.length, source };
+  return {
+    cut: found.cut,
+    low: Math.exp(mean(low)),
+    high: Math.exp(mean(high)),
+    shift: mean(high) - mean(low),
+    lowShare: low.length / logs.length,
+    boots: logs.length,
+    source,
+  };
 }
 
 /**
@@ -145,11 +153,18 @@ export type PriorModes = Modes & { prior: string; lowShare: number; inModes: boo
  * stock kernel's by the baseline's stock boots), else by the other side's. The shift is the
  * priors' mean. Null when neither side has a prior.
  */
-export function placeInPriorModes(logsBaseline: readonly number[], logsCandidate: readonly number[], priors: { baseline?: ModePrior | null; candidate?: ModePrior | null }): PriorModes | null {
+export function placeInPriorModes(
+  logsBaseline: readonly number[],
+  logsCandidate: readonly number[],
+  priors: { baseline?: ModePrior | null; candidate?: ModePrior | null },
+): PriorModes | null {
   const baselinePrior = priors.baseline ?? priors.candidate ?? null;
   const candidatePrior = priors.candidate ?? priors.baseline ?? null;
   if (baselinePrior === null || candidatePrior === null) return null;
-  const count = (logs: readonly number[], prior: ModePrior) => ({ low: logs.filter((v) => v < prior.cut).length, high: logs.filter((v) => v >= prior.cut).length });
+  const count = (logs: readonly number[], prior: ModePrior) => ({
+    low: logs.filter((v) => v < prior.cut).length,
+    high: logs.filter((v) => v >= prior.cut).length,
+  });
   const both = baselinePrior === candidatePrior ? [baselinePrior] : [baselinePrior, candidatePrior];
   const lies = (logs: readonly number[], prior: ModePrior) =>
     logs.every((v) => Math.abs(v - Math.log(v < prior.cut ? prior.low : prior.high)) <= PRIOR_MODE_REACH * prior.shift);

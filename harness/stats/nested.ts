@@ -69,8 +69,7 @@ export function varianceComponents(samples: readonly NestedSample[]): VarianceCo
   }
   const withinUnitLogVariance = withinDf > 0 ? withinSquares / withinDf : null;
   const iterationsPerUnit = groups.length === 0 ? 0 : groups.reduce((n, g) => n + g.length, 0) / groups.length;
-  if (groups.length < 2)
-    return { units: groups.length, iterationsPerUnit, withinUnitLogVariance, betweenUnitLogVariance: null, unitSummaryLogVariance: null };
+  if (groups.length < 2) return { units: groups.length, iterationsPerUnit, withinUnitLogVariance, betweenUnitLogVariance: null, unitSummaryLogVariance: null };
   const summaries = groups.map((logs) => medianOfSorted(sortedCopy(logs)));
   const unitSummaryLogVariance = sampleVariance(summaries);
   const fromIterations = withinUnitLogVariance === null ? 0 : withinUnitLogVariance / iterationsPerUnit;

@@ -24,7 +24,7 @@ function erfBySeries(x: number): number {
     sum += term;
     if (term < sum * RELATIVE_TOLERANCE) break;
   }
-  return ((2 / SQRT_PI) * Math.exp(-x * x)) * sum;
+  return (2 / SQRT_PI) * Math.exp(-x * x) * sum;
 }
 
 /**

@@ -36,8 +36,7 @@ export function createRng(seed: number): Rng {
   };
 
   const nextIndex = (bound: number): number => {
-    if (!Number.isInteger(bound) || bound < 1 || bound > TWO_POW_32)
-      throw new RangeError(`index bound must be an integer in [1, 2^32], got ${bound}`);
+    if (!Number.isInteger(bound) || bound < 1 || bound > TWO_POW_32) throw new RangeError(`index bound must be an integer in [1, 2^32], got ${bound}`);
     // Reject the top sliver of the 32-bit range that would make low indexes slightly likelier.
     const acceptBelow = TWO_POW_32 - (TWO_POW_32 % bound);
     for (;;) {

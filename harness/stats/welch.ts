@@ -26,7 +26,10 @@ export interface Interval {
 /** Welch's test of mean(y) vs mean(x); both sides need at least 2 values. */
 export function welchTTest(x: readonly number[], y: readonly number[]): WelchResult {
   if (x.length < 2 || y.length < 2) throw new RangeError(`Welch's test needs >= 2 values per side, got ${x.length} and ${y.length}`);
-  for (const [side, xs] of [['x', x], ['y', y]] as const)
+  for (const [side, xs] of [
+    ['x', x],
+    ['y', y],
+  ] as const)
     xs.forEach((v, i) => {
       if (!Number.isFinite(v)) throw new RangeError(`${side}[${i}] is ${v}; Welch's test needs finite values`);
     });

@@ -153,9 +153,30 @@ export function fingerprintOf(host: HostFingerprint, kbenchVersion: string): Sub
  * touches them (rewriting "debian/stock" because a host is called "stock" broke the bundle).
  */
 const STRUCTURAL_KEYS = new Set([
-  'format', 'kind', 'id', 'os', 'kernelVariant', 'unit', 'direction', 'timing', 'scratch', 'backend', 'kernels', 'workloads',
-  'completedUnits', 'runId', 'at', 'createdAt', 'updatedAt', 'kernelConfigSha256', 'variant', 'arch', 'hypervisor', 'acceleration',
-  'kbenchVersion', 'calibration',
+  'format',
+  'kind',
+  'id',
+  'os',
+  'kernelVariant',
+  'unit',
+  'direction',
+  'timing',
+  'scratch',
+  'backend',
+  'kernels',
+  'workloads',
+  'completedUnits',
+  'runId',
+  'at',
+  'createdAt',
+  'updatedAt',
+  'kernelConfigSha256',
+  'variant',
+  'arch',
+  'hypervisor',
+  'acceleration',
+  'kbenchVersion',
+  'calibration',
 ]);
 
 /** Prose a person or a tool wrote, where a host or user name can appear: names and patterns are scrubbed. */
@@ -167,7 +188,38 @@ const PROSE_KEYS = new Set(['reason', 'osVersion', 'target', 'suite', 'file']);
  * patterns still apply.
  */
 function ordinaryWords(results: ResultsFile): Set<string> {
-  const words = new Set(['stock', 'custom', 'zfs', 'pool', 'scrub', 'boot', 'guest', 'host', 'kernel', 'fastest', 'cycle', 'scalar', 'generic', 'seconds', 'bytes', 'default', 'testbed', 'qemu', 'lima', 'linux', 'macos', 'darwin', 'apple', 'intel', 'amd', 'epyc', 'arm64', 'aarch64', 'x86_64', 'amd64']);
+  const words = new Set([
+    'stock',
+    'custom',
+    'zfs',
+    'pool',
+    'scrub',
+    'boot',
+    'guest',
+    'host',
+    'kernel',
+    'fastest',
+    'cycle',
+    'scalar',
+    'generic',
+    'seconds',
+    'bytes',
+    'default',
+    'testbed',
+    'qemu',
+    'lima',
+    'linux',
+    'macos',
+    'darwin',
+    'apple',
+    'intel',
+    'amd',
+    'epyc',
+    'arm64',
+    'aarch64',
+    'x86_64',
+    'amd64',
+  ]);
   const add = (text: string) => {
     for (const part of text.toLowerCase().split(/[^a-z0-9_]+/)) if (part.length > 0) words.add(part);
   };
@@ -197,7 +249,9 @@ function scrubDeep(value: unknown, identity: LocalIdentity, key = ''): unknown {
   }
   if (Array.isArray(value)) return value.map((item) => scrubDeep(item, identity, key));
   if (value !== null && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [STRUCTURAL_KEYS.has(key) ? k : neutralizeText(scrubPatterns(k)), scrubDeep(v, identity, k)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [STRUCTURAL_KEYS.has(key) ? k : neutralizeText(scrubPatterns(k)), scrubDeep(v, identity, k)]),
+    );
   return value;
 }
 
@@ -230,7 +284,10 @@ export function unsubmittable(results: ResultsFile): { field: string; message: s
   for (const os of new Set(results.targets.map((t) => t.guest.os))) {
     const variants = new Set(results.targets.filter((t) => t.guest.os === os).map((t) => t.guest.kernelVariant));
     if (variants.size < 2)
-      return { field: 'targets', message: `guest ${os} ran only the ${[...variants][0]} kernel: the community compares stock with custom, run both (--kernels stock,custom)` };
+      return {
+        field: 'targets',
+        message: `guest ${os} ran only the ${[...variants][0]} kernel: the community compares stock with custom, run both (--kernels stock,custom)`,
+      };
   }
   return null;
 }

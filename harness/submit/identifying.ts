@@ -33,11 +33,19 @@ export const IDENTIFYING_PATTERNS: readonly IdentifyingPattern[] = [
   { kind: 'e-mail address', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g, replacement: '[email]' },
   // The same address URL-encoded (%40), as an HTML entity (&#64; &#x40;) or spelled out ("ann (at) example (dot) org").
   { kind: 'e-mail address', pattern: /[A-Za-z0-9._+-]+(?:%40|&#0*64;|&#x0*40;|\\u0040)[A-Za-z0-9-]+(?:(?:\.|%2[Ee])[A-Za-z0-9-]+)+/g, replacement: '[email]' },
-  { kind: 'e-mail address', pattern: /[A-Za-z0-9._+-]+\s*[[(<{]\s*at\s*[\])>}]\s*[A-Za-z0-9-]+(?:\s*[[(<{]\s*dot\s*[\])>}]\s*[A-Za-z0-9-]+)+/gi, replacement: '[email]' },
+  {
+    kind: 'e-mail address',
+    pattern: /[A-Za-z0-9._+-]+\s*[[(<{]\s*at\s*[\])>}]\s*[A-Za-z0-9-]+(?:\s*[[(<{]\s*dot\s*[\])>}]\s*[A-Za-z0-9-]+)+/gi,
+    replacement: '[email]',
+  },
   // World Wide Names of disks (/dev/disk/by-id/wwn-0x5000…, naa.5000…, eui.…): unique per drive.
   { kind: 'disk WWN', pattern: /\b(?:wwn-)?0x[0-9A-Fa-f]{16}(?:[0-9A-Fa-f]{16})?\b|\b(?:naa|eui)\.[0-9A-Fa-f]{16,32}\b/g, replacement: '[wwn]' },
   // "Serial Number: C02…", "IOPlatformSerialNumber" = "…", serial=…: a separator is required, so "serial console" stays.
-  { kind: 'serial number', pattern: /(?:\bIOPlatform|\b)serial[ _-]?(?:number|no\.?|num)?(?:\s*\([^)]{0,24}\))?["']?\s*(?:[:=#]|=>)\s*["']?[A-Za-z0-9-]{4,}/gi, replacement: 'serial [removed]' },
+  {
+    kind: 'serial number',
+    pattern: /(?:\bIOPlatform|\b)serial[ _-]?(?:number|no\.?|num)?(?:\s*\([^)]{0,24}\))?["']?\s*(?:[:=#]|=>)\s*["']?[A-Za-z0-9-]{4,}/gi,
+    replacement: 'serial [removed]',
+  },
   { kind: 'serial number', pattern: /\bserial[ _-]?number\s+[A-Za-z0-9-]{6,}/gi, replacement: 'serial [removed]' },
   { kind: 'serial number', pattern: /\b(?:SN|S\/N)\s*[:#=]\s*[A-Za-z0-9-]{6,}/g, replacement: 'serial [removed]' },
   // A bare Apple-style serial (C02XK0ABJGH5, 10-12 capitals and digits, both present at least twice).
@@ -106,8 +114,7 @@ export function scrubText(text: string, identity: LocalIdentity = { hostNames: [
   const names = [...identity.hostNames.map((name) => [name, '[host]'] as const), ...identity.userNames.map((name) => [name, '[user]'] as const)]
     .filter(([name]) => name.length >= 3 && !UNSCRUBBABLE_NAMES.has(name.toLowerCase()) && !ordinary.has(name.toLowerCase()))
     .sort((a, b) => b[0].length - a[0].length);
-  for (const [name, replacement] of names)
-    out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(name)}(?![A-Za-z0-9])`, 'gi'), replacement);
+  for (const [name, replacement] of names) out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(name)}(?![A-Za-z0-9])`, 'gi'), replacement);
   return out;
 }
 
@@ -123,12 +130,14 @@ export const MARKUP = /<[A-Za-z!/?]|\{\{|\]\(javascript:/i;
  */
 export function neutralizeText(text: string, maxLength = 2048): string {
   const clipped = text.length > maxLength ? `${text.slice(0, maxLength - 1)}\u2026` : text;
-  return clipped
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-    .replace(new RegExp(INVISIBLE.source, 'g'), ' ')
-    .replace(/</g, '\u2039')
-    .replace(/>/g, '\u203a')
-    // Every brace followed by another gets a space: "{{{x}}}" must not leave a "{{" behind.
-    .replace(/\{(?=\{)/g, '{ ')
-    .replace(/\]\(javascript:/gi, '] (javascript:');
+  return (
+    clipped
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+      .replace(new RegExp(INVISIBLE.source, 'g'), ' ')
+      .replace(/</g, '\u2039')
+      .replace(/>/g, '\u203a')
+      // Every brace followed by another gets a space: "{{{x}}}" must not leave a "{{" behind.
+      .replace(/\{(?=\{)/g, '{ ')
+      .replace(/\]\(javascript:/gi, '] (javascript:')
+  );
 }

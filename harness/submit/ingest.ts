@@ -63,7 +63,10 @@ export function expandInputs(inputs: readonly string[]): { files: string[]; reje
         .filter((name) => name.endsWith('.json'))
         .sort();
     } catch (error) {
-      rejected.push({ file: input, line: rejectionLine(input, { field: '(file)', message: `cannot list the folder (${(error as NodeJS.ErrnoException).code ?? 'error'})` }) });
+      rejected.push({
+        file: input,
+        line: rejectionLine(input, { field: '(file)', message: `cannot list the folder (${(error as NodeJS.ErrnoException).code ?? 'error'})` }),
+      });
       continue;
     }
     if (names.length === 0) rejected.push({ file: input, line: rejectionLine(input, { field: '(file)', message: 'is a directory with no .json files' }) });
@@ -76,7 +79,10 @@ export function ingest(inputs: readonly string[], dbFile: string, now: Date = ne
   const { files, rejected } = expandInputs(inputs);
   const outcome: IngestOutcome = { db: dbFile, ingested: [], duplicates: [], rejected, flagged: [], machines: null };
   if (files.length > MAX_INGEST_FILES) {
-    rejected.push({ file: '(command)', line: `${files.length} files in one command, more than the ${MAX_INGEST_FILES}-file limit: ingest them in smaller batches` });
+    rejected.push({
+      file: '(command)',
+      line: `${files.length} files in one command, more than the ${MAX_INGEST_FILES}-file limit: ingest them in smaller batches`,
+    });
     return outcome;
   }
   const accepted: { file: string; bundle: SubmissionBundle; contentId: string }[] = [];
@@ -89,7 +95,10 @@ export function ingest(inputs: readonly string[], dbFile: string, now: Date = ne
     }
     total += read.bytes;
     if (total > MAX_INGEST_BYTES) {
-      rejected.push({ file, line: `${rejectionLine(file, { field: '(file)', message: `brings this command past the ${MAX_INGEST_BYTES}-byte limit for one ingest: ingest the rest in another command` })}` });
+      rejected.push({
+        file,
+        line: `${rejectionLine(file, { field: '(file)', message: `brings this command past the ${MAX_INGEST_BYTES}-byte limit for one ingest: ingest the rest in another command` })}`,
+      });
       break;
     }
     const checked = checkSubmissionText(read.text, now);
@@ -112,9 +121,17 @@ export function ingest(inputs: readonly string[], dbFile: string, now: Date = ne
       if (seen.has(id)) outcome.duplicates.push({ file: entry.file, id, reason: 'given twice in this command (same content hash)' });
       else if (db?.has(id)) outcome.duplicates.push({ file: entry.file, id, reason: 'already in the database (same content hash)' });
       else if (earlier !== undefined)
-        outcome.duplicates.push({ file: entry.file, id, reason: `the same samples as ${earlier.file} in this command${another(earlier.machineId)}: a replay counts once` });
+        outcome.duplicates.push({
+          file: entry.file,
+          id,
+          reason: `the same samples as ${earlier.file} in this command${another(earlier.machineId)}: a replay counts once`,
+        });
       else if (stored !== null)
-        outcome.duplicates.push({ file: entry.file, id, reason: `the same samples as run ${stored.id.slice(0, 16)} already in the database${another(stored.machineId)}: a replay counts once` });
+        outcome.duplicates.push({
+          file: entry.file,
+          id,
+          reason: `the same samples as run ${stored.id.slice(0, 16)} already in the database${another(stored.machineId)}: a replay counts once`,
+        });
       else fresh.push(entry);
       seen.add(id);
       if (earlier === undefined) seenContent.set(entry.contentId, { file: path.basename(entry.file), machineId });

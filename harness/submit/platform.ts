@@ -33,7 +33,8 @@ export function platformProblem(host: HostFingerprint, targets: readonly Target[
   if (host.acceleration === 'qemu-kvm' && host.os !== 'Linux') return bad('acceleration', `KVM exists only on Linux, not ${host.os}`, host.acceleration);
   if (host.acceleration.startsWith('qemu-') && host.hypervisor === 'none')
     return bad('hypervisor', `${host.acceleration} means kbench started QEMU, not "none"`, host.hypervisor);
-  if (host.acceleration === 'none' && host.hypervisor !== 'none') return bad('acceleration', `${host.hypervisor} guests have an accelerator, not "none"`, host.acceleration);
+  if (host.acceleration === 'none' && host.hypervisor !== 'none')
+    return bad('acceleration', `${host.hypervisor} guests have an accelerator, not "none"`, host.acceleration);
   if (guestClockOf(host).kind === 'icount' && host.acceleration !== 'qemu-tcg')
     return bad('guestClock', 'an instruction-counting clock exists only under qemu-tcg', host.guestClock);
   for (let t = 0; t < targets.length; t++) {

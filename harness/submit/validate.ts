@@ -119,7 +119,8 @@ function checkMetric(metric: Metric, field: string, window: { from: number; to: 
       const at = `${field}.${list}[${i}]`;
       if ('value' in entry) {
         if (entry.value > rule.max) return { field: `${at}.value`, message: `above ${rule.max} ${unit}, not believable`, value: entry.value };
-        if (rule.positive && entry.value === 0) return { field: `${at}.value`, message: `a rate of 0 is a failed sample, not a measurement`, value: entry.value };
+        if (rule.positive && entry.value === 0)
+          return { field: `${at}.value`, message: `a rate of 0 is a failed sample, not a measurement`, value: entry.value };
       }
       if (entry.boot > limits.MAX_BOOT_INDEX) return { field: `${at}.boot`, message: `above ${limits.MAX_BOOT_INDEX}`, value: entry.boot };
       const submitted = checkSubmittedTime(entry.at, `${at}.at`);
@@ -152,7 +153,11 @@ function checkResults(results: ResultsFile, now: Date): Problem | null {
   if (host.memoryBytes > limits.MAX_HOST_MEMORY_BYTES)
     return { field: 'results.host.memoryBytes', message: `above ${limits.MAX_HOST_MEMORY_BYTES} bytes`, value: host.memoryBytes };
   if (roundMemoryBytes(host.memoryBytes) !== host.memoryBytes)
-    return { field: 'results.host.memoryBytes', message: 'must be rounded to a size sold (8, 12, 16, 24 … GiB), as kbench submit writes it', value: host.memoryBytes };
+    return {
+      field: 'results.host.memoryBytes',
+      message: 'must be rounded to a size sold (8, 12, 16, 24 … GiB), as kbench submit writes it',
+      value: host.memoryBytes,
+    };
   const platform = platformProblem(host, results.targets);
   if (platform !== null) return platform;
   if (results.targets.length === 0) return { field: 'results.targets', message: 'a run with no targets has nothing to compare' };
@@ -213,7 +218,11 @@ export function checkSubmissionText(text: string, now: Date = new Date()): Check
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return reject('(top level)', 'must be a JSON object');
   const top = data as Record<string, unknown>;
   if (top.format !== SUBMISSION_FORMAT)
-    return reject('format', `must be "${SUBMISSION_FORMAT}"${top.format === 'kbench-results' ? ' (this is a results file: make a bundle with kbench submit)' : ''}`, top.format);
+    return reject(
+      'format',
+      `must be "${SUBMISSION_FORMAT}"${top.format === 'kbench-results' ? ' (this is a results file: make a bundle with kbench submit)' : ''}`,
+      top.format,
+    );
   // A newer version is refused before the schema: its fields may legitimately look wrong to us.
   for (const [field, version, known] of [
     ['schemaVersion', top.schemaVersion, SUBMISSION_SCHEMA_VERSION],
@@ -234,10 +243,10 @@ export function checkSubmissionText(text: string, now: Date = new Date()): Check
   const resultsProblem = checkResults(bundle.results, now);
   if (resultsProblem !== null) return { ok: false, problem: resultsProblem };
   const expected = canonicalJson(fingerprintOf(bundle.results.host!, bundle.results.kbenchVersion));
-  if (canonicalJson(bundle.fingerprint) !== expected)
-    return reject('fingerprint', "does not match results.host (the fingerprint must be the run's own)");
+  if (canonicalJson(bundle.fingerprint) !== expected) return reject('fingerprint', "does not match results.host (the fingerprint must be the run's own)");
   const id = bundleId(bundle);
-  if (id !== bundle.id) return reject('id', `is not the SHA-256 of the content (expected ${id.slice(0, 12)}…): the file was changed after kbench submit`, bundle.id);
+  if (id !== bundle.id)
+    return reject('id', `is not the SHA-256 of the content (expected ${id.slice(0, 12)}…): the file was changed after kbench submit`, bundle.id);
   if (machineIdOfPublicKey(bundle.publicKey) !== bundle.machineId)
     return reject('machineId', "is not the one of the bundle's public key (a machine id is the hash of its signing key)", bundle.machineId);
   if (!verifyId(bundle.publicKey, bundle.id, bundle.signature))

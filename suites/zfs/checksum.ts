@@ -107,8 +107,9 @@ async function inKernel(ctx: WorkloadContext): Promise<IterationOutcome> {
   outcome['zfs.checksum.fletcher4_scalar.bytes_per_s'] = fletcher.scalar ?? { failed: 'fletcher_4_bench has no scalar row' };
   const chksum = await ctx.guest.readKstatTable(ctx.shell, 'chksum_bench');
   for (const algorithm of CHKSUM_ALGORITHMS)
-    outcome[`zfs.checksum.${algorithm}_${CHKSUM_KSTAT_SIZE}.mib_per_s`] =
-      bestChksumFigure(chksum, algorithm, CHKSUM_KSTAT_SIZE) ?? { failed: `chksum_bench did not measure ${algorithm} at ${CHKSUM_KSTAT_SIZE} (0 = not run in time)` };
+    outcome[`zfs.checksum.${algorithm}_${CHKSUM_KSTAT_SIZE}.mib_per_s`] = bestChksumFigure(chksum, algorithm, CHKSUM_KSTAT_SIZE) ?? {
+      failed: `chksum_bench did not measure ${algorithm} at ${CHKSUM_KSTAT_SIZE} (0 = not run in time)`,
+    };
   return outcome;
 }
 
@@ -137,7 +138,10 @@ async function atOneMiB(ctx: WorkloadContext, pool: CreatedPool): Promise<Iterat
   const seconds: Record<string, number> = {};
   for (const checksum of ['off', ...CHKSUM_ALGORITHMS]) {
     const dataset = `${pool.name}/v_${checksum}`;
-    await run(ctx.shell, `zfs create -o recordsize=1M -o checksum=${checksum} ${shellQuote(dataset)} && head -c ${mib}M ${shellQuote(data)} > ${shellQuote(`${ctx.scratch.pathOf(dataset)}/data`)} && zpool sync ${shellQuote(pool.name)}`);
+    await run(
+      ctx.shell,
+      `zfs create -o recordsize=1M -o checksum=${checksum} ${shellQuote(dataset)} && head -c ${mib}M ${shellQuote(data)} > ${shellQuote(`${ctx.scratch.pathOf(dataset)}/data`)} && zpool sync ${shellQuote(pool.name)}`,
+    );
     seconds[checksum] = (await timeCommand(ctx, `zpool scrub -w ${shellQuote(pool.name)}`)).seconds;
     await run(ctx.shell, `zfs destroy ${shellQuote(dataset)} && zpool sync ${shellQuote(pool.name)}`);
   }

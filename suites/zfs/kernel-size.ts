@@ -8,7 +8,16 @@ export const kernelSize: Workload = {
   requiresZfs: false,
   scratch: null,
   metrics: [
-    { id: 'kernel.image.bytes', unit: 'B', direction: 'lower', noiseThreshold: 0.01, exact: true, timing: 'host', resolution: { step: 1 }, description: 'size of the booted kernel image file' },
+    {
+      id: 'kernel.image.bytes',
+      unit: 'B',
+      direction: 'lower',
+      noiseThreshold: 0.01,
+      exact: true,
+      timing: 'host',
+      resolution: { step: 1 },
+      description: 'size of the booted kernel image file',
+    },
   ],
   async setup() {},
   async iteration(ctx) {

@@ -12,7 +12,15 @@ export const memory: Workload = {
     // and 3% is above what an identical kernel drifted by between two runs on the testbed (A/A:
     // +0.6% stock, -2.8% custom; boot-to-boot CV 1.9-3.4%, baseline.json). kbench calibrate raises
     // it where a machine drifts more.
-    { id: 'memory.used_after_boot.bytes', unit: 'B', direction: 'lower', noiseThreshold: 0.03, timing: 'guest', resolution: { step: 1024 }, description: 'MemTotal - MemAvailable once boot has finished (systemd-analyze answered), before any workload' },
+    {
+      id: 'memory.used_after_boot.bytes',
+      unit: 'B',
+      direction: 'lower',
+      noiseThreshold: 0.03,
+      timing: 'guest',
+      resolution: { step: 1024 },
+      description: 'MemTotal - MemAvailable once boot has finished (systemd-analyze answered), before any workload',
+    },
   ],
   async setup() {},
   async iteration(ctx) {

@@ -36,7 +36,12 @@ export const poolCreate: Workload = {
   async iteration(ctx) {
     const pool = await ctx.scratch.makeVdevs(ZfsScratch.newPoolName(), VDEVS, ctx.sizes.poolVdevMiB);
     try {
-      const seconds = await timeRepeated(ctx, ctx.scratch.createCommand(pool), ctx.scratch.recreateVdevsCommand(pool, ctx.sizes.poolVdevMiB), CREATES_PER_ITERATION);
+      const seconds = await timeRepeated(
+        ctx,
+        ctx.scratch.createCommand(pool),
+        ctx.scratch.recreateVdevsCommand(pool, ctx.sizes.poolVdevMiB),
+        CREATES_PER_ITERATION,
+      );
       return { 'zfs.pool_create.seconds': Math.min(...seconds) };
     } finally {
       await ctx.scratch.destroyPool(pool.name);

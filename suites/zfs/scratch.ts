@@ -94,7 +94,10 @@ export class ZfsScratch {
 
   async existingPools(): Promise<string[]> {
     const out = await run(this.shell, 'zpool list -H -o name');
-    return out.split('\n').map((line) => line.trim()).filter(Boolean);
+    return out
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   }
 
   /** Makes `count` file vdevs of `mib` each; not yet a pool. */

@@ -57,7 +57,14 @@ export const scrub: Workload<CreatedPool> = {
   scratch: 'guest-ram',
   metrics: [
     { id: 'zfs.scrub.seconds', unit: 's', direction: 'lower', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'wall time of zpool scrub -w' },
-    { id: 'zfs.scrub.mb_per_s', unit: 'MB/s', direction: 'higher', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'bytes examined by the scrub / its wall time' },
+    {
+      id: 'zfs.scrub.mb_per_s',
+      unit: 'MB/s',
+      direction: 'higher',
+      timing: 'guest',
+      resolution: TIMED_RESOLUTION,
+      description: 'bytes examined by the scrub / its wall time',
+    },
   ],
   async setup(ctx) {
     const pool = await ctx.scratch.createPool(Math.ceil(ctx.sizes.scrubMiB * 1.25) + 256);

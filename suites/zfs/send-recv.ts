@@ -25,14 +25,24 @@ export const sendRecv: Workload<SendRecvState> = {
   requiresZfs: true,
   scratch: 'guest-ram',
   metrics: [
-    { id: 'zfs.send_recv.mb_per_s', unit: 'MB/s', direction: 'higher', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'stream bytes (zfs send -nvP) / time of send | recv' },
+    {
+      id: 'zfs.send_recv.mb_per_s',
+      unit: 'MB/s',
+      direction: 'higher',
+      timing: 'guest',
+      resolution: TIMED_RESOLUTION,
+      description: 'stream bytes (zfs send -nvP) / time of send | recv',
+    },
   ],
   async setup(ctx) {
     const pool = await ctx.scratch.createPool(ctx.sizes.writeMiB * 3 + 256);
     const data = await ctx.scratch.randomData(ctx.sizes.writeMiB);
     const source = `${pool.name}/src`;
     const snapshot = `${source}@kbench`;
-    await run(ctx.shell, `zfs create ${shellQuote(source)} && cat ${shellQuote(data)} > ${shellQuote(`${ctx.scratch.pathOf(source)}/data`)} && zfs snapshot ${shellQuote(snapshot)}`);
+    await run(
+      ctx.shell,
+      `zfs create ${shellQuote(source)} && cat ${shellQuote(data)} > ${shellQuote(`${ctx.scratch.pathOf(source)}/data`)} && zfs snapshot ${shellQuote(snapshot)}`,
+    );
     // zfs send -nvP prints to stdout on 2.x; older releases used stderr: read both.
     const dry = await ctx.shell.exec(`zfs send -nvP ${shellQuote(snapshot)} 2>&1`);
     const bytes = parseSendSize(dry.stdout);

@@ -17,16 +17,47 @@ export const snapshots: Workload<{ parent: string; children: string[] }> = {
   requiresZfs: true,
   scratch: 'guest-ram',
   metrics: [
-    { id: 'zfs.snapshots.create_single.per_s', unit: 'ops/s', direction: 'higher', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'zfs snapshot, one command per snapshot' },
-    { id: 'zfs.snapshots.destroy_single.per_s', unit: 'ops/s', direction: 'higher', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'zfs destroy, one command per snapshot' },
-    { id: 'zfs.snapshots.create_batched.per_s', unit: 'ops/s', direction: 'higher', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'one atomic zfs snapshot of N+1 datasets' },
-    { id: 'zfs.snapshots.destroy_batched.per_s', unit: 'ops/s', direction: 'higher', timing: 'guest', resolution: TIMED_RESOLUTION, description: 'one zfs destroy -r of those N snapshots' },
+    {
+      id: 'zfs.snapshots.create_single.per_s',
+      unit: 'ops/s',
+      direction: 'higher',
+      timing: 'guest',
+      resolution: TIMED_RESOLUTION,
+      description: 'zfs snapshot, one command per snapshot',
+    },
+    {
+      id: 'zfs.snapshots.destroy_single.per_s',
+      unit: 'ops/s',
+      direction: 'higher',
+      timing: 'guest',
+      resolution: TIMED_RESOLUTION,
+      description: 'zfs destroy, one command per snapshot',
+    },
+    {
+      id: 'zfs.snapshots.create_batched.per_s',
+      unit: 'ops/s',
+      direction: 'higher',
+      timing: 'guest',
+      resolution: TIMED_RESOLUTION,
+      description: 'one atomic zfs snapshot of N+1 datasets',
+    },
+    {
+      id: 'zfs.snapshots.destroy_batched.per_s',
+      unit: 'ops/s',
+      direction: 'higher',
+      timing: 'guest',
+      resolution: TIMED_RESOLUTION,
+      description: 'one zfs destroy -r of those N snapshots',
+    },
   ],
   async setup(ctx) {
     const pool = await ctx.scratch.createPool(256);
     const parent = `${pool.name}/snaps`;
     const children = Array.from({ length: ctx.sizes.snapshotCount }, (_, i) => `${parent}/c${i + 1}`);
-    await run(ctx.shell, `zfs create ${parent} && for c in ${children.join(' ')}; do zfs create $c || exit 1; done && head -c 1M /dev/urandom > ${shellQuote(`${ctx.scratch.pathOf(parent)}/file`)} && zpool sync ${pool.name}`);
+    await run(
+      ctx.shell,
+      `zfs create ${parent} && for c in ${children.join(' ')}; do zfs create $c || exit 1; done && head -c 1M /dev/urandom > ${shellQuote(`${ctx.scratch.pathOf(parent)}/file`)} && zpool sync ${pool.name}`,
+    );
     return { parent, children };
   },
   async iteration(ctx, { parent, children }) {

@@ -18,7 +18,10 @@ const MARK = '__kbench_clock__';
 export function parseClockLines(stdout: string): { seconds: number; stdout: string } | null {
   const at = stdout.lastIndexOf(`${MARK} `);
   if (at < 0) return null;
-  const fields = stdout.slice(at + MARK.length + 1).trim().split(/\s+/);
+  const fields = stdout
+    .slice(at + MARK.length + 1)
+    .trim()
+    .split(/\s+/);
   const start = Number(fields[0]);
   const end = Number(fields[1]);
   if (fields.length !== 2 || !Number.isFinite(start) || !Number.isFinite(end) || end < start) return null;

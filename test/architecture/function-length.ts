@@ -47,7 +47,13 @@ function commentHolder(node: ts.Node): ts.Node {
   let holder: ts.Node = node;
   for (;;) {
     const parent = holder.parent;
-    if (ts.isVariableDeclaration(parent) || ts.isVariableDeclarationList(parent) || ts.isVariableStatement(parent) || ts.isPropertyAssignment(parent) || ts.isExportAssignment(parent)) {
+    if (
+      ts.isVariableDeclaration(parent) ||
+      ts.isVariableDeclarationList(parent) ||
+      ts.isVariableStatement(parent) ||
+      ts.isPropertyAssignment(parent) ||
+      ts.isExportAssignment(parent)
+    ) {
       holder = parent;
       continue;
     }
@@ -82,5 +88,6 @@ export function allLongFunctions(): LongFunction[] {
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  for (const fn of allLongFunctions().sort((a, b) => b.lines - a.lines)) console.log(`${fn.lines}\t${fn.where}\t${fn.name}${fn.reason ? '\t(long because: ...)' : ''}`);
+  for (const fn of allLongFunctions().sort((a, b) => b.lines - a.lines))
+    console.log(`${fn.lines}\t${fn.where}\t${fn.name}${fn.reason ? '\t(long because: ...)' : ''}`);
 }

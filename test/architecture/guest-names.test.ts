@@ -91,7 +91,9 @@ describe('where a guest OS name is spelled outside its own files', () => {
     expect(codeOf("const a = 'netbsd'; // netbsd\n/* openbsd */ import x from './targets/netbsd.ts';")).not.toMatch(/openbsd|targets/);
     expect(codeOf("const a = 'netbsd';")).toMatch(/'netbsd'/);
     expect(codeOf("const u = 'http://x/netbsd';")).toMatch(/netbsd/);
-    expect(placesOf('netbsd', ['harness/guest/netbsd/index.ts', 'harness/build/recipes/netbsd.ts', 'harness/results/names.ts'])).toEqual(['harness/results/names.ts']);
+    expect(placesOf('netbsd', ['harness/guest/netbsd/index.ts', 'harness/build/recipes/netbsd.ts', 'harness/results/names.ts'])).toEqual([
+      'harness/results/names.ts',
+    ]);
     // Another guest's file, a shared module or a registry's index is not a guest's own file.
     expect(ownFile('freebsd', 'harness/build/recipes/freebsd.ts')).toBe(true);
     expect(ownFile('debian', 'harness/build/recipes/debian-arm64.ts')).toBe(true);
@@ -104,7 +106,9 @@ describe('where a guest OS name is spelled outside its own files', () => {
 
   it('each per-guest folder holds files of known guests only, and every guest is registered in each list it needs', () => {
     for (const folder of PER_GUEST_FOLDERS) {
-      const named = sourceFiles(folder).filter((file) => GUEST_OS_NAMES.some((guest) => new RegExp(`^${guest}(-[a-z0-9-]+)?\\.ts$`).test(path.posix.basename(file))));
+      const named = sourceFiles(folder).filter((file) =>
+        GUEST_OS_NAMES.some((guest) => new RegExp(`^${guest}(-[a-z0-9-]+)?\\.ts$`).test(path.posix.basename(file))),
+      );
       expect(named.length, folder).toBeGreaterThan(0);
     }
     // The per-guest files really spell their guest (what is counted elsewhere is being excluded here).

@@ -51,19 +51,44 @@ describe('the layer plan', () => {
     for (const name of names.slice(0, -1)) expect(config.forbidden.map((rule) => rule.name)).toContain(`no-upward-from-${name}`);
     expect(config.forbidden.map((rule) => rule.name)).toContain('no-circular');
     const patterns = config.LAYERS.flatMap((layer) => layer.paths.map((p) => new RegExp(p)));
-    for (const folder of ['errors', 'fs', 'stats', 'results', 'format', 'compare', 'ssh', 'guest', 'env', 'backends', 'run', 'db', 'claims', 'community', 'render', 'gate', 'cli']) {
+    for (const folder of [
+      'errors',
+      'fs',
+      'stats',
+      'results',
+      'format',
+      'compare',
+      'ssh',
+      'guest',
+      'env',
+      'backends',
+      'run',
+      'db',
+      'claims',
+      'community',
+      'render',
+      'gate',
+      'cli',
+    ]) {
       const probe = `harness/${folder}/x.ts`;
-      expect(patterns.filter((p) => p.test(probe)), probe).toHaveLength(1);
+      expect(
+        patterns.filter((p) => p.test(probe)),
+        probe,
+      ).toHaveLength(1);
     }
   });
 
   it('refuses the imports the plan forbids and allows the ones it permits (the rules are not vacuous)', () => {
     // The rule file's own patterns applied to imports it must refuse or allow.
     const require = createRequire(import.meta.url);
-    const config = require(path.join(ROOT, '.dependency-cruiser.cjs')) as { forbidden: { name: string; from: { path?: string; pathNot?: string }; to: { path?: string } }[] };
+    const config = require(path.join(ROOT, '.dependency-cruiser.cjs')) as {
+      forbidden: { name: string; from: { path?: string; pathNot?: string }; to: { path?: string } }[];
+    };
     const refuses = (from: string, to: string): string[] =>
       config.forbidden
-        .filter((rule) => rule.from.path !== undefined && rule.to.path !== undefined && new RegExp(rule.from.path).test(from) && new RegExp(rule.to.path).test(to))
+        .filter(
+          (rule) => rule.from.path !== undefined && rule.to.path !== undefined && new RegExp(rule.from.path).test(from) && new RegExp(rule.to.path).test(to),
+        )
         .filter((rule) => rule.from.pathNot === undefined || !new RegExp(rule.from.pathNot).test(from))
         .map((rule) => rule.name);
     expect(refuses('harness/results/schema.ts', 'harness/backends/catalog.ts')).toEqual(['no-upward-from-results']);

@@ -35,7 +35,7 @@ describe('lint and format', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kbench-lint-'));
     try {
       writeFileSync(path.join(dir, 'biome.jsonc'), `{ "extends": ["${path.join(ROOT, 'biome.jsonc')}"], "vcs": { "enabled": false } }`);
-      writeFileSync(path.join(dir, 'bad.ts'), "export const x = {a:1}\nexport function f(y: any) { return y == null ? 1 : 2 }\n");
+      writeFileSync(path.join(dir, 'bad.ts'), 'export const x = {a:1}\nexport function f(y: any) { return y == null ? 1 : 2 }\n');
       const { code, output } = biome(['ci', '.'], dir);
       expect(code).not.toBe(0);
       expect(output).toMatch(/bad\.ts/);

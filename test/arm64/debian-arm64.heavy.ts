@@ -22,13 +22,17 @@ describe('kbench run --target debian-arm64 (qemu-system-aarch64)', () => {
     await ensureDebianArm64Testbed({ onProgress: (line) => process.stderr.write(`debian-arm64: ${line}\n`) });
   }, 180 * MINUTE);
 
-  it('boots Debian stock (4K pages) and the M-series kernel (16K pages), and measures the ZFS suite on both', async () => {
-    const out = process.env.KBENCH_ARM64_OUT ?? path.join(mkdtempSync(path.join(tmpdir(), 'kbench-arm64-')), 'results.json');
-    // Two full boots per kernel (KBENCH_ARM64_RUNS to change): each runs the whole suite.
-    const runs = process.env.KBENCH_ARM64_RUNS ?? '2';
-    const run = startKbench(['run', '--target', 'debian-arm64', '--runs', runs, '--boot-rounds', '0', '--out', out, '--json']);
-    const result = await run.done;
-    expect(result.code, result.stderr.slice(-2000)).toBe(0);
-    expectMSeriesRun(parseResults(readFileSync(out, 'utf8'), out));
-  }, 90 * MINUTE);
+  it(
+    'boots Debian stock (4K pages) and the M-series kernel (16K pages), and measures the ZFS suite on both',
+    async () => {
+      const out = process.env.KBENCH_ARM64_OUT ?? path.join(mkdtempSync(path.join(tmpdir(), 'kbench-arm64-')), 'results.json');
+      // Two full boots per kernel (KBENCH_ARM64_RUNS to change): each runs the whole suite.
+      const runs = process.env.KBENCH_ARM64_RUNS ?? '2';
+      const run = startKbench(['run', '--target', 'debian-arm64', '--runs', runs, '--boot-rounds', '0', '--out', out, '--json']);
+      const result = await run.done;
+      expect(result.code, result.stderr.slice(-2000)).toBe(0);
+      expectMSeriesRun(parseResults(readFileSync(out, 'utf8'), out));
+    },
+    90 * MINUTE,
+  );
 });

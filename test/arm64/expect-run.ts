@@ -18,7 +18,10 @@ export function expectMSeriesRun(results: ResultsFile): void {
     const zfsMeasured = target.metrics.filter((m) => m.id.startsWith('zfs.') && m.status.kind === 'measured' && m.samples.length > 0);
     // pool_create, checksum, scrub, send_recv and snapshots each measure at least one metric.
     for (const prefix of ['zfs.pool_create.', 'zfs.checksum.', 'zfs.scrub.', 'zfs.send_recv.', 'zfs.snapshots.']) {
-      expect(zfsMeasured.some((m) => m.id.startsWith(prefix)), `${target.id}: no measured ${prefix}* metric`).toBe(true);
+      expect(
+        zfsMeasured.some((m) => m.id.startsWith(prefix)),
+        `${target.id}: no measured ${prefix}* metric`,
+      ).toBe(true);
     }
     for (const metric of zfsMeasured) for (const sample of metric.samples) expect(Number.isFinite(sample.value) && sample.value > 0).toBe(true);
   }

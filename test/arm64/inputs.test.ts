@@ -70,6 +70,8 @@ describe('host programs for the arm64 tree', () => {
     expect(missingToolsLine((program) => program !== 'pahole')).toBe(
       "building the Debian arm64 testbed needs pahole (Debian's arm64 headers add BTF to every module (CONFIG_DEBUG_INFO_BTF_MODULES)): apt-get install dwarves (or sh .ci/prepare-arm64)",
     );
-    expect(missingToolsLine((program) => program === 'unshare')).toMatch(/: apt-get install debootstrap gcc-aarch64-linux-gnu dwarves \(or sh \.ci\/prepare-arm64\)$/);
+    expect(missingToolsLine((program) => program === 'unshare')).toMatch(
+      /: apt-get install debootstrap gcc-aarch64-linux-gnu dwarves \(or sh \.ci\/prepare-arm64\)$/,
+    );
   });
 });

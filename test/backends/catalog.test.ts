@@ -21,16 +21,21 @@ describe('the backend catalog is the single source', () => {
     for (const field of VERSION_FIELDS) expect(Object.keys(HostFingerprint.shape)).toContain(field.key);
   });
 
-  it('the names below the schema (results/names.ts) are the descriptors\' own, in catalog order', () => {
+  it("the names below the schema (results/names.ts) are the descriptors' own, in catalog order", () => {
     expect(BACKENDS.map((backend) => backend.name)).toEqual([...BACKEND_NAMES]);
     expect([...new Set(BACKENDS.map((backend) => backend.hypervisor))]).toEqual([...HYPERVISOR_NAMES]);
-    const declared = BACKENDS.flatMap((backend) => backend.versionFields).filter((field, index, all) => all.findIndex((other) => other.key === field.key) === index);
+    const declared = BACKENDS.flatMap((backend) => backend.versionFields).filter(
+      (field, index, all) => all.findIndex((other) => other.key === field.key) === index,
+    );
     expect(declared).toEqual([...VERSION_FIELDS]);
   });
 
   it('a new backend is one folder: every backends/<name>/ has a descriptor named after it', () => {
     const dir = path.join(import.meta.dirname, '../../harness/backends');
-    const folders = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    const folders = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
     expect(folders).toEqual([...BACKEND_NAMES].sort());
   });
 });
@@ -49,7 +54,9 @@ describe('targets: one file each, backends derived from supports()', () => {
     // stock only: qemu boots the official Alpine and FreeBSD images too.
     expect(backendsFor(TARGETS.freebsd!, ['stock'])).toEqual(['qemu', 'lima', 'ssh']);
     expect(backendsFor(TARGETS.alpine!, ['stock'])).toEqual(['qemu', 'lima', 'ssh']);
-    const files = readdirSync(path.join(import.meta.dirname, '../../harness/run/targets')).filter((file) => file !== 'define.ts').map((file) => file.replace(/\.ts$/, ''));
+    const files = readdirSync(path.join(import.meta.dirname, '../../harness/run/targets'))
+      .filter((file) => file !== 'define.ts')
+      .map((file) => file.replace(/\.ts$/, ''));
     expect(files.sort()).toEqual(Object.keys(TARGETS).sort());
   });
 
@@ -65,7 +72,9 @@ describe('targets: one file each, backends derived from supports()', () => {
     );
     expect(resolveTarget('freebsd', 'qemu', ['stock']).backend).toBe('qemu');
     expect(() => resolveTarget('netbsd', 'lima')).toThrow(/Lima cannot boot NetBSD \(/);
-    expect(() => resolveTarget('plan9', undefined)).toThrow(new InputError('--target: unknown target "plan9" (known: debian-testbed, debian-arm64, alpine, freebsd, netbsd, openbsd)'));
+    expect(() => resolveTarget('plan9', undefined)).toThrow(
+      new InputError('--target: unknown target "plan9" (known: debian-testbed, debian-arm64, alpine, freebsd, netbsd, openbsd)'),
+    );
     expect(() => resolveTarget('alpine', 'vbox')).toThrow(new InputError('--backend: unknown backend "vbox" (known: qemu, lima, ssh)'));
   });
 });
@@ -84,7 +93,9 @@ describe('describeTarget (kbench run --plan): every target resolves without boot
 
   it('Lima Alpine and FreeBSD: the limactl sequence, the template files and the boot clock', () => {
     const alpine = describeTarget('alpine', undefined, ['stock', 'custom'], mac);
-    expect(alpine.plan.commands[0]).toMatch(/^limactl create --tty=false --name=kbench-alpine-stock --vm-type=vz --cpus=2 --memory=2 --plain --mount-none \/.*\/lima\/alpine-stock\.yaml$/);
+    expect(alpine.plan.commands[0]).toMatch(
+      /^limactl create --tty=false --name=kbench-alpine-stock --vm-type=vz --cpus=2 --memory=2 --plain --mount-none \/.*\/lima\/alpine-stock\.yaml$/,
+    );
     expect(alpine.plan.bootClock).toMatch(/\[VZ\] - vm state change: running/);
     const freebsd = describeTarget('freebsd', 'lima', ['stock', 'custom'], mac);
     expect(freebsd.plan.commands.join('\n')).toMatch(/nextboot -k kernel\.m-series/);
@@ -93,7 +104,9 @@ describe('describeTarget (kbench run --plan): every target resolves without boot
 
   it('host problems are reported, not thrown: the amd64 testbed on an Apple-silicon Mac', () => {
     expect(describeTarget('debian-testbed', undefined, ['stock', 'custom'], debianHost).hostProblem).toBeNull();
-    expect(describeTarget('debian-testbed', undefined, ['stock', 'custom'], mac).hostProblem).toBe('the Debian testbed is built for amd64; this host is aarch64');
+    expect(describeTarget('debian-testbed', undefined, ['stock', 'custom'], mac).hostProblem).toBe(
+      'the Debian testbed is built for amd64; this host is aarch64',
+    );
     expect(describeTarget('freebsd', 'qemu', ['stock'], mac).plan.commands[1]).toMatch(/^qemu-system-aarch64 -accel <hvf>/);
   });
 });

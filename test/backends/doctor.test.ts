@@ -4,12 +4,28 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backendsNeeding, evaluate, limaMajorMinor, macosMajorMinor, parseDoctorBackends, renderDoctor, selectBackends, type Check, type Probe } from '../../harness/cli/doctor-command.ts';
+import {
+  backendsNeeding,
+  evaluate,
+  limaMajorMinor,
+  macosMajorMinor,
+  parseDoctorBackends,
+  renderDoctor,
+  selectBackends,
+  type Check,
+  type Probe,
+} from '../../harness/cli/doctor-command.ts';
 import { HV_SUPPORT, LIMACTL_VERSION, SW_VERS } from './fixtures/doctor-mac-outputs.ts';
 
 const ran = (output: string): Probe => ({ source: 'x', exitCode: 0, output });
 const absent: Probe = { source: 'x', exitCode: null, output: 'spawn ENOENT' };
-const base = { firmware: '/opt/homebrew/share/qemu/edk2-aarch64-code.fd', freeBytes: 100 * 2 ** 30, cacheDir: '/Users/a/.cache/kbench', knownHosts: '/Users/a/.ssh/known_hosts', knownHostsExists: true };
+const base = {
+  firmware: '/opt/homebrew/share/qemu/edk2-aarch64-code.fd',
+  freeBytes: 100 * 2 ** 30,
+  cacheDir: '/Users/a/.cache/kbench',
+  knownHosts: '/Users/a/.ssh/known_hosts',
+  knownHostsExists: true,
+};
 const macProbes = {
   limactl: ran('limactl version 2.2.0\n'),
   'qemu-system-aarch64': ran('QEMU emulator version 10.1.0\n'),
@@ -24,13 +40,38 @@ describe('kbench doctor', () => {
   it('a complete Mac: every check ok', () => {
     const checks = evaluate({ platform: 'darwin', arch: 'arm64', probes: { ...macProbes, sw_vers: SW_VERS.sonoma, hv_support: HV_SUPPORT.yes }, ...base });
     expect(checks.filter((check) => !check.ok)).toEqual([]);
-    expect(checks.map((check) => check.id)).toEqual(['macos-version', 'hv_support', 'limactl', 'qemu-system-aarch64', 'qemu-img', 'aarch64-firmware', 'accel-hvf', 'xz', 'ssh', 'ssh-keygen', 'known_hosts', 'disk']);
+    expect(checks.map((check) => check.id)).toEqual([
+      'macos-version',
+      'hv_support',
+      'limactl',
+      'qemu-system-aarch64',
+      'qemu-img',
+      'aarch64-firmware',
+      'accel-hvf',
+      'xz',
+      'ssh',
+      'ssh-keygen',
+      'known_hosts',
+      'disk',
+    ]);
   });
 
   it('Lima older than 2.1 cannot run FreeBSD; missing parts get the Homebrew line on macOS, apt on Debian', () => {
     const old = evaluate({ platform: 'darwin', arch: 'arm64', probes: { ...macProbes, limactl: ran('limactl version 2.0.3\n') }, ...base });
-    expect(old.find((check) => check.id === 'limactl')).toEqual({ id: 'limactl', ok: false, detail: 'limactl version 2.0.3: FreeBSD guests need Lima 2.1 or newer', neededFor: 'lima', fix: 'brew upgrade lima' });
-    const bare = evaluate({ platform: 'darwin', arch: 'arm64', probes: { ...macProbes, 'qemu-system-aarch64': absent, 'qemu-img': absent, xz: absent }, ...base, firmware: null });
+    expect(old.find((check) => check.id === 'limactl')).toEqual({
+      id: 'limactl',
+      ok: false,
+      detail: 'limactl version 2.0.3: FreeBSD guests need Lima 2.1 or newer',
+      neededFor: 'lima',
+      fix: 'brew upgrade lima',
+    });
+    const bare = evaluate({
+      platform: 'darwin',
+      arch: 'arm64',
+      probes: { ...macProbes, 'qemu-system-aarch64': absent, 'qemu-img': absent, xz: absent },
+      ...base,
+      firmware: null,
+    });
     expect(bare.filter((check) => !check.ok).map((check) => [check.id, check.fix])).toEqual([
       ['macos-version', 'run kbench doctor on macOS 13 or newer'],
       ['hv_support', 'run on the Mac itself (not inside a VM), Apple silicon or an Intel Mac with VT-x'],
@@ -39,11 +80,24 @@ describe('kbench doctor', () => {
       ['aarch64-firmware', 'brew install qemu'],
       ['xz', 'brew install xz'],
     ]);
-    const debian = evaluate({ platform: 'debian', arch: 'x64', probes: { 'qemu-system-x86_64': absent, 'accel-kvm': { source: 'x', exitCode: 1, output: 'Could not access KVM kernel module: No such file or directory\n', stillRunning: false } }, ...base, firmware: null, knownHostsExists: false, freeBytes: 2 ** 30 });
+    const debian = evaluate({
+      platform: 'debian',
+      arch: 'x64',
+      probes: {
+        'qemu-system-x86_64': absent,
+        'accel-kvm': { source: 'x', exitCode: 1, output: 'Could not access KVM kernel module: No such file or directory\n', stillRunning: false },
+      },
+      ...base,
+      firmware: null,
+      knownHostsExists: false,
+      freeBytes: 2 ** 30,
+    });
     const fix = Object.fromEntries(debian.map((check) => [check.id, check.fix]));
     expect(fix['qemu-system-x86_64']).toBe('sudo apt-get install qemu-system-x86 qemu-system-arm qemu-utils');
     expect(fix['aarch64-firmware']).toBe('sudo apt-get install qemu-efi-aarch64');
-    expect(debian.find((check) => check.id === 'accel-kvm')!.detail).toBe('qemu -accel kvm failed: Could not access KVM kernel module: No such file or directory; runs fall back to tcg (slow)');
+    expect(debian.find((check) => check.id === 'accel-kvm')!.detail).toBe(
+      'qemu -accel kvm failed: Could not access KVM kernel module: No such file or directory; runs fall back to tcg (slow)',
+    );
     expect(fix.known_hosts).toBe('ssh -o StrictHostKeyChecking=accept-new <user@machine> true');
     expect(debian.find((check) => check.id === 'disk')!.ok).toBe(false);
   });
@@ -56,7 +110,8 @@ describe('kbench doctor', () => {
 });
 
 describe('kbench doctor on a Mac: macOS version, kern.hv_support, Lima version (outputs in fixtures/doctor-mac-outputs.ts)', () => {
-  const mac = (overrides: Record<string, Probe>) => evaluate({ platform: 'darwin', arch: 'arm64', probes: { ...macProbes, sw_vers: SW_VERS.sonoma, hv_support: HV_SUPPORT.yes, ...overrides }, ...base });
+  const mac = (overrides: Record<string, Probe>) =>
+    evaluate({ platform: 'darwin', arch: 'arm64', probes: { ...macProbes, sw_vers: SW_VERS.sonoma, hv_support: HV_SUPPORT.yes, ...overrides }, ...base });
   const byId = (checks: Check[], id: string) => checks.find((check) => check.id === id)!;
 
   it('reads sw_vers -productVersion', () => {
@@ -79,7 +134,10 @@ describe('kbench doctor on a Mac: macOS version, kern.hv_support, Lima version (
 
   it('macOS 12 fails vz (Lima) but not --backend qemu', () => {
     const checks = mac({ sw_vers: SW_VERS.monterey });
-    expect(byId(checks, 'macos-version')).toMatchObject({ ok: false, detail: "macOS 12.7.6: Lima's vz needs macOS 13 or newer (--backend qemu with hvf still runs)" });
+    expect(byId(checks, 'macos-version')).toMatchObject({
+      ok: false,
+      detail: "macOS 12.7.6: Lima's vz needs macOS 13 or newer (--backend qemu with hvf still runs)",
+    });
     expect(selectBackends(checks, ['lima']).ok).toBe(false);
     expect(selectBackends(checks, ['qemu']).ok).toBe(true);
     expect(byId(mac({ sw_vers: { source: 'sw_vers -productVersion', exitCode: null, output: 'spawn sw_vers ENOENT' } }), 'macos-version').ok).toBe(false);
@@ -94,13 +152,23 @@ describe('kbench doctor on a Mac: macOS version, kern.hv_support, Lima version (
   });
 
   it('limactl --version as Lima prints it: 1.0.3 is too old for the templates, 2.2.0 and git builds pass', () => {
-    expect(byId(mac({ limactl: LIMACTL_VERSION.v1 }), 'limactl')).toMatchObject({ ok: false, detail: 'limactl version 1.0.3: FreeBSD guests need Lima 2.1 or newer', fix: 'brew upgrade lima' });
+    expect(byId(mac({ limactl: LIMACTL_VERSION.v1 }), 'limactl')).toMatchObject({
+      ok: false,
+      detail: 'limactl version 1.0.3: FreeBSD guests need Lima 2.1 or newer',
+      fix: 'brew upgrade lima',
+    });
     expect(byId(mac({ limactl: LIMACTL_VERSION.v2 }), 'limactl')).toMatchObject({ ok: true, detail: 'limactl version 2.2.0' });
     expect(byId(mac({ limactl: LIMACTL_VERSION.git }), 'limactl').ok).toBe(true);
   });
 
   it('known_hosts matters only for the ssh backend: a Lima-only user without one passes', () => {
-    const checks = evaluate({ platform: 'darwin', arch: 'arm64', probes: { ...macProbes, sw_vers: SW_VERS.sonoma, hv_support: HV_SUPPORT.yes }, ...base, knownHostsExists: false });
+    const checks = evaluate({
+      platform: 'darwin',
+      arch: 'arm64',
+      probes: { ...macProbes, sw_vers: SW_VERS.sonoma, hv_support: HV_SUPPORT.yes },
+      ...base,
+      knownHostsExists: false,
+    });
     const lima = selectBackends(checks, ['lima']);
     expect(lima.ok).toBe(true);
     expect(lima.checks.find((check) => check.id === 'known_hosts')).toMatchObject({ ok: false, needed: false });
@@ -129,7 +197,10 @@ describe('kbench doctor on a Mac: macOS version, kern.hv_support, Lima version (
 describe('kbench doctor (the CLI, with nothing on PATH: no probe can start a VM)', () => {
   const KBENCH = path.resolve(import.meta.dirname, '../../bin/kbench.mjs');
   const doctor = (home: string, ...args: string[]) => {
-    const result = spawnSync(process.execPath, [KBENCH, 'doctor', ...args], { encoding: 'utf8', env: { PATH: path.join(home, 'empty-bin'), HOME: home, KBENCH_CACHE: path.join(home, 'cache') } });
+    const result = spawnSync(process.execPath, [KBENCH, 'doctor', ...args], {
+      encoding: 'utf8',
+      env: { PATH: path.join(home, 'empty-bin'), HOME: home, KBENCH_CACHE: path.join(home, 'cache') },
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
 

@@ -56,8 +56,17 @@ afterAll(async () => {
 describe('checksum lists', () => {
   it('reads BSD and GNU layouts and refuses other lines with their number', () => {
     expect(parseChecksumList(`SHA256 (a.xz) = ${'A'.repeat(64)}\n`, 'sha256', 'x')).toEqual({ ok: true, value: new Map([['a.xz', 'a'.repeat(64)]]) });
-    expect(parseChecksumList(`${'b'.repeat(64)}  b.img\n${'c'.repeat(64)} *c.img\n`, 'sha256', 'x')).toEqual({ ok: true, value: new Map([['b.img', 'b'.repeat(64)], ['c.img', 'c'.repeat(64)]]) });
-    expect(parseChecksumList('SHA256 (a) = short\n', 'sha256', 'list')).toEqual({ ok: false, error: 'list line 1: not a sha256 checksum line: "SHA256 (a) = short"' });
+    expect(parseChecksumList(`${'b'.repeat(64)}  b.img\n${'c'.repeat(64)} *c.img\n`, 'sha256', 'x')).toEqual({
+      ok: true,
+      value: new Map([
+        ['b.img', 'b'.repeat(64)],
+        ['c.img', 'c'.repeat(64)],
+      ]),
+    });
+    expect(parseChecksumList('SHA256 (a) = short\n', 'sha256', 'list')).toEqual({
+      ok: false,
+      error: 'list line 1: not a sha256 checksum line: "SHA256 (a) = short"',
+    });
   });
 });
 
@@ -80,12 +89,16 @@ describe('fetch and verify against a local HTTP server', () => {
 
   it('a wrong checksum keeps nothing and says both sums; a missing file or entry is one line', async () => {
     const dest = path.join(dir, 'bad', 'img.raw.gz');
-    const error = await fetchVerified({ url: `${base}/img.raw.gz`, dest, algorithm: 'sha256', expected: 'f'.repeat(64), onProgress: () => {} }).catch((e: Error) => e);
+    const error = await fetchVerified({ url: `${base}/img.raw.gz`, dest, algorithm: 'sha256', expected: 'f'.repeat(64), onProgress: () => {} }).catch(
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(KbenchError);
     expect((error as KbenchError).exitCode).toBe(3);
     expect((error as Error).message).toBe(`${base}/img.raw.gz: sha256 ${sha256(imageGz)} does not match the published ${'f'.repeat(64)}; nothing kept`);
     expect(existsSync(dest) || existsSync(`${dest}.part`)).toBe(false);
-    await expect(fetchVerified({ url: `${base}/nope`, dest, algorithm: 'sha256', expected: 'f'.repeat(64), onProgress: () => {} })).rejects.toThrow(`fetch ${base}/nope: HTTP 404`);
+    await expect(fetchVerified({ url: `${base}/nope`, dest, algorithm: 'sha256', expected: 'f'.repeat(64), onProgress: () => {} })).rejects.toThrow(
+      `fetch ${base}/nope: HTTP 404`,
+    );
     await expect(publishedChecksum(`${base}/CHECKSUM.SHA256`, 'missing.xz', 'sha256')).rejects.toThrow(`${base}/CHECKSUM.SHA256: no sha256 for missing.xz`);
   });
 
@@ -101,7 +114,12 @@ describe('first-boot SSH access', () => {
     const key = await ensureSshKey(path.join(dir, 'ssh'));
     expect(key.publicKey).toMatch(/^ssh-ed25519 \S+ kbench$/);
     expect((await ensureSshKey(path.join(dir, 'ssh'))).publicKey).toBe(key.publicKey);
-    const seed = await writeNoCloudSeed(path.join(dir, 'seed'), { instanceId: 'kbench-freebsd-15.1', hostname: 'kbench-freebsd', publicKey: key.publicKey, enableSshd: FREEBSD_ENABLE_SSHD });
+    const seed = await writeNoCloudSeed(path.join(dir, 'seed'), {
+      instanceId: 'kbench-freebsd-15.1',
+      hostname: 'kbench-freebsd',
+      publicKey: key.publicKey,
+      enableSshd: FREEBSD_ENABLE_SSHD,
+    });
     expect(readFileSync(path.join(seed, 'meta-data'), 'utf8')).toBe('instance-id: kbench-freebsd-15.1\nlocal-hostname: kbench-freebsd\n');
     const userData = readFileSync(path.join(seed, 'user-data'), 'utf8');
     expect(userData.startsWith('#cloud-config\nruncmd:\n')).toBe(true);
@@ -111,10 +129,18 @@ describe('first-boot SSH access', () => {
     expect(() => noCloudUserData("ssh-ed25519 AAAA x'; rm -rf /", ALPINE_ENABLE_SSHD)).toThrow(RangeError);
     // qemu shows the seed folder as a FAT disk labelled cidata (vvfat), no image tool needed.
     const { args } = buildQemuArgs({
-      arch: 'aarch64', accel: 'hvf', vcpus: 2, memoryMiB: 2048,
+      arch: 'aarch64',
+      accel: 'hvf',
+      vcpus: 2,
+      memoryMiB: 2048,
       boot: { kind: 'uefi-disk', firmwarePath: '/opt/homebrew/share/qemu/edk2-aarch64-code.fd' },
-      disks: [{ path: '/c/root.qcow2', format: 'qcow2' }, { fatDir: seed, label: 'cidata' }],
-      sshHostPort: 2222, serial: { kind: 'file', path: '/c/serial.log' }, qmpSocketPath: null,
+      disks: [
+        { path: '/c/root.qcow2', format: 'qcow2' },
+        { fatDir: seed, label: 'cidata' },
+      ],
+      sshHostPort: 2222,
+      serial: { kind: 'file', path: '/c/serial.log' },
+      qmpSocketPath: null,
     });
     expect(args).toContain(`if=virtio,format=raw,snapshot=on,file.driver=vvfat,file.dir=${seed},file.label=cidata`);
     expect(args.slice(0, 4)).toEqual(['-machine', 'virt,gic-version=max,highmem=on', '-cpu', 'host']);
@@ -123,12 +149,22 @@ describe('first-boot SSH access', () => {
 
 describe('providers say what they cannot do, in one line', () => {
   it('every provider has a name, an OS and a source; the refusals', () => {
-    expect(IMAGE_PROVIDERS.map((p) => p.name)).toEqual(['debian-testbed', 'debian-arm64', 'alpine-cloud', 'freebsd-cloudinit', 'netbsd-official', 'openbsd-autoinstall']);
+    expect(IMAGE_PROVIDERS.map((p) => p.name)).toEqual([
+      'debian-testbed',
+      'debian-arm64',
+      'alpine-cloud',
+      'freebsd-cloudinit',
+      'netbsd-official',
+      'openbsd-autoinstall',
+    ]);
     const byName = Object.fromEntries(IMAGE_PROVIDERS.map((p) => [p.name, p]));
     expect(byName['netbsd-official']!.supports(['stock'], 'aarch64')).toEqual({ ok: true });
     expect(byName['openbsd-autoinstall']!.supports(['stock'], 'aarch64')).toEqual({ ok: true });
     expect(byName['freebsd-cloudinit']!.supports(['stock'], 'aarch64')).toEqual({ ok: true });
-    expect(byName['debian-testbed']!.supports(['stock', 'custom'], 'aarch64')).toEqual({ ok: false, reason: 'the Debian testbed is built for amd64; this host is aarch64' });
+    expect(byName['debian-testbed']!.supports(['stock', 'custom'], 'aarch64')).toEqual({
+      ok: false,
+      reason: 'the Debian testbed is built for amd64; this host is aarch64',
+    });
     // An aarch64 guest: emulated on x86_64, accelerated on Apple silicon.
     expect(byName['debian-arm64']!.guestArch).toBe('aarch64');
     expect(byName['debian-arm64']!.supports(['stock', 'custom'], 'x86_64')).toEqual({ ok: true });
@@ -140,7 +176,8 @@ describe('providers say what they cannot do, in one line', () => {
 
   it('FreeBSD: the UFS image of the release Lima pins, never the ZFS-on-root one', () => {
     expect(freebsdImageUrls('aarch64')).toEqual({
-      image: 'http://ftp-archive.freebsd.org/pub/FreeBSD-Archive/old-releases/VM-IMAGES/15.1-RELEASE/aarch64/Latest/FreeBSD-15.1-RELEASE-arm64-aarch64-BASIC-CLOUDINIT-ufs.raw.xz',
+      image:
+        'http://ftp-archive.freebsd.org/pub/FreeBSD-Archive/old-releases/VM-IMAGES/15.1-RELEASE/aarch64/Latest/FreeBSD-15.1-RELEASE-arm64-aarch64-BASIC-CLOUDINIT-ufs.raw.xz',
       checksums: 'http://ftp-archive.freebsd.org/pub/FreeBSD-Archive/old-releases/VM-IMAGES/15.1-RELEASE/aarch64/Latest/CHECKSUM.SHA256',
       file: 'FreeBSD-15.1-RELEASE-arm64-aarch64-BASIC-CLOUDINIT-ufs.raw.xz',
     });

@@ -60,7 +60,9 @@ describe.skipIf(skip !== null)(`creds.txt on a FAT partition${skip ? ` [skipped:
       expect(execFileSync('mtype', ['-i', `${image}@@${16 << 20}`, '::/creds.txt'], { env, encoding: 'utf8' })).toBe(`sshkey root ${KEY}\n`);
       // Written twice (a new key): replaced, not appended.
       await writeNetbsdCreds(image, KEY.replace('kbench', 'again'));
-      expect(execFileSync('mtype', ['-i', `${image}@@${16 << 20}`, '::/creds.txt'], { env, encoding: 'utf8' })).toBe(`sshkey root ${KEY.replace('kbench', 'again')}\n`);
+      expect(execFileSync('mtype', ['-i', `${image}@@${16 << 20}`, '::/creds.txt'], { env, encoding: 'utf8' })).toBe(
+        `sshkey root ${KEY.replace('kbench', 'again')}\n`,
+      );
       const partition = path.join(dir, `${table}-part.img`);
       execFileSync('dd', [`if=${image}`, `of=${partition}`, 'bs=1M', 'skip=16', 'count=32'], { stdio: 'ignore' });
       execFileSync('fsck.fat', ['-n', partition], { stdio: 'ignore' });
@@ -88,9 +90,14 @@ describe('the NetBSD provider', () => {
   it('is an aarch64 guest that plans the official image, the key path and a UEFI boot; custom kernels are refused in one line', () => {
     const provider = imageProvider('netbsd-official')!;
     expect(provider.guestArch).toBe('aarch64');
-    expect(provider.source).toMatch(/^NetBSD 10\.1 evbarm-aarch64 https:\/\/cdn\.netbsd\.org\/pub\/NetBSD\/NetBSD-10\.1\/evbarm-aarch64\/binary\/gzimg\/arm64\.img\.gz \(SHA-512 from .*SHA512\); root's key as "sshkey root" in creds\.txt/);
+    expect(provider.source).toMatch(
+      /^NetBSD 10\.1 evbarm-aarch64 https:\/\/cdn\.netbsd\.org\/pub\/NetBSD\/NetBSD-10\.1\/evbarm-aarch64\/binary\/gzimg\/arm64\.img\.gz \(SHA-512 from .*SHA512\); root's key as "sshkey root" in creds\.txt/,
+    );
     expect(provider.bootOf('stock')).toMatch(/edk2 UEFI firmware.*ssh root with .*images\/netbsd\/10\.1\/ssh\/id_ed25519$/);
     expect(provider.supports(['stock'], 'x86_64')).toEqual({ ok: true });
-    expect(provider.supports(['stock', 'custom'], 'aarch64')).toMatchObject({ ok: false, reason: expect.stringMatching(/^qemu cannot hand NetBSD a custom kernel/) });
+    expect(provider.supports(['stock', 'custom'], 'aarch64')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^qemu cannot hand NetBSD a custom kernel/),
+    });
   });
 });

@@ -80,12 +80,18 @@ describe('OpenBSD autoinstall', () => {
     expect(() => openbsdResponseFile(`${KEY}\nSetup a user = evil`, 'sd1')).toThrow(RangeError);
     expect(() => openbsdResponseFile(KEY, 'sd1; reboot')).toThrow(RangeError);
     expect(AUTOINSTALL_PROMPT).toBe('(I)nstall, (U)pgrade, (A)utoinstall or (S)hell?');
-    expect(openbsdUrls('aarch64')).toEqual({ image: 'https://cdn.openbsd.org/pub/OpenBSD/7.8/arm64/miniroot78.img', checksums: 'https://cdn.openbsd.org/pub/OpenBSD/7.8/arm64/SHA256', file: 'miniroot78.img' });
+    expect(openbsdUrls('aarch64')).toEqual({
+      image: 'https://cdn.openbsd.org/pub/OpenBSD/7.8/arm64/miniroot78.img',
+      checksums: 'https://cdn.openbsd.org/pub/OpenBSD/7.8/arm64/SHA256',
+      file: 'miniroot78.img',
+    });
   });
 
   it('--plan names the image, the key path and the boot; custom kernels are refused in one line', () => {
     const provider = imageProvider('openbsd-autoinstall')!;
-    expect(provider.source).toMatch(/^OpenBSD 7\.8 https:\/\/cdn\.openbsd\.org\/pub\/OpenBSD\/7\.8\/\{arm64,amd64\}\/miniroot78\.img, the host's arch \(SHA-256 from SHA256 beside it\), installed once by autoinstall\(8\).*bootfile=auto_install$/);
+    expect(provider.source).toMatch(
+      /^OpenBSD 7\.8 https:\/\/cdn\.openbsd\.org\/pub\/OpenBSD\/7\.8\/\{arm64,amd64\}\/miniroot78\.img, the host's arch \(SHA-256 from SHA256 beside it\), installed once by autoinstall\(8\).*bootfile=auto_install$/,
+    );
     expect(provider.bootOf('stock')).toMatch(/ssh root with .*images\/openbsd\/7\.8\/<arch>\/ssh\/id_ed25519$/);
     expect(provider.supports(['stock'], 'x86_64')).toEqual({ ok: true });
     expect(provider.supports(['custom'], 'x86_64')).toMatchObject({ ok: false, reason: expect.stringMatching(/^qemu cannot hand OpenBSD a custom kernel/) });
@@ -108,52 +114,68 @@ describe('OpenBSD autoinstall', () => {
     }
   });
 
-  itNeeding(['qemu'], 'the install boot\'s user network offers filename auto_install with next-server 10.0.2.2 (real qemu, DHCP over a hub)', async () => {
-    const miniroot = path.join(dir, 'miniroot.img');
-    writeFileSync(miniroot, Buffer.alloc(1 << 20));
-    const disk = path.join(dir, 'disk.raw');
-    writeFileSync(disk, Buffer.alloc(1 << 20));
-    const { binary, args } = autoinstallQemuArgs({ arch: 'x86_64', boot: { kind: 'bios-disk' }, miniroot, disk: disk }, await freePort(), 'tcg');
-    const netdev = args[args.indexOf('-netdev') + 1]!;
-    expect(netdev).toMatch(/^user,id=net0,hostfwd=tcp:127\.0\.0\.1:\d+-:22,bootfile=auto_install$/);
-    // The same user netdev, wired to a hub with a socket port instead of the guest NIC (not paused: qemu holds packets while stopped); the disks are raw here.
-    const device = args.indexOf('-device');
-    const wired = [...args.slice(0, device), ...args.slice(device + 2)].map((arg) => arg.replace('format=qcow2', 'format=raw'));
-    const socketPort = await freePort();
-    wired.push('-netdev', 'hubport,id=hp0,hubid=0,netdev=net0', '-netdev', `socket,id=sock,listen=127.0.0.1:${socketPort}`, '-netdev', 'hubport,id=hp1,hubid=0,netdev=sock');
-    const child = spawn(binary, wired.map((arg) => (arg === 'stdio' ? 'null' : arg)), { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    try {
-      let socket: Socket | null = null;
-      for (let i = 0; i < 50 && socket === null; i += 1) {
-        socket = await new Promise<Socket | null>((resolve) => {
-          const attempt = connect(socketPort, '127.0.0.1');
-          attempt.once('connect', () => resolve(attempt));
-          attempt.once('error', () => resolve(null));
+  itNeeding(
+    ['qemu'],
+    "the install boot's user network offers filename auto_install with next-server 10.0.2.2 (real qemu, DHCP over a hub)",
+    async () => {
+      const miniroot = path.join(dir, 'miniroot.img');
+      writeFileSync(miniroot, Buffer.alloc(1 << 20));
+      const disk = path.join(dir, 'disk.raw');
+      writeFileSync(disk, Buffer.alloc(1 << 20));
+      const { binary, args } = autoinstallQemuArgs({ arch: 'x86_64', boot: { kind: 'bios-disk' }, miniroot, disk: disk }, await freePort(), 'tcg');
+      const netdev = args[args.indexOf('-netdev') + 1]!;
+      expect(netdev).toMatch(/^user,id=net0,hostfwd=tcp:127\.0\.0\.1:\d+-:22,bootfile=auto_install$/);
+      // The same user netdev, wired to a hub with a socket port instead of the guest NIC (not paused: qemu holds packets while stopped); the disks are raw here.
+      const device = args.indexOf('-device');
+      const wired = [...args.slice(0, device), ...args.slice(device + 2)].map((arg) => arg.replace('format=qcow2', 'format=raw'));
+      const socketPort = await freePort();
+      wired.push(
+        '-netdev',
+        'hubport,id=hp0,hubid=0,netdev=net0',
+        '-netdev',
+        `socket,id=sock,listen=127.0.0.1:${socketPort}`,
+        '-netdev',
+        'hubport,id=hp1,hubid=0,netdev=sock',
+      );
+      const child = spawn(
+        binary,
+        wired.map((arg) => (arg === 'stdio' ? 'null' : arg)),
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      try {
+        let socket: Socket | null = null;
+        for (let i = 0; i < 50 && socket === null; i += 1) {
+          socket = await new Promise<Socket | null>((resolve) => {
+            const attempt = connect(socketPort, '127.0.0.1');
+            attempt.once('connect', () => resolve(attempt));
+            attempt.once('error', () => resolve(null));
+          });
+          if (socket === null) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(socket, stderr).not.toBeNull();
+        const offer = await new Promise<Buffer>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no DHCP offer: ${stderr}`)), 10_000);
+          readFrames(socket!, (frame) => {
+            if (frame.readUInt16BE(12) !== 0x0800 || frame[14 + 9] !== 17 || frame.readUInt16BE(14 + 20) !== 67) return;
+            clearTimeout(timer);
+            resolve(frame.subarray(14 + 20 + 8));
+          });
+          const discover = dhcpDiscover(0x6b62656e);
+          const length = Buffer.alloc(4);
+          length.writeUInt32BE(discover.length);
+          socket!.write(Buffer.concat([length, discover]));
         });
-        if (socket === null) await new Promise((r) => setTimeout(r, 100));
+        socket!.destroy();
+        expect(offer.readUInt32BE(4)).toBe(0x6b62656e);
+        expect([...offer.subarray(16, 20)].join('.')).toBe('10.0.2.15'); // yiaddr
+        expect([...offer.subarray(20, 24)].join('.')).toBe('10.0.2.2'); // siaddr = next-server
+        expect(offer.subarray(108, 236).toString('latin1').replace(/\0+$/, '')).toBe('auto_install');
+      } finally {
+        child.kill('SIGKILL');
       }
-      expect(socket, stderr).not.toBeNull();
-      const offer = await new Promise<Buffer>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no DHCP offer: ${stderr}`)), 10_000);
-        readFrames(socket!, (frame) => {
-          if (frame.readUInt16BE(12) !== 0x0800 || frame[14 + 9] !== 17 || frame.readUInt16BE(14 + 20) !== 67) return;
-          clearTimeout(timer);
-          resolve(frame.subarray(14 + 20 + 8));
-        });
-        const discover = dhcpDiscover(0x6b62656e);
-        const length = Buffer.alloc(4);
-        length.writeUInt32BE(discover.length);
-        socket!.write(Buffer.concat([length, discover]));
-      });
-      socket!.destroy();
-      expect(offer.readUInt32BE(4)).toBe(0x6b62656e);
-      expect([...offer.subarray(16, 20)].join('.')).toBe('10.0.2.15'); // yiaddr
-      expect([...offer.subarray(20, 24)].join('.')).toBe('10.0.2.2'); // siaddr = next-server
-      expect(offer.subarray(108, 236).toString('latin1').replace(/\0+$/, '')).toBe('auto_install');
-    } finally {
-      child.kill('SIGKILL');
-    }
-  }, 30_000);
+    },
+    30_000,
+  );
 });

@@ -34,10 +34,7 @@ describe('buildQemuArgs', () => {
     expect(valuesOf(args, '-kernel')).toEqual(['/c/vmlinuz']);
     expect(valuesOf(args, '-initrd')).toEqual(['/c/initrd.img']);
     expect(valuesOf(args, '-append')).toEqual(['console=ttyS0 root=/dev/vda rw quiet']);
-    expect(valuesOf(args, '-drive')).toEqual([
-      'file=/run/root.qcow2,if=virtio,format=qcow2',
-      'file=/run/scratch.raw,if=virtio,format=raw',
-    ]);
+    expect(valuesOf(args, '-drive')).toEqual(['file=/run/root.qcow2,if=virtio,format=qcow2', 'file=/run/scratch.raw,if=virtio,format=raw']);
     expect(valuesOf(args, '-netdev')).toEqual(['user,id=net0,hostfwd=tcp:127.0.0.1:40222-:22']);
     expect(valuesOf(args, '-device')).toEqual(['virtio-net-pci,netdev=net0']);
     expect(valuesOf(args, '-serial')).toEqual(['file:/run/serial-custom-1.log']);

@@ -52,45 +52,63 @@ function qmp(socketPath: string, commands: Record<string, unknown>[]): Promise<u
   });
 }
 
-itNeeding(['qemu'], 'the cidata drive is writable for the guest and the seed folder stays untouched', async () => {
-  const seed = path.join(dir, 'seed');
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(seed);
-  writeFileSync(path.join(seed, 'meta-data'), 'instance-id: kbench-test\n');
-  writeFileSync(path.join(seed, 'user-data'), '#cloud-config\n');
-  const root = path.join(dir, 'root.raw');
-  writeFileSync(root, Buffer.alloc(1 << 20));
-  const qmpSocketPath = path.join(dir, 'qmp.sock');
-  const { binary, args } = buildQemuArgs({
-    arch: 'x86_64', accel: 'tcg', vcpus: 1, memoryMiB: 128,
-    boot: { kind: 'bios-disk' },
-    disks: [{ path: root, format: 'raw' }, { fatDir: seed, label: 'cidata' }],
-    sshHostPort: await freePort(), serial: { kind: 'file', path: path.join(dir, 'serial.log') }, qmpSocketPath,
-  });
-  const child = spawn(binary, [...args, '-S'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // HMP qemu-io prints on qemu's stdout, not into the QMP reply.
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  try {
-    for (let i = 0; i < 100 && !readdirSync(dir).includes('qmp.sock'); i += 1) await new Promise((r) => setTimeout(r, 100));
-    const [blocks] = (await qmp(qmpSocketPath, [{ execute: 'query-block' }])) as [{ device: string; qdev?: string; inserted?: { ro: boolean; image: { filename: string; 'backing-image'?: { filename: string } } } }[]];
-    const cidata = blocks.find((block) => block.inserted?.image['backing-image']?.filename.includes('"vvfat"'));
-    expect(cidata, `${JSON.stringify(blocks)} ${stderr}`).toBeDefined();
-    expect(cidata!.inserted!.ro).toBe(false);
-    // The guest writes into a temporary qcow2 over the vvfat folder.
-    expect(cidata!.inserted!.image.filename).toMatch(/"driver": "qcow2"/);
-    // A real write through the block layer (what the guest's msdosfs would do), then quit.
-    const node = cidata!.device || cidata!.qdev!;
-    await qmp(qmpSocketPath, ['write', 'read'].map((op) => ({ execute: 'human-monitor-command', arguments: { 'command-line': `qemu-io ${node} "${op} -P 0x55 0 4096"` } })));
-    await expect.poll(() => stdout, { timeout: 5_000 }).toMatch(/read 4096\/4096 bytes at offset 0/);
-    expect(stdout).toMatch(/wrote 4096\/4096 bytes at offset 0/);
-    expect(stdout).not.toMatch(/Pattern verification failed|Permission denied|read-only/i);
-    await qmp(qmpSocketPath, [{ execute: 'quit' }]).catch(() => undefined);
-  } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
-  expect(readdirSync(seed).sort()).toEqual(['meta-data', 'user-data']);
-  expect(readFileSync(path.join(seed, 'meta-data'), 'utf8')).toBe('instance-id: kbench-test\n');
-}, 30_000);
+itNeeding(
+  ['qemu'],
+  'the cidata drive is writable for the guest and the seed folder stays untouched',
+  async () => {
+    const seed = path.join(dir, 'seed');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(seed);
+    writeFileSync(path.join(seed, 'meta-data'), 'instance-id: kbench-test\n');
+    writeFileSync(path.join(seed, 'user-data'), '#cloud-config\n');
+    const root = path.join(dir, 'root.raw');
+    writeFileSync(root, Buffer.alloc(1 << 20));
+    const qmpSocketPath = path.join(dir, 'qmp.sock');
+    const { binary, args } = buildQemuArgs({
+      arch: 'x86_64',
+      accel: 'tcg',
+      vcpus: 1,
+      memoryMiB: 128,
+      boot: { kind: 'bios-disk' },
+      disks: [
+        { path: root, format: 'raw' },
+        { fatDir: seed, label: 'cidata' },
+      ],
+      sshHostPort: await freePort(),
+      serial: { kind: 'file', path: path.join(dir, 'serial.log') },
+      qmpSocketPath,
+    });
+    const child = spawn(binary, [...args, '-S'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // HMP qemu-io prints on qemu's stdout, not into the QMP reply.
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      for (let i = 0; i < 100 && !readdirSync(dir).includes('qmp.sock'); i += 1) await new Promise((r) => setTimeout(r, 100));
+      const [blocks] = (await qmp(qmpSocketPath, [{ execute: 'query-block' }])) as [
+        { device: string; qdev?: string; inserted?: { ro: boolean; image: { filename: string; 'backing-image'?: { filename: string } } } }[],
+      ];
+      const cidata = blocks.find((block) => block.inserted?.image['backing-image']?.filename.includes('"vvfat"'));
+      expect(cidata, `${JSON.stringify(blocks)} ${stderr}`).toBeDefined();
+      expect(cidata!.inserted!.ro).toBe(false);
+      // The guest writes into a temporary qcow2 over the vvfat folder.
+      expect(cidata!.inserted!.image.filename).toMatch(/"driver": "qcow2"/);
+      // A real write through the block layer (what the guest's msdosfs would do), then quit.
+      const node = cidata!.device || cidata!.qdev!;
+      await qmp(
+        qmpSocketPath,
+        ['write', 'read'].map((op) => ({ execute: 'human-monitor-command', arguments: { 'command-line': `qemu-io ${node} "${op} -P 0x55 0 4096"` } })),
+      );
+      await expect.poll(() => stdout, { timeout: 5_000 }).toMatch(/read 4096\/4096 bytes at offset 0/);
+      expect(stdout).toMatch(/wrote 4096\/4096 bytes at offset 0/);
+      expect(stdout).not.toMatch(/Pattern verification failed|Permission denied|read-only/i);
+      await qmp(qmpSocketPath, [{ execute: 'quit' }]).catch(() => undefined);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(readdirSync(seed).sort()).toEqual(['meta-data', 'user-data']);
+    expect(readFileSync(path.join(seed, 'meta-data'), 'utf8')).toBe('instance-id: kbench-test\n');
+  },
+  30_000,
+);

@@ -38,7 +38,15 @@ function ourQemuPids(): number[] {
   });
 }
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const spec: TargetSpec = { name: 'debian-testbed', os: 'debian', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 512, image: 'debian-testbed', suiteContext: { zfsTunablesFile: null } };
+const spec: TargetSpec = {
+  name: 'debian-testbed',
+  os: 'debian',
+  vcpus: 2,
+  memoryMiB: 2048,
+  scratchDiskMiB: 512,
+  image: 'debian-testbed',
+  suiteContext: { zfsTunablesFile: null },
+};
 
 /** Pids of all qemu-system processes on the host right now. */
 function qemuPidsOnHost(): number[] {
@@ -117,25 +125,29 @@ describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'Debian testbed cache'
 });
 
 describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'acceleration probe', () => {
-  it('settles within bounded time; here (KVM present but unusable) on tcg', async () => {
-    resetAccelerationCache();
-    const started = Date.now();
-    const choice = await chooseAcceleration({ arch: 'x86_64', kernelPath: testbed.kernels.custom.kernel, timeoutMs: 20_000 });
-    const seconds = (Date.now() - started) / 1000;
-    timings.accelProbeSeconds = seconds;
-    timings.accelReason = choice.reason;
-    expect(seconds).toBeLessThan(30);
-    // The choice must agree with a direct KVM probe: tcg exactly when KVM cannot boot the kernel.
-    const kvmWorks = (await probeAccelerator('kvm', { arch: 'x86_64', kernelPath: testbed.kernels.custom.kernel, timeoutMs: 20_000 })).ok;
-    expect(choice.accel).toBe(kvmWorks ? 'kvm' : 'tcg');
-    // TCG itself must boot the kernel, or every later boot would be doomed.
-    expect((await probeAccelerator('tcg', { arch: 'x86_64', kernelPath: testbed.kernels.custom.kernel, timeoutMs: 60_000 })).ok).toBe(true);
-    expect(liveChildPids()).toEqual([]);
-    // Remembered for the rest of the run: the second call does not probe again.
-    const again = Date.now();
-    expect((await chooseAcceleration({ arch: 'x86_64', kernelPath: testbed.kernels.custom.kernel, timeoutMs: 20_000 })).accel).toBe(choice.accel);
-    expect(Date.now() - again).toBeLessThan(50);
-  }, 2 * MINUTE);
+  it(
+    'settles within bounded time; here (KVM present but unusable) on tcg',
+    async () => {
+      resetAccelerationCache();
+      const started = Date.now();
+      const choice = await chooseAcceleration({ arch: 'x86_64', kernelPath: testbed.kernels.custom.kernel, timeoutMs: 20_000 });
+      const seconds = (Date.now() - started) / 1000;
+      timings.accelProbeSeconds = seconds;
+      timings.accelReason = choice.reason;
+      expect(seconds).toBeLessThan(30);
+      // The choice must agree with a direct KVM probe: tcg exactly when KVM cannot boot the kernel.
+      const kvmWorks = (await probeAccelerator('kvm', { arch: 'x86_64', kernelPath: testbed.kernels.custom.kernel, timeoutMs: 20_000 })).ok;
+      expect(choice.accel).toBe(kvmWorks ? 'kvm' : 'tcg');
+      // TCG itself must boot the kernel, or every later boot would be doomed.
+      expect((await probeAccelerator('tcg', { arch: 'x86_64', kernelPath: testbed.kernels.custom.kernel, timeoutMs: 60_000 })).ok).toBe(true);
+      expect(liveChildPids()).toEqual([]);
+      // Remembered for the rest of the run: the second call does not probe again.
+      const again = Date.now();
+      expect((await chooseAcceleration({ arch: 'x86_64', kernelPath: testbed.kernels.custom.kernel, timeoutMs: 20_000 })).accel).toBe(choice.accel);
+      expect(Date.now() - again).toBeLessThan(50);
+    },
+    2 * MINUTE,
+  );
 });
 
 describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'qemu backend boots', () => {
@@ -159,122 +171,142 @@ describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'qemu backend boots', 
     expect((await backend.versions()).qemuVersion).toMatch(/^\d+\.\d+/);
   });
 
-  it('custom kernel: SSH answers, uname -r is the manifest release, tuning applied, no qemu left after shutdown', async () => {
-    const baseMtime = statSync(testbed.imagePath).mtimeMs;
-    const guest = await backend.boot(prepared, 'custom');
-    const pid = backend.pidOf(guest);
-    expect(pid).not.toBeNull();
-    expect(guest.acceleration).toBe('qemu-tcg');
-    expect(guest.hostBootSeconds).toBeGreaterThan(0);
-    timings.customBootToSshSeconds = guest.hostBootSeconds!;
-    expect(guest.endpoint).toMatchObject({ host: '127.0.0.1', user: 'root', privateKeyPath: testbed.sshKeyPath });
-    expect(guest.endpoint.hostKeyPolicy).toEqual({ kind: 'pin-on-first-contact', pinFile: path.join(runDir, 'ssh-host-keys.pin') });
+  it(
+    'custom kernel: SSH answers, uname -r is the manifest release, tuning applied, no qemu left after shutdown',
+    async () => {
+      const baseMtime = statSync(testbed.imagePath).mtimeMs;
+      const guest = await backend.boot(prepared, 'custom');
+      const pid = backend.pidOf(guest);
+      expect(pid).not.toBeNull();
+      expect(guest.acceleration).toBe('qemu-tcg');
+      expect(guest.hostBootSeconds).toBeGreaterThan(0);
+      timings.customBootToSshSeconds = guest.hostBootSeconds!;
+      expect(guest.endpoint).toMatchObject({ host: '127.0.0.1', user: 'root', privateKeyPath: testbed.sshKeyPath });
+      expect(guest.endpoint.hostKeyPolicy).toEqual({ kind: 'pin-on-first-contact', pinFile: path.join(runDir, 'ssh-host-keys.pin') });
 
-    const out = await plainSshExec(
-      guest.endpoint.port,
-      testbed.sshKeyPath,
-      'uname -r; cat /sys/module/zfs/parameters/zfs_arc_max; awk \'/^MemTotal:/ {print $2}\' /proc/meminfo; cat /sys/block/vdb/size; hostname',
-    );
-    const [release, arcMax, memKiB, vdbSectors, hostname] = out.trim().split('\n');
-    expect(release).toBe(testbed.manifest.kernels.custom.release);
-    // The custom profile's tuning: ARC max = 75% of this guest's RAM.
-    expect(Number(arcMax)).toBe(Math.floor((Number(memKiB) * 1024) / 10000) * 7500);
-    expect(Number(vdbSectors) * 512).toBe(spec.scratchDiskMiB * 1024 * 1024);
-    expect(hostname).toBe('kbench-debian');
-    // The serial log is checked after shutdown (its power-down line): with `quiet` a guest may
-    // print nothing there before sshd answers.
+      const out = await plainSshExec(
+        guest.endpoint.port,
+        testbed.sshKeyPath,
+        "uname -r; cat /sys/module/zfs/parameters/zfs_arc_max; awk '/^MemTotal:/ {print $2}' /proc/meminfo; cat /sys/block/vdb/size; hostname",
+      );
+      const [release, arcMax, memKiB, vdbSectors, hostname] = out.trim().split('\n');
+      expect(release).toBe(testbed.manifest.kernels.custom.release);
+      // The custom profile's tuning: ARC max = 75% of this guest's RAM.
+      expect(Number(arcMax)).toBe(Math.floor((Number(memKiB) * 1024) / 10000) * 7500);
+      expect(Number(vdbSectors) * 512).toBe(spec.scratchDiskMiB * 1024 * 1024);
+      expect(hostname).toBe('kbench-debian');
+      // The serial log is checked after shutdown (its power-down line): with `quiet` a guest may
+      // print nothing there before sshd answers.
 
-    const shutdownStarted = Date.now();
-    await backend.shutdown(guest);
-    timings.customShutdownSeconds = (Date.now() - shutdownStarted) / 1000;
-    // Graceful: the guest powered itself off after QMP system_powerdown, within the grace (no SIGKILL).
-    // No wall-time bound: a one-vCPU icount guest on a loaded host shuts down as slowly as the host lets it.
-    expect(readFileSync(guest.serialLogPath!, 'utf8')).toMatch(/reboot: Power down/);
-    expect(qemuPidsOnHost().filter(isRunning)).not.toContain(pid);
-    expect(backend.pidOf(guest)).toBeNull();
-    await backend.shutdown(guest); // twice is fine
-    expect(ourQemuPids()).toEqual([]);
-    expect(statSync(testbed.imagePath).mtimeMs).toBe(baseMtime); // the overlay took every write
-  }, 6 * MINUTE);
+      const shutdownStarted = Date.now();
+      await backend.shutdown(guest);
+      timings.customShutdownSeconds = (Date.now() - shutdownStarted) / 1000;
+      // Graceful: the guest powered itself off after QMP system_powerdown, within the grace (no SIGKILL).
+      // No wall-time bound: a one-vCPU icount guest on a loaded host shuts down as slowly as the host lets it.
+      expect(readFileSync(guest.serialLogPath!, 'utf8')).toMatch(/reboot: Power down/);
+      expect(qemuPidsOnHost().filter(isRunning)).not.toContain(pid);
+      expect(backend.pidOf(guest)).toBeNull();
+      await backend.shutdown(guest); // twice is fine
+      expect(ourQemuPids()).toEqual([]);
+      expect(statSync(testbed.imagePath).mtimeMs).toBe(baseMtime); // the overlay took every write
+    },
+    6 * MINUTE,
+  );
 
-  it('stock kernel: boots with OpenZFS defaults; the ssh backend reaches the same guest through known_hosts', async () => {
-    const guest = await backend.boot(prepared, 'stock');
-    const pid = backend.pidOf(guest)!;
-    timings.stockBootToSshSeconds = guest.hostBootSeconds!;
-    expect(guest.serialLogPath).toBe(path.join(runDir, 'serial-stock-1.log'));
-    const out = await plainSshExec(guest.endpoint.port, testbed.sshKeyPath, 'uname -r; cat /sys/module/zfs/parameters/zfs_arc_max; zfs version | tail -1');
-    const [release, arcMax, zfsKmod] = out.trim().split('\n');
-    expect(release).toBe(testbed.manifest.kernels.stock.release);
-    expect(arcMax).toBe('0'); // 0 = OpenZFS picks its default: the tuning is for the custom kernel only
-    expect(zfsKmod).toMatch(/^zfs-kmod-2\./);
-    timings.zfsKmod = zfsKmod!;
+  it(
+    'stock kernel: boots with OpenZFS defaults; the ssh backend reaches the same guest through known_hosts',
+    async () => {
+      const guest = await backend.boot(prepared, 'stock');
+      const pid = backend.pidOf(guest)!;
+      timings.stockBootToSshSeconds = guest.hostBootSeconds!;
+      expect(guest.serialLogPath).toBe(path.join(runDir, 'serial-stock-1.log'));
+      const out = await plainSshExec(guest.endpoint.port, testbed.sshKeyPath, 'uname -r; cat /sys/module/zfs/parameters/zfs_arc_max; zfs version | tail -1');
+      const [release, arcMax, zfsKmod] = out.trim().split('\n');
+      expect(release).toBe(testbed.manifest.kernels.stock.release);
+      expect(arcMax).toBe('0'); // 0 = OpenZFS picks its default: the tuning is for the custom kernel only
+      expect(zfsKmod).toMatch(/^zfs-kmod-2\./);
+      timings.zfsKmod = zfsKmod!;
 
-    // The ssh backend: an existing machine whose host key is already in known_hosts.
-    const knownHosts = path.join(runDir, 'known_hosts');
-    writeFileSync(knownHosts, execFileSync('ssh-keyscan', ['-p', String(guest.endpoint.port), '-t', 'ed25519', '127.0.0.1'], { encoding: 'utf8' }));
-    const sshBackend = createSshBackend({ target: `root@127.0.0.1:${guest.endpoint.port}`, identityFile: testbed.sshKeyPath, knownHostsFile: knownHosts });
-    const sshPrepared = await sshBackend.prepare(spec, ['stock'], path.join(runDir, 'ssh-run'));
-    const existing = await sshBackend.boot(sshPrepared, 'stock');
-    const { session } = await connectWithRetry(existing.endpoint, { deadlineMs: 30_000 });
-    expect((await session.exec('uname -r')).stdout.trim()).toBe(testbed.manifest.kernels.stock.release);
-    await session.close();
-    await sshBackend.shutdown(existing);
-    expect(isRunning(pid)).toBe(true); // the ssh backend left the machine alone
+      // The ssh backend: an existing machine whose host key is already in known_hosts.
+      const knownHosts = path.join(runDir, 'known_hosts');
+      writeFileSync(knownHosts, execFileSync('ssh-keyscan', ['-p', String(guest.endpoint.port), '-t', 'ed25519', '127.0.0.1'], { encoding: 'utf8' }));
+      const sshBackend = createSshBackend({ target: `root@127.0.0.1:${guest.endpoint.port}`, identityFile: testbed.sshKeyPath, knownHostsFile: knownHosts });
+      const sshPrepared = await sshBackend.prepare(spec, ['stock'], path.join(runDir, 'ssh-run'));
+      const existing = await sshBackend.boot(sshPrepared, 'stock');
+      const { session } = await connectWithRetry(existing.endpoint, { deadlineMs: 30_000 });
+      expect((await session.exec('uname -r')).stdout.trim()).toBe(testbed.manifest.kernels.stock.release);
+      await session.close();
+      await sshBackend.shutdown(existing);
+      expect(isRunning(pid)).toBe(true); // the ssh backend left the machine alone
 
-    await backend.shutdown(guest);
-    expect(qemuPidsOnHost().filter(isRunning)).not.toContain(pid);
-  }, 6 * MINUTE);
+      await backend.shutdown(guest);
+      expect(qemuPidsOnHost().filter(isRunning)).not.toContain(pid);
+    },
+    6 * MINUTE,
+  );
 
-  it('qemu killed after boot: shutdown() still returns cleanly, twice', async () => {
-    const guest = await backend.boot(prepared, 'custom');
-    const pid = backend.pidOf(guest)!;
-    process.kill(pid, 'SIGKILL');
-    await backend.shutdown(guest);
-    await backend.shutdown(guest);
-    expect(isRunning(pid)).toBe(false);
-    expect(ourQemuPids()).toEqual([]);
-  }, 6 * MINUTE);
+  it(
+    'qemu killed after boot: shutdown() still returns cleanly, twice',
+    async () => {
+      const guest = await backend.boot(prepared, 'custom');
+      const pid = backend.pidOf(guest)!;
+      process.kill(pid, 'SIGKILL');
+      await backend.shutdown(guest);
+      await backend.shutdown(guest);
+      expect(isRunning(pid)).toBe(false);
+      expect(ourQemuPids()).toEqual([]);
+    },
+    6 * MINUTE,
+  );
 
-  it('qemu killed mid-boot: boot() fails with one clear line and leaves no process', async () => {
-    const booting = backend.boot(prepared, 'custom');
-    booting.catch(() => {});
-    let qemuPid: number | undefined;
-    for (let i = 0; i < 600 && qemuPid === undefined; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      qemuPid = ourQemuPids().find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('qemu-system'));
-    }
-    expect(qemuPid).toBeDefined();
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // mid-boot, before sshd is up
-    process.kill(qemuPid!, 'SIGKILL');
-    await expect(booting).rejects.toThrow(/boot of the custom kernel failed: qemu exited during boot/);
-    expect(isRunning(qemuPid!)).toBe(false);
-    expect(ourQemuPids()).toEqual([]);
-    await backend.destroy(prepared);
-    await expect(fs.stat(path.join(runDir, 'qemu'))).rejects.toThrow(/ENOENT/);
-  }, 3 * MINUTE);
+  it(
+    'qemu killed mid-boot: boot() fails with one clear line and leaves no process',
+    async () => {
+      const booting = backend.boot(prepared, 'custom');
+      booting.catch(() => {});
+      let qemuPid: number | undefined;
+      for (let i = 0; i < 600 && qemuPid === undefined; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        qemuPid = ourQemuPids().find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('qemu-system'));
+      }
+      expect(qemuPid).toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // mid-boot, before sshd is up
+      process.kill(qemuPid!, 'SIGKILL');
+      await expect(booting).rejects.toThrow(/boot of the custom kernel failed: qemu exited during boot/);
+      expect(isRunning(qemuPid!)).toBe(false);
+      expect(ourQemuPids()).toEqual([]);
+      await backend.destroy(prepared);
+      await expect(fs.stat(path.join(runDir, 'qemu'))).rejects.toThrow(/ENOENT/);
+    },
+    3 * MINUTE,
+  );
 
-  it('Ctrl-C (SIGINT) to kbench mid-boot kills its qemu', async () => {
-    const childRunDir = path.join(runDir, 'sigint');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'fixtures', 'boot-until-signal.ts'), childRunDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const qemuPid = await new Promise<number>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /QEMU_PID (\d+)/.exec(stdout);
-        if (match) resolve(Number(match[1]));
+  it(
+    'Ctrl-C (SIGINT) to kbench mid-boot kills its qemu',
+    async () => {
+      const childRunDir = path.join(runDir, 'sigint');
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'fixtures', 'boot-until-signal.ts'), childRunDir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      child.once('exit', (code) => reject(new Error(`fixture exited ${code} before qemu started: ${stderr}`)));
-    });
-    expect(isRunning(qemuPid)).toBe(true);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    for (let i = 0; i < 50 && isRunning(qemuPid); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(isRunning(qemuPid)).toBe(false);
-    expect(stdout).not.toContain('BOOTED');
-  }, 3 * MINUTE);
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const qemuPid = await new Promise<number>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /QEMU_PID (\d+)/.exec(stdout);
+          if (match) resolve(Number(match[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`fixture exited ${code} before qemu started: ${stderr}`)));
+      });
+      expect(isRunning(qemuPid)).toBe(true);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      for (let i = 0; i < 50 && isRunning(qemuPid); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(isRunning(qemuPid)).toBe(false);
+      expect(stdout).not.toContain('BOOTED');
+    },
+    3 * MINUTE,
+  );
 });

@@ -18,7 +18,10 @@ describe('the one-time setup boot', () => {
   it('runcmd: the command, a marker on each console that exists, then poweroff; a failing command says failed', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kbench-setup-'));
     const consoleFile = path.join(dir, 'console');
-    for (const [command, marker] of [['true', SETUP_OK], ['false', SETUP_FAILED]] as const) {
+    for (const [command, marker] of [
+      ['true', SETUP_OK],
+      ['false', SETUP_FAILED],
+    ] as const) {
       writeFileSync(consoleFile, '');
       const [line, last] = setupRuncmd(command, [consoleFile, path.join(dir, 'absent')]);
       expect(last).toBe('poweroff');
@@ -36,23 +39,35 @@ describe('the one-time setup boot', () => {
 
   it('Alpine user-data: root key and sshd first, then zfs + zfs-virt from apk, loaded at boot, then poweroff', () => {
     const userData = noCloudUserData(KEY, ALPINE_ENABLE_SSHD, setupRuncmd(ALPINE_ZFS_SETUP));
-    const runcmd = userData.split('\n').filter((line) => line.startsWith('  - ')).map((line) => JSON.parse(line.slice(4)) as string);
+    const runcmd = userData
+      .split('\n')
+      .filter((line) => line.startsWith('  - '))
+      .map((line) => JSON.parse(line.slice(4)) as string);
     expect(runcmd[0]).toBe('mkdir -p /root/.ssh');
     expect(runcmd.findIndex((c) => c.includes('apk add --no-cache zfs zfs-virt'))).toBeGreaterThan(runcmd.indexOf('rc-service sshd restart'));
-    expect(runcmd.at(-2)).toContain("echo zfs >> /etc/modules");
+    expect(runcmd.at(-2)).toContain('echo zfs >> /etc/modules');
     expect(runcmd.at(-1)).toBe('poweroff');
     expect(alpineCloudImage.source).toMatch(/zfs and zfs-virt installed once by a setup boot into a kept overlay$/);
   });
 
   it('qemu arguments: the kept disk is writable (no snapshot), the seed beside it, serial to a file, no reboot', () => {
     const { binary, args } = setupBootArgs(
-      { arch: 'aarch64', boot: { kind: 'uefi-disk', firmwarePath: '/fw/edk2-aarch64-code.fd' }, disk: '/c/zfs-installed.qcow2', seedDir: '/c/seed', serialLog: '/c/setup-serial.log' },
+      {
+        arch: 'aarch64',
+        boot: { kind: 'uefi-disk', firmwarePath: '/fw/edk2-aarch64-code.fd' },
+        disk: '/c/zfs-installed.qcow2',
+        seedDir: '/c/seed',
+        serialLog: '/c/setup-serial.log',
+      },
       2222,
       'hvf',
     );
     expect(binary).toBe('qemu-system-aarch64');
     const drives = args.flatMap((arg, i) => (args[i - 1] === '-drive' ? [arg] : []));
-    expect(drives).toEqual(['file=/c/zfs-installed.qcow2,if=virtio,format=qcow2', 'if=virtio,format=raw,snapshot=on,file.driver=vvfat,file.dir=/c/seed,file.label=cidata']);
+    expect(drives).toEqual([
+      'file=/c/zfs-installed.qcow2,if=virtio,format=qcow2',
+      'if=virtio,format=raw,snapshot=on,file.driver=vvfat,file.dir=/c/seed,file.label=cidata',
+    ]);
     expect(args).toContain('-no-reboot');
     expect(args[args.indexOf('-serial') + 1]).toBe('file:/c/setup-serial.log');
     expect(args[args.indexOf('-bios') + 1]).toBe('/fw/edk2-aarch64-code.fd');

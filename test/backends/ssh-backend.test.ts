@@ -8,7 +8,15 @@ import { InputError } from '../../harness/errors/index.ts';
 import type { TargetSpec } from '../../harness/backends/types.ts';
 import { itNeeding } from '../helpers/needs.ts';
 
-const spec: TargetSpec = { name: 'debian-testbed', os: 'debian', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0, image: 'debian-testbed', suiteContext: { zfsTunablesFile: null } };
+const spec: TargetSpec = {
+  name: 'debian-testbed',
+  os: 'debian',
+  vcpus: 2,
+  memoryMiB: 2048,
+  scratchDiskMiB: 0,
+  image: 'debian-testbed',
+  suiteContext: { zfsTunablesFile: null },
+};
 
 describe('resolveSshTarget', () => {
   it('takes user@host[:port] literally', async () => {

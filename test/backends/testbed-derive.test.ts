@@ -12,7 +12,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { imageFileMode, readImageFile } from '../../custom-os/debian-testbed/ext4-files.ts';
 import { testbedCacheKey } from '../../custom-os/debian-testbed/inputs.ts';
-import { collectTestbedInputs, deriveTestbed, ensureDebianTestbed, findDerivableTestbed, loadTestbed, type TestbedManifest } from '../../custom-os/debian-testbed/testbed.ts';
+import {
+  collectTestbedInputs,
+  deriveTestbed,
+  ensureDebianTestbed,
+  findDerivableTestbed,
+  loadTestbed,
+  type TestbedManifest,
+} from '../../custom-os/debian-testbed/testbed.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
@@ -40,8 +47,21 @@ async function fakeCachedTestbed(cache: string, inputsRoot: string): Promise<str
   execFileSync('truncate', ['-s', '16M', path.join(dir, 'disk.raw')]);
   execFileSync('mkfs.ext4', ['-q', '-F', '-E', 'root_owner=0:0', '-d', rootfs, path.join(dir, 'disk.raw')]);
   const kernel = (release: string) => {
-    for (const [name, text] of [['vmlinuz', 'kernel'], ['initrd.img', 'initrd'], ['config', 'CONFIG_ZFS=m']] as const) writeFileSync(path.join(dir, 'kernels', `${name}-${release}`), `${text} ${release}\n`);
-    return { release, kernel: `kernels/vmlinuz-${release}`, initrd: `kernels/initrd.img-${release}`, config: `kernels/config-${release}`, configSha256: 'a'.repeat(64), kernelBytes: 15, initrdBytes: 15 };
+    for (const [name, text] of [
+      ['vmlinuz', 'kernel'],
+      ['initrd.img', 'initrd'],
+      ['config', 'CONFIG_ZFS=m'],
+    ] as const)
+      writeFileSync(path.join(dir, 'kernels', `${name}-${release}`), `${text} ${release}\n`);
+    return {
+      release,
+      kernel: `kernels/vmlinuz-${release}`,
+      initrd: `kernels/initrd.img-${release}`,
+      config: `kernels/config-${release}`,
+      configSha256: 'a'.repeat(64),
+      kernelBytes: 15,
+      initrdBytes: 15,
+    };
   };
   writeFileSync(path.join(dir, 'id_ed25519'), 'not a real key\n', { mode: 0o600 });
   writeFileSync(path.join(dir, 'id_ed25519.pub'), 'ssh-ed25519 AAAA kbench-testbed\n');
@@ -102,13 +122,19 @@ describe('deriving a testbed whose inputs differ only in the ZFS tuning', () => 
     const cache = mkdtempSync(path.join(tmpdir(), 'kbench-derive-cache-'));
     await fakeCachedTestbed(cache, inputsTree());
     const otherScript = inputsTree();
-    writeFileSync(path.join(otherScript, 'custom-os/debian-testbed/build-rootfs.sh'), `${readFileSync(path.join(otherScript, 'custom-os/debian-testbed/build-rootfs.sh'), 'utf8')}\n# another step\n`);
+    writeFileSync(
+      path.join(otherScript, 'custom-os/debian-testbed/build-rootfs.sh'),
+      `${readFileSync(path.join(otherScript, 'custom-os/debian-testbed/build-rootfs.sh'), 'utf8')}\n# another step\n`,
+    );
     const { inputs } = await collectTestbedInputs(otherScript);
     expect(await findDerivableTestbed(path.join(cache, 'debian-testbed'), inputs)).toBeNull();
   });
 
   it('a missing input file in the tree is one line naming it (exit 2)', async () => {
     const tree = mkdtempSync(path.join(tmpdir(), 'kbench-derive-empty-'));
-    await expect(collectTestbedInputs(tree)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/custom-os\/debian-testbed\/build-rootfs\.sh: missing \(an input of the Debian testbed\)$/) });
+    await expect(collectTestbedInputs(tree)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/custom-os\/debian-testbed\/build-rootfs\.sh: missing \(an input of the Debian testbed\)$/),
+    });
   });
 });

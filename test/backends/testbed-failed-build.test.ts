@@ -13,7 +13,7 @@ function buildFolder(): { root: string; dir: string } {
   mkdirSync(path.join(dir, 'rootfs', 'var', 'log'), { recursive: true });
   writeFileSync(path.join(dir, 'build.log'), 'KBENCH-STEP 5 7 cross-build\nconfigure: error: *** Unable to build an empty module.\n');
   writeFileSync(path.join(dir, 'zfs-stock', 'build.log'), 'make: aarch64-linux-gnu-gcc-12: No such file\n');
-  writeFileSync(path.join(dir, 'rootfs', 'var', 'log', 'dpkg.log'), 'the guest\'s own log\n');
+  writeFileSync(path.join(dir, 'rootfs', 'var', 'log', 'dpkg.log'), "the guest's own log\n");
   writeFileSync(path.join(dir, 'disk.raw'), 'not a log');
   return { root, dir };
 }
@@ -23,16 +23,20 @@ afterEach(() => {
 });
 
 describe('failedBuild', () => {
-  it('copies every build log (not the guest tree\'s), removes the folder and names the kept logs in the error', async () => {
+  it("copies every build log (not the guest tree's), removes the folder and names the kept logs in the error", async () => {
     const { root, dir } = buildFolder();
-    const error = new InfraError(`Debian arm64 root tree build failed at step 5/7 (exit 2; log ${path.join(dir, 'build.log')}): see ${path.join(dir, 'zfs-stock', 'build.log')}`);
+    const error = new InfraError(
+      `Debian arm64 root tree build failed at step 5/7 (exit 2; log ${path.join(dir, 'build.log')}): see ${path.join(dir, 'zfs-stock', 'build.log')}`,
+    );
     const thrown = await failedBuild(error, dir, root).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(InfraError);
     expect(existsSync(dir)).toBe(false);
     const [kept] = readdirSync(path.join(root, 'failed'));
     const keptDir = path.join(root, 'failed', kept!);
     expect(kept).toMatch(/^build-0123456789abcdef-4242-\d{4}-/);
-    expect((thrown as Error).message).toBe(`Debian arm64 root tree build failed at step 5/7 (exit 2; log ${path.join(keptDir, 'build.log')}): see ${path.join(keptDir, 'zfs-stock', 'build.log')}`);
+    expect((thrown as Error).message).toBe(
+      `Debian arm64 root tree build failed at step 5/7 (exit 2; log ${path.join(keptDir, 'build.log')}): see ${path.join(keptDir, 'zfs-stock', 'build.log')}`,
+    );
     expect(readFileSync(path.join(keptDir, 'zfs-stock', 'build.log'), 'utf8')).toContain('No such file');
     expect(existsSync(path.join(keptDir, 'rootfs'))).toBe(false);
     expect(existsSync(path.join(keptDir, 'disk.raw'))).toBe(false);

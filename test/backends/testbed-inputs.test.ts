@@ -100,7 +100,10 @@ describe('ZFS tuning file', () => {
   });
 
   it('names file and line for bad input', () => {
-    expect(parseZfsTuning('zfs_txg_timeout=5\nno equals here\n', 't.conf')).toEqual({ ok: false, error: 't.conf:2: expected name=value, got "no equals here"' });
+    expect(parseZfsTuning('zfs_txg_timeout=5\nno equals here\n', 't.conf')).toEqual({
+      ok: false,
+      error: 't.conf:2: expected name=value, got "no equals here"',
+    });
     expect(parseZfsTuning('zfs_arc_max=150%', 't.conf')).toMatchObject({ ok: false, error: expect.stringMatching(/^t\.conf:1: zfs_arc_max share of RAM/) });
     expect(parseZfsTuning('a=1\na=2', 't.conf')).toMatchObject({ ok: false, error: expect.stringMatching(/^t\.conf:2: .*set twice/) });
     expect(parseZfsTuning('a=$(reboot)', 't.conf')).toMatchObject({ ok: false, error: expect.stringMatching(/^t\.conf:1: value for a/) });

@@ -79,8 +79,14 @@ describe('BuildProgressTracker', () => {
     const slower = new BuildProgressTracker(0);
     const fast = referenceOffsets(1);
     const slow = referenceOffsets(2);
-    const a = feed(atReference, STEPS.map((line, i): [number, string] => [fast[i]!, line])).at(-1)!;
-    const b = feed(slower, STEPS.map((line, i): [number, string] => [slow[i]!, line])).at(-1)!;
+    const a = feed(
+      atReference,
+      STEPS.map((line, i): [number, string] => [fast[i]!, line]),
+    ).at(-1)!;
+    const b = feed(
+      slower,
+      STEPS.map((line, i): [number, string] => [slow[i]!, line]),
+    ).at(-1)!;
     expect(b.etaSeconds).toBe(2 * a.etaSeconds!);
     expect(b.elapsedSeconds).toBe(2 * a.elapsedSeconds);
   });
@@ -88,9 +94,15 @@ describe('BuildProgressTracker', () => {
   it('lets the ETA grow, never reach 0, while a DKMS build runs past its recorded time', () => {
     const tracker = new BuildProgressTracker(0);
     const offsets = referenceOffsets(1);
-    feed(tracker, STEPS.map((line, i): [number, string] => [offsets[i]!, line]));
+    feed(
+      tracker,
+      STEPS.map((line, i): [number, string] => [offsets[i]!, line]),
+    );
     const started = offsets[3]! + REFERENCE_SECONDS.zfsInstall;
-    feed(tracker, [[started, DKMS[3]!], [started, DKMS[4]!]]);
+    feed(tracker, [
+      [started, DKMS[3]!],
+      [started, DKMS[4]!],
+    ]);
     const late = [1, 2, 3].map((k) => tracker.heartbeat((started + REFERENCE_SECONDS.dkmsPerKernel * k) * 1000));
     expect(late[0]!.message).toBe('still on step 4/8: DKMS build 1/2 (6.1.0-57-amd64)');
     for (const event of late) expect(event.etaSeconds).toBeGreaterThan(0);
@@ -100,10 +112,16 @@ describe('BuildProgressTracker', () => {
 
   it('counts the kernels DKMS names ("Building only for" one kernel)', () => {
     const tracker = new BuildProgressTracker(0);
-    feed(tracker, [[0, STEPS[3]!], [1, 'Building only for 6.1.0-57-amd64'], [1, 'Building for architecture x86_64']]);
+    feed(tracker, [
+      [0, STEPS[3]!],
+      [1, 'Building only for 6.1.0-57-amd64'],
+      [1, 'Building for architecture x86_64'],
+    ]);
     expect(tracker.line('Building initial module for 6.1.0-57-amd64', 2000)!.message).toBe('DKMS build 1/1: zfs.ko for 6.1.0-57-amd64');
     // build-rootfs.sh's own fallback when DKMS skipped a kernel.
-    expect(tracker.line('zfs.ko missing for 6.1.0-57-cloud-amd64: running dkms autoinstall', 3000)!.message).toBe('DKMS build 2/2: zfs.ko for 6.1.0-57-cloud-amd64');
+    expect(tracker.line('zfs.ko missing for 6.1.0-57-cloud-amd64: running dkms autoinstall', 3000)!.message).toBe(
+      'DKMS build 2/2: zfs.ko for 6.1.0-57-cloud-amd64',
+    );
   });
 
   it('ends with ETA 0 and formats as one line with the build clock', () => {

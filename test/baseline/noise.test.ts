@@ -15,7 +15,10 @@ describe('measured noise with the baseline', () => {
     expect(scrub.noise).toMatchObject({ boots: 3, iterationsPerBoot: 3, calibratedThreshold: null });
     expect(scrub.noise!.bootCv).toBeGreaterThanOrEqual(0);
     expect(scrub.samples.every((s) => s.run === 0)).toBe(true);
-    const twice = baselineFromRuns([{ file: 'a.json', results: run }, { file: 'b.json', results: run }]);
+    const twice = baselineFromRuns([
+      { file: 'a.json', results: run },
+      { file: 'b.json', results: run },
+    ]);
     const pooled = twice.targets[0]!.metrics.find((m) => m.id === 'zfs.scrub.seconds')!;
     expect(new Set(pooled.samples.map((s) => `${s.run}/${s.boot}`)).size).toBe(6);
   });

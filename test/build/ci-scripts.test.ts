@@ -16,7 +16,13 @@ const project = path.resolve(import.meta.dirname, '../..');
 async function record(results: string, cwd: string) {
   const summary = path.join(cwd, 'step-summary.md');
   writeFileSync(summary, '');
-  const env = { KBENCH_RECORD_RESULTS: results, KBENCH_RECORD_OUT: path.join(cwd, 'main'), KBENCH_BASELINES: path.join(cwd, 'baselines'), GITHUB_STEP_SUMMARY: summary, KBENCH_DB: path.join(cwd, 'kbench.db') };
+  const env = {
+    KBENCH_RECORD_RESULTS: results,
+    KBENCH_RECORD_OUT: path.join(cwd, 'main'),
+    KBENCH_BASELINES: path.join(cwd, 'baselines'),
+    GITHUB_STEP_SUMMARY: summary,
+    KBENCH_DB: path.join(cwd, 'kbench.db'),
+  };
   const run = await execa('sh', [path.join(project, '.ci/record.sh')], { cwd, env, reject: false, timeout: 120_000 });
   return { ...run, summary: readFileSync(summary, 'utf8') };
 }
@@ -26,7 +32,9 @@ describe('.ci/record.sh', { timeout: 180_000 }, () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'kbench-record-'));
     const result = await record(path.join(project, 'test/fixtures/results/testbed-run.json'), cwd);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/^::notice title=kbench trend::no stored baseline for debian-testbed on runner class linux-x64-qemu-tcg-wall: this run passes and is uploaded as baseline-debian-testbed-linux-x64-qemu-tcg-wall\.json/m);
+    expect(result.stdout).toMatch(
+      /^::notice title=kbench trend::no stored baseline for debian-testbed on runner class linux-x64-qemu-tcg-wall: this run passes and is uploaded as baseline-debian-testbed-linux-x64-qemu-tcg-wall\.json/m,
+    );
     const baseline = JSON.parse(readFileSync(path.join(cwd, 'main', 'baseline-debian-testbed-linux-x64-qemu-tcg-wall.json'), 'utf8'));
     expect(baseline.kind).toBe('baseline');
     expect(result.summary).toMatch(/^## kbench trend \(main\)\n\nno stored baseline for debian-testbed/);

@@ -45,11 +45,26 @@ describe('kbench build: per-OS plans', () => {
   });
 
   it('NetBSD/OpenBSD need a guest over SSH: skipped (with why) without one, scp/ssh with one', () => {
-    expect(planOs('netbsd', env())).toEqual({ os: 'netbsd', kind: 'ssh', skip: 'Lima cannot run netbsd; set KBENCH_NETBSD_SSH=user@host[:port] of a running netbsd guest with sources' });
-    expect(planOs('openbsd', env({ sshTargets: { openbsd: 'root@host;rm -rf /' } }))).toMatchObject({ skip: expect.stringMatching(/^KBENCH_OPENBSD_SSH: expected user@host\[:port\]/) });
+    expect(planOs('netbsd', env())).toEqual({
+      os: 'netbsd',
+      kind: 'ssh',
+      skip: 'Lima cannot run netbsd; set KBENCH_NETBSD_SSH=user@host[:port] of a running netbsd guest with sources',
+    });
+    expect(planOs('openbsd', env({ sshTargets: { openbsd: 'root@host;rm -rf /' } }))).toMatchObject({
+      skip: expect.stringMatching(/^KBENCH_OPENBSD_SSH: expected user@host\[:port\]/),
+    });
     const plan = planOs('openbsd', env({ sshTargets: { openbsd: 'root@127.0.0.1:2222' } }));
     const argvs = 'steps' in plan ? plan.steps.map((s) => ('argv' in s ? s.argv : [])) : [];
-    expect(argvs[0]).toEqual(['scp', '-o', 'BatchMode=yes', '-P', '2222', '/repo/kernels/openbsd-m-series-kernel.conf', '/repo/kernels/build-openbsd-kernel.sh', 'root@127.0.0.1:/tmp/']);
+    expect(argvs[0]).toEqual([
+      'scp',
+      '-o',
+      'BatchMode=yes',
+      '-P',
+      '2222',
+      '/repo/kernels/openbsd-m-series-kernel.conf',
+      '/repo/kernels/build-openbsd-kernel.sh',
+      'root@127.0.0.1:/tmp/',
+    ]);
     expect(argvs[1]!.slice(0, 5)).toEqual(['ssh', '-o', 'BatchMode=yes', '-p', '2222']);
   });
 
@@ -74,21 +89,30 @@ describe('SHA256SUMS and the resume state', () => {
     expect(parseSha256Sums(`${a} *bin\n`, 'S')).toEqual({ ok: true, value: { bin: a } });
   });
   it('refuses malformed lines and paths that leave the folder, naming the line', () => {
-    expect(parseSha256Sums(`${a}  ok\nnot a sum\n`, 'x/SHA256SUMS')).toEqual({ ok: false, error: 'x/SHA256SUMS: line 2: expected "<sha256>  <file name>", got "not a sum"' });
+    expect(parseSha256Sums(`${a}  ok\nnot a sum\n`, 'x/SHA256SUMS')).toEqual({
+      ok: false,
+      error: 'x/SHA256SUMS: line 2: expected "<sha256>  <file name>", got "not a sum"',
+    });
     expect(parseSha256Sums(`${a}  ../etc/passwd\n`, 'S').ok).toBe(false);
   });
   it('state: only known OSes and statuses are accepted', () => {
-    const good = { format: 'kbench-build-state', formatVersion: 1, oses: { alpine: { status: 'built', finishedAt: 't', seconds: 1, files: { Image: a }, reason: null } } };
+    const good = {
+      format: 'kbench-build-state',
+      formatVersion: 1,
+      oses: { alpine: { status: 'built', finishedAt: 't', seconds: 1, files: { Image: a }, reason: null } },
+    };
     expect(BuildState.safeParse(good).success).toBe(true);
     expect(BuildState.safeParse({ ...good, oses: { plan9: good.oses.alpine } }).success).toBe(false);
   });
   it('success rate counts resumed OSes as built and skipped ones not at all', () => {
-    expect(summarize([
-      { os: 'alpine', outcome: 'built' },
-      { os: 'debian-arm64', outcome: 'resumed' },
-      { os: 'freebsd', outcome: 'failed' },
-      { os: 'netbsd', outcome: 'skipped' },
-    ])).toEqual({ built: ['alpine'], resumed: ['debian-arm64'], failed: ['freebsd'], skipped: ['netbsd'], successRate: '2/3' });
+    expect(
+      summarize([
+        { os: 'alpine', outcome: 'built' },
+        { os: 'debian-arm64', outcome: 'resumed' },
+        { os: 'freebsd', outcome: 'failed' },
+        { os: 'netbsd', outcome: 'skipped' },
+      ]),
+    ).toEqual({ built: ['alpine'], resumed: ['debian-arm64'], failed: ['freebsd'], skipped: ['netbsd'], successRate: '2/3' });
   });
   it('terminal output shows control characters instead of obeying them', () => {
     expect(terminalSafe('ok\u001b[2Jgone\u0007')).toBe('ok\\x1b[2Jgone\\x07');

@@ -31,7 +31,11 @@ describe('README: the Mac command sequences', () => {
     const lines = section.split('\n').filter((line) => /(^|\s)kbench (run|build|doctor)\b/.test(line));
     for (const line of lines) {
       const command = /kbench (run|build|doctor)\b/.exec(line)![1]!;
-      const flags = line.slice(line.indexOf(`kbench ${command}`)).split('#')[0]!.match(/--[a-z][a-z-]*/g) ?? [];
+      const flags =
+        line
+          .slice(line.indexOf(`kbench ${command}`))
+          .split('#')[0]!
+          .match(/--[a-z][a-z-]*/g) ?? [];
       for (const flag of flags) expect(known[command], `${flag} in: ${line}`).toContain(flag);
     }
   });

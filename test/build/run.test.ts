@@ -24,7 +24,10 @@ function guestWith(files: Record<string, string>, sums: boolean): string {
 describe('runOsPlan', () => {
   it('a builder that is not installed fails in one line naming it and the install', async () => {
     const outRoot = join(scratch, 'missing');
-    const steps = [{ title: 'start Lima VM kbench-build-alpine', argv: ['limactl-not-installed-here', 'start'] }, { title: 'never', argv: ['true'] }];
+    const steps = [
+      { title: 'start Lima VM kbench-build-alpine', argv: ['limactl-not-installed-here', 'start'] },
+      { title: 'never', argv: ['true'] },
+    ];
     const outcome = await runOsPlan({ os: 'alpine', kind: 'lima', steps }, join(outRoot, 'alpine'), join(outRoot, 'logs', 'alpine.log'), () => {});
     expect(outcome.outcome).toBe('failed');
     expect(outcome.reason).toMatch(/^start Lima VM kbench-build-alpine: limactl-not-installed-here not found on PATH \(log \S+alpine\.log\)$/);
@@ -39,7 +42,9 @@ describe('runOsPlan', () => {
       { title: 'copy artifacts out', argv: ['cp', '-r', `${guest}/.`, `${outDir}/`] },
     ];
     const seen: string[] = [];
-    const outcome = await runOsPlan({ os: 'alpine', kind: 'lima', steps }, outDir, join(outRoot, 'logs', 'alpine.log'), (i, n, t) => seen.push(`${i}/${n} ${t}`));
+    const outcome = await runOsPlan({ os: 'alpine', kind: 'lima', steps }, outDir, join(outRoot, 'logs', 'alpine.log'), (i, n, t) =>
+      seen.push(`${i}/${n} ${t}`),
+    );
     expect(outcome.outcome).toBe('built');
     expect(seen).toEqual(['1/2 build in the guest', '2/2 copy artifacts out']);
     expect(Object.keys(outcome.files).sort()).toEqual(['config-m-series', 'vmlinuz-m-series']);
@@ -59,7 +64,14 @@ describe('runOsPlan', () => {
   it('a failing step stops the OS with its exit code and log; a corrupt transfer is caught by the guest SHA256SUMS', async () => {
     const outRoot = join(scratch, 'bad');
     const failed = await runOsPlan(
-      { os: 'freebsd', kind: 'lima', steps: [{ title: 'build in the guest', argv: ['sh', '-c', 'exit 7'] }, { title: 'never', argv: ['true'] }] },
+      {
+        os: 'freebsd',
+        kind: 'lima',
+        steps: [
+          { title: 'build in the guest', argv: ['sh', '-c', 'exit 7'] },
+          { title: 'never', argv: ['true'] },
+        ],
+      },
       join(outRoot, 'freebsd'),
       join(outRoot, 'logs', 'freebsd.log'),
       () => {},
@@ -87,12 +99,20 @@ describe('runOsPlan', () => {
 });
 
 describe('kbench build CLI', () => {
-  const kbench = (args: string[], env: Record<string, string> = {}) => spawnSync('node', [join(repo, 'bin', 'kbench.mjs'), 'build', ...args], { cwd: scratch, encoding: 'utf8', env: { ...process.env, ...env } });
+  const kbench = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync('node', [join(repo, 'bin', 'kbench.mjs'), 'build', ...args], { cwd: scratch, encoding: 'utf8', env: { ...process.env, ...env } });
   it('--dry-run --json prints one plan event per step and starts nothing', () => {
     const result = kbench(['--dry-run', '--json', '--os', 'netbsd,debian-arm64'], { KBENCH_NETBSD_SSH: '' });
     expect(result.status).toBe(0);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(events.map((e) => [e.event, e.os])).toEqual([['plan', 'netbsd'], ['plan', 'debian-arm64'], ['dry-run', undefined]]);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.map((e) => [e.event, e.os])).toEqual([
+      ['plan', 'netbsd'],
+      ['plan', 'debian-arm64'],
+      ['dry-run', undefined],
+    ]);
     expect(events[0]!.skip).toMatch(/^Lima cannot run netbsd/);
   });
   it('a real run of skipped OSes records them, reports 0/0, writes the state and exits 0', () => {

@@ -40,7 +40,10 @@ describe('.github/workflows', () => {
 
   it('the validator rejects a workflow with a misspelled key (so the checks above can fail)', () => {
     const broken = join(scratch, 'broken.yml');
-    writeFileSync(broken, readFileSync(join(repo, '.github', 'workflows', 'perf-regression.yml'), 'utf8').replace('runs-on: ubuntu-24.04', 'runs_on: ubuntu-24.04'));
+    writeFileSync(
+      broken,
+      readFileSync(join(repo, '.github', 'workflows', 'perf-regression.yml'), 'utf8').replace('runs-on: ubuntu-24.04', 'runs_on: ubuntu-24.04'),
+    );
     const result = validate(broken);
     expect(result.status).not.toBe(0);
     expect(result.stdout).toMatch(/runs_on/);
@@ -56,7 +59,10 @@ describe('.github/workflows', () => {
   it('actionlint rejects what the schema check lets through: a misspelled property in an expression', () => {
     const dir = join(scratch, 'lint');
     mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
-    const broken = readFileSync(join(repo, '.github', 'workflows', 'perf-regression.yml'), 'utf8').replace("if: github.event_name == 'pull_request'", "if: github.event_nmae == 'pull_request'");
+    const broken = readFileSync(join(repo, '.github', 'workflows', 'perf-regression.yml'), 'utf8').replace(
+      "if: github.event_name == 'pull_request'",
+      "if: github.event_nmae == 'pull_request'",
+    );
     expect(broken).toContain('event_nmae');
     writeFileSync(join(dir, '.github', 'workflows', 'broken.yml'), broken);
     expect(validate(join(dir, '.github', 'workflows', 'broken.yml')).status).toBe(0);

@@ -25,7 +25,9 @@ function poolRun(stockSeconds: number, customSeconds: number, os: 'debian' | 'al
   );
 }
 const judgeRun = (run: ReturnType<typeof poolRun>) =>
-  judgeClaims(claims, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'm')), run, 'constructed.json')).filter((r) => r.metricId === 'zfs.pool_create.seconds');
+  judgeClaims(claims, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'm')), run, 'constructed.json')).filter(
+    (r) => r.metricId === 'zfs.pool_create.seconds',
+  );
 
 describe('judgeClaim', () => {
   it('confirmed at or above, refuted wholly below, inconclusive when the CI contains the claim or there is none', () => {
@@ -40,7 +42,14 @@ describe('judgeClaim', () => {
 describe('claims on constructed runs (the pool-create claim is 1.75x)', () => {
   it('confirms a 2x faster pool create', () => {
     const [general, alpine, freebsd] = judgeRun(poolRun(2.0, 1.0));
-    expect(general).toMatchObject({ claimGuestOs: null, verdict: 'confirmed', measuredGuestOs: 'debian', onClaimedPlatform: true, onClaimedKernel: true, measuredKernel: '6.12.117-m-series' });
+    expect(general).toMatchObject({
+      claimGuestOs: null,
+      verdict: 'confirmed',
+      measuredGuestOs: 'debian',
+      onClaimedPlatform: true,
+      onClaimedKernel: true,
+      measuredKernel: '6.12.117-m-series',
+    });
     expect(general!.speedup).toBeCloseTo(2, 5);
     expect(general!.ci!.low).toBeGreaterThanOrEqual(1.75);
     expect(general!.n).toBe('9+9 samples, 3+3 boots (stock+custom)');
@@ -50,13 +59,31 @@ describe('claims on constructed runs (the pool-create claim is 1.75x)', () => {
 
   it('gives no verdict on the claim when the custom kernel measured is not the claimed one, and says what its CI shows', () => {
     const [general] = judgeRun(poolRun(2.0, 1.0, 'debian', 'Apple M2', '6.1.0-57-cloud-amd64'));
-    expect(general).toMatchObject({ verdict: 'measured on another kernel', ciAgainstClaim: 'confirmed', onClaimedKernel: false, measuredKernel: '6.1.0-57-cloud-amd64' });
-    expect(general!.note).toMatch(/^measured kernel 6\.1\.0-57-cloud-amd64 is not the seed's M-series kernel .*: no verdict on the claim; on that kernel the whole 95% CI \[/);
+    expect(general).toMatchObject({
+      verdict: 'measured on another kernel',
+      ciAgainstClaim: 'confirmed',
+      onClaimedKernel: false,
+      measuredKernel: '6.1.0-57-cloud-amd64',
+    });
+    expect(general!.note).toMatch(
+      /^measured kernel 6\.1\.0-57-cloud-amd64 is not the seed's M-series kernel .*: no verdict on the claim; on that kernel the whole 95% CI \[/,
+    );
   });
 
   it('judges, saying it cannot tell the kernel, on a guest OS whose release carries no kernel ident (a BSD)', () => {
     const freebsd = judgeClaims(claims, [
-      { guestOs: 'freebsd', metricId: 'zfs.pool_create.seconds', speedup: 2, ci: { low: 1.8, high: 2.2 }, n: '9+9', chipClasses: ['M2'], platform: 'Apple M2, arm64, vz', source: 'x.json', ciBasis: null, kernelRelease: '15.1-RELEASE' },
+      {
+        guestOs: 'freebsd',
+        metricId: 'zfs.pool_create.seconds',
+        speedup: 2,
+        ci: { low: 1.8, high: 2.2 },
+        n: '9+9',
+        chipClasses: ['M2'],
+        platform: 'Apple M2, arm64, vz',
+        source: 'x.json',
+        ciBasis: null,
+        kernelRelease: '15.1-RELEASE',
+      },
     ]).find((r) => r.claimGuestOs === 'freebsd' && r.metricId === 'zfs.pool_create.seconds')!;
     expect(freebsd).toMatchObject({ verdict: 'confirmed', onClaimedKernel: null, measuredKernel: '15.1-RELEASE' });
     expect(freebsd.note).toMatch(/kernel 15\.1-RELEASE: its release cannot tell whether it is the seed's M-series kernel/);
@@ -65,7 +92,9 @@ describe('claims on constructed runs (the pool-create claim is 1.75x)', () => {
   it('judges as before when the claims file names no claimed kernel', () => {
     const { claimedKernel: _dropped, ...withoutKernel } = claims;
     const run = poolRun(2.0, 1.0, 'debian', 'Apple M2', '6.1.0-57-cloud-amd64');
-    const [general] = judgeClaims(withoutKernel, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'm')), run, 'x.json')).filter((r) => r.metricId === 'zfs.pool_create.seconds');
+    const [general] = judgeClaims(withoutKernel, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'm')), run, 'x.json')).filter(
+      (r) => r.metricId === 'zfs.pool_create.seconds',
+    );
     expect(general).toMatchObject({ verdict: 'confirmed', onClaimedKernel: null });
   });
 
@@ -114,7 +143,11 @@ describe('claims on the real testbed run (x86_64 Debian under QEMU TCG)', () => 
     for (const row of measured) {
       expect(row.platform).toBe('AMD EPYC, x64, qemu-tcg');
       expect(row.onClaimedPlatform).toBe(false);
-      expect(row).toMatchObject({ verdict: 'measured on another kernel', measuredKernel: run.targets.find((t) => t.id === 'debian/custom')!.guest.kernelRelease, onClaimedKernel: false });
+      expect(row).toMatchObject({
+        verdict: 'measured on another kernel',
+        measuredKernel: run.targets.find((t) => t.id === 'debian/custom')!.guest.kernelRelease,
+        onClaimedKernel: false,
+      });
     }
     // A 4x checksum speedup is far outside what the testbed measured, but on a kernel the claim is not about.
     expect(rows.find((r) => r.metricId === 'zfs.checksum.fletcher4_fastest.bytes_per_s' && r.claimGuestOs === null)!.ciAgainstClaim).toBe('refuted');
@@ -126,19 +159,26 @@ describe('kbench claims text output', () => {
   it('names the kernel measured and gives no verdict on the claim for another kernel', () => {
     const file = path.resolve(import.meta.dirname, '../fixtures/results/testbed-icount-run.json');
     const run = parseResults(readFileSync(file, 'utf8'), file);
-    const text = renderClaimsTable(judgeClaims(claims, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'icount')), run, 'testbed-icount-run.json')), 'kernels/claims.json');
-    expect(text.split('\n')[0]).toBe('kernels/claims.json: 11 claim rows: 0 confirmed, 0 refuted, 0 inconclusive, 6 measured on another kernel, 5 not measured');
+    const text = renderClaimsTable(
+      judgeClaims(claims, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'icount')), run, 'testbed-icount-run.json')),
+      'kernels/claims.json',
+    );
+    expect(text.split('\n')[0]).toBe(
+      'kernels/claims.json: 11 claim rows: 0 confirmed, 0 refuted, 0 inconclusive, 6 measured on another kernel, 5 not measured',
+    );
     const fletcher = text.split('\n').find((line) => line.startsWith('zfs.checksum.fletcher4_fastest.bytes_per_s  4.0x for any guest'))!;
     expect(fletcher).toMatch(/measured on another kernel +1\.00× \[1\.00×, 1\.00×\] .*kernel 6\.1\.0-57-cloud-amd64 \(not the claimed kernel\)$/);
     expect(text).toContain("measured kernel 6.1.0-57-cloud-amd64 is not the seed's M-series kernel");
   });
 });
 
-describe('claims on the real debian-arm64 run (the seed\'s M-series kernel, aarch64 under QEMU TCG)', () => {
+describe("claims on the real debian-arm64 run (the seed's M-series kernel, aarch64 under QEMU TCG)", () => {
   it('judges the claims: the measured custom kernel is the claimed one', () => {
     const file = path.resolve(import.meta.dirname, '../fixtures/results/debian-arm64-run.json');
     const run = parseResults(readFileSync(file, 'utf8'), file);
-    const measured = judgeClaims(claims, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'arm64')), run, 'debian-arm64-run.json')).filter((r) => r.verdict !== 'not measured');
+    const measured = judgeClaims(claims, measurementsFromRun(runSpeedupRows(runSpeedups(run, 'arm64')), run, 'debian-arm64-run.json')).filter(
+      (r) => r.verdict !== 'not measured',
+    );
     expect(measured.length).toBeGreaterThan(0);
     for (const row of measured) {
       expect(row).toMatchObject({ measuredKernel: '6.12.117-m-series', onClaimedKernel: true });

@@ -14,8 +14,7 @@ async function kbench(cwd: string, ...args: string[]) {
 
 function workdir(files: Record<string, unknown>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'kbench-cli-'));
-  for (const [name, content] of Object.entries(files))
-    writeFileSync(path.join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
   return dir;
 }
 
@@ -138,7 +137,14 @@ describe('kbench compare and baseline', () => {
 
   it('--help works for every command', async () => {
     const dir = workdir({});
-    for (const args of [['--help'], ['compare', '--help'], ['run', '--help'], ['baseline', 'update', '--help'], ['baseline', 'show', '--help'], ['report', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['compare', '--help'],
+      ['run', '--help'],
+      ['baseline', 'update', '--help'],
+      ['baseline', 'show', '--help'],
+      ['report', '--help'],
+    ]) {
       const result = await kbench(dir, ...args);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toMatch(/Usage: kbench/);

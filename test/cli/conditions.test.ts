@@ -37,7 +37,8 @@ describe('kbench compare: conditions compared', () => {
     const dir = await setUp(slowerRunB(0.86));
     const plain = await kbench(dir, ['compare', 'candidate.json'], NOT_CI);
     expect(plain.code).toBe(1);
-    const line = "conditions differ: run host busy 86% vs baseline 0% (other processes' share of the host's CPU time, median per boot); verdicts may reflect the host, not the kernel";
+    const line =
+      "conditions differ: run host busy 86% vs baseline 0% (other processes' share of the host's CPU time, median per boot); verdicts may reflect the host, not the kernel";
     const lines = plain.stdout.split('\n');
     const at = lines.findIndex((l) => l.trim() === line);
     expect(at).toBeGreaterThan(0);

@@ -6,7 +6,16 @@ import { metric, runFile, target } from '../helpers/results-factory.ts';
 const steady = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 1.01, 0.99, 1.0, 1.02];
 const baselineOf = (run: ReturnType<typeof runFile>) => ({ ...structuredClone(run), kind: 'baseline' as const, runId: 'baseline', settings: null });
 const base = runFile([target('custom', [metric('zfs.pool_create.seconds', steady), metric('zfs.scrub.seconds', steady)])]);
-const inMs = runFile([target('custom', [metric('zfs.pool_create.seconds', steady.map((v) => v * 1000), { unit: 'ms' }), metric('zfs.scrub.seconds', steady)])]);
+const inMs = runFile([
+  target('custom', [
+    metric(
+      'zfs.pool_create.seconds',
+      steady.map((v) => v * 1000),
+      { unit: 'ms' },
+    ),
+    metric('zfs.scrub.seconds', steady),
+  ]),
+]);
 const flipped = runFile([target('custom', [metric('zfs.pool_create.seconds', steady, { direction: 'higher' }), metric('zfs.scrub.seconds', steady)])]);
 
 describe.concurrent('the unit-change gate', { timeout: 240_000 }, () => {
@@ -25,7 +34,9 @@ describe.concurrent('the unit-change gate', { timeout: 240_000 }, () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/skipped: zfs\.pool_create\.seconds: incomparable: run is ms\/lower, baseline is s\/lower/);
     expect(result.stdout).toMatch(/zfs\.scrub\.seconds .*= equivalent/);
-    expect(result.stderr.trim()).toBe('kbench: run.json: debian/custom zfs.pool_create.seconds is ms (lower is better) but baseline.json has s (lower is better)');
+    expect(result.stderr.trim()).toBe(
+      'kbench: run.json: debian/custom zfs.pool_create.seconds is ms (lower is better) but baseline.json has s (lower is better)',
+    );
   });
 
   it('a direction that flipped is refused the same way, also with --json', async () => {
@@ -35,7 +46,9 @@ describe.concurrent('the unit-change gate', { timeout: 240_000 }, () => {
     expect(result.stderr).toMatch(/zfs\.pool_create\.seconds is s \(higher is better\) but baseline\.json has s \(lower is better\)/);
     const gated = await kbench(dir, ['compare', 'run.json', '--json', '--fail-on-incomparable']);
     expect(gated.code).toBe(1);
-    expect(JSON.parse(gated.stdout).sets[0].skipped).toEqual([{ key: 'debian/custom zfs.pool_create.seconds', reason: 'incomparable: run is s/higher, baseline is s/lower' }]);
+    expect(JSON.parse(gated.stdout).sets[0].skipped).toEqual([
+      { key: 'debian/custom zfs.pool_create.seconds', reason: 'incomparable: run is s/higher, baseline is s/lower' },
+    ]);
   });
 
   it('same units pass as before (exit 0)', async () => {

@@ -42,16 +42,20 @@ describe('the sides of a gate, from git', () => {
     expect(base.subject).toBe('base: the project inputs');
   });
 
-  it('materialises exactly the commit\'s inputs (not the work tree), once per input hash', async () => {
+  it("materialises exactly the commit's inputs (not the work tree), once per input hash", async () => {
     const cache = mkdtempSync(path.join(tmpdir(), 'kbench-gate-cache-'));
     // The work tree is at the docs commit; the slowed tuning exists only in its commit.
     const slowed = await readSide(repo.dir, 'pr~2', repo.commits.slowed, INPUTS);
     const tree = await materialiseSide(repo.dir, slowed, cache);
     expect(tree).toBe(path.join(cache, 'gate', 'inputs', slowed.inputHash));
     expect(readFileSync(path.join(tree, TUNING), 'utf8')).toMatch(/^zfs_fletcher_4_impl=scalar$/m);
-    expect(readFileSync(path.join(tree, TUNING), 'utf8')).toBe(execFileSync('git', ['-C', repo.dir, 'show', `${repo.commits.slowed}:${TUNING}`], { encoding: 'utf8' }));
+    expect(readFileSync(path.join(tree, TUNING), 'utf8')).toBe(
+      execFileSync('git', ['-C', repo.dir, 'show', `${repo.commits.slowed}:${TUNING}`], { encoding: 'utf8' }),
+    );
     expect(existsSync(path.join(tree, 'README.md'))).toBe(false);
-    expect(readFileSync(path.join(tree, 'custom-os/debian-testbed/build-rootfs.sh'), 'utf8')).toBe(readFileSync(path.join(project, 'custom-os/debian-testbed/build-rootfs.sh'), 'utf8'));
+    expect(readFileSync(path.join(tree, 'custom-os/debian-testbed/build-rootfs.sh'), 'utf8')).toBe(
+      readFileSync(path.join(project, 'custom-os/debian-testbed/build-rootfs.sh'), 'utf8'),
+    );
     writeFileSync(path.join(tree, 'marker'), 'kept');
     expect(await materialiseSide(repo.dir, slowed, cache)).toBe(tree);
     expect(existsSync(path.join(tree, 'marker'))).toBe(true);
@@ -65,7 +69,9 @@ describe('kbench gate on the throwaway repository (no boot)', { timeout: 120_000
       const result = await kbench(repo.dir, ['gate', '--plan', '--out', mkdtempSync(path.join(tmpdir(), 'kbench-gate-out-'))]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`base ${repo.commits.base.slice(0, 12)} (merge-base(HEAD, main)) vs candidate ${repo.commits.slowed.slice(0, 12)} (HEAD)`);
+      expect(result.stdout).toContain(
+        `base ${repo.commits.base.slice(0, 12)} (merge-base(HEAD, main)) vs candidate ${repo.commits.slowed.slice(0, 12)} (HEAD)`,
+      );
       expect(result.stdout).toContain(`differ in: ${TUNING} (changed)`);
       expect(result.stdout).toMatch(/detects \(90% power\)/);
     } finally {
@@ -78,9 +84,17 @@ describe('kbench gate on the throwaway repository (no boot)', { timeout: 120_000
     const result = await kbench(repo.dir, ['gate', '--base', 'pr~1', '--candidate', 'pr', '--out', out]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^kbench gate \(debian-testbed\): PASS: the base and the candidate have identical inputs/);
-    expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/^## kbench gate \(debian-testbed\): ✓ PASS: the base and the candidate have identical inputs/);
+    expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(
+      /^## kbench gate \(debian-testbed\): ✓ PASS: the base and the candidate have identical inputs/,
+    );
     const gate = JSON.parse(readFileSync(path.join(out, 'gate.json'), 'utf8'));
-    expect(gate).toMatchObject({ format: 'kbench-gate', differences: [], base: { commit: repo.commits.same }, candidate: { commit: repo.commits.docs }, slots: { stock: 'base', custom: 'candidate' } });
+    expect(gate).toMatchObject({
+      format: 'kbench-gate',
+      differences: [],
+      base: { commit: repo.commits.same },
+      candidate: { commit: repo.commits.docs },
+      slots: { stock: 'base', custom: 'candidate' },
+    });
     expect(existsSync(path.join(out, 'results.json'))).toBe(false);
   });
 
@@ -102,7 +116,7 @@ describe('kbench gate on the throwaway repository (no boot)', { timeout: 120_000
     expect(result.stderr.trim()).toMatch(/^kbench: --backend qemu: target alpine|^kbench: --target alpine: its image/);
   });
 
-  it('.ci/gate.sh appends the summary to $GITHUB_STEP_SUMMARY and passes kbench gate\'s exit code through', async () => {
+  it(".ci/gate.sh appends the summary to $GITHUB_STEP_SUMMARY and passes kbench gate's exit code through", async () => {
     const scratch = mkdtempSync(path.join(tmpdir(), 'kbench-gate-sh-'));
     const summary = path.join(scratch, 'step-summary.md');
     writeFileSync(summary, '');
@@ -111,7 +125,11 @@ describe('kbench gate on the throwaway repository (no boot)', { timeout: 120_000
     expect(pass.exitCode).toBe(0);
     expect(pass.stdout).toMatch(/^::notice title=kbench gate::kbench gate \(debian-testbed\): ✓ PASS: the base and the candidate have identical inputs/m);
     expect(readFileSync(summary, 'utf8')).toMatch(/^## kbench gate \(debian-testbed\): ✓ PASS/);
-    const bad = await execa('sh', [path.join(project, '.ci/gate.sh'), '--candidate', 'nope'], { cwd: scratch, env: { ...env, KBENCH_GATE_OUT: path.join(scratch, 'bad') }, reject: false });
+    const bad = await execa('sh', [path.join(project, '.ci/gate.sh'), '--candidate', 'nope'], {
+      cwd: scratch,
+      env: { ...env, KBENCH_GATE_OUT: path.join(scratch, 'bad') },
+      reject: false,
+    });
     expect(bad.exitCode).toBe(2);
     expect(bad.stdout).toMatch(/^::error title=kbench gate \(exit 2\)::kbench gate exited 2 before writing a summary/m);
   });
@@ -161,14 +179,15 @@ describe('the verdict on a gate run (constructed samples: base in the stock slot
     expect(verdict.markdown).toContain('### ✗ Regressions (0)\n\nNone.');
   });
 
-  it('the candidate\'s boots on a busier host: the summary and the text say so above the verdicts', async () => {
+  it("the candidate's boots on a busier host: the summary and the text say so above the verdicts", async () => {
     const busy = run(2.0);
     busy.hostLoad = [0, 1, 2].flatMap((b) => [
       { at: '2026-11-25T10:00:00.000Z', variant: 'stock' as const, boot: b, loadAverage: 1, otherBusyFraction: 0.01, stealFraction: 0 },
       { at: '2026-11-25T10:00:00.000Z', variant: 'custom' as const, boot: b, loadAverage: 2, otherBusyFraction: 0.5, stealFraction: 0 },
     ]);
     const verdict = judgeGate(compareSets(pairStockVsCustom(busy)), await gate());
-    const line = "conditions differ: custom host busy 50% vs stock 1% (other processes' share of the host's CPU time, median per boot); verdicts may reflect the host, not the kernel";
+    const line =
+      "conditions differ: custom host busy 50% vs stock 1% (other processes' share of the host's CPU time, median per boot); verdicts may reflect the host, not the kernel";
     const note = verdict.markdown.indexOf(`- ⚠ ${line}`);
     expect(note).toBeGreaterThan(0);
     expect(note).toBeLessThan(verdict.markdown.indexOf('### ✗ Regressions'));
@@ -194,7 +213,9 @@ describe('the verdict on a gate run (constructed samples: base in the stock slot
     expect(marked.text).toMatch(/^ {2}regressed +zfs\.scrub\.seconds +\+50%.* † conditions differ$/m);
     const strict = judgeGate(outcome, await gate(), 'strict');
     expect(strict.exitCode).toBe(0);
-    expect(strict.headline).toMatch(/^PASS: no regression of the candidate against the base \(1 regressed, .*\); 1 regression made under different conditions not counted \(--strict-conditions: zfs\.scrub\.seconds\)$/);
+    expect(strict.headline).toMatch(
+      /^PASS: no regression of the candidate against the base \(1 regressed, .*\); 1 regression made under different conditions not counted \(--strict-conditions: zfs\.scrub\.seconds\)$/,
+    );
     expect(strict.markdown).toContain('not counted toward the exit code (--strict-conditions)');
     expect(strict.text).toContain('† conditions differ: not counted (--strict-conditions)');
     // Without differing conditions --strict-conditions changes nothing.
@@ -215,12 +236,17 @@ describe('the verdict on a gate run (constructed samples: base in the stock slot
   });
 });
 
-describe('the gate\'s image: each side boots its own revision\'s custom kernel, disk and key', () => {
+describe("the gate's image: each side boots its own revision's custom kernel, disk and key", () => {
   const image = (name: string) => ({
     rootDisk: { path: `/cache/${name}/disk.raw`, format: 'raw' as const },
     boot: {
       stock: { kind: 'linux-kernel' as const, kernelPath: `/cache/${name}/vmlinuz-amd64`, initrdPath: `/cache/${name}/initrd-amd64`, append: 'console=ttyS0' },
-      custom: { kind: 'linux-kernel' as const, kernelPath: `/cache/${name}/vmlinuz-cloud-amd64`, initrdPath: `/cache/${name}/initrd-cloud-amd64`, append: 'console=ttyS0' },
+      custom: {
+        kind: 'linux-kernel' as const,
+        kernelPath: `/cache/${name}/vmlinuz-cloud-amd64`,
+        initrdPath: `/cache/${name}/initrd-cloud-amd64`,
+        append: 'console=ttyS0',
+      },
     },
     extraDisks: [],
     ssh: { user: 'root', privateKeyPath: `/cache/${name}/id_ed25519` },

@@ -40,7 +40,10 @@ describe.concurrent('--resume: settings come from the file and are checked as th
   });
 
   it.each([
-    [['--backend', 'ssh'], /^kbench: --backend: contradicts r\.json \(field settings\.backend is "qemu"\); drop --backend to resume as recorded, or add --override to change it$/],
+    [
+      ['--backend', 'ssh'],
+      /^kbench: --backend: contradicts r\.json \(field settings\.backend is "qemu"\); drop --backend to resume as recorded, or add --override to change it$/,
+    ],
     [['--target', 'freebsd'], /^kbench: --target: contradicts r\.json \(field settings\.target is "debian-testbed"\)/],
     [['--kernels', 'custom,stock'], /^kbench: --kernels: contradicts r\.json \(field settings\.kernels is \["stock","custom"\]\)/],
     [['--suite', 'other'], /^kbench: --suite: contradicts r\.json/],
@@ -52,12 +55,20 @@ describe.concurrent('--resume: settings come from the file and are checked as th
   });
 
   it('takes a contradicting --backend with --override (and then uses it: here ssh, with no machine set)', async () => {
-    const line = await refused(withSettings({}), ['run', '--resume', 'r.json', '--backend', 'ssh', '--override'], /^kbench: backend ssh: no machine given; set KBENCH_SSH_TARGET/);
+    const line = await refused(
+      withSettings({}),
+      ['run', '--resume', 'r.json', '--backend', 'ssh', '--override'],
+      /^kbench: backend ssh: no machine given; set KBENCH_SSH_TARGET/,
+    );
     expect(line).not.toMatch(/qemu|testbed/);
   });
 
   it('accepts flags that agree with the file', async () => {
-    const line = await refused(withSettings({}), ['run', '--resume', 'r.json', '--backend', 'qemu', '--kernels', 'stock,custom', '--runs', '2', '--target', 'debian-testbed', '--only', 'nope'], /--only: contradicts/);
+    const line = await refused(
+      withSettings({}),
+      ['run', '--resume', 'r.json', '--backend', 'qemu', '--kernels', 'stock,custom', '--runs', '2', '--target', 'debian-testbed', '--only', 'nope'],
+      /--only: contradicts/,
+    );
     expect(line).toMatch(/settings\.workloads is null/);
   });
 });

@@ -46,7 +46,11 @@ describe.concurrent('hostile input: files that are not regular files', { timeout
     return dir;
   };
   it('a FIFO as the results path (it used to hang forever)', async () => {
-    await refused(withFifo('run.json', { 'baseline.json': goodBaseline() }), ['compare', 'run.json'], /^kbench: run\.json: is a FIFO; expected a regular file$/);
+    await refused(
+      withFifo('run.json', { 'baseline.json': goodBaseline() }),
+      ['compare', 'run.json'],
+      /^kbench: run\.json: is a FIFO; expected a regular file$/,
+    );
   });
   it('a FIFO as --baseline, --resume and baseline show --file', async () => {
     const dir = withFifo('fifo.json', { 'run.json': goodRun() });
@@ -71,11 +75,19 @@ describe.concurrent('hostile input: contents never echoed', { timeout: 240_000 }
   });
   it('/etc/shadow-like text after valid JSON is located, not quoted', async () => {
     const text = `${JSON.stringify(goodRun())}\nroot:hash`;
-    const line = await refused(workdir({ 'run.json': text, 'baseline.json': goodBaseline() }), ['compare', 'run.json'], /line 2, column 1: unexpected text after the end/);
+    const line = await refused(
+      workdir({ 'run.json': text, 'baseline.json': goodBaseline() }),
+      ['compare', 'run.json'],
+      /line 2, column 1: unexpected text after the end/,
+    );
     expect(line).not.toMatch(/root|hash/);
   });
   it('invalid UTF-8', async () => {
-    await refused(workdir({ 'run.json': Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }), ['baseline', 'show', '--file', 'run.json'], /run\.json: not valid UTF-8 text$/);
+    await refused(
+      workdir({ 'run.json': Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }),
+      ['baseline', 'show', '--file', 'run.json'],
+      /run\.json: not valid UTF-8 text$/,
+    );
   });
 });
 
@@ -85,7 +97,11 @@ describe.concurrent('hostile input: limits', { timeout: 240_000 }, () => {
     const fd = openSync(path.join(dir, 'huge.json'), 'w');
     ftruncateSync(fd, 200 * 1024 * 1024);
     closeSync(fd);
-    await refused(dir, ['compare', 'huge.json'], /^kbench: huge\.json: 200 MiB is larger than the limit of 64 MiB \(raise it with --max-input-mib or KBENCH_MAX_INPUT_MIB\)$/);
+    await refused(
+      dir,
+      ['compare', 'huge.json'],
+      /^kbench: huge\.json: 200 MiB is larger than the limit of 64 MiB \(raise it with --max-input-mib or KBENCH_MAX_INPUT_MIB\)$/,
+    );
   });
   it('the limit is set by --max-input-mib or KBENCH_MAX_INPUT_MIB, strictly parsed', async () => {
     const run = JSON.stringify(goodRun()).replace('"sources":[]', `"sources":[${JSON.stringify({ runId: 'x', file: 'y' })}]`);
@@ -93,13 +109,19 @@ describe.concurrent('hostile input: limits', { timeout: 240_000 }, () => {
     const dir = workdir({ 'run.json': padded, 'baseline.json': goodBaseline() });
     await refused(dir, ['compare', 'run.json', '--max-input-mib', '1'], /run\.json: 1 MiB is larger than the limit of 1 MiB/);
     await refused(dir, ['compare', 'run.json'], /run\.json: 1 MiB is larger than the limit of 1 MiB/, { KBENCH_MAX_INPUT_MIB: '1' });
-    await refused(dir, ['compare', 'run.json'], /^kbench: environment KBENCH_MAX_INPUT_MIB: must be a whole number of MiB in \[1, 4096\], got "0x10"$/, { KBENCH_MAX_INPUT_MIB: '0x10' });
+    await refused(dir, ['compare', 'run.json'], /^kbench: environment KBENCH_MAX_INPUT_MIB: must be a whole number of MiB in \[1, 4096\], got "0x10"$/, {
+      KBENCH_MAX_INPUT_MIB: '0x10',
+    });
     expect((await kbench(dir, ['compare', 'run.json', '--max-input-mib', '2'])).code).toBe(0);
   });
   it('a 1 MB host.chip gives a short line, cut with "…"', async () => {
     const run = goodRun();
     run.host!.chip = `\u001b]0;owned\u0007${'A'.repeat(1024 * 1024)}`;
-    const line = await refused(workdir({ 'run.json': run, 'baseline.json': goodBaseline() }), ['compare', 'run.json'], /refused at line 1, column \d+, field host\.chip: a string longer than the limit of 4096 characters \(value "\\u001b\]0;owned\\u0007A+…"\)$/);
+    const line = await refused(
+      workdir({ 'run.json': run, 'baseline.json': goodBaseline() }),
+      ['compare', 'run.json'],
+      /refused at line 1, column \d+, field host\.chip: a string longer than the limit of 4096 characters \(value "\\u001b\]0;owned\\u0007A+…"\)$/,
+    );
     expect(line.length).toBeLessThan(220);
   });
 });

@@ -17,7 +17,11 @@ const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe.concurrent('hostile output paths: checked before anything is created', { timeout: 240_000 }, () => {
   it('baseline update --file into a missing folder', async () => {
-    await refused(workdir({ 'run.json': goodRun() }), ['baseline', 'update', 'run.json', '--file', 'nowhere/baseline.json'], /^kbench: --file nowhere\/baseline\.json: folder .*\/nowhere does not exist$/);
+    await refused(
+      workdir({ 'run.json': goodRun() }),
+      ['baseline', 'update', 'run.json', '--file', 'nowhere/baseline.json'],
+      /^kbench: --file nowhere\/baseline\.json: folder .*\/nowhere does not exist$/,
+    );
   });
   it('baseline update --file onto a directory (it used to write a temp file beside it)', async () => {
     const dir = workdir({ 'run.json': goodRun() });
@@ -31,15 +35,24 @@ describe.concurrent('hostile output paths: checked before anything is created', 
     await refused(dir, ['baseline', 'update', 'run.json', '--file', 'plain.txt/baseline.json'], /plain\.txt is not a folder$/);
   });
   it('run --out below a regular file creates nothing', async () => {
-    await refused(workdir({ 'plain.txt': 'x' }), ['run', '--out', 'plain.txt/a/results.json'], /^kbench: --out plain\.txt\/a\/results\.json: .*plain\.txt is not a folder$/);
+    await refused(
+      workdir({ 'plain.txt': 'x' }),
+      ['run', '--out', 'plain.txt/a/results.json'],
+      /^kbench: --out plain\.txt\/a\/results\.json: .*plain\.txt is not a folder$/,
+    );
   });
   it('run --out with a bad --only creates no folder', async () => {
     await refused(workdir(), ['run', '--out', 'new/deeper/results.json', '--only', 'nope'], /^kbench: --only: unknown workload "nope"/);
   });
   it('run --out whose backend refuses the target removes every folder it made', async () => {
-    await refused(workdir(), ['run', '--backend', 'ssh', '--out', 'new/deeper/results.json'], /^kbench: ssh target "bad target!": expected an OpenSSH config alias or user@host\[:port\]$/, {
-      KBENCH_SSH_TARGET: 'bad target!',
-    });
+    await refused(
+      workdir(),
+      ['run', '--backend', 'ssh', '--out', 'new/deeper/results.json'],
+      /^kbench: ssh target "bad target!": expected an OpenSSH config alias or user@host\[:port\]$/,
+      {
+        KBENCH_SSH_TARGET: 'bad target!',
+      },
+    );
   });
   it('report -o onto a directory', async () => {
     const dir = workdir({ 'run.json': goodRun() });
@@ -64,7 +77,12 @@ describe.concurrent('terminal escapes: stripped from everything printed', { time
   });
   it('compare, where a failure reason from the file is printed', async () => {
     const run = goodRun();
-    run.targets[0]!.metrics.push({ ...run.targets[0]!.metrics[0]!, id: 'zfs.scrub.seconds', samples: [], failures: [{ reason: `died${evil}`, at: '2026-11-25T10:00:00.000Z', boot: 0 }] });
+    run.targets[0]!.metrics.push({
+      ...run.targets[0]!.metrics[0]!,
+      id: 'zfs.scrub.seconds',
+      samples: [],
+      failures: [{ reason: `died${evil}`, at: '2026-11-25T10:00:00.000Z', boot: 0 }],
+    });
     const baseline = { ...structuredClone(run), kind: 'baseline' as const, runId: 'baseline', settings: null };
     const result = await kbench(workdir({ 'run.json': run, 'baseline.json': baseline }), ['compare', 'run.json']);
     expect(result.code).toBe(0);
@@ -74,7 +92,11 @@ describe.concurrent('terminal escapes: stripped from everything printed', { time
   it('error lines, whatever the value', async () => {
     const run = goodRun() as any;
     run.targets[0].metrics[0].unit = `s${evil}`;
-    const line = await refused(workdir({ 'run.json': run, 'baseline.json': goodBaseline() }), ['compare', 'run.json'], /field targets\[0\]\.metrics\[0\]\.unit: /);
+    const line = await refused(
+      workdir({ 'run.json': run, 'baseline.json': goodBaseline() }),
+      ['compare', 'run.json'],
+      /field targets\[0\]\.metrics\[0\]\.unit: /,
+    );
     expect(line).not.toMatch(CONTROLS);
   });
 });
@@ -87,7 +109,11 @@ describe.concurrent('concurrent writers: one lock per shared file', { timeout: 2
     try {
       const result = await kbench(dir, ['baseline', 'update', 'run.json', '--wait', '0.5']);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(new RegExp(`^kbench: baseline\\.json is locked by pid ${holder.child.pid} .*; waiting up to 1 s\\nkbench: baseline\\.json: locked by pid ${holder.child.pid} \\("writer\\.ts hold"`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^kbench: baseline\\.json is locked by pid ${holder.child.pid} .*; waiting up to 1 s\\nkbench: baseline\\.json: locked by pid ${holder.child.pid} \\("writer\\.ts hold"`,
+        ),
+      );
       expect(existsSync(path.join(dir, 'baseline.json'))).toBe(false);
     } finally {
       await killHard(holder);
@@ -101,7 +127,9 @@ describe.concurrent('concurrent writers: one lock per shared file', { timeout: 2
       const before = readFileSync(path.join(dir, 'r.json'), 'utf8');
       const result = await kbench(dir, ['run', '--resume', 'r.json']);
       expect(result.code).toBe(2);
-      expect(result.stderr.trim()).toMatch(new RegExp(`^kbench: r\\.json: locked by pid ${holder.child.pid} \\("writer\\.ts hold", since "[^"]+"\\); wait for it to finish or stop it`));
+      expect(result.stderr.trim()).toMatch(
+        new RegExp(`^kbench: r\\.json: locked by pid ${holder.child.pid} \\("writer\\.ts hold", since "[^"]+"\\); wait for it to finish or stop it`),
+      );
       expect(readFileSync(path.join(dir, 'r.json'), 'utf8')).toBe(before);
     } finally {
       await killHard(holder);
@@ -113,7 +141,10 @@ describe.concurrent('concurrent writers: one lock per shared file', { timeout: 2
     await writer.waitFor(/held/);
     await killHard(writer);
     const dead = writer.child.pid!;
-    writeFileSync(path.join(dir, 'baseline.json.lock'), JSON.stringify({ pid: dead, host: hostname(), since: '2026-01-01T00:00:00.000Z', command: 'kbench baseline update' }));
+    writeFileSync(
+      path.join(dir, 'baseline.json.lock'),
+      JSON.stringify({ pid: dead, host: hostname(), since: '2026-01-01T00:00:00.000Z', command: 'kbench baseline update' }),
+    );
     const result = await kbench(dir, ['baseline', 'update', 'run.json']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(new RegExp(`taking over the stale lock .*baseline\\.json\\.lock of pid ${dead} `));

@@ -19,7 +19,10 @@ export const deepJson = (levels = 100_000) => `${'['.repeat(levels)}${']'.repeat
 export async function refused(dir: string, args: string[], pattern: RegExp, env: Record<string, string> = {}): Promise<string> {
   const before = listing(dir);
   const result = await kbench(dir, args, env);
-  const lines = result.stderr.trimEnd().split('\n').filter((line) => !/^\[\d\d:\d\d elapsed, ETA /.test(line) && line !== '(run with --help for usage)');
+  const lines = result.stderr
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !/^\[\d\d:\d\d elapsed, ETA /.test(line) && line !== '(run with --help for usage)');
   expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
   expect(lines, result.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(pattern);

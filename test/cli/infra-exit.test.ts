@@ -18,8 +18,7 @@ function machine(dir: string, port: number): Record<string, string> {
   return { KBENCH_SSH_TARGET: `kb@127.0.0.1:${port}`, KBENCH_SSH_KEY: path.join(dir, 'key'), KBENCH_SSH_KNOWN_HOSTS: path.join(dir, 'known_hosts') };
 }
 
-const listen = (server: Server) =>
-  new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+const listen = (server: Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
 
 async function refusingPort(): Promise<number> {
   const server = createServer();
@@ -35,14 +34,18 @@ function expectEvidence(dir: string, stderr: string): void {
   expect(results).toMatchObject({ kind: 'run', complete: false, completedUnits: [], settings: { backend: 'ssh' } });
   expect(existsSync(path.join(out, 'results.json.lock'))).toBe(false);
   const last = stderr.trimEnd().split('\n').at(-1)!;
-  expect(last).toMatch(/^kbench: stock kernel, round 1: 3 boot attempts failed, the last with: ssh kb@127\.0\.0\.1:\d+: no connection within 6\.0 s \(last error: .*\); results so far: out\/results\.json \(continue with kbench run --resume out\/results\.json\); logs: .*\/out\/logs$/);
+  expect(last).toMatch(
+    /^kbench: stock kernel, round 1: 3 boot attempts failed, the last with: ssh kb@127\.0\.0\.1:\d+: no connection within 6\.0 s \(last error: .*\); results so far: out\/results\.json \(continue with kbench run --resume out\/results\.json\); logs: .*\/out\/logs$/,
+  );
 }
 
 describe.concurrent('an unreachable existing machine (--backend ssh)', { timeout: 240_000 }, () => {
   it('whose port refuses: exit 3 within 30 s, the reason named, results and logs kept', async () => {
     const dir = workdir();
     const result = await kbench(dir, ['run', '--backend', 'ssh', '--out', 'out/results.json', '--no-report'], machine(dir, await refusingPort()));
-    console.log(`unreachable ssh machine (port refuses): exit ${result.code} after ${(result.ms / 1000).toFixed(1)} s; kept: ${readdirSync(path.join(dir, 'out')).join(', ')}`);
+    console.log(
+      `unreachable ssh machine (port refuses): exit ${result.code} after ${(result.ms / 1000).toFixed(1)} s; kept: ${readdirSync(path.join(dir, 'out')).join(', ')}`,
+    );
     expect(result.code).toBe(3);
     expect(result.ms).toBeLessThan(30_000);
     expect(result.stderr).toMatch(/ECONNREFUSED/);

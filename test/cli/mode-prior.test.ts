@@ -22,8 +22,12 @@ describe('kbench compare --stock-vs-custom: modes known from baseline.json', () 
     const dir = workdir({ 'run.json': run, 'baseline.json': baseline });
     const result = await kbench(dir, ['compare', '--stock-vs-custom', 'run.json'], NOT_CI);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/modes: zfs\.checksum\.fletcher4\.bytes_per_s: two modes in baseline\.json, .* and 1\.50 GB\/s; 3 of 3 custom boots in the slow one, 0 of 3 stock boots; only the mode assignment explains the change: not called/);
-    expect(result.stdout).toMatch(/note: zfs\.checksum\.fletcher4\.bytes_per_s: the boots stored in baseline\.json fall into two modes ×1\.50 apart.*about \d+ boots per side would put boots of both sides in one mode/);
+    expect(result.stdout).toMatch(
+      /modes: zfs\.checksum\.fletcher4\.bytes_per_s: two modes in baseline\.json, .* and 1\.50 GB\/s; 3 of 3 custom boots in the slow one, 0 of 3 stock boots; only the mode assignment explains the change: not called/,
+    );
+    expect(result.stdout).toMatch(
+      /note: zfs\.checksum\.fletcher4\.bytes_per_s: the boots stored in baseline\.json fall into two modes ×1\.50 apart.*about \d+ boots per side would put boots of both sides in one mode/,
+    );
     expect(result.stdout).toMatch(/^Regressions \(0\):$/m);
   });
 

@@ -55,8 +55,12 @@ describe('kbench run --plan', () => {
     const nb = netbsd.stdout.slice(netbsd.stdout.indexOf('how it runs:'));
     expect(nb).toMatch(/^how it runs: netbsd on ssh \(stock, custom\)/);
     expect(nb).toMatch(/^also: --backend qemu --kernels stock$/m);
-    expect(nb).toMatch(/^ {2}image\/machine: NetBSD 10\.1 evbarm-aarch64 https:\/\/cdn\.netbsd\.org\/pub\/NetBSD\/NetBSD-10\.1\/evbarm-aarch64\/binary\/gzimg\/arm64\.img\.gz \(SHA-512 from https:\/\/cdn\.netbsd\.org\/.*\/SHA512\); root's key as "sshkey root" in creds\.txt/m);
-    expect(nb).toMatch(/^ {2}stock boot: qemu-system-aarch64 .*efiboot.*; ssh root with \$\{KBENCH_CACHE:-~\/\.cache\/kbench\}\/images\/netbsd\/10\.1\/ssh\/id_ed25519$/m);
+    expect(nb).toMatch(
+      /^ {2}image\/machine: NetBSD 10\.1 evbarm-aarch64 https:\/\/cdn\.netbsd\.org\/pub\/NetBSD\/NetBSD-10\.1\/evbarm-aarch64\/binary\/gzimg\/arm64\.img\.gz \(SHA-512 from https:\/\/cdn\.netbsd\.org\/.*\/SHA512\); root's key as "sshkey root" in creds\.txt/m,
+    );
+    expect(nb).toMatch(
+      /^ {2}stock boot: qemu-system-aarch64 .*efiboot.*; ssh root with \$\{KBENCH_CACHE:-~\/\.cache\/kbench\}\/images\/netbsd\/10\.1\/ssh\/id_ed25519$/m,
+    );
     // The arm64 image is emulated on an x86_64 host, never started with the host's binary.
     expect(nb).toMatch(/^ {4}qemu-system-aarch64 -accel </m);
     expect(nb).toMatch(/^ {2}custom there: qemu cannot hand NetBSD a custom kernel from the host yet/m);
@@ -65,7 +69,9 @@ describe('kbench run --plan', () => {
     expect(openbsd.code).toBe(0);
     const ob = openbsd.stdout.slice(openbsd.stdout.indexOf('how it runs:'));
     expect(ob).toMatch(/^how it runs: openbsd on qemu \(stock\)/);
-    expect(ob).toMatch(/^ {2}image\/machine: OpenBSD 7\.8 https:\/\/cdn\.openbsd\.org\/pub\/OpenBSD\/7\.8\/\{arm64,amd64\}\/miniroot78\.img, the host's arch \(SHA-256 from SHA256 beside it\), installed once by autoinstall\(8\).*bootfile=auto_install$/m);
+    expect(ob).toMatch(
+      /^ {2}image\/machine: OpenBSD 7\.8 https:\/\/cdn\.openbsd\.org\/pub\/OpenBSD\/7\.8\/\{arm64,amd64\}\/miniroot78\.img, the host's arch \(SHA-256 from SHA256 beside it\), installed once by autoinstall\(8\).*bootfile=auto_install$/m,
+    );
     expect(ob).toMatch(/^ {2}stock boot: the installed disk's own boot loader .*; ssh root with .*\/images\/openbsd\/7\.8\/<arch>\/ssh\/id_ed25519$/m);
     expect(ob).toMatch(/^ {2}boot clock: qemu process start -> first successful SSH command$/m);
     const json = JSON.parse((await kbench(dir, 'run', '--target', 'openbsd', '--plan', '--json')).stdout);

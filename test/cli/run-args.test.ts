@@ -10,7 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { KBENCH_BIN } from '../helpers/kbench-process.ts';
 
 // limactl pointed at a path that does not exist, so a Mac with Lima installed answers the same.
-const NO_LIMA = { LIMACTL: path.join(tmpdir(), 'kbench-no-such-limactl'), KBENCH_LIMA_KERNEL: undefined, KBENCH_LIMA_CMDLINE: undefined, KBENCH_LIMA_INITRD: undefined };
+const NO_LIMA = {
+  LIMACTL: path.join(tmpdir(), 'kbench-no-such-limactl'),
+  KBENCH_LIMA_KERNEL: undefined,
+  KBENCH_LIMA_CMDLINE: undefined,
+  KBENCH_LIMA_INITRD: undefined,
+};
 
 async function run(args: string[]) {
   const result = await execa('node', [KBENCH_BIN, 'run', ...args], { reject: false, env: NO_LIMA });

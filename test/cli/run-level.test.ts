@@ -18,7 +18,7 @@ describe('kbench compare across runs', () => {
     );
   });
 
-  it('a baseline pooled from 2 runs keeps each boot\'s run and puts their drift into every interval', async () => {
+  it("a baseline pooled from 2 runs keeps each boot's run and puts their drift into every interval", async () => {
     const dir = workdir({ 'r1.json': run(1, 'r1'), 'r2.json': run(1.06, 'r2'), 'r3.json': run(1.15, 'r3') });
     expect((await kbench(dir, ['baseline', 'update', 'r1.json', 'r2.json'])).code).toBe(0);
     const shown = JSON.parse((await kbench(dir, ['baseline', 'show', '--json'])).stdout);
@@ -26,7 +26,9 @@ describe('kbench compare across runs', () => {
     expect(runsOfBoots.size).toBe(8);
     // Boots alone would call +12% at 1% noise "regressed"; two runs 6% apart say the run level is noisier than that.
     const result = await kbench(dir, ['compare', 'r3.json']);
-    expect(result.stdout).toMatch(/across runs \(baseline 2 runs, candidate 1\): between-run variance \(run CV [\d.]+%–[\d.]+%\) from the baseline's 2 runs is in the intervals of 2 metrics/);
+    expect(result.stdout).toMatch(
+      /across runs \(baseline 2 runs, candidate 1\): between-run variance \(run CV [\d.]+%–[\d.]+%\) from the baseline's 2 runs is in the intervals of 2 metrics/,
+    );
     expect(result.stdout).toMatch(/Regressions \(0\)/);
     expect(result.code).toBe(0);
   });

@@ -23,7 +23,8 @@ function folder(files: Record<string, unknown>): { dir: string; env: Record<stri
 
 /** A valid run whose first metric's first sample holds the key "value" twice. */
 const duplicateDeep = (data: unknown = goodRun()): string => JSON.stringify(data).replace('"value":', '"value":1,"value":');
-const invalidUtf8 = (data: unknown = goodRun()): Buffer => Buffer.concat([Buffer.from(JSON.stringify(data).slice(0, -1)), Buffer.from(',"x":"\xc3\x28"}', 'latin1')]);
+const invalidUtf8 = (data: unknown = goodRun()): Buffer =>
+  Buffer.concat([Buffer.from(JSON.stringify(data).slice(0, -1)), Buffer.from(',"x":"\xc3\x28"}', 'latin1')]);
 const bytes = (n: number): Buffer => Buffer.alloc(n, 0x20);
 
 const DUPLICATE = /refused at line 1, column \d+, field targets\[0\]\.metrics\[0\]\.samples\[0\]\.value: duplicate key "value"$/;
@@ -34,9 +35,19 @@ const ONE_MIB = { KBENCH_MAX_INPUT_MIB: '1' };
 /** Each input kind: the command that reads it, given the bad file's name. */
 const KINDS: { kind: string; files: Record<string, unknown>; args: (bad: string) => string[]; of: (data?: unknown) => unknown }[] = [
   { kind: 'results file (compare)', files: { 'baseline.json': goodBaseline() }, args: (bad) => ['compare', bad], of: () => goodRun() },
-  { kind: 'baseline (compare --baseline)', files: { 'run.json': goodRun() }, args: (bad) => ['compare', 'run.json', '--baseline', bad], of: () => goodBaseline() },
+  {
+    kind: 'baseline (compare --baseline)',
+    files: { 'run.json': goodRun() },
+    args: (bad) => ['compare', 'run.json', '--baseline', bad],
+    of: () => goodBaseline(),
+  },
   { kind: 'run --resume file', files: {}, args: (bad) => ['run', '--resume', bad], of: () => resumable() },
-  { kind: 'history folder (report --history)', files: { 'run.json': goodRun() }, args: (bad) => ['report', 'run.json', '--history', path.dirname(bad), '-o', 'r.html'], of: () => goodRun() },
+  {
+    kind: 'history folder (report --history)',
+    files: { 'run.json': goodRun() },
+    args: (bad) => ['report', 'run.json', '--history', path.dirname(bad), '-o', 'r.html'],
+    of: () => goodRun(),
+  },
   { kind: "calibrate's input", files: {}, args: (bad) => ['calibrate', bad, '--file', 'b.json'], of: () => goodRun() },
   { kind: 'baseline update input', files: {}, args: (bad) => ['baseline', 'update', bad, '--file', 'b.json'], of: () => goodRun() },
   { kind: 'submit input', files: {}, args: (bad) => ['submit', bad, '--out', 'subs'], of: () => goodRun() },
@@ -65,10 +76,20 @@ describe.concurrent('every untrusted input kind: duplicate key, invalid UTF-8, o
     });
   }
 
-  const claimsText = JSON.stringify({ format: 'kbench-claims', version: 2, source: 's', about: 'a', platform: { chipClasses: ['M1'], description: 'd' }, claims: {} });
+  const claimsText = JSON.stringify({
+    format: 'kbench-claims',
+    version: 2,
+    source: 's',
+    about: 'a',
+    platform: { chipClasses: ['M1'], description: 'd' },
+    claims: {},
+  });
   it('claims file (claims --claims): duplicate key, invalid UTF-8, over 4 MiB', async () => {
     const cases: [string | Buffer, RegExp][] = [
-      [claimsText.replace('"description":"d"', '"description":"d","description":"e"'), /c\.json: refused at line 1, column \d+, field platform\.description: duplicate key "description"$/],
+      [
+        claimsText.replace('"description":"d"', '"description":"d","description":"e"'),
+        /c\.json: refused at line 1, column \d+, field platform\.description: duplicate key "description"$/,
+      ],
       [Buffer.concat([Buffer.from(claimsText.slice(0, -1)), Buffer.from(',"x":"\xff"}', 'latin1')]), NOT_UTF8],
       [bytes(4.5 * 1024 * 1024), /c\.json: 4\.5 MiB is larger than the limit of 4 MiB$/],
     ];
@@ -116,7 +137,12 @@ describe.concurrent('every command: an exit-2 input leaves the working folder as
   it('submit: a bad second file: no bundle folder and no machine key', async () => {
     const real = readFileSync(path.resolve(import.meta.dirname, '../fixtures/results/testbed-run.json'), 'utf8');
     const { dir, env } = folder({ 'a.json': real, 'b.json': real.replace('"value":', '"value": 1, "value":') });
-    await refused(dir, ['submit', 'a.json', 'b.json', '--out', 'subs'], /^kbench: b\.json: refused at line \d+, column \d+, field .*\.value: duplicate key "value"$/, env);
+    await refused(
+      dir,
+      ['submit', 'a.json', 'b.json', '--out', 'subs'],
+      /^kbench: b\.json: refused at line \d+, column \d+, field .*\.value: duplicate key "value"$/,
+      env,
+    );
   });
   it('ingest: a bad bundle: no database', async () => {
     const { dir, env } = folder({ 'sub.json': '{"format":"kbench-submission","format":1}' });

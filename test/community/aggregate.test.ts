@@ -90,7 +90,11 @@ describe('TRIMMED_LOG_MEAN and the cells', () => {
   it('the headline is the median at 3 and 4 machines and always inside its interval', () => {
     expect(robustLogSummary([0, 0.1, 5]).center).toBe(0.1);
     expect(robustLogSummary([0, 0.1, 0.2, 5]).center).toBeCloseTo(0.15, 12);
-    for (const logs of [[0, 0.1, 5], [0, 0, 0, 0, 0, 0, 0, 0, 0, 3], [0.1, 0.11, 0.5]]) {
+    for (const logs of [
+      [0, 0.1, 5],
+      [0, 0, 0, 0, 0, 0, 0, 0, 0, 3],
+      [0.1, 0.11, 0.5],
+    ]) {
       const s = robustLogSummary(logs);
       expect(s.low!).toBeLessThanOrEqual(s.center);
       expect(s.high!).toBeGreaterThanOrEqual(s.center);

@@ -107,7 +107,10 @@ describe('community report in Chromium', () => {
         const box = svg.getBoundingClientRect();
         const texts = [...svg.querySelectorAll('text')].map((t) => {
           const r = t.getBoundingClientRect();
-          return { text: t.textContent ?? '', inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5 };
+          return {
+            text: t.textContent ?? '',
+            inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5,
+          };
         });
         return {
           id: s.id,
@@ -153,7 +156,9 @@ describe('community report in Chromium', () => {
     const first = await page.$eval('main > section', (s) => s.id);
     expect(first).toBe('claims');
     const alpinePool = await page.$$eval('#claims tr.claim', (rows) =>
-      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())).filter((cells) => cells[0] === 'zfs.pool_create.seconds' && cells[1]!.includes('for alpine')),
+      rows
+        .map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim()))
+        .filter((cells) => cells[0] === 'zfs.pool_create.seconds' && cells[1]!.includes('for alpine')),
     );
     expect(alpinePool).toHaveLength(2); // M2 and M4 cells
     expect(alpinePool[0]![4]).toBe('2 machines (3 runs)');
@@ -177,7 +182,9 @@ describe('community report in Chromium', () => {
   it('--format md has a table per guest and the claims, with hostile text escaped', () => {
     const md = renderCommunityMarkdown(model);
     expect(md).toMatch(/### alpine\n\n\| metric \| chip \|/);
-    expect(md).toMatch(/\| `zfs.pool_create.seconds` \| Apple M2 \| guest arch unknown, vz; stock 6\.1\.0-41-amd64 \\\(config aaaaaaaa\\\) vs custom 6\.1\.0-41-cloud-amd64 \\\(config bbbbbbbb\\\) \| 1\.\d\d× \| \[[\d.]+×, [\d.]+×\] \| 2 \| 3 \| machines \|/);
+    expect(md).toMatch(
+      /\| `zfs.pool_create.seconds` \| Apple M2 \| guest arch unknown, vz; stock 6\.1\.0-41-amd64 \\\(config aaaaaaaa\\\) vs custom 6\.1\.0-41-cloud-amd64 \\\(config bbbbbbbb\\\) \| 1\.\d\d× \| \[[\d.]+×, [\d.]+×\] \| 2 \| 3 \| machines \|/,
+    );
     expect(md).toMatch(/\*\*inconclusive\*\*: 2 machine\\\(s\\\); confirmed or refuted needs at least 3/);
     expect(md).not.toMatch(/<script|<img/);
   });

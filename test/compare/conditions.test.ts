@@ -86,7 +86,9 @@ describe('conditionDifferences', () => {
   it('what was not recorded on one side is never a difference; the load average stands in for the busy share only when it is missing', () => {
     const old = candidate({ hostBusy: null, hostSteal: null, guestSteal: null, cpuMhz: null, qemuVersion: null });
     expect(conditionDifferences(idle, old)).toEqual([]);
-    expect(conditionDifferences(idle, { ...old, loadPerCpu: 1.3 })).toEqual(['candidate host load 1.30 per CPU vs baseline 0.60 (1-minute load average, median per boot)']);
+    expect(conditionDifferences(idle, { ...old, loadPerCpu: 1.3 })).toEqual([
+      'candidate host load 1.30 per CPU vs baseline 0.60 (1-minute load average, median per boot)',
+    ]);
     // With both shares known the load average is not consulted.
     expect(conditionDifferences(idle, candidate({ loadPerCpu: 3 }))).toEqual([]);
   });
@@ -103,7 +105,7 @@ const load = (variant: 'stock' | 'custom', boot: number, over: Partial<HostLoadS
 });
 
 describe('sideConditions', () => {
-  it('takes the medians of one kernel\'s boots and the run\'s host fingerprint', () => {
+  it("takes the medians of one kernel's boots and the run's host fingerprint", () => {
     const run = runFile([], {
       hostLoad: [
         load('stock', 0, { otherBusyFraction: 0.9, cpuMhz: 2000, guestStealFraction: 0.1 }),
@@ -113,7 +115,18 @@ describe('sideConditions', () => {
       ],
     });
     const stock = sideConditions(run, 'stock', 'stock');
-    expect(stock).toMatchObject({ label: 'stock', boots: 3, hostBusy: 0.8, cpuMhz: 2050, guestSteal: 0.2, loadPerCpu: 0.5, cpuModel: HOST.chip, qemuVersion: HOST.qemuVersion, accelerator: 'qemu/qemu-tcg', guestClock: 'host wall clock' });
+    expect(stock).toMatchObject({
+      label: 'stock',
+      boots: 3,
+      hostBusy: 0.8,
+      cpuMhz: 2050,
+      guestSteal: 0.2,
+      loadPerCpu: 0.5,
+      cpuModel: HOST.chip,
+      qemuVersion: HOST.qemuVersion,
+      accelerator: 'qemu/qemu-tcg',
+      guestClock: 'host wall clock',
+    });
     expect(sideConditions(run, 'custom', 'custom')).toMatchObject({ boots: 1, hostBusy: 0.02, cpuMhz: 2600, guestSteal: null });
     expect(sideConditions(run, null, 'all').boots).toBe(4);
     // A file from before host load was recorded: nothing known, nothing claimed.
@@ -125,12 +138,14 @@ describe('compareSets with conditions', () => {
   const steady = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 1.01, 0.99, 1.0];
   const slower = steady.map((v) => v * 1.5);
 
-  it('pairStockVsCustom carries each kernel\'s conditions; a differing set marks every row, the table says so above the verdicts', () => {
+  it("pairStockVsCustom carries each kernel's conditions; a differing set marks every row, the table says so above the verdicts", () => {
     const run = runFile([target('stock', [metric('zfs.scrub.seconds', steady)]), target('custom', [metric('zfs.scrub.seconds', slower)])], {
       hostLoad: [0, 1, 2].flatMap((b) => [load('stock', b, { otherBusyFraction: 0.01 }), load('custom', b, { otherBusyFraction: 0.6 })]),
     });
     const outcome = compareSets(pairStockVsCustom(run));
-    expect(outcome.sets[0]!.conditions!.differences).toEqual(["custom host busy 60% vs stock 1% (other processes' share of the host's CPU time, median per boot)"]);
+    expect(outcome.sets[0]!.conditions!.differences).toEqual([
+      "custom host busy 60% vs stock 1% (other processes' share of the host's CPU time, median per boot)",
+    ]);
     expect(outcome.regressions.map((row) => row.conditionsDiffer)).toEqual([true]);
 
     const plain = renderOutcomeText(outcome, 'custom-vs-stock');
@@ -150,12 +165,17 @@ describe('compareSets with conditions', () => {
 
   it('the report model and its Markdown say it above the verdicts and mark each verdict; the conditions panel lists it', () => {
     const run = runFile([target('stock', [metric('zfs.scrub.seconds', steady)]), target('custom', [metric('zfs.scrub.seconds', slower)])], {
-      hostLoad: [0, 1, 2].flatMap((b) => [load('stock', b, { otherBusyFraction: 0.01, cpuMhz: 2600 }), load('custom', b, { otherBusyFraction: 0.6, cpuMhz: 2600 })]),
+      hostLoad: [0, 1, 2].flatMap((b) => [
+        load('stock', b, { otherBusyFraction: 0.01, cpuMhz: 2600 }),
+        load('custom', b, { otherBusyFraction: 0.6, cpuMhz: 2600 }),
+      ]),
     });
     const model = buildReportModel({ results: [run], baseline: null, history: null, options: { generatedAt: '2026-12-03T00:00:00.000Z' } });
     expect(model.sets[0]!.conditionsNote).toMatch(/^conditions differ: custom host busy 60% vs stock 1%/);
     expect(model.verdicts[0]!.conditionsDiffer).toBe(true);
-    expect(model.conditions[0]!.differences).toContain("debian stock vs custom: conditions differ: custom host busy 60% vs stock 1% (other processes' share of the host's CPU time, median per boot)");
+    expect(model.conditions[0]!.differences).toContain(
+      "debian stock vs custom: conditions differ: custom host busy 60% vs stock 1% (other processes' share of the host's CPU time, median per boot)",
+    );
     expect(Object.fromEntries(model.conditions[0]!.facts)['Host load, custom']).toContain('host CPU 2600 MHz');
     const markdown = renderMarkdownReport(model);
     const note = markdown.indexOf('> ⚠ debian: custom vs stock kernel: conditions differ: custom host busy 60% vs stock 1%');
@@ -174,8 +194,11 @@ describe('compareSets with conditions', () => {
     expect(renderOutcomeText(outcome, 'custom-vs-stock', [], 'strict')).not.toContain('conditions differ');
   });
 
-  it('pairRunVsBaseline compares the run\'s boots of the target\'s kernel with the baseline\'s', () => {
-    const baseline = runFile([target('custom', [metric('zfs.scrub.seconds', steady)])], { kind: 'baseline', hostLoad: [load('custom', 0, { cpuMhz: 3000 }), load('stock', 0, { cpuMhz: 1000 })] });
+  it("pairRunVsBaseline compares the run's boots of the target's kernel with the baseline's", () => {
+    const baseline = runFile([target('custom', [metric('zfs.scrub.seconds', steady)])], {
+      kind: 'baseline',
+      hostLoad: [load('custom', 0, { cpuMhz: 3000 }), load('stock', 0, { cpuMhz: 1000 })],
+    });
     const run = runFile([target('custom', [metric('zfs.scrub.seconds', steady)])], { hostLoad: [load('custom', 0, { cpuMhz: 2000 })] });
     const [set] = compareSets(pairRunVsBaseline(run, baseline)).sets;
     expect(set!.conditions!.differences).toEqual(['run host CPU at 2000 MHz vs baseline 3000 MHz (median per boot)']);
@@ -211,11 +234,16 @@ describe('per-boot conditions recorded', () => {
     expect(readHostCpuMhz(2, () => null)).toBeNull();
   });
 
-  it('a boot\'s frequency is the mean of its start and end readings; guest steal is the steal share between two /proc/stat readings', () => {
+  it("a boot's frequency is the mean of its start and end readings; guest steal is the steal share between two /proc/stat readings", () => {
     const cpu = (total: number, idle: number, steal = 0) => ({ total, idle, steal });
-    const summary = summarizeLoad({ at: 0, loadAverage: 1, cpu: cpu(1000, 500), ownTicks: 0, cpuMhz: 2000 }, { at: 1, loadAverage: 1, cpu: cpu(2000, 900), ownTicks: 500, cpuMhz: 2400 });
+    const summary = summarizeLoad(
+      { at: 0, loadAverage: 1, cpu: cpu(1000, 500), ownTicks: 0, cpuMhz: 2000 },
+      { at: 1, loadAverage: 1, cpu: cpu(2000, 900), ownTicks: 500, cpuMhz: 2400 },
+    );
     expect(summary.cpuMhz).toBe(2200);
-    expect(summarizeLoad({ at: 0, loadAverage: 1, cpu: null, ownTicks: null }, { at: 1, loadAverage: 1, cpu: null, ownTicks: null, cpuMhz: 2400 }).cpuMhz).toBe(2400);
+    expect(summarizeLoad({ at: 0, loadAverage: 1, cpu: null, ownTicks: null }, { at: 1, loadAverage: 1, cpu: null, ownTicks: null, cpuMhz: 2400 }).cpuMhz).toBe(
+      2400,
+    );
     expect(guestStealFraction(cpu(1000, 500, 10), cpu(2000, 800, 60))).toBeCloseTo(0.05, 12);
     expect(guestStealFraction(null, cpu(2000, 800, 60))).toBeNull();
     expect(guestStealFraction(cpu(1000, 500), cpu(1000, 500))).toBeNull();

@@ -38,7 +38,9 @@ describe('acquireBuildLock (custom-os on harness/fs/lock.ts)', () => {
     writeFileSync(lockFileFor(dir), JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00.000Z', command: 'build of x' }));
     const notes: string[] = [];
     const lock = await acquireBuildLock(dir, (m) => notes.push(m), { waitMs: 2000, pollMs: 20 });
-    expect(notes).toEqual([`taking over the stale lock ${lockFileFor(dir)} of pid ${pid} ("build of x", since "2026-01-01T00:00:00.000Z"), which is no longer running`]);
+    expect(notes).toEqual([
+      `taking over the stale lock ${lockFileFor(dir)} of pid ${pid} ("build of x", since "2026-01-01T00:00:00.000Z"), which is no longer running`,
+    ]);
     expect(JSON.parse(readFileSync(lockFileFor(dir), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
     lock.release();
     expect(existsSync(lockFileFor(dir))).toBe(false);

@@ -85,7 +85,13 @@ describe('history from the database', () => {
     const run1 = load('debian-run-1.json');
     const run2 = load('debian-run-2-regression.json');
     recordRunsInDb([{ file: 'runs/1.json', results: run1 }], { db: file, warn: (l) => warnings.push(l) });
-    recordRunsInDb([{ file: 'runs/1.json', results: run1 }, { file: 'runs/2.json', results: run2 }], { db: file, baselineFile: path.join(dir, 'baseline.json'), warn: (l) => warnings.push(l) });
+    recordRunsInDb(
+      [
+        { file: 'runs/1.json', results: run1 },
+        { file: 'runs/2.json', results: run2 },
+      ],
+      { db: file, baselineFile: path.join(dir, 'baseline.json'), warn: (l) => warnings.push(l) },
+    );
     expect(warnings).toEqual([]);
     const history = historyFromDb(file, [run2]);
     expect(history.map((r) => r.runId)).toEqual([run1.runId, run2.runId]);

@@ -28,48 +28,69 @@ async function unmet(): Promise<string | null> {
   if (needs !== null) return needs;
   const key = testbedCacheKey((await collectTestbedInputs()).inputs);
   const dir = path.join(defaultCacheDir(), 'debian-testbed', key);
-  return (await loadTestbed(dir)) === null ? `needs the cached Debian testbed image ${dir} (build it once: npm run main, or custom-os/debian-testbed/build.ts as root)` : null;
+  return (await loadTestbed(dir)) === null
+    ? `needs the cached Debian testbed image ${dir} (build it once: npm run main, or custom-os/debian-testbed/build.ts as root)`
+    : null;
 }
 
 const reason = await unmet();
 if (reason !== null) process.stderr.write(`skipped: ${reason}\n`);
 
-describe.skipIf(reason !== null)(reason === null ? 'the pull-request gate replayed (.ci/gate.sh, real boots)' : `the pull-request gate replayed [skipped: ${reason}]`, () => {
-  const repo = makeGateRepo();
-  const keep = process.env.KBENCH_GATE_REPLAY_OUT ?? mkdtempSync(path.join(tmpdir(), 'kbench-gate-replay-'));
-  mkdirSync(keep, { recursive: true });
+describe.skipIf(reason !== null)(
+  reason === null ? 'the pull-request gate replayed (.ci/gate.sh, real boots)' : `the pull-request gate replayed [skipped: ${reason}]`,
+  () => {
+    const repo = makeGateRepo();
+    const keep = process.env.KBENCH_GATE_REPLAY_OUT ?? mkdtempSync(path.join(tmpdir(), 'kbench-gate-replay-'));
+    mkdirSync(keep, { recursive: true });
 
-  async function gate(name: string, candidate: string) {
-    const out = path.join(keep, name);
-    const summary = path.join(keep, `${name}-step-summary.md`);
-    writeFileSync(summary, '');
-    const started = Date.now();
-    const run = await execa('sh', [path.join(project, '.ci/gate.sh'), '--candidate', candidate], {
-      cwd: keep,
-      env: { KBENCH_GATE_REPO: repo.dir, KBENCH_GATE_OUT: out, KBENCH_GATE_BASE: 'main', GITHUB_STEP_SUMMARY: summary },
-      reject: false,
-      timeout: 45 * MINUTE,
-      all: true,
-    });
-    const seconds = Math.round((Date.now() - started) / 1000);
-    writeFileSync(path.join(keep, `${name}-output.txt`), `${run.all ?? ''}\n(exit ${run.exitCode}, ${seconds} s)\n`);
-    return { code: run.exitCode, stdout: run.stdout, summary: readFileSync(summary, 'utf8'), gate: JSON.parse(readFileSync(path.join(out, 'gate.json'), 'utf8')), seconds };
-  }
+    async function gate(name: string, candidate: string) {
+      const out = path.join(keep, name);
+      const summary = path.join(keep, `${name}-step-summary.md`);
+      writeFileSync(summary, '');
+      const started = Date.now();
+      const run = await execa('sh', [path.join(project, '.ci/gate.sh'), '--candidate', candidate], {
+        cwd: keep,
+        env: { KBENCH_GATE_REPO: repo.dir, KBENCH_GATE_OUT: out, KBENCH_GATE_BASE: 'main', GITHUB_STEP_SUMMARY: summary },
+        reject: false,
+        timeout: 45 * MINUTE,
+        all: true,
+      });
+      const seconds = Math.round((Date.now() - started) / 1000);
+      writeFileSync(path.join(keep, `${name}-output.txt`), `${run.all ?? ''}\n(exit ${run.exitCode}, ${seconds} s)\n`);
+      return {
+        code: run.exitCode,
+        stdout: run.stdout,
+        summary: readFileSync(summary, 'utf8'),
+        gate: JSON.parse(readFileSync(path.join(out, 'gate.json'), 'utf8')),
+        seconds,
+      };
+    }
 
-  it('the slowed commit fails: exit 1, a checksum or scrub metric named as regressed', async () => {
-    const slowed = await gate('slowed', 'pr~2');
-    expect(slowed.code).toBe(1);
-    expect(slowed.gate.differences).toEqual([{ path: 'kernels/zfs-m-series-tuning.conf', change: 'changed' }]);
-    expect(slowed.gate.images.candidate.derivedFrom).not.toBeNull();
-    expect(slowed.stdout).toMatch(/^::error title=kbench gate::kbench gate \(debian-testbed\): ✗ FAIL: \d+ regressions? of the candidate against the base \(.*zfs\.(checksum\.\w*fletcher4\w*|scrub)\./m);
-    expect(slowed.summary.indexOf('### ✗ Regressions')).toBeLessThan(slowed.summary.indexOf('### All compared metrics'));
-    expect(slowed.summary).toMatch(/- The plan detects \(90% power/);
-  }, 45 * MINUTE);
+    it(
+      'the slowed commit fails: exit 1, a checksum or scrub metric named as regressed',
+      async () => {
+        const slowed = await gate('slowed', 'pr~2');
+        expect(slowed.code).toBe(1);
+        expect(slowed.gate.differences).toEqual([{ path: 'kernels/zfs-m-series-tuning.conf', change: 'changed' }]);
+        expect(slowed.gate.images.candidate.derivedFrom).not.toBeNull();
+        expect(slowed.stdout).toMatch(
+          /^::error title=kbench gate::kbench gate \(debian-testbed\): ✗ FAIL: \d+ regressions? of the candidate against the base \(.*zfs\.(checksum\.\w*fletcher4\w*|scrub)\./m,
+        );
+        expect(slowed.summary.indexOf('### ✗ Regressions')).toBeLessThan(slowed.summary.indexOf('### All compared metrics'));
+        expect(slowed.summary).toMatch(/- The plan detects \(90% power/);
+      },
+      45 * MINUTE,
+    );
 
-  it('the commit that changes no parameter passes: exit 0, no regression', async () => {
-    const same = await gate('same', 'pr~1');
-    expect(same.code).toBe(0);
-    expect(same.summary).toContain('### ✗ Regressions (0)\n\nNone.');
-    expect(same.stdout).toMatch(/^::notice title=kbench gate::kbench gate \(debian-testbed\): ✓ PASS: no regression/m);
-  }, 45 * MINUTE);
-});
+    it(
+      'the commit that changes no parameter passes: exit 0, no regression',
+      async () => {
+        const same = await gate('same', 'pr~1');
+        expect(same.code).toBe(0);
+        expect(same.summary).toContain('### ✗ Regressions (0)\n\nNone.');
+        expect(same.stdout).toMatch(/^::notice title=kbench gate::kbench gate \(debian-testbed\): ✓ PASS: no regression/m);
+      },
+      45 * MINUTE,
+    );
+  },
+);

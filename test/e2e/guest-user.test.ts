@@ -33,28 +33,32 @@ const skipped = await skipReason();
 if (skipped !== null) process.stderr.write(`skipped: ${skipped}\n`);
 const NAME = 'KBENCH_GUEST_USER=lima kbench run --only pool_create,checksum,scrub --runs 1: every metric measured through sudo';
 
-it.skipIf(skipped !== null)(skipped === null ? NAME : `${NAME} [skipped: ${skipped}]`, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kbench-lima-'));
-  const out = path.join(dir, 'results.json');
-  const run = startKbench(['run', '--only', ONLY.join(','), '--runs', '1', '--out', out, '--json'], () => {}, undefined, {
-    ...(process.env as Record<string, string>),
-    KBENCH_GUEST_USER: 'lima',
-  });
-  const result = await run.done;
-  expect(result.code, result.stderr.slice(-2000)).toBe(0);
-  expect(run.events.some((event) => /logging in as lima/.test(String(event.message ?? '')))).toBe(true);
-  const results = parseResults(readFileSync(out, 'utf8'), out);
-  expect(results.complete).toBe(true);
-  expect(results.targets.map((t) => t.id).sort()).toEqual(['debian/custom', 'debian/stock']);
-  const expected = metricIds(selectWorkloads('zfs', ONLY));
-  for (const target of results.targets) {
-    for (const id of expected) {
-      const metric = target.metrics.find((m) => m.id === id);
-      expect(metric, `${target.id} ${id}`).toBeDefined();
-      expect(metric!.failures, `${target.id} ${id}`).toEqual([]);
-      expect(metric!.samples.length, `${target.id} ${id}`).toBeGreaterThan(0);
+it.skipIf(skipped !== null)(
+  skipped === null ? NAME : `${NAME} [skipped: ${skipped}]`,
+  async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kbench-lima-'));
+    const out = path.join(dir, 'results.json');
+    const run = startKbench(['run', '--only', ONLY.join(','), '--runs', '1', '--out', out, '--json'], () => {}, undefined, {
+      ...(process.env as Record<string, string>),
+      KBENCH_GUEST_USER: 'lima',
+    });
+    const result = await run.done;
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    expect(run.events.some((event) => /logging in as lima/.test(String(event.message ?? '')))).toBe(true);
+    const results = parseResults(readFileSync(out, 'utf8'), out);
+    expect(results.complete).toBe(true);
+    expect(results.targets.map((t) => t.id).sort()).toEqual(['debian/custom', 'debian/stock']);
+    const expected = metricIds(selectWorkloads('zfs', ONLY));
+    for (const target of results.targets) {
+      for (const id of expected) {
+        const metric = target.metrics.find((m) => m.id === id);
+        expect(metric, `${target.id} ${id}`).toBeDefined();
+        expect(metric!.failures, `${target.id} ${id}`).toEqual([]);
+        expect(metric!.samples.length, `${target.id} ${id}`).toBeGreaterThan(0);
+      }
     }
-  }
-  expect(JSON.stringify(results)).not.toMatch(/fortune:|motd:/);
-  expect(await qemuPidsMentioning(dir)).toEqual([]);
-}, 60 * MINUTE);
+    expect(JSON.stringify(results)).not.toMatch(/fortune:|motd:/);
+    expect(await qemuPidsMentioning(dir)).toEqual([]);
+  },
+  60 * MINUTE,
+);

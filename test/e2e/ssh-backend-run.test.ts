@@ -33,10 +33,14 @@ describeNeeding(['root', 'linux', 'sshd'], 'kbench run --backend ssh on a machin
 
   it('measures memory and uptime, marks ZFS metrics unsupported, and records no boot time', async () => {
     const out = path.join(dir, 'run', 'results.json');
-    const result = await execa('node', [KBENCH_BIN, 'run', '--backend', 'ssh', '--kernels', 'custom', '--runs', '1', '--only', 'boot,memory,pool_create', '--out', out, '--no-report'], {
-      env: env(),
-      reject: false,
-    });
+    const result = await execa(
+      'node',
+      [KBENCH_BIN, 'run', '--backend', 'ssh', '--kernels', 'custom', '--runs', '1', '--only', 'boot,memory,pool_create', '--out', out, '--no-report'],
+      {
+        env: env(),
+        reject: false,
+      },
+    );
     expect(result.exitCode, String(result.stderr).slice(-1500)).toBe(0);
     const results = parseResults(readFileSync(out, 'utf8'), out);
     expect(results.host!.hypervisor).toBe('none');
@@ -56,10 +60,14 @@ describeNeeding(['root', 'linux', 'sshd'], 'kbench run --backend ssh on a machin
 
   it('refuses a host whose key is not in known_hosts, with one line', async () => {
     writeFileSync(knownHosts, '');
-    const result = await execa('node', [KBENCH_BIN, 'run', '--backend', 'ssh', '--kernels', 'custom', '--runs', '1', '--only', 'memory', '--out', path.join(dir, 'refused', 'r.json')], {
-      env: env(),
-      reject: false,
-    });
+    const result = await execa(
+      'node',
+      [KBENCH_BIN, 'run', '--backend', 'ssh', '--kernels', 'custom', '--runs', '1', '--only', 'memory', '--out', path.join(dir, 'refused', 'r.json')],
+      {
+        env: env(),
+        reject: false,
+      },
+    );
     expect(result.exitCode).toBe(2);
     expect(String(result.stderr)).toMatch(new RegExp(`host key for \\[127\\.0\\.0\\.1\\]:${sshd.port} not in`));
     expect(existsSync(path.join(dir, 'refused'))).toBe(false);

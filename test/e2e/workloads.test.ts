@@ -51,7 +51,14 @@ const leftovers: Workload = {
   scratch: 'guest-ram',
   metrics: [
     { id: 'test.leftover.pools', unit: 'count', direction: 'lower', timing: 'guest', resolution: { step: 1 }, description: 'kbench pools still imported' },
-    { id: 'test.leftover.vdev_files', unit: 'count', direction: 'lower', timing: 'guest', resolution: { step: 1 }, description: 'vdev files left in /var/tmp/kbench or /var/tmp/kbench-ram' },
+    {
+      id: 'test.leftover.vdev_files',
+      unit: 'count',
+      direction: 'lower',
+      timing: 'guest',
+      resolution: { step: 1 },
+      description: 'vdev files left in /var/tmp/kbench or /var/tmp/kbench-ram',
+    },
   ],
   async setup() {},
   async iteration(ctx) {
@@ -78,55 +85,65 @@ describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'workload safety on th
     await backend?.destroy(prepared);
   });
 
-  it('a workload failing mid-way tears down (no leftover pool or vdev) and records the failure', async () => {
-    const file = path.join(runDir, 'results.json');
-    const settings = {
-      target: 'debian-testbed',
-      backend: 'qemu' as const,
-      suite: 'zfs',
-      workloads: null,
-      quick: true,
-      kernels: ['custom' as const],
-      runs: { kind: 'fixed' as const, count: 1 },
-    };
-    const recorder = new RunRecorder(file, newRunFile(settings, HOST));
-    const engine = new RunEngine(
-      {
-        backend,
-        guest,
-        connect: async (booted) => (await connectWithRetry(booted.endpoint, { deadlineMs: 180_000 })).session,
-        progress: new ProgressReporter(true, () => {}),
-        recorder,
-      },
-      { settings, suite: [failsMidway, leftovers], sizes: { ...QUICK_SIZES, iterationsPerBoot: 1 }, prepared, seed: 1 },
-    );
-    await engine.run();
-    const target = recorder.results.targets[0]!;
-    const failed = target.metrics.find((m) => m.id === 'test.fails_midway.seconds')!;
-    expect(failed.samples).toEqual([]);
-    expect(failed.failures.map((f) => f.reason)).toEqual(['injected failure after zpool create', 'injected failure after zpool create']);
-    expect(target.metrics.find((m) => m.id === 'test.leftover.pools')!.samples.map((s) => s.value)).toEqual([0]);
-    expect(target.metrics.find((m) => m.id === 'test.leftover.vdev_files')!.samples.map((s) => s.value)).toEqual([0]);
-  }, 20 * MINUTE);
+  it(
+    'a workload failing mid-way tears down (no leftover pool or vdev) and records the failure',
+    async () => {
+      const file = path.join(runDir, 'results.json');
+      const settings = {
+        target: 'debian-testbed',
+        backend: 'qemu' as const,
+        suite: 'zfs',
+        workloads: null,
+        quick: true,
+        kernels: ['custom' as const],
+        runs: { kind: 'fixed' as const, count: 1 },
+      };
+      const recorder = new RunRecorder(file, newRunFile(settings, HOST));
+      const engine = new RunEngine(
+        {
+          backend,
+          guest,
+          connect: async (booted) => (await connectWithRetry(booted.endpoint, { deadlineMs: 180_000 })).session,
+          progress: new ProgressReporter(true, () => {}),
+          recorder,
+        },
+        { settings, suite: [failsMidway, leftovers], sizes: { ...QUICK_SIZES, iterationsPerBoot: 1 }, prepared, seed: 1 },
+      );
+      await engine.run();
+      const target = recorder.results.targets[0]!;
+      const failed = target.metrics.find((m) => m.id === 'test.fails_midway.seconds')!;
+      expect(failed.samples).toEqual([]);
+      expect(failed.failures.map((f) => f.reason)).toEqual(['injected failure after zpool create', 'injected failure after zpool create']);
+      expect(target.metrics.find((m) => m.id === 'test.leftover.pools')!.samples.map((s) => s.value)).toEqual([0]);
+      expect(target.metrics.find((m) => m.id === 'test.leftover.vdev_files')!.samples.map((s) => s.value)).toEqual([0]);
+    },
+    20 * MINUTE,
+  );
 
-  it('never destroys a pool it did not create, even one with a kbench-style name', async () => {
-    let booted: BootedGuest | null = null;
-    let session: SshSession | null = null;
-    try {
-      booted = await backend.boot(prepared, 'custom');
-      session = (await connectWithRetry(booted.endpoint, { deadlineMs: 180_000 })).session;
-      const foreign = 'kbench_deadbeef';
-      const made = await session.exec(`truncate -s 128M /var/tmp/foreign.img && zpool create ${foreign} /var/tmp/foreign.img`);
-      expect(made.code, made.stderr).toBe(0);
-      const scratch = new ZfsScratch(session, guest);
-      await expect(scratch.makeVdevs(foreign, 1, 64)).rejects.toThrow(`a pool named ${foreign} already exists and was not created by this kbench run; not touching it`);
-      await expect(scratch.destroyPool(foreign)).rejects.toThrow(`refusing to destroy pool ${foreign}: not created by this kbench run`);
-      await expect(scratch.makeVdevs('tank; rm -rf /', 1, 64)).rejects.toThrow(/refusing pool name "tank; rm -rf \/": not generated by kbench/);
-      await scratch.destroyAll();
-      expect((await session.exec('zpool list -H -o name')).stdout.trim().split('\n')).toContain(foreign);
-    } finally {
-      await session?.close();
-      if (booted !== null) await backend.shutdown(booted);
-    }
-  }, 20 * MINUTE);
+  it(
+    'never destroys a pool it did not create, even one with a kbench-style name',
+    async () => {
+      let booted: BootedGuest | null = null;
+      let session: SshSession | null = null;
+      try {
+        booted = await backend.boot(prepared, 'custom');
+        session = (await connectWithRetry(booted.endpoint, { deadlineMs: 180_000 })).session;
+        const foreign = 'kbench_deadbeef';
+        const made = await session.exec(`truncate -s 128M /var/tmp/foreign.img && zpool create ${foreign} /var/tmp/foreign.img`);
+        expect(made.code, made.stderr).toBe(0);
+        const scratch = new ZfsScratch(session, guest);
+        await expect(scratch.makeVdevs(foreign, 1, 64)).rejects.toThrow(
+          `a pool named ${foreign} already exists and was not created by this kbench run; not touching it`,
+        );
+        await expect(scratch.destroyPool(foreign)).rejects.toThrow(`refusing to destroy pool ${foreign}: not created by this kbench run`);
+        await expect(scratch.makeVdevs('tank; rm -rf /', 1, 64)).rejects.toThrow(/refusing pool name "tank; rm -rf \/": not generated by kbench/);
+        await scratch.destroyAll();
+        expect((await session.exec('zpool list -H -o name')).stdout.trim().split('\n')).toContain(foreign);
+      } finally {
+        await session?.close();
+        if (booted !== null) await backend.shutdown(booted);
+      }
+    },
+    20 * MINUTE,
+  );
 });

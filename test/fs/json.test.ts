@@ -18,7 +18,16 @@ function thrown(action: () => unknown): Error {
 
 describe('parseJsonStrict', () => {
   it('parses what JSON.parse parses, to the same value', () => {
-    for (const text of ['0', '-1.5e+3', '"a\\u00e9\\n"', '[]', '{}', '[1,[2,{"a":[null,true,false]}]]', ' {"a" : 1 , "b":[ ]}\n', '{"a":[1,-2.5e3,true,false,null,"x\\u00e9\\n\\"y"],"b":{"c":{}} ,"d":[]}'])
+    for (const text of [
+      '0',
+      '-1.5e+3',
+      '"a\\u00e9\\n"',
+      '[]',
+      '{}',
+      '[1,[2,{"a":[null,true,false]}]]',
+      ' {"a" : 1 , "b":[ ]}\n',
+      '{"a":[1,-2.5e3,true,false,null,"x\\u00e9\\n\\"y"],"b":{"c":{}} ,"d":[]}',
+    ])
       expect(parseJsonStrict(text, limits)).toEqual({ ok: true, value: JSON.parse(text) });
   });
 
@@ -47,9 +56,18 @@ describe('parseJsonStrict', () => {
 
   it('names the field of the first problem, a duplicate at any depth included', () => {
     expect(parseJsonStrict('{"a":{"b":[1,2,}}', limits)).toMatchObject({ ok: false, error: { field: 'a.b[2]', line: 1, column: 16 } });
-    expect(parseJsonStrict('{"a":[{"x":1},{"x":1,\n "x":2}]}', limits)).toMatchObject({ ok: false, error: { field: 'a[1].x', line: 2, column: 2, reason: 'duplicate key "x"' } });
-    expect(parseJsonStrict(`{"a":"${'x'.repeat(101)}"}`, limits)).toMatchObject({ ok: false, error: { field: 'a', kind: 'refused', reason: expect.stringMatching(/longer than the limit of 100/) } });
-    expect(parseJsonStrict('[1,2,3,4,5,6,7,8,9,10,11]', limits)).toMatchObject({ ok: false, error: { reason: expect.stringMatching(/more than 10 elements/) } });
+    expect(parseJsonStrict('{"a":[{"x":1},{"x":1,\n "x":2}]}', limits)).toMatchObject({
+      ok: false,
+      error: { field: 'a[1].x', line: 2, column: 2, reason: 'duplicate key "x"' },
+    });
+    expect(parseJsonStrict(`{"a":"${'x'.repeat(101)}"}`, limits)).toMatchObject({
+      ok: false,
+      error: { field: 'a', kind: 'refused', reason: expect.stringMatching(/longer than the limit of 100/) },
+    });
+    expect(parseJsonStrict('[1,2,3,4,5,6,7,8,9,10,11]', limits)).toMatchObject({
+      ok: false,
+      error: { reason: expect.stringMatching(/more than 10 elements/) },
+    });
   });
 
   it('bounds the depth without recursion: 100k levels are refused at level 33', () => {
@@ -78,7 +96,9 @@ describe('parseJsonOrThrow and readJsonFileSync', () => {
     expect(thrown(() => readJsonFileSync(bad, { ...limits, maxBytes: 1024 })).message).toBe(`${bad}: not valid UTF-8 text`);
     const big = path.join(dir, 'big.json');
     writeFileSync(big, JSON.stringify({ a: 'x'.repeat(90) }));
-    expect(thrown(() => readJsonFileSync(big, { ...limits, maxBytes: 50 }, 'raise it')).message).toMatch(new RegExp(`^${big}: 0 MiB is larger than the limit of 0 MiB \\(raise it\\)$`));
+    expect(thrown(() => readJsonFileSync(big, { ...limits, maxBytes: 50 }, 'raise it')).message).toMatch(
+      new RegExp(`^${big}: 0 MiB is larger than the limit of 0 MiB \\(raise it\\)$`),
+    );
     const bom = path.join(dir, 'bom.json');
     writeFileSync(bom, '\ufeff{"a":1}');
     expect(readJsonFileSync(bom, { ...limits, maxBytes: 50 })).toEqual({ a: 1 });

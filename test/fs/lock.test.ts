@@ -24,7 +24,9 @@ describe('the writer lock', () => {
     try {
       const started = Date.now();
       await expect(acquireLock(file, { waitMs: 300, command: 'test' })).rejects.toThrow(
-        new RegExp(`^${file.replace(/[.]/g, '\\.')}: locked by pid ${holder.child.pid} \\("writer\\.ts hold", since "[^"]+"\\); wait for it to finish or stop it`),
+        new RegExp(
+          `^${file.replace(/[.]/g, '\\.')}: locked by pid ${holder.child.pid} \\("writer\\.ts hold", since "[^"]+"\\); wait for it to finish or stop it`,
+        ),
       );
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     } finally {
@@ -48,7 +50,9 @@ describe('the writer lock', () => {
     writeFileSync(lockFileFor(file), JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00.000Z', command: 'killed' }));
     const notes: string[] = [];
     const lock = await acquireLock(file, { waitMs: 0, command: 'next', onNote: (m) => notes.push(m) });
-    expect(notes).toEqual([`taking over the stale lock ${lockFileFor(file)} of pid ${pid} ("killed", since "2026-01-01T00:00:00.000Z"), which is no longer running`]);
+    expect(notes).toEqual([
+      `taking over the stale lock ${lockFileFor(file)} of pid ${pid} ("killed", since "2026-01-01T00:00:00.000Z"), which is no longer running`,
+    ]);
     lock.release();
   });
 

@@ -223,9 +223,7 @@ esac`,
   it('benchmark kstats that NetBSD ZFS lacks are reported unsupported, in one line', async () => {
     const error = await rejection(adapter.readKstatTable((await netbsd()).shell, 'chksum_bench'));
     expect(error.name).toBe('GuestUnsupportedError');
-    expect(error.message).toBe(
-      "NetBSD's ZFS has no kstat.zfs.misc.chksum_bench (its ZFS predates the OpenZFS checksum benchmarks)",
-    );
+    expect(error.message).toBe("NetBSD's ZFS has no kstat.zfs.misc.chksum_bench (its ZFS predates the OpenZFS checksum benchmarks)");
     expect(await adapter.zfsImplementations((await netbsd()).shell)).toEqual({});
   });
 

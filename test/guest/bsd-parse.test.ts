@@ -8,13 +8,7 @@ import {
   parseKldstatHasModule,
   parseMdconfigAttach,
 } from '../../harness/guest/freebsd/parse.ts';
-import {
-  parseModstatHasModule,
-  parseNetbsdBoottime,
-  parsePhysmem,
-  parseRawPartition,
-  parseVndconfigList,
-} from '../../harness/guest/netbsd/parse.ts';
+import { parseModstatHasModule, parseNetbsdBoottime, parsePhysmem, parseRawPartition, parseVndconfigList } from '../../harness/guest/netbsd/parse.ts';
 import { parseOpenbsdBoottime, parseOpenbsdPhysmem } from '../../harness/guest/openbsd/parse.ts';
 import { expectRefused, fixture } from './fixtures.ts';
 

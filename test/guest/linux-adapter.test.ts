@@ -54,7 +54,7 @@ describeNeeding(['linux'], 'linux adapter on the local host', () => {
     if (seconds.ok) expect(Math.abs(seconds.value - Date.now() / 1000)).toBeLessThan(1);
   });
 
-  it('cpuTicks reads the guest\'s /proc/stat (for its steal time); two readings a moment apart only grow', async () => {
+  it("cpuTicks reads the guest's /proc/stat (for its steal time); two readings a moment apart only grow", async () => {
     const shell = new LocalShell();
     const first = await adapter.cpuTicks!(shell);
     expect(first).not.toBeNull();
@@ -108,12 +108,8 @@ describeNeeding(['linux'], 'linux adapter on the local host', () => {
 
   it('tunables with unsafe names or values are refused before any command runs', async () => {
     const shell = new LocalShell();
-    await expect(adapter.applyZfsTunables(shell, { 'zfs_arc_max; reboot': '1' })).rejects.toThrow(
-      /ZFS tunable name "zfs_arc_max; reboot" must match/,
-    );
-    await expect(adapter.applyZfsTunables(shell, { zfs_arc_max: '$(reboot)' })).rejects.toThrow(
-      /ZFS tunable zfs_arc_max value "\$\(reboot\)" must match/,
-    );
+    await expect(adapter.applyZfsTunables(shell, { 'zfs_arc_max; reboot': '1' })).rejects.toThrow(/ZFS tunable name "zfs_arc_max; reboot" must match/);
+    await expect(adapter.applyZfsTunables(shell, { zfs_arc_max: '$(reboot)' })).rejects.toThrow(/ZFS tunable zfs_arc_max value "\$\(reboot\)" must match/);
     await expect(adapter.readZfsTunables(shell, ['../../etc/passwd'])).rejects.toThrow(/must match/);
     expect(shell.commands).toEqual([]);
     expect(await adapter.applyZfsTunables(shell, {})).toEqual({});
@@ -165,11 +161,7 @@ describeNeeding(['linux'], 'linux adapter on the local host', () => {
       const shell = new LocalShell({ ...process.env, PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}` });
       const file = path.join(dir, 'kb0');
       expect(await adapter.createFileVdev(shell, file, 64)).toBe('/dev/loop7');
-      expect((await readFile(path.join(dir, 'calls'), 'utf8')).trim().split('\n')).toEqual([
-        `-f --show ${file}`,
-        '-f',
-        `/dev/loop7 ${file}`,
-      ]);
+      expect((await readFile(path.join(dir, 'calls'), 'utf8')).trim().split('\n')).toEqual([`-f --show ${file}`, '-f', `/dev/loop7 ${file}`]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

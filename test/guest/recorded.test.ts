@@ -9,7 +9,9 @@ import { readJsonFileSync, SMALL_FILE_LIMITS } from '../../harness/fs/json.ts';
 import { parseMacSysctl } from '../../harness/env/host.ts';
 
 const root = path.join(import.meta.dirname, '../fixtures/recorded');
-const bundles = readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+const bundles = readdirSync(root, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 /** Which kbench parser reads which recorded output; each must accept it. */
 const PARSERS: Record<string, (text: string) => unknown> = {
@@ -57,7 +59,15 @@ for (const bundle of bundles) {
 
     it('the checks follow from the raw outputs alone', () => {
       const probes: Record<string, Probe> = Object.fromEntries(
-        manifest.files.map((file) => [file.kind, { source: file.source, exitCode: file.exitCode, output: text(file.file), ...(file.stillRunning !== undefined ? { stillRunning: file.stillRunning } : {}) }]),
+        manifest.files.map((file) => [
+          file.kind,
+          {
+            source: file.source,
+            exitCode: file.exitCode,
+            output: text(file.file),
+            ...(file.stillRunning !== undefined ? { stillRunning: file.stillRunning } : {}),
+          },
+        ]),
       );
       expect(evaluate({ platform: manifest.platform, arch: manifest.arch, probes, ...manifest.inputs })).toEqual(manifest.checks);
     });

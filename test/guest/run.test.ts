@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  GuestCommandError,
-  parseSections,
-  runChecked,
-  runSections,
-  sectionScript,
-} from '../../harness/guest/common/run.ts';
+import { GuestCommandError, parseSections, runChecked, runSections, sectionScript } from '../../harness/guest/common/run.ts';
 import { LocalShell } from '../helpers/local-shell.ts';
 import { rejection } from './fixtures.ts';
 

@@ -5,11 +5,7 @@ describe('freebsdSysctlCandidates', () => {
   it('maps Linux names to every scope split, flat name first', () => {
     expect(freebsdSysctlCandidates('zfs_arc_max')).toEqual(['vfs.zfs.arc_max', 'vfs.zfs.arc.max']);
     expect(freebsdSysctlCandidates('zfs_txg_timeout')).toEqual(['vfs.zfs.txg_timeout', 'vfs.zfs.txg.timeout']);
-    expect(freebsdSysctlCandidates('zfs_vdev_raidz_impl')).toEqual([
-      'vfs.zfs.vdev_raidz_impl',
-      'vfs.zfs.vdev.raidz_impl',
-      'vfs.zfs.vdev_raidz.impl',
-    ]);
+    expect(freebsdSysctlCandidates('zfs_vdev_raidz_impl')).toEqual(['vfs.zfs.vdev_raidz_impl', 'vfs.zfs.vdev.raidz_impl', 'vfs.zfs.vdev_raidz.impl']);
   });
 
   it('takes dotted names as sysctls below vfs.zfs', () => {

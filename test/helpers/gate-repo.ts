@@ -26,7 +26,15 @@ export interface GateRepo {
 function git(dir: string, ...args: string[]): string {
   return execFileSync('git', ['-C', dir, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'kbench test', GIT_AUTHOR_EMAIL: 'test@invalid', GIT_COMMITTER_NAME: 'kbench test', GIT_COMMITTER_EMAIL: 'test@invalid', GIT_AUTHOR_DATE: '2026-12-03T08:00:00Z', GIT_COMMITTER_DATE: '2026-12-03T08:00:00Z' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'kbench test',
+      GIT_AUTHOR_EMAIL: 'test@invalid',
+      GIT_COMMITTER_NAME: 'kbench test',
+      GIT_COMMITTER_EMAIL: 'test@invalid',
+      GIT_AUTHOR_DATE: '2026-12-03T08:00:00Z',
+      GIT_COMMITTER_DATE: '2026-12-03T08:00:00Z',
+    },
   }).trim();
 }
 

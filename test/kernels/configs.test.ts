@@ -97,7 +97,10 @@ describe('kernels/alpine-m-series.config (Linux fragment)', () => {
     }
     const unverified = [...requests.keys()].filter((name) => !declared.has(name));
     expect(unverified, 'fragment options missing from linux-kconfig-verified.txt').toEqual([]);
-    expect([...declared.keys()].filter((name) => !requests.has(name)), 'stale names in the verified list').toEqual([]);
+    expect(
+      [...declared.keys()].filter((name) => !requests.has(name)),
+      'stale names in the verified list',
+    ).toEqual([]);
   });
 });
 
@@ -142,7 +145,10 @@ describe('BSD kernel configs', () => {
       }
       const known = new Set(rows.map((r) => `${r[1]} ${r[2]}`));
       expect(removed.filter((r) => !known.has(r))).toEqual([]);
-      expect([...known].filter((k) => !removed.includes(k)), 'stale rows').toEqual([]);
+      expect(
+        [...known].filter((k) => !removed.includes(k)),
+        'stale rows',
+      ).toEqual([]);
     });
   }
 

@@ -65,11 +65,17 @@ describe('--dry-run prints the plan and changes nothing', () => {
     const plan = planLines(r.stdout);
     expect(plan[0]).toMatch(/^plan: 1\. apk add build-base linux-headers bc flex bison elfutils-dev openssl-dev perl ncurses-dev xz/);
     expect(plan).toContain('plan: 2. fetch linux-6.6.100.tar.xz and sha256sums.asc from cdn.kernel.org/pub/linux/kernel/v6.x/, verify the SHA-256');
-    expect(plan.some((l) => /merge alpine-m-series\.config \(page size 16k\) onto \/boot\/config-virt with scripts\/kconfig\/merge_config\.sh/.test(l))).toBe(true);
+    expect(plan.some((l) => /merge alpine-m-series\.config \(page size 16k\) onto \/boot\/config-virt with scripts\/kconfig\/merge_config\.sh/.test(l))).toBe(
+      true,
+    );
     expect(plan.some((l) => /every requested option survived olddefconfig/.test(l))).toBe(true);
     expect(plan.some((l) => /OpenZFS .* against this kernel tree/.test(l))).toBe(true);
-    expect(plan).toContain('plan: 8. fetch aports main/zfs-lts/APKBUILD (<alpine major.minor>-stable), check its _ver is <installed zfs package version>, apply every *.patch of its source= list');
-    expect(plan.at(-1)).toBe('plan: 11. write out/vmlinuz-m-series (arch/arm64/boot/Image), config-m-series, modules-m-series.tar.gz, zfs-patches.txt, SHA256SUMS');
+    expect(plan).toContain(
+      'plan: 8. fetch aports main/zfs-lts/APKBUILD (<alpine major.minor>-stable), check its _ver is <installed zfs package version>, apply every *.patch of its source= list',
+    );
+    expect(plan.at(-1)).toBe(
+      'plan: 11. write out/vmlinuz-m-series (arch/arm64/boot/Image), config-m-series, modules-m-series.tar.gz, zfs-patches.txt, SHA256SUMS',
+    );
     expect(r.stdout).toMatch(/^dry run: nothing was changed$/m);
   });
 
@@ -114,8 +120,8 @@ describe('--dry-run prints the plan and changes nothing', () => {
 
   it('build-alpine-kernel.sh: the option list follows the kernel version (6.12 keeps the arm64 SHA drivers, 6.18 has none)', () => {
     const requested = (version: string) =>
-      run([script('kernels/build-alpine-kernel.sh'), '--print-fragment', '--kernel-version', version]).stdout
-        .split('\n')
+      run([script('kernels/build-alpine-kernel.sh'), '--print-fragment', '--kernel-version', version])
+        .stdout.split('\n')
         .filter((l) => /^(CONFIG_|# CONFIG_.* is not set$)/.test(l));
     const sha = ['CONFIG_CRYPTO_SHA1_ARM64_CE=y', 'CONFIG_CRYPTO_SHA256_ARM64=y', 'CONFIG_CRYPTO_SHA2_ARM64_CE=y', 'CONFIG_CRYPTO_SHA512_ARM64_CE=y'];
     const old = requested('6.12.38');
@@ -144,7 +150,9 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(plan).toMatch(/buildkernel KERNCONF=M-SERIES TARGET=arm64/);
     expect(plan).toMatch(/installkernel KERNCONF=M-SERIES KODIR=\/boot\/kernel\.m-series/);
     expect(plan).toMatch(/nextboot -k kernel\.m-series/);
-    expect(plan).toMatch(/check \/boot\/kernel\.m-series has kernel and zfs\.ko; tar it as \.\/kernel-artifacts\/freebsd\/kernel\.m-series\.tar\.gz \(kernel\.m-series\/\.\.\.\)/);
+    expect(plan).toMatch(
+      /check \/boot\/kernel\.m-series has kernel and zfs\.ko; tar it as \.\/kernel-artifacts\/freebsd\/kernel\.m-series\.tar\.gz \(kernel\.m-series\/\.\.\.\)/,
+    );
     const noNext = run([script('kernels/build-freebsd-kernel.sh'), '--dry-run', '--no-nextboot']);
     expect(noNext.stdout).not.toMatch(/nextboot -k/);
   });
@@ -154,7 +162,13 @@ describe('--dry-run prints the plan and changes nothing', () => {
     const boot = join(scratch, 'fbsd-fake', 'boot');
     const kodir = join(boot, 'kernel.m-series');
     mkdirSync(kodir, { recursive: true });
-    for (const [file, body] of [['kernel', 'ELF kernel'], ['zfs.ko', 'ELF zfs'], ['opensolaris.ko', 'ELF opensolaris'], ['kernel.debug', 'dwarf'], ['zfs.ko.debug', 'dwarf']]) {
+    for (const [file, body] of [
+      ['kernel', 'ELF kernel'],
+      ['zfs.ko', 'ELF zfs'],
+      ['opensolaris.ko', 'ELF opensolaris'],
+      ['kernel.debug', 'dwarf'],
+      ['zfs.ko.debug', 'dwarf'],
+    ]) {
       writeFileSync(join(kodir, file!), body!);
     }
     const out = join(scratch, 'fbsd-out');
@@ -163,12 +177,25 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(r.code).toBe(0);
     const listing = spawnSync('tar', ['-tzf', join(out, 'kernel.m-series.tar.gz')], { encoding: 'utf8' });
     expect(listing.status).toBe(0);
-    const members = listing.stdout.split('\n').filter((l) => l !== '' && !l.endsWith('/')).sort();
+    const members = listing.stdout
+      .split('\n')
+      .filter((l) => l !== '' && !l.endsWith('/'))
+      .sort();
     expect(members).toEqual(['kernel.m-series/kernel', 'kernel.m-series/opensolaris.ko', 'kernel.m-series/zfs.ko']);
     // What limaSetupSteps runs in the guest (harness/backends/lima/args.ts), against a fake /boot.
     const guestBoot = join(scratch, 'fbsd-guest-boot');
     mkdirSync(guestBoot);
-    const unpack = spawnSync('sh', ['-c', `tar -xzf "$1" -C "$2" && test -f "$2/kernel.m-series/kernel" && test -f "$2/kernel.m-series/zfs.ko"`, 'sh', join(out, 'kernel.m-series.tar.gz'), guestBoot], { encoding: 'utf8' });
+    const unpack = spawnSync(
+      'sh',
+      [
+        '-c',
+        `tar -xzf "$1" -C "$2" && test -f "$2/kernel.m-series/kernel" && test -f "$2/kernel.m-series/zfs.ko"`,
+        'sh',
+        join(out, 'kernel.m-series.tar.gz'),
+        guestBoot,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(unpack.stderr).toBe('');
     expect(unpack.status).toBe(0);
     expect(readFileSync(join(guestBoot, 'kernel.m-series', 'zfs.ko'), 'utf8')).toBe('ELF zfs');
@@ -220,7 +247,10 @@ describe('--dry-run prints the plan and changes nothing', () => {
     writeFileSync(join(tree, 'o', '.config'), '');
     const trees = ['--zfs-src', join(tree, 'z'), '--linux', join(tree, 'l'), '--linux-obj', join(tree, 'o'), '--out', join(tree, 'out')];
     expect(zfs(...trees, '--jobs', '0')).toMatchObject({ code: 2, stderr: "build-zfs-modules.sh: --jobs: expected a positive number, got '0'\n" });
-    expect(zfs(...trees, '--cross', 'nosuch-')).toMatchObject({ code: 2, stderr: 'build-zfs-modules.sh: cross compiler nosuch-gcc not found (apt-get install gcc-aarch64-linux-gnu)\n' });
+    expect(zfs(...trees, '--cross', 'nosuch-')).toMatchObject({
+      code: 2,
+      stderr: 'build-zfs-modules.sh: cross compiler nosuch-gcc not found (apt-get install gcc-aarch64-linux-gnu)\n',
+    });
     const kernel = (...args: string[]) => run([script('kernels/build-arm64-linux-kernel.sh'), ...args]);
     // --fragment repeats: each one is checked, in order.
     writeFileSync(join(tree, 'a.config'), '');
@@ -228,7 +258,10 @@ describe('--dry-run prints the plan and changes nothing', () => {
       code: 2,
       stderr: `build-arm64-linux-kernel.sh: fragment not found: ${join(tree, 'b.config')}\n`,
     });
-    expect(kernel('--out', join(tree, 'k'), '--page-size', '8k')).toMatchObject({ code: 2, stderr: "build-arm64-linux-kernel.sh: --page-size: expected 16k or 4k, got '8k'\n" });
+    expect(kernel('--out', join(tree, 'k'), '--page-size', '8k')).toMatchObject({
+      code: 2,
+      stderr: "build-arm64-linux-kernel.sh: --page-size: expected 16k or 4k, got '8k'\n",
+    });
   });
 
   it('build-all-kernels.sh: forwards to kbench build (--only becomes --os); BSDs without a guest are skipped', () => {
@@ -237,7 +270,9 @@ describe('--dry-run prints the plan and changes nothing', () => {
     const plan = planLines(two.stderr);
     expect(plan[0]).toBe('plan: freebsd: limactl start --tty=false --name=kbench-build-freebsd --vm-type=qemu --cpus=4 --memory=8 template:freebsd');
     expect(plan).toContain('plan: alpine: limactl shell kbench-build-alpine -- sudo sh /tmp/build-alpine-kernel.sh --out /tmp/kbench-kernel-artifacts/alpine');
-    expect(plan).toContain(`plan: alpine: limactl copy -r kbench-build-alpine:/tmp/kbench-kernel-artifacts/alpine/. ${join(scratch, 'kernel-artifacts', 'alpine')}/`);
+    expect(plan).toContain(
+      `plan: alpine: limactl copy -r kbench-build-alpine:/tmp/kbench-kernel-artifacts/alpine/. ${join(scratch, 'kernel-artifacts', 'alpine')}/`,
+    );
     expect(plan.findIndex((l) => l.startsWith('plan: alpine'))).toBeGreaterThan(plan.findIndex((l) => l.startsWith('plan: freebsd')));
     expect(plan.some((l) => l.includes('netbsd'))).toBe(false);
 
@@ -247,7 +282,9 @@ describe('--dry-run prints the plan and changes nothing', () => {
     });
     expect(bsd.code).toBe(0);
     expect(bsd.stderr).toMatch(/^plan: netbsd: skip \(Lima cannot run netbsd/m);
-    expect(bsd.stderr).toMatch(/^plan: openbsd: scp -o BatchMode=yes -P 2222 \S+\/kernels\/openbsd-m-series-kernel\.conf \S+\/kernels\/build-openbsd-kernel\.sh root@127\.0\.0\.1:\/tmp\/$/m);
+    expect(bsd.stderr).toMatch(
+      /^plan: openbsd: scp -o BatchMode=yes -P 2222 \S+\/kernels\/openbsd-m-series-kernel\.conf \S+\/kernels\/build-openbsd-kernel\.sh root@127\.0\.0\.1:\/tmp\/$/m,
+    );
 
     const bad = run([script('kernels/build-all-kernels.sh'), '--dry-run', '--only', 'alpine,plan9']);
     expect(bad.code).toBe(2);
@@ -297,7 +334,11 @@ describe('build-alpine-kernel.sh --check-config: the claim check that runs after
     writeFileSync(file, [...broken, 'CONFIG_ARM64_4K_PAGES=y', 'CONFIG_FTRACE=y', 'CONFIG_SOUND=m', ''].join('\n'));
     const r = run([script('kernels/build-alpine-kernel.sh'), '--check-config', file]);
     expect(r.code).toBe(1);
-    const listed = r.stderr.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim()).sort();
+    const listed = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('  '))
+      .map((l) => l.trim())
+      .sort();
     expect(listed).toEqual(
       [
         'CONFIG_ARM64_16K_PAGES=y requested, final: not set',
@@ -342,7 +383,10 @@ describe('the upstream-name verifiers', () => {
     mkdirSync(join(tree, 'arch', 'arm64'), { recursive: true });
     const [onX86Only, ...rest] = fragmentNames as [string, ...string[]];
     writeFileSync(join(tree, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 6\nSUBLEVEL = 7\n');
-    writeFileSync(join(tree, 'drivers', 'Kconfig'), rest.map((n, i) => `${i % 2 ? 'menuconfig' : 'config'} ${n}\n\tbool "x"\n\thelp\n\t  config lowercase words are not symbols\n`).join('\n'));
+    writeFileSync(
+      join(tree, 'drivers', 'Kconfig'),
+      rest.map((n, i) => `${i % 2 ? 'menuconfig' : 'config'} ${n}\n\tbool "x"\n\thelp\n\t  config lowercase words are not symbols\n`).join('\n'),
+    );
     writeFileSync(join(tree, 'arch', 'x86', 'Kconfig'), `config ${onX86Only}\n\tbool\n`);
     git(tree, 'init', '-q');
     git(tree, 'add', '.');
@@ -375,7 +419,10 @@ describe('the upstream-name verifiers', () => {
     const conf = readFileSync(script('kernels/openbsd-m-series-kernel.conf'), 'utf8');
     const devices = [...conf.matchAll(/^# ukc: disable ([a-z0-9_]+)$/gm)].map((m) => m[1] as string);
     // Every device attached, but "uhci" only mentioned in a comment: that must not count.
-    const generic = `${devices.filter((d) => d !== 'uhci').map((d) => `${d}*\t\tat fdt?\n`).join('')}# uhci is gone\n`;
+    const generic = `${devices
+      .filter((d) => d !== 'uhci')
+      .map((d) => `${d}*\t\tat fdt?\n`)
+      .join('')}# uhci is gone\n`;
     writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC'), generic);
     writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC.MP'), 'option\tWITNESS\n');
     writeFileSync(join(root, 'sys', 'conf', 'GENERIC'), 'option\t\tDIAGNOSTIC\noption\t\tPOOL_DEBUG\n');
@@ -391,7 +438,9 @@ describe('the upstream-name verifiers', () => {
     writeFileSync(join(root, 'sys', 'arch', 'arm64', 'conf', 'GENERIC'), `${generic}uhci*\t\tat pci?\n`);
     const ok = run([script('test/kernels/verify-bsd-config-names.sh'), 'openbsd', root, 'fixture'], { KBENCH_VERIFIED_OUT: out });
     expect(ok.code).toBe(0);
-    const rows = readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('openbsd\t'));
+    const rows = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('openbsd\t'));
     expect(rows).toContain(`openbsd\toption\tWITNESS\tsys/arch/arm64/conf/GENERIC.MP\t${'a'.repeat(40)}`);
     expect(rows).toHaveLength(devices.length + 3);
   });

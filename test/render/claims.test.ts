@@ -33,9 +33,12 @@ describe('kernels/claims.json', () => {
   });
 
   it('rejects a malformed claims file with the field named', () => {
-    expect(() => parseClaims('{"format":"kbench-claims","version":2,"source":"","about":"","platform":{"chipClasses":["M1"],"description":"x"},"claims":{"a.b":[{"speedup":-1}]}}', 'c.json')).toThrow(
-      /^c\.json: field claims\.a\.b\[0\]\./,
-    );
+    expect(() =>
+      parseClaims(
+        '{"format":"kbench-claims","version":2,"source":"","about":"","platform":{"chipClasses":["M1"],"description":"x"},"claims":{"a.b":[{"speedup":-1}]}}',
+        'c.json',
+      ),
+    ).toThrow(/^c\.json: field claims\.a\.b\[0\]\./);
     expect(() => parseClaims('{', 'c.json')).toThrow(/c\.json: not valid JSON/);
   });
 });

@@ -73,10 +73,14 @@ describe('runReportCommand', () => {
     expect((await failure(runReportCommand({ files: [run2, broken], out }))).message).toBe(
       `${broken}: field targets[0].metrics[0].samples[3].value: must not be negative (value -1)`,
     );
-    expect((await failure(runReportCommand({ files: [run2], baseline: path.join(dir, 'missing.json'), out }))).message).toMatch(/missing\.json: cannot read \(ENOENT\)/);
+    expect((await failure(runReportCommand({ files: [run2], baseline: path.join(dir, 'missing.json'), out }))).message).toMatch(
+      /missing\.json: cannot read \(ENOENT\)/,
+    );
     expect((await failure(runReportCommand({ files: [run2], format: 'pdf', out }))).message).toBe('--format: must be one of html, md, junit (got "pdf")');
     expect((await failure(runReportCommand({ files: [run2], historyDir: run1, out }))).message).toMatch(/--history must be a directory/);
-    expect((await failure(runReportCommand({ files: [run2], out: path.join(dir, 'no', 'such', 'dir', 'r.html') }))).message).toMatch(/directory .* does not exist/);
+    expect((await failure(runReportCommand({ files: [run2], out: path.join(dir, 'no', 'such', 'dir', 'r.html') }))).message).toMatch(
+      /directory .* does not exist/,
+    );
     expect((await failure(runReportCommand({ files: [run2], out: dir }))).message).toMatch(/is a directory/);
     expect((await failure(runReportCommand({ files: [], out }))).message).toMatch(/at least one results file/);
 

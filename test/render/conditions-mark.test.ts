@@ -14,7 +14,8 @@ const busyRun = () => {
   ]);
   return run;
 };
-const html = (ci: boolean, run = busyRun()) => renderHtmlReport(buildReportModel({ results: [run], baseline: null, history: null, options: { claims: null, generatedAt: GENERATED_AT, ci } }));
+const html = (ci: boolean, run = busyRun()) =>
+  renderHtmlReport(buildReportModel({ results: [run], baseline: null, history: null, options: { claims: null, generatedAt: GENERATED_AT, ci } }));
 const verdicts = (page: string) => page.slice(page.indexOf('<section id="verdicts">'), page.indexOf('</section>', page.indexOf('<section id="verdicts">')));
 
 describe('HTML report: † on verdict rows made under different conditions', () => {

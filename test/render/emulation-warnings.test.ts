@@ -33,7 +33,15 @@ describe('emulationWarnings', () => {
 describe('uname -m', () => {
   it('one lowercase word is a machine name; an answer that is something else is not recorded', async () => {
     const { normalizeMachine, parseMachine } = await import('../../harness/guest/common/facts.ts');
-    expect(['aarch64', 'arm64', 'evbarm', 'amd64', 'x86_64', 'x64', 'riscv64'].map(normalizeMachine)).toEqual(['aarch64', 'aarch64', 'aarch64', 'x86_64', 'x86_64', 'x86_64', 'riscv64']);
+    expect(['aarch64', 'arm64', 'evbarm', 'amd64', 'x86_64', 'x64', 'riscv64'].map(normalizeMachine)).toEqual([
+      'aarch64',
+      'aarch64',
+      'aarch64',
+      'x86_64',
+      'x86_64',
+      'x86_64',
+      'riscv64',
+    ]);
     expect(parseMachine('aarch64\n')).toEqual({ ok: true, value: 'aarch64' });
     expect(parseMachine('14.1-RELEASE-p5').ok).toBe(false);
     expect(parseMachine('\u001b[31mx86_64').ok).toBe(false);

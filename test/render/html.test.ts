@@ -107,10 +107,14 @@ describeNeeding(['chromium'], 'HTML report of a run with a regression against it
 
   it('draws one dot per boot, one faint tick per sample, and a change-point rule where the history steps', async () => {
     const scrub = model.metrics.find((m) => m.id === 'zfs.scrub.seconds')!;
-    const ticks = await opened.page.$$eval('#metric-zfs-scrub-seconds .chart-distribution svg g.mark-rect.role-mark', (groups) => groups.map((g) => g.children.length));
+    const ticks = await opened.page.$$eval('#metric-zfs-scrub-seconds .chart-distribution svg g.mark-rect.role-mark', (groups) =>
+      groups.map((g) => g.children.length),
+    );
     // Iterations, then one center bar per series.
     expect(ticks).toEqual([40, 4]);
-    const dots = await opened.page.$$eval('#metric-zfs-scrub-seconds .chart-distribution svg g.mark-symbol.role-mark', (groups) => groups.map((g) => g.children.length));
+    const dots = await opened.page.$$eval('#metric-zfs-scrub-seconds .chart-distribution svg g.mark-symbol.role-mark', (groups) =>
+      groups.map((g) => g.children.length),
+    );
     expect(dots).toEqual([scrub.boots.length]);
     expect(scrub.boots.length).toBe(8);
     const changes = await opened.page.textContent('#metric-zfs-scrub-seconds .changes');
@@ -144,7 +148,14 @@ describeNeeding(['chromium'], 'HTML report of a run with a regression against it
 
   it('shows the system tables: host, guests, pool properties, ZFS tunables', async () => {
     const system = (await opened.page.textContent('#system'))!;
-    for (const text of ['Intel(R) Xeon(R) CPU @ 2.20GHz', 'qemu (qemu-tcg)', 'recordsize128K', 'zfs_arc_max536870912', 'zfs_fletcher_4_implavx2', '6.1.0-28-amd64'])
+    for (const text of [
+      'Intel(R) Xeon(R) CPU @ 2.20GHz',
+      'qemu (qemu-tcg)',
+      'recordsize128K',
+      'zfs_arc_max536870912',
+      'zfs_fletcher_4_implavx2',
+      '6.1.0-28-amd64',
+    ])
       expect(system).toContain(text);
   });
 
@@ -242,7 +253,11 @@ describeNeeding(['chromium'], 'HTML report of the real icount testbed run (24 me
     const lines = (await opened.page.locator('#verdict-lines').boundingBox())!;
     expect(lines.y + lines.height).toBeLessThanOrEqual(900);
     // Nothing but the header comes before it.
-    expect(await opened.page.$$eval('main > *', (nodes) => nodes.slice(0, 3).map((n) => n.id || n.tagName.toLowerCase()))).toEqual(['header', 'overview', 'claims']);
+    expect(await opened.page.$$eval('main > *', (nodes) => nodes.slice(0, 3).map((n) => n.id || n.tagName.toLowerCase()))).toEqual([
+      'header',
+      'overview',
+      'claims',
+    ]);
     // One point per tested metric, one labelled row per workload panel.
     const symbols = await opened.page.$$eval('.chart-overview svg g.mark-symbol.role-mark > path', (paths) =>
       paths.map((p) => ({

@@ -30,7 +30,9 @@ describe('Markdown report', () => {
     const regressions = section(markdown, '### ✗ Regressions');
     expect(markdown.indexOf('### ✗ Regressions')).toBeLessThan(markdown.indexOf('### Results'));
     expect(regressions).toContain(`### ✗ Regressions (${model.counts.regressed})`);
-    expect(regressions).toMatch(/\| ✗ \| debian\/custom vs baseline \| `zfs\.scrub\.seconds` \| 2\.\d\d s ±[\d.]+% \(2×5\) \| 3\.\d\d s ±[\d.]+% \(2×5\) \| \+2\d% \\\[\+\d+%, \+\d+%\\\] \| 0\.\d+ \|/);
+    expect(regressions).toMatch(
+      /\| ✗ \| debian\/custom vs baseline \| `zfs\.scrub\.seconds` \| 2\.\d\d s ±[\d.]+% \(2×5\) \| 3\.\d\d s ±[\d.]+% \(2×5\) \| \+2\d% \\\[\+\d+%, \+\d+%\\\] \| 0\.\d+ \|/,
+    );
     const table = regressions.split('\n').filter((line) => line.startsWith('| ✗'));
     expect(table).toHaveLength(model.counts.regressed);
     // Two boots per side cannot confirm send_recv's +14%; the smaller kernel image is exact.
@@ -46,7 +48,14 @@ describe('Markdown report', () => {
     // header + every compared row, every row with the same 7 columns (no cell broke the table).
     expect(rows).toHaveLength(model.verdicts.length + 1);
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(9);
-    expect(rows.slice(1).map((row) => row.match(/`([a-z0-9_.]+)` (.*?) \|/)!.slice(1).join(' '))).toEqual(model.overview.map((o) => `${o.metricId} ${o.setTitle}`));
+    expect(
+      rows.slice(1).map((row) =>
+        row
+          .match(/`([a-z0-9_.]+)` (.*?) \|/)!
+          .slice(1)
+          .join(' '),
+      ),
+    ).toEqual(model.overview.map((o) => `${o.metricId} ${o.setTitle}`));
     expect(rows[1]).toMatch(/^\| ✗ \| `zfs\.scrub\.seconds` debian\/custom vs baseline \|/);
     expect(results).toMatch(/\| \? \| `boot\.host_to_ssh\.seconds` debian: custom vs stock kernel .* \| inconclusive \|/);
     expect(results).toMatch(/Geometric mean speedup of custom over stock \(debian: custom vs stock kernel\): \d\.\d\d×/);
@@ -60,8 +69,14 @@ describe('Markdown report', () => {
     const ids = Array.from({ length: 1200 }, (_, i) => `zfs.workload${i % 40}.metric_number_${i}.seconds`);
     const values = (centre: number) => Array.from({ length: 6 }, (_, i) => centre * (1 + ((i % 3) - 1) * 0.02));
     const run = runFile([
-      target('stock', ids.map((id, i) => metric(id, values(1 + (i % 7) * 0.1)))),
-      target('custom', ids.map((id, i) => metric(id, values((1 + (i % 7) * 0.1) * (i % 5 === 0 ? 1.3 : 1))))),
+      target(
+        'stock',
+        ids.map((id, i) => metric(id, values(1 + (i % 7) * 0.1))),
+      ),
+      target(
+        'custom',
+        ids.map((id, i) => metric(id, values((1 + (i % 7) * 0.1) * (i % 5 === 0 ? 1.3 : 1)))),
+      ),
     ]);
     const big = buildReportModel({ results: [run], baseline: null, history: null, options: { claims, generatedAt: GENERATED_AT } });
     expect(big.verdicts).toHaveLength(1200);
@@ -80,14 +95,11 @@ describe('Markdown report', () => {
     const text = renderMarkdownReport(hostileModel);
     expect(text).not.toMatch(/<script|<img|onerror="|@here|\]\(/i);
     expect(text).toContain('&lt;script&gt;window.\\_\\_pwned=1;alert(1)&lt;/script&gt;');
-    for (const line of text.split('\n').filter((l) => l.startsWith('| ')))
-      expect(line.split(/(?<!\\)\|/).length, line).toBeGreaterThanOrEqual(9);
+    for (const line of text.split('\n').filter((l) => l.startsWith('| '))) expect(line.split(/(?<!\\)\|/).length, line).toBeGreaterThanOrEqual(9);
   });
 
   it('escapeMarkdown keeps text on one line and neutralises markup', () => {
-    expect(escapeMarkdown('a|b\n*c* [x](y) @me #12 http://e <b> `c`')).toBe(
-      'a\\|b \\*c\\* \\[x\\](y) &#64;me &#35;12 http:&#47;&#47;e &lt;b&gt; \\`c\\`',
-    );
+    expect(escapeMarkdown('a|b\n*c* [x](y) @me #12 http://e <b> `c`')).toBe('a\\|b \\*c\\* \\[x\\](y) &#64;me &#35;12 http:&#47;&#47;e &lt;b&gt; \\`c\\`');
   });
 });
 

@@ -65,7 +65,10 @@ describe('buildReportModel', () => {
     expect(claim.measuredCI!.high).toBeLessThan(1.75);
     // The synthetic custom kernel (6.1.119-kbench-zfs) is not the seed's M-series kernel: no verdict on the claim.
     expect(claim.outcome).toBe('measured on another kernel');
-    expect(model.claims.find((row) => row.metricId === 'zfs.pool_create.seconds' && row.claimGuestOs === null)).toMatchObject({ ciAgainstClaim: 'refuted', measuredKernel: '6.1.119-kbench-zfs' });
+    expect(model.claims.find((row) => row.metricId === 'zfs.pool_create.seconds' && row.claimGuestOs === null)).toMatchObject({
+      ciAgainstClaim: 'refuted',
+      measuredKernel: '6.1.119-kbench-zfs',
+    });
     expect(model.metrics.find((m) => m.id === 'zfs.snapshots.create_single.per_s')!.claims).toEqual([]);
   });
 

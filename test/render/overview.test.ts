@@ -55,11 +55,19 @@ describe('overview rows', () => {
       expect(chartRows.filter((r) => r.header).map((r) => r.headerLabel)).toEqual(order);
     });
 
-  it('puts the icount run\'s kernel-size regression first, exact, and the seed\'s claimed values as markers', () => {
+  it("puts the icount run's kernel-size regression first, exact, and the seed's claimed values as markers", () => {
     const first = icount.overview[0]!;
     expect(first).toMatchObject({ metricId: 'kernel.image.bytes', workload: 'kernel', verdict: 'regressed', exact: true, low: null, high: null, claimed: 1.5 });
-    const claimed = icount.overview.filter((o) => o.claimed !== null).map((o) => o.metricId).sort();
-    expect(claimed).toEqual(icount.claims.filter((c) => c.verdict !== 'not measured').map((c) => c.metricId).sort());
+    const claimed = icount.overview
+      .filter((o) => o.claimed !== null)
+      .map((o) => o.metricId)
+      .sort();
+    expect(claimed).toEqual(
+      icount.claims
+        .filter((c) => c.verdict !== 'not measured')
+        .map((c) => c.metricId)
+        .sort(),
+    );
     expect(icount.overview.find((o) => o.metricId === 'zfs.checksum.fletcher4_fastest.bytes_per_s')!.claimed).toBe(4);
   });
 
@@ -133,7 +141,10 @@ describe('per-metric charts draw what the verdict used', () => {
     expect(rows.map((r) => r.mode)).toEqual(['1', '2', '1', '2', '1', '2']);
     const warnings: string[] = [];
     // Boot dots (white 0.8 outline; the legend's symbols have another size): their path shapes.
-    const shapes = (svg: string) => new Set([...svg.matchAll(/<path transform="translate\([^)]*\)" d="([^"]+)" fill="#(?:4c78a8|f58518)" stroke="#fff" stroke-width="0.8"/g)].map((m) => m[1]));
+    const shapes = (svg: string) =>
+      new Set(
+        [...svg.matchAll(/<path transform="translate\([^)]*\)" d="([^"]+)" fill="#(?:4c78a8|f58518)" stroke="#fff" stroke-width="0.8"/g)].map((m) => m[1]),
+      );
     const withModes = await renderChartSvg('distribution', distributionRows(metric), warnings);
     const without = await renderChartSvg('distribution', distributionRows(icount.metrics.find((m) => m.id === 'zfs.scrub.seconds')!), warnings);
     expect(shapes(without).size).toBe(1);

@@ -7,7 +7,7 @@ import { checkParsedLimits, DEFAULT_LIMITS } from '../../harness/results/limits.
 import { loadResults, parseResults, saveResultsSync } from '../../harness/results/store.ts';
 import { metric, runFile, target } from '../helpers/results-factory.ts';
 
-const valid = () => structuredClone(runFile([target("stock", [metric("zfs.pool_create.seconds", [1.1, 1.2, 1.0])])]));
+const valid = () => structuredClone(runFile([target('stock', [metric('zfs.pool_create.seconds', [1.1, 1.2, 1.0])])]));
 const dir = () => mkdtempSync(path.join(tmpdir(), 'kb-limits-'));
 
 function message(action: () => unknown): string {
@@ -70,7 +70,9 @@ describe('limits on what is read', () => {
     closeSync(fd);
     const started = performance.now();
     const before = process.memoryUsage().rss;
-    await expect(loadResults(file)).rejects.toThrow(`${file}: 200 MiB is larger than the limit of 64 MiB (raise it with --max-input-mib or KBENCH_MAX_INPUT_MIB)`);
+    await expect(loadResults(file)).rejects.toThrow(
+      `${file}: 200 MiB is larger than the limit of 64 MiB (raise it with --max-input-mib or KBENCH_MAX_INPUT_MIB)`,
+    );
     expect(performance.now() - started).toBeLessThan(1000);
     expect(process.memoryUsage().rss - before).toBeLessThan(16 * 1024 * 1024);
   });

@@ -73,7 +73,9 @@ describe('results schema versions', () => {
   it('refuses a version newer than it knows with one line, exit 2, before the schema looks', async () => {
     const future = { ...(JSON.parse(text) as Record<string, unknown>), schemaVersion: RESULTS_SCHEMA_VERSION + 1, someNewField: { shape: 'unknown to us' } };
     const error = thrown(() => parseResults(JSON.stringify(future), 'future.json'));
-    expect(error.message).toBe(`future.json: field schemaVersion: version ${RESULTS_SCHEMA_VERSION + 1} is newer than this kbench understands (${RESULTS_SCHEMA_VERSION}); upgrade kbench`);
+    expect(error.message).toBe(
+      `future.json: field schemaVersion: version ${RESULTS_SCHEMA_VERSION + 1} is newer than this kbench understands (${RESULTS_SCHEMA_VERSION}); upgrade kbench`,
+    );
     expect(error.exitCode).toBe(2);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'kb-migrate-')), 'future.json');
     writeFileSync(file, JSON.stringify(future));

@@ -41,14 +41,20 @@ describe('results validation', () => {
     ['unknown field', (d: any) => (d.targets[0].metrics[0].extra = 1), /targets\[0\]\.metrics\[0\]/],
     ['bad timestamp', (d: any) => (d.targets[0].metrics[0].samples[0].at = 'yesterday'), /samples\[0\]\.at/],
     ['target id not matching its guest', (d: any) => (d.targets[0].id = 'debian/custom'), /targets\[0\]\.id: does not match its guest/],
-    ['unsupported metric with samples', (d: any) => (d.targets[0].metrics[0].status = { kind: 'unsupported', reason: 'no ZFS' }), /unsupported metric cannot have samples/],
+    [
+      'unsupported metric with samples',
+      (d: any) => (d.targets[0].metrics[0].status = { kind: 'unsupported', reason: 'no ZFS' }),
+      /unsupported metric cannot have samples/,
+    ],
   ])('rejects %s', (_name, mutate, pattern) => {
     expect(rejection(mutate)).toMatch(pattern);
   });
 
   it('rejects Infinity (1e999 in JSON) and NaN written as a string', () => {
     const text = JSON.stringify(valid()).replace('"value":1.2', '"value":1e999');
-    expect(() => parseResults(text, 'r.json')).toThrow(/^r\.json: refused at line 1, column \d+, field targets\[0\]\.metrics\[0\]\.samples\[1\]\.value: number 1e999 is out of range$/);
+    expect(() => parseResults(text, 'r.json')).toThrow(
+      /^r\.json: refused at line 1, column \d+, field targets\[0\]\.metrics\[0\]\.samples\[1\]\.value: number 1e999 is out of range$/,
+    );
     expect(rejection((d) => (d.targets[0].metrics[0].samples[0].value = 'NaN'))).toMatch(/samples\[0\]\.value/);
   });
 

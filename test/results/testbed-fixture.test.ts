@@ -20,9 +20,7 @@ describe('the recorded testbed run', () => {
     expect(results.host!.acceleration).toBe('qemu-tcg');
     expect(results.targets.map((t) => t.id)).toEqual(['debian/stock', 'debian/custom']);
     for (const target of results.targets) {
-      expect(target.metrics.map((m) => m.id).sort()).toEqual(
-        [...metricIds(SUITES.zfs!)].filter((id) => !ADDED_AFTER_RECORDING.has(id)).sort(),
-      );
+      expect(target.metrics.map((m) => m.id).sort()).toEqual([...metricIds(SUITES.zfs!)].filter((id) => !ADDED_AFTER_RECORDING.has(id)).sort());
       expect(target.guest.poolProperties).toMatchObject({ ashift: '12', compression: 'off', recordsize: '128k' });
       const poolCreate = target.metrics.find((m) => m.id === 'zfs.pool_create.seconds')!;
       expect(poolCreate.samples).toHaveLength(9);

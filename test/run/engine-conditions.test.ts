@@ -78,7 +78,15 @@ function guestWithTicks(stealPerBoot: number[] | null): GuestAdapter {
 }
 
 async function run(guest: GuestAdapter) {
-  const settings = { target: 'debian-testbed', backend: 'qemu' as const, suite: 'zfs', workloads: null, quick: true, kernels: ['stock' as const, 'custom' as const], runs: { kind: 'fixed' as const, count: 1 } };
+  const settings = {
+    target: 'debian-testbed',
+    backend: 'qemu' as const,
+    suite: 'zfs',
+    workloads: null,
+    quick: true,
+    kernels: ['stock' as const, 'custom' as const],
+    runs: { kind: 'fixed' as const, count: 1 },
+  };
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'kbench-engine-')), 'results.json');
   const recorder = new RunRecorder(file, newRunFile(settings, structuredClone(HOST)));
   const engine = new RunEngine(
@@ -89,8 +97,8 @@ async function run(guest: GuestAdapter) {
   return recorder.results;
 }
 
-describeNeeding(['linux'], 'the engine records each boot\'s conditions', () => {
-  it('host CPU frequency (this host\'s, when it reports one) and guest steal between login and the end of the measurements', async () => {
+describeNeeding(['linux'], "the engine records each boot's conditions", () => {
+  it("host CPU frequency (this host's, when it reports one) and guest steal between login and the end of the measurements", async () => {
     const results = await run(guestWithTicks([50, 0]));
     const loads = results.hostLoad!;
     expect(loads.map((l) => l.variant)).toEqual(['stock', 'custom']);

@@ -128,7 +128,11 @@ function results(clock: GuestClock | undefined, metrics: Partial<Metric>[] = [])
       limaVersion: null,
       loadAverage: null,
     },
-    targets: (['stock', 'custom'] as const).map((variant) => ({ id: `debian/${variant}`, guest: guest(variant), metrics: (metrics.length ? metrics : [{}]).map(metric) })),
+    targets: (['stock', 'custom'] as const).map((variant) => ({
+      id: `debian/${variant}`,
+      guest: guest(variant),
+      metrics: (metrics.length ? metrics : [{}]).map(metric),
+    })),
   });
 }
 
@@ -136,7 +140,9 @@ describe('results on different clocks are never compared', () => {
   it('a wall-clock baseline and an icount run: a one-line refusal naming the field, and a fingerprint difference', () => {
     const run = results({ kind: 'icount', shift: 0 });
     const baseline = results(undefined);
-    expect(clockMismatch(run, baseline, 'run.json', 'baseline.json')).toMatch(/^run\.json: field host\.guestClock: .*icount shift=0.*baseline\.json ran on "host wall clock"/);
+    expect(clockMismatch(run, baseline, 'run.json', 'baseline.json')).toMatch(
+      /^run\.json: field host\.guestClock: .*icount shift=0.*baseline\.json ran on "host wall clock"/,
+    );
     expect(fingerprintDifferences(run, baseline).map((d) => d.field)).toContain('host.guestClock');
     expect(clockMismatch(run, results({ kind: 'icount', shift: 0 }), 'a', 'b')).toBeNull();
     expect(clockMismatch(run, results({ kind: 'icount', shift: 2 }), 'a', 'b')).not.toBeNull();
@@ -148,7 +154,10 @@ describe('results on different clocks are never compared', () => {
   });
 
   it('a metric whose pool lived in guest RAM on one side and on disk on the other is incomparable', () => {
-    const sets = pairRunVsBaseline(results({ kind: 'icount', shift: 0 }, [{ scratch: 'guest-ram' }]), results({ kind: 'icount', shift: 0 }, [{ scratch: 'disk' }]));
+    const sets = pairRunVsBaseline(
+      results({ kind: 'icount', shift: 0 }, [{ scratch: 'guest-ram' }]),
+      results({ kind: 'icount', shift: 0 }, [{ scratch: 'disk' }]),
+    );
     expect(sets[0]!.incomparable[0]!.detail).toMatch(/guest-ram .* disk/);
     expect(sets[0]!.pairs).toHaveLength(0);
   });
@@ -158,7 +167,9 @@ const perBoot = (values: number[]): NestedSample[] => values.map((value, boot) =
 
 describe('RESOLUTION WIDENING: a metric identical only to its reporting step is not exact', () => {
   it('sha256 at 5 MiB/s in whole MiB/s on every boot: inconclusive at a 10% band, never "equivalent (exact)"', () => {
-    const [row] = compareMetrics([{ key: 'sha256', direction: 'higher', baseline: perBoot([5, 5, 5]), candidate: perBoot([5, 5, 5]), noiseThreshold: 0.1, resolution: { step: 1 } }]);
+    const [row] = compareMetrics([
+      { key: 'sha256', direction: 'higher', baseline: perBoot([5, 5, 5]), candidate: perBoot([5, 5, 5]), noiseThreshold: 0.1, resolution: { step: 1 } },
+    ]);
     expect(row!.verdict).toBe('inconclusive');
     expect(row!.ratioCI!.low).toBeCloseTo(4 / 6, 6);
     expect(row!.ratioCI!.high).toBeCloseTo(6 / 4, 6);
@@ -166,19 +177,34 @@ describe('RESOLUTION WIDENING: a metric identical only to its reporting step is 
   });
 
   it('the same at 144 MiB/s is equivalent within ±10%, and 144 vs 170 is a real improvement', () => {
-    const same = compareMetrics([{ key: 'blake3', direction: 'higher', baseline: perBoot([144, 144]), candidate: perBoot([144, 144]), noiseThreshold: 0.1, resolution: { step: 1 } }])[0]!;
+    const same = compareMetrics([
+      { key: 'blake3', direction: 'higher', baseline: perBoot([144, 144]), candidate: perBoot([144, 144]), noiseThreshold: 0.1, resolution: { step: 1 } },
+    ])[0]!;
     expect(same.verdict).toBe('equivalent');
-    const faster = compareMetrics([{ key: 'blake3', direction: 'higher', baseline: perBoot([144, 144]), candidate: perBoot([170, 170]), noiseThreshold: 0.1, resolution: { step: 1 } }])[0]!;
+    const faster = compareMetrics([
+      { key: 'blake3', direction: 'higher', baseline: perBoot([144, 144]), candidate: perBoot([170, 170]), noiseThreshold: 0.1, resolution: { step: 1 } },
+    ])[0]!;
     expect(faster.verdict).toBe('improved');
     expect(faster.ratioCI!.low).toBeCloseTo(169 / 145, 6);
   });
 
   it('a truncating source (chksum_bench: integer division) is known one step upward only: 21 on both sides is equivalent within ±10%', () => {
-    const [row] = compareMetrics([{ key: 'sha256', direction: 'higher', baseline: perBoot([21, 21, 21]), candidate: perBoot([21, 21, 21]), noiseThreshold: 0.1, resolution: { step: 1, floor: true } }]);
+    const [row] = compareMetrics([
+      {
+        key: 'sha256',
+        direction: 'higher',
+        baseline: perBoot([21, 21, 21]),
+        candidate: perBoot([21, 21, 21]),
+        noiseThreshold: 0.1,
+        resolution: { step: 1, floor: true },
+      },
+    ]);
     expect(row!.verdict).toBe('equivalent');
     expect(row!.ratioCI!.low).toBeCloseTo(21 / 22, 9);
     expect(row!.ratioCI!.high).toBeCloseTo(22 / 21, 9);
-    const symmetric = compareMetrics([{ key: 'sha256', direction: 'higher', baseline: perBoot([21, 21, 21]), candidate: perBoot([21, 21, 21]), noiseThreshold: 0.1, resolution: { step: 1 } }])[0]!;
+    const symmetric = compareMetrics([
+      { key: 'sha256', direction: 'higher', baseline: perBoot([21, 21, 21]), candidate: perBoot([21, 21, 21]), noiseThreshold: 0.1, resolution: { step: 1 } },
+    ])[0]!;
     expect(symmetric.ratioCI!.high).toBeCloseTo(22 / 20, 9);
   });
 
@@ -188,8 +214,12 @@ describe('RESOLUTION WIDENING: a metric identical only to its reporting step is 
   });
 
   it('a tested metric is widened by one step each side; a step as large as the value leaves an end open', () => {
-    const tight = compareMetrics([{ key: 'x', direction: 'higher', baseline: perBoot([20, 21, 20]), candidate: perBoot([20, 21, 21]), noiseThreshold: 0.1 }])[0]!;
-    const stepped = compareMetrics([{ key: 'x', direction: 'higher', baseline: perBoot([20, 21, 20]), candidate: perBoot([20, 21, 21]), noiseThreshold: 0.1, resolution: { step: 1 } }])[0]!;
+    const tight = compareMetrics([
+      { key: 'x', direction: 'higher', baseline: perBoot([20, 21, 20]), candidate: perBoot([20, 21, 21]), noiseThreshold: 0.1 },
+    ])[0]!;
+    const stepped = compareMetrics([
+      { key: 'x', direction: 'higher', baseline: perBoot([20, 21, 20]), candidate: perBoot([20, 21, 21]), noiseThreshold: 0.1, resolution: { step: 1 } },
+    ])[0]!;
     expect(stepped.ratioCI!.low).toBeLessThan(tight.ratioCI!.low * 0.96);
     expect(stepped.ratioCI!.high).toBeGreaterThan(tight.ratioCI!.high * 1.04);
     expect(relativeResolution({ step: 1 }, 20)).toBeCloseTo(0.05);
@@ -201,7 +231,9 @@ describe('RESOLUTION WIDENING: a metric identical only to its reporting step is 
 describe('guest-RAM scratch', () => {
   it('linux mounts a tmpfs once and unmounts only a mount point; pools made there are mounted inside it', () => {
     const linux = getGuestAdapter('debian').ramScratchCommands(RAM_SCRATCH_DIR)!;
-    expect(linux.mount).toBe(`mkdir -p ${RAM_SCRATCH_DIR} && { mountpoint -q ${RAM_SCRATCH_DIR} || mount -t tmpfs -o size=60%,mode=0700 kbench-ram ${RAM_SCRATCH_DIR}; }`);
+    expect(linux.mount).toBe(
+      `mkdir -p ${RAM_SCRATCH_DIR} && { mountpoint -q ${RAM_SCRATCH_DIR} || mount -t tmpfs -o size=60%,mode=0700 kbench-ram ${RAM_SCRATCH_DIR}; }`,
+    );
     expect(linux.unmount).toBe(`! mountpoint -q ${RAM_SCRATCH_DIR} || umount ${RAM_SCRATCH_DIR}`);
     const scratch = new ZfsScratch({} as never, getGuestAdapter('debian'), 'guest-ram');
     const command = scratch.createCommand({ name: 'kbench_0000abcd', vdevs: [{ device: '/dev/loop0', file: `${RAM_SCRATCH_DIR}/x.img` }] });
@@ -229,7 +261,9 @@ describe('checksums at 1 MiB records from scrub times', () => {
     const figures = oneMiBFigures(16, { off: 0.05, sha256: 0.85, sha512: 0.55, blake3: 0.05 });
     expect(figures['zfs.checksum.sha256_1m.mib_per_s']).toBeCloseTo(20, 9);
     expect(figures['zfs.checksum.sha512_1m.mib_per_s']).toBeCloseTo(32, 9);
-    expect(figures['zfs.checksum.blake3_1m.mib_per_s']).toEqual({ failed: expect.stringMatching(/checksum=blake3 scrub \(0\.0500 s\) was not slower than checksum=off \(0\.0500 s\)/) });
+    expect(figures['zfs.checksum.blake3_1m.mib_per_s']).toEqual({
+      failed: expect.stringMatching(/checksum=blake3 scrub \(0\.0500 s\) was not slower than checksum=off \(0\.0500 s\)/),
+    });
     expect(oneMiBFigures(16, { sha256: 1 })['zfs.checksum.sha256_1m.mib_per_s']).toEqual({ failed: 'no scrub time for checksum=off' });
   });
 });

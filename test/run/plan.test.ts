@@ -33,7 +33,19 @@ describe('progress', () => {
   });
 
   it('names target, workload, sample k of n and the step', () => {
-    const line = formatProgressLine({ event: 'sample', target: 'debian/custom', variant: 'custom', workload: 'scrub', sample: 2, samples: 3, step: 40, steps: 92, message: 'scrub.seconds=0.8', elapsedSeconds: 600, etaSeconds: 780 });
+    const line = formatProgressLine({
+      event: 'sample',
+      target: 'debian/custom',
+      variant: 'custom',
+      workload: 'scrub',
+      sample: 2,
+      samples: 3,
+      step: 40,
+      steps: 92,
+      message: 'scrub.seconds=0.8',
+      elapsedSeconds: 600,
+      etaSeconds: 780,
+    });
     expect(line).toBe('[10:00 elapsed, ETA 13:00] debian/custom scrub sample 2/3 step 40/92: scrub.seconds=0.8');
   });
 });

@@ -1,14 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ResultsFile } from '../../harness/results/schema.ts';
-import { choosePlan, costsFromResults, DEFAULT_BUDGET_MINUTES, evaluatePlan, MAX_ROUNDS_TO_SUGGEST, noiseFromResults, PRIOR_NOISE, reachOf, type MetricNoise } from '../../harness/run/planner.ts';
+import {
+  choosePlan,
+  costsFromResults,
+  DEFAULT_BUDGET_MINUTES,
+  evaluatePlan,
+  MAX_ROUNDS_TO_SUGGEST,
+  noiseFromResults,
+  PRIOR_NOISE,
+  reachOf,
+  type MetricNoise,
+} from '../../harness/run/planner.ts';
 import { compareMetrics, createRng, type NestedSample } from '../../harness/stats/index.ts';
 import { renderPlan } from '../../harness/run/plan-text.ts';
 import { zfsSuite } from '../../suites/zfs/index.ts';
 
 // Recorded: a real quick run of the Debian testbed under QEMU TCG on this project's host.
 const run = ResultsFile.parse(JSON.parse(readFileSync(new URL('../fixtures/results/testbed-run.json', import.meta.url), 'utf8')));
-const context = { suite: zfsSuite, variants: ['stock', 'custom'] as ('stock' | 'custom')[], noise: noiseFromResults(run, 'the testbed run'), costs: costsFromResults(run, zfsSuite, 'its sample times') };
+const context = {
+  suite: zfsSuite,
+  variants: ['stock', 'custom'] as ('stock' | 'custom')[],
+  noise: noiseFromResults(run, 'the testbed run'),
+  costs: costsFromResults(run, zfsSuite, 'its sample times'),
+};
 
 describe('noise and costs measured from a real run', () => {
   it('measures between-boot and within-boot noise per metric, the noisier kernel winning', () => {
@@ -71,7 +86,9 @@ describe('plans', () => {
     // The issue's target, checked against the verdict engine itself: a +10% shift of memory in a
     // 23-metric family, 200 seeded commands at the plan this host's measured costs give.
     const lowNoise = new Map<string, MetricNoise>(
-      zfsSuite.flatMap((w) => w.metrics.map((m) => [m.id, { bootCv: 0.03, iterationCv: w.schedule === 'per-boot' ? null : 0.02, source: 'scenario' }] as const)),
+      zfsSuite.flatMap((w) =>
+        w.metrics.map((m) => [m.id, { bootCv: 0.03, iterationCv: w.schedule === 'per-boot' ? null : 0.02, source: 'scenario' }] as const),
+      ),
     );
     const plan = choosePlan({ ...context, noise: lowNoise }, { fullRounds: 3, defaultIterations: 3, budgetSeconds: DEFAULT_BUDGET_MINUTES * 60 });
     expect(plan.expectedSeconds!).toBeLessThanOrEqual(DEFAULT_BUDGET_MINUTES * 60);
@@ -84,7 +101,13 @@ describe('plans', () => {
     let called = 0;
     const trials = 200;
     for (let t = 0; t < trials; t++) {
-      const inputs = Array.from({ length: plan.familySize }, (_, i) => ({ key: `m${i}`, direction: 'lower' as const, noiseThreshold: 0.05, baseline: side(100), candidate: side(i === 0 ? 110 : 100) }));
+      const inputs = Array.from({ length: plan.familySize }, (_, i) => ({
+        key: `m${i}`,
+        direction: 'lower' as const,
+        noiseThreshold: 0.05,
+        baseline: side(100),
+        candidate: side(i === 0 ? 110 : 100),
+      }));
       if (compareMetrics(inputs, { bootsToDecide: false })[0]!.verdict === 'regressed') called++;
     }
     expect(called / trials).toBeGreaterThanOrEqual(0.9); // seeded: 96% here, 84% with the old 80%-power, 12-min plan
@@ -110,17 +133,32 @@ describe('plans', () => {
     expect(reach.fullRounds).toBeGreaterThan(plan.fullRounds);
     expect(reach.fullRounds).toBeLessThanOrEqual(MAX_ROUNDS_TO_SUGGEST);
     // Exactly what `--runs N` runs: N full rounds of the suite's 3 iterations, no boot-only rounds.
-    const runs = evaluatePlan({ fullRounds: reach.fullRounds, bootOnlyRounds: 0, iterations: { pool_create: 3, checksum: 3, scrub: 3, send_recv: 3, snapshots: 3 } }, context);
+    const runs = evaluatePlan(
+      { fullRounds: reach.fullRounds, bootOnlyRounds: 0, iterations: { pool_create: 3, checksum: 3, scrub: 3, send_recv: 3, snapshots: 3 } },
+      context,
+    );
     expect(reach.expectedSeconds).toBe(runs.expectedSeconds);
     for (const m of runs.metrics)
       if (m.workloadId !== 'boot' && m.workloadId !== 'memory' && !m.exact && context.noise.has(m.metricId) && !reach.beyond.includes(m.metricId))
         expect(m.detectableChange!, m.metricId).toBeLessThanOrEqual(2 * m.threshold);
     const fewer = evaluatePlan({ ...runs, fullRounds: reach.fullRounds - 1 }, context);
-    expect(fewer.metrics.some((m) => m.workloadId !== 'boot' && m.workloadId !== 'memory' && !m.exact && context.noise.has(m.metricId) && !reach.beyond.includes(m.metricId) && m.detectableChange! > 2 * m.threshold)).toBe(true);
+    expect(
+      fewer.metrics.some(
+        (m) =>
+          m.workloadId !== 'boot' &&
+          m.workloadId !== 'memory' &&
+          !m.exact &&
+          context.noise.has(m.metricId) &&
+          !reach.beyond.includes(m.metricId) &&
+          m.detectableChange! > 2 * m.threshold,
+      ),
+    ).toBe(true);
     const text = renderPlan({ ...plan, reach }, zfsSuite, 'plan', 'the testbed run');
     expect(text).toContain(`twice their band at --runs ${reach.fullRounds} (`);
     // A plan that already serves them says nothing more.
-    const quiet = new Map<string, MetricNoise>([...context.noise].map(([id, n]) => [id, { ...n, bootCv: 0.001, iterationCv: n.iterationCv === null ? null : 0.001 }]));
+    const quiet = new Map<string, MetricNoise>(
+      [...context.noise].map(([id, n]) => [id, { ...n, bootCv: 0.001, iterationCv: n.iterationCv === null ? null : 0.001 }]),
+    );
     expect(reachOf(evaluatePlan(plan, { ...context, noise: quiet }), { ...context, noise: quiet }, 3)).toBeNull();
   });
 });

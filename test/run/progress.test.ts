@@ -49,7 +49,7 @@ describe('ProgressReporter', () => {
     expect((JSON.parse(lines[0]!.line) as ProgressEvent).etaSeconds).toBe(0);
   });
 
-  it('passes a build event with the build\'s own step, clock and ETA to --json, and prints the build clock on stderr', () => {
+  it("passes a build event with the build's own step, clock and ETA to --json, and prints the build clock on stderr", () => {
     const json = recorder(true);
     json.reporter.emit({ event: 'build', target: 'debian-testbed', message: build.message, build });
     expect(JSON.parse(json.lines[0]!.line)).toMatchObject({ event: 'build', target: 'debian-testbed', build });

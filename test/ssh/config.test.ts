@@ -74,7 +74,10 @@ describe('parseSshG and targetFromSshG', () => {
 
   it('reads the keywords kbench uses and expands ~ and %-tokens', () => {
     const settings = parseSshG(output);
-    expect(settings).toEqual({ ok: true, value: { hostname: '192.168.7.20', port: '2022', user: 'bench', identityFiles: ['~/.ssh/lab_key', '%d/.ssh/%r@%h', 'none'] } });
+    expect(settings).toEqual({
+      ok: true,
+      value: { hostname: '192.168.7.20', port: '2022', user: 'bench', identityFiles: ['~/.ssh/lab_key', '%d/.ssh/%r@%h', 'none'] },
+    });
     if (!settings.ok) return;
     expect(targetFromSshG('lab', settings.value, null, '/home/me')).toEqual({
       ok: true,

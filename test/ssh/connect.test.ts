@@ -103,7 +103,12 @@ describeNeeding(['root', 'sshd'], 'connectWithRetry', () => {
     const errorsFrom = async (server: Server): Promise<string[]> => {
       const attempts: ConnectAttempt[] = [];
       const endpoint = endpointFor({ port: portOf(server), privateKeyPath: key }, pinPolicy('boot.json'));
-      const options = { deadlineMs: 2_500, initialBackoffMs: 100, session: { readyTimeoutMs: 1_000 }, onAttempt: (attempt: ConnectAttempt) => attempts.push(attempt) };
+      const options = {
+        deadlineMs: 2_500,
+        initialBackoffMs: 100,
+        session: { readyTimeoutMs: 1_000 },
+        onAttempt: (attempt: ConnectAttempt) => attempts.push(attempt),
+      };
       await expect(connectWithRetry(endpoint, options)).rejects.toThrow(/no connection within 2\.5 s/);
       return attempts.map((attempt) => attempt.error!.message);
     };
@@ -134,9 +139,9 @@ describeNeeding(['root', 'sshd'], 'connectWithRetry', () => {
   it('fails at once, naming the file, when the private key cannot be read', async () => {
     const server = await started();
     const missing = join(scratch, 'no-such-key');
-    await expect(connectWithRetry(endpointFor({ port: server.port, privateKeyPath: missing }, pinPolicy('missing.json')), { deadlineMs: 10_000 })).rejects.toThrow(
-      `cannot read ssh private key ${missing}: ENOENT`,
-    );
+    await expect(
+      connectWithRetry(endpointFor({ port: server.port, privateKeyPath: missing }, pinPolicy('missing.json')), { deadlineMs: 10_000 }),
+    ).rejects.toThrow(`cannot read ssh private key ${missing}: ENOENT`);
   });
 });
 

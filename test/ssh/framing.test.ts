@@ -33,7 +33,7 @@ async function runFramed(commands: string[]): Promise<{ code: number | null; std
 
 describe('frameCommand', () => {
   it('sends one line whatever the command contains', () => {
-    const { line } = frameCommand("echo 'a'\necho \"b\" $HOME `x` \\ ;\n");
+    const { line } = frameCommand('echo \'a\'\necho "b" $HOME `x` \\ ;\n');
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toContain('\n');
   });
@@ -58,7 +58,7 @@ describe('frameCommand', () => {
       'pwd',
       'cat; echo read-done',
       "printf 'a\\nb'",
-      "echo one\necho two >&2\necho three",
+      'echo one\necho two >&2\necho three',
       'echo $kbench_rc_is_not_leaked; set -e; false; echo unreachable',
       'echo still-alive',
     ]);
@@ -84,7 +84,13 @@ describe('frameCommand begin markers', () => {
     expect(results[1]!.stdout).toBe('late-noise\nmine\n');
     const framed = frameCommand('echo mine');
     const stream = new MarkedStream(framed.stdoutMarker, framed.beginMarker);
-    const wire = Buffer.concat([Buffer.from('Welcome to FreeBSD!\nfortune: a tip\n'), framed.beginMarker, Buffer.from('mine\n'), framed.stdoutMarker, Buffer.from('0\n')]);
+    const wire = Buffer.concat([
+      Buffer.from('Welcome to FreeBSD!\nfortune: a tip\n'),
+      framed.beginMarker,
+      Buffer.from('mine\n'),
+      framed.stdoutMarker,
+      Buffer.from('0\n'),
+    ]);
     // Byte by byte: markers split anywhere.
     for (let i = 0; i < wire.length; i += 1) stream.push(wire.subarray(i, i + 1));
     expect(stream.output().toString()).toBe('mine\n');

@@ -47,9 +47,7 @@ describe('known_hosts parsing and lookup', () => {
   });
 
   it('matches plain names, [host]:port, comma lists, wildcards and negations', () => {
-    const entries = parseKnownHosts(
-      [line('a.example,[127.0.0.1]:2222', ed1), line('*.lab,!bad.lab', ed2), line('10.0.0.?', rsa)].join('\n'),
-    );
+    const entries = parseKnownHosts([line('a.example,[127.0.0.1]:2222', ed1), line('*.lab,!bad.lab', ed2), line('10.0.0.?', rsa)].join('\n'));
     expect(lookupKnownHost(entries, '127.0.0.1', 2222, ed1)).toEqual({ kind: 'match', lineNumber: 1 });
     expect(lookupKnownHost(entries, 'A.EXAMPLE', 22, ed1)).toEqual({ kind: 'match', lineNumber: 1 });
     expect(lookupKnownHost(entries, '127.0.0.1', 22, ed1)).toEqual({ kind: 'unknown', otherKeyTypes: [] });
@@ -116,9 +114,13 @@ describe('the pin file is read through the strict JSON reader', () => {
       `host key pin file ${twice}: refused at line 1, column 77, field hosts["127.0.0.1:22"]: duplicate key "127.0.0.1:22"`,
     );
     const bad = pins(Buffer.from('{"hosts":{"\xff":{}}}', 'latin1'));
-    await expect(createHostKeyCheck({ kind: 'pin-on-first-contact', pinFile: bad }, '127.0.0.1', 22)).rejects.toThrow(`host key pin file ${bad}: not valid UTF-8 text`);
+    await expect(createHostKeyCheck({ kind: 'pin-on-first-contact', pinFile: bad }, '127.0.0.1', 22)).rejects.toThrow(
+      `host key pin file ${bad}: not valid UTF-8 text`,
+    );
     const big = pins(Buffer.alloc(4.5 * 1024 * 1024, 0x20));
-    await expect(createHostKeyCheck({ kind: 'pin-on-first-contact', pinFile: big }, '127.0.0.1', 22)).rejects.toThrow(/4\.5 MiB is larger than the limit of 4 MiB/);
+    await expect(createHostKeyCheck({ kind: 'pin-on-first-contact', pinFile: big }, '127.0.0.1', 22)).rejects.toThrow(
+      /4\.5 MiB is larger than the limit of 4 MiB/,
+    );
   });
   it('still reads a good one', async () => {
     const file = pins(`{"hosts":{"127.0.0.1:22":${entry}}}`);

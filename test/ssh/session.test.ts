@@ -15,7 +15,11 @@ let sshd: RunningSshd;
 let session: SshSession;
 let scratch: string;
 
-const startedSessions = (): number => sshd.log().split('\n').filter((line) => line.startsWith('Starting session:')).length;
+const startedSessions = (): number =>
+  sshd
+    .log()
+    .split('\n')
+    .filter((line) => line.startsWith('Starting session:')).length;
 
 /** Processes on this machine (the server side) whose command line is exactly `args`. */
 const processesRunning = (args: string): string[] =>

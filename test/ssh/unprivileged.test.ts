@@ -58,7 +58,11 @@ describeNeeding([...NEEDS], 'a non-root login with passwordless sudo (like Lima)
 
   it('the login really is unprivileged and chatty (the control: without sudo the commands below fail)', async () => {
     const user = USERS.nopasswd;
-    const asUser = (command: string) => execFileAsync('runuser', ['-l', user, '-c', command]).then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (error: { code: number; stdout: string; stderr: string }) => error);
+    const asUser = (command: string) =>
+      execFileAsync('runuser', ['-l', user, '-c', command]).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
     const plain = await asUser('id -u');
     expect(plain.stdout).toMatch(/fortune: A bug in the hand/);
     expect(plain.stdout).not.toMatch(/^0$/m);
@@ -124,7 +128,11 @@ describeNeeding([...NEEDS], 'a non-root login with passwordless sudo (like Lima)
         expect(error).toBeInstanceOf(SshAuthError);
         const message = (error as Error).message;
         expect(message).not.toContain('\n');
-        expect(message).toMatch(new RegExp(`^ssh ${USERS[rule]}@127\\.0\\.0\\.1:\\d+: ${USERS[rule]} is not root \\(uid \\d+\\) and sudo -n refuses \\(sudo: .+\\): .*passwordless sudo`));
+        expect(message).toMatch(
+          new RegExp(
+            `^ssh ${USERS[rule]}@127\\.0\\.0\\.1:\\d+: ${USERS[rule]} is not root \\(uid \\d+\\) and sudo -n refuses \\(sudo: .+\\): .*passwordless sudo`,
+          ),
+        );
         expect(message).not.toMatch(/fortune|motd/);
       } finally {
         await session.close();
@@ -136,7 +144,10 @@ describeNeeding([...NEEDS], 'a non-root login with passwordless sudo (like Lima)
 it('parsePrivilegeProbe: root, sudo, refusals and junk', () => {
   expect(parsePrivilegeProbe('uid 0\n', 'root')).toEqual({ ok: true, privilege: 'root' });
   expect(parsePrivilegeProbe('uid 501\nsudo ok\n', 'lima')).toEqual({ ok: true, privilege: 'sudo' });
-  expect(parsePrivilegeProbe('uid 501\nsudo missing\n', 'lima')).toMatchObject({ ok: false, error: expect.stringMatching(/^lima is not root \(uid 501\) and there is no sudo: /) });
+  expect(parsePrivilegeProbe('uid 501\nsudo missing\n', 'lima')).toMatchObject({
+    ok: false,
+    error: expect.stringMatching(/^lima is not root \(uid 501\) and there is no sudo: /),
+  });
   expect(parsePrivilegeProbe('uid 501\nsudo refused sudo: a password is required\n', 'lima')).toMatchObject({
     ok: false,
     error: expect.stringMatching(/sudo -n refuses \(sudo: a password is required\)/),

@@ -12,8 +12,7 @@ function normalSeries(seed: number, levels: number[], sigma: number): number[] {
   });
 }
 
-const steps = (...parts: [level: number, count: number][]): number[] =>
-  parts.flatMap(([level, count]) => Array.from({ length: count }, () => level));
+const steps = (...parts: [level: number, count: number][]): number[] => parts.flatMap(([level, count]) => Array.from({ length: count }, () => level));
 
 describe('detectChangePoints', () => {
   it('finds the exact index of a clean step and reports the levels on both sides', () => {

@@ -14,7 +14,16 @@ const stored = [...near(1.0, 3), ...near(1.5, 8)].map((v) => v * GB);
 const prior = modePriorOf(stored.map(Math.log), 'baseline.json')!;
 
 const compare = (baseline: number[], candidate: number[], modePrior?: { baseline?: ModePrior | null; candidate?: ModePrior | null }) =>
-  compareMetrics([{ key: 'f4', direction: 'higher', baseline: perBoot(baseline), candidate: perBoot(candidate), noiseThreshold: 0.05, ...(modePrior === undefined ? {} : { modePrior }) } satisfies MetricComparisonInput])[0]!;
+  compareMetrics([
+    {
+      key: 'f4',
+      direction: 'higher',
+      baseline: perBoot(baseline),
+      candidate: perBoot(candidate),
+      noiseThreshold: 0.05,
+      ...(modePrior === undefined ? {} : { modePrior }),
+    } satisfies MetricComparisonInput,
+  ])[0]!;
 
 describe('MODE PRIOR: modes of stored boots', () => {
   it('are found by the GAP RULE in the stored boots, with their centers, distance and share', () => {
@@ -22,7 +31,12 @@ describe('MODE PRIOR: modes of stored boots', () => {
     expect(prior.high / GB).toBeCloseTo(1.5, 2);
     expect(Math.exp(prior.shift)).toBeCloseTo(1.5, 2);
     expect(prior.lowShare).toBeCloseTo(3 / 11, 10);
-    expect(modePriorOf(near(1.5, 11).map((v) => Math.log(v * GB)), 'baseline.json')).toBeNull();
+    expect(
+      modePriorOf(
+        near(1.5, 11).map((v) => Math.log(v * GB)),
+        'baseline.json',
+      ),
+    ).toBeNull();
   });
 
   it('3 custom boots all slow against 3 stock boots all fast: called without the prior, not called with it, and the row says why and how many boots decide', () => {
@@ -35,7 +49,9 @@ describe('MODE PRIOR: modes of stored boots', () => {
     expect(row.modes!.explainsChange).toBe(true);
     expect(row.modes!.prior).toBe('baseline.json');
     expect(row.bootsToDecide).toBe(3 + bootsToShareAMode(3 / 11)!);
-    expect(row.note).toMatch(/^the boots stored in baseline\.json fall into two modes ×1\.50 apart, and which mode each side's boots landed in explains the change alone: not called; about \d+ boots per side would put boots of both sides in one mode \(95% chance\) and decide it \(have 3\)$/);
+    expect(row.note).toMatch(
+      /^the boots stored in baseline\.json fall into two modes ×1\.50 apart, and which mode each side's boots landed in explains the change alone: not called; about \d+ boots per side would put boots of both sides in one mode \(95% chance\) and decide it \(have 3\)$/,
+    );
     expect(describeModes({ ...row, unit: 'B/s' }, 'stock', 'custom')).toMatch(
       /^two modes in baseline\.json, (1000 MB\/s|1\.00 GB\/s) and 1\.50 GB\/s; 3 of 3 custom boots in the slow one, 0 of 3 stock boots; only the mode assignment explains the change: not called$/,
     );
@@ -44,14 +60,17 @@ describe('MODE PRIOR: modes of stored boots', () => {
   it('holds for every split of boots from 2 to 8 a side, either side slow', () => {
     for (let nb = 2; nb <= 8; nb++)
       for (let nc = 2; nc <= 8; nc++)
-        for (const [b, c] of [[1.5, 1.0], [1.0, 1.5]] as const) {
+        for (const [b, c] of [
+          [1.5, 1.0],
+          [1.0, 1.5],
+        ] as const) {
           const row = compare(near(b * GB, nb), near(c * GB, nc), { baseline: prior, candidate: prior });
           expect(row.verdict, `${nb} vs ${nc}, ${b} → ${c}`).toBe('inconclusive');
           expect(row.modes!.explainsChange).toBe(true);
         }
   });
 
-  it('one side\'s prior stands for both when the other kernel\'s stored boots show one mode', () => {
+  it("one side's prior stands for both when the other kernel's stored boots show one mode", () => {
     expect(compare(near(1.5 * GB, 4), near(1.0 * GB, 4), { baseline: null, candidate: prior }).verdict).toBe('inconclusive');
   });
 
@@ -62,7 +81,9 @@ describe('MODE PRIOR: modes of stored boots', () => {
     const between = compare(near(1.5 * GB, 3), near(1.2 * GB, 3), { baseline: prior, candidate: prior });
     expect(between.verdict).toBe('regressed');
     expect(between.modes!.inModes).toBe(false);
-    expect(describeModes({ ...between, unit: 'B/s' }, 'stock', 'custom')).toMatch(/some boots lie in neither stored mode, so the mode assignment explains nothing: the verdict stands$/);
+    expect(describeModes({ ...between, unit: 'B/s' }, 'stock', 'custom')).toMatch(
+      /some boots lie in neither stored mode, so the mode assignment explains nothing: the verdict stands$/,
+    );
     const bothFast = compare(near(1.5 * GB, 3), near(1.3 * GB, 3), { baseline: prior, candidate: prior });
     expect(bothFast.verdict).toBe('regressed');
     expect(bothFast.modes!.explainsChange).toBe(false);
@@ -83,11 +104,20 @@ describe('MODE PRIOR: modes of stored boots', () => {
 
 describe('MODE PRIOR from baseline.json through pairing', () => {
   const values = (centers: number[]) => centers.flatMap((c) => [c, c * 1.001, c * 0.999]);
-  const run = runFile([target('stock', [metric('zfs.checksum.fletcher4.bytes_per_s', values(near(1.5e9, 3)), { direction: 'higher', unit: 'B/s' })]), target('custom', [metric('zfs.checksum.fletcher4.bytes_per_s', values(near(1.0e9, 3)), { direction: 'higher', unit: 'B/s' })])]);
+  const run = runFile([
+    target('stock', [metric('zfs.checksum.fletcher4.bytes_per_s', values(near(1.5e9, 3)), { direction: 'higher', unit: 'B/s' })]),
+    target('custom', [metric('zfs.checksum.fletcher4.bytes_per_s', values(near(1.0e9, 3)), { direction: 'higher', unit: 'B/s' })]),
+  ]);
   const storedBoots = values(stored);
-  const baseline = runFile([target('stock', [metric('zfs.checksum.fletcher4.bytes_per_s', storedBoots, { direction: 'higher', unit: 'B/s' })]), target('custom', [metric('zfs.checksum.fletcher4.bytes_per_s', storedBoots, { direction: 'higher', unit: 'B/s' })])], { kind: 'baseline' });
+  const baseline = runFile(
+    [
+      target('stock', [metric('zfs.checksum.fletcher4.bytes_per_s', storedBoots, { direction: 'higher', unit: 'B/s' })]),
+      target('custom', [metric('zfs.checksum.fletcher4.bytes_per_s', storedBoots, { direction: 'higher', unit: 'B/s' })]),
+    ],
+    { kind: 'baseline' },
+  );
 
-  it('attaches each kernel\'s stored modes to the pair when the host matches, none from another host', () => {
+  it("attaches each kernel's stored modes to the pair when the host matches, none from another host", () => {
     const [set] = pairStockVsCustom(run, storedModesFor(run, baseline, 'baseline.json'));
     expect(set!.pairs[0]!.modePrior!.baseline!.source).toBe('baseline.json');
     expect(set!.pairs[0]!.modePrior!.candidate).not.toBeNull();

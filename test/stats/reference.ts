@@ -8,6 +8,4 @@ export interface ReferenceTable {
   descriptive: { xs: number[]; median: number; mad: number }[];
 }
 
-export const reference = JSON.parse(
-  readFileSync(new URL('./scipy-reference.json', import.meta.url), 'utf8'),
-) as ReferenceTable;
+export const reference = JSON.parse(readFileSync(new URL('./scipy-reference.json', import.meta.url), 'utf8')) as ReferenceTable;

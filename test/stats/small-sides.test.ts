@@ -13,8 +13,14 @@ describe('SMALL-SIDE DEGREES OF FREEDOM', () => {
 
   it('leaves balanced sides as Welch had them (Welch df never exceeds 2n - 2)', () => {
     for (const [x, y] of [
-      [[1, 2, 3], [2, 2.1, 2.2]],
-      [[5, 5.5, 6, 7], [5, 9, 13, 20]],
+      [
+        [1, 2, 3],
+        [2, 2.1, 2.2],
+      ],
+      [
+        [5, 5.5, 6, 7],
+        [5, 9, 13, 20],
+      ],
     ]) {
       const welch = welchTTest(x!, y!);
       expect(smallSideDf(welch.df, x!.length, y!.length)).toBe(welch.df);

@@ -37,7 +37,7 @@ describe('kbench submit, ingest, claims, report --community', () => {
     // Two bad files and a good one: two lines, exit 2, the database untouched.
     mkdirSync(path.join(home, 'bad'));
     writeFileSync(path.join(home, 'bad', 'a.json'), '{"format":');
-    writeFileSync(path.join(home, 'bad', 'b.json'), '[' .repeat(100_000));
+    writeFileSync(path.join(home, 'bad', 'b.json'), '['.repeat(100_000));
     const before = sha(db);
     const bad = await kbench('ingest', 'bad', path.join('subs', bundle!));
     expect(bad.code).toBe(2);

@@ -33,7 +33,8 @@ describe('buildBundle', () => {
     expect(bundle.id).toMatch(/^[0-9a-f]{64}$/);
     expect(bundleId(bundle)).toBe(bundle.id);
     // The numbers, ids and boots are the run's own; only times are cut to the hour.
-    const shape = (targets: typeof testbed.targets) => targets.map((t) => ({ id: t.id, metrics: t.metrics.map((m) => ({ id: m.id, values: m.samples.map((s) => [s.value, s.boot]) })) }));
+    const shape = (targets: typeof testbed.targets) =>
+      targets.map((t) => ({ id: t.id, metrics: t.metrics.map((m) => ({ id: m.id, values: m.samples.map((s) => [s.value, s.boot]) })) }));
     expect(shape(bundle.results.targets)).toEqual(shape(testbed.targets));
     expect(bundle.results.targets[0]!.metrics[0]!.samples[0]!.at).toBe('2026-11-25T21:00:00.000Z');
     expect(bundle.results.createdAt).toBe('2026-11-25T21:00:00.000Z');
@@ -61,16 +62,38 @@ describe('buildBundle', () => {
   });
 
   it('refuses an unfinished run and a baseline', () => {
-    expect(() => buildBundle({ results: { ...testbed, complete: false }, key: testKey('b'), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' })).toThrow(/complete: the run did not finish/);
-    expect(() => buildBundle({ results: { ...testbed, kind: 'baseline' }, key: testKey('b'), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' })).toThrow(/kind: only a run/);
+    expect(() =>
+      buildBundle({ results: { ...testbed, complete: false }, key: testKey('b'), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' }),
+    ).toThrow(/complete: the run did not finish/);
+    expect(() =>
+      buildBundle({ results: { ...testbed, kind: 'baseline' }, key: testKey('b'), identity: { hostNames: [], userNames: [] }, submittedWith: '0.1.0' }),
+    ).toThrow(/kind: only a run/);
   });
 });
 
 describe('identifying text', () => {
   it('finds what identifies and leaves versions, times and hashes alone', () => {
-    for (const text of ['/home/bob/x', 'C:\\Users\\Bob\\x', '10.0.2.15', 'fe80::1c2:3ff:fe4d:5e6f', 'aa:bb:cc:dd:ee:ff', 'x@example.org', '"IOPlatformSerialNumber" = "C02XL0GEJGH5"', 'mac.local', '0123456789abcdef0123456789abcdef'])
+    for (const text of [
+      '/home/bob/x',
+      'C:\\Users\\Bob\\x',
+      '10.0.2.15',
+      'fe80::1c2:3ff:fe4d:5e6f',
+      'aa:bb:cc:dd:ee:ff',
+      'x@example.org',
+      '"IOPlatformSerialNumber" = "C02XL0GEJGH5"',
+      'mac.local',
+      '0123456789abcdef0123456789abcdef',
+    ])
       expect(findIdentifying(text), text).not.toBeNull();
-    for (const text of ['Debian GNU/Linux 12 (bookworm) (kernel 6.18.44-fc-v669)', '2.3.2-2~bpo12+2', '2026-11-25T21:53:58.536Z', 'see the serial console', 'f75010e906eac59e85ab3fab9de8f197af2fc9dbd37415d3f3b74d11b7de2438', 'Apple M2 Pro', '10:00:01 timed out'])
+    for (const text of [
+      'Debian GNU/Linux 12 (bookworm) (kernel 6.18.44-fc-v669)',
+      '2.3.2-2~bpo12+2',
+      '2026-11-25T21:53:58.536Z',
+      'see the serial console',
+      'f75010e906eac59e85ab3fab9de8f197af2fc9dbd37415d3f3b74d11b7de2438',
+      'Apple M2 Pro',
+      '10:00:01 timed out',
+    ])
       expect(findIdentifying(text), text).toBeNull();
     expect(scrubText('root@buildhost', { hostNames: ['buildhost'], userNames: ['root'] })).toBe('root@[host]');
   });
@@ -78,6 +101,15 @@ describe('identifying text', () => {
 
 describe('chipClassOf', () => {
   it('tells M-series generations apart and calls everything else other', () => {
-    expect(['Apple M1', 'Apple M2 Pro', 'Apple M3 Max', 'Apple M4', 'Apple M5 Ultra', 'AMD EPYC', 'Apple M9', ''].map(chipClassOf)).toEqual(['M1', 'M2', 'M3', 'M4', 'M5', 'other', 'other', 'other']);
+    expect(['Apple M1', 'Apple M2 Pro', 'Apple M3 Max', 'Apple M4', 'Apple M5 Ultra', 'AMD EPYC', 'Apple M9', ''].map(chipClassOf)).toEqual([
+      'M1',
+      'M2',
+      'M3',
+      'M4',
+      'M5',
+      'other',
+      'other',
+      'other',
+    ]);
   });
 });

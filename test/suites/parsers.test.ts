@@ -36,7 +36,9 @@ describe('checksum figures from recorded testbed kstats', () => {
     const chksum = table('guest/linux/testbed/chksum_bench.txt');
     const sha256 = bestChksumFigure(chksum, 'sha256', '256k');
     expect(sha256).toBeGreaterThan(0);
-    const all = Object.entries(chksum.rows).filter(([name]) => name.startsWith('sha256-')).map(([, row]) => row['256k'] ?? 0);
+    const all = Object.entries(chksum.rows)
+      .filter(([name]) => name.startsWith('sha256-'))
+      .map(([, row]) => row['256k'] ?? 0);
     expect(sha256).toBe(Math.max(...all));
     for (const cell of chksum.notMeasured.filter((c) => c.implementation.startsWith('blake3-') && c.column === '16m'))
       expect(chksum.rows[cell.implementation]?.['16m']).toBeUndefined();
@@ -54,7 +56,21 @@ describe('workload output parsers', () => {
   it('zpool status -j --json-int scan stats, and the cross-check with our clock', () => {
     const json = JSON.stringify({
       output_version: { command: 'zpool status', vers_major: 0, vers_minor: 1 },
-      pools: { kbench_0a1b2c3d: { name: 'kbench_0a1b2c3d', scan_stats: { function: 'SCRUB', state: 'FINISHED', start_time: 1764100000, end_time: 1764100001, to_examine: 100663296, examined: 100794368, issued: 100794368, errors: 0 } } },
+      pools: {
+        kbench_0a1b2c3d: {
+          name: 'kbench_0a1b2c3d',
+          scan_stats: {
+            function: 'SCRUB',
+            state: 'FINISHED',
+            start_time: 1764100000,
+            end_time: 1764100001,
+            to_examine: 100663296,
+            examined: 100794368,
+            issued: 100794368,
+            errors: 0,
+          },
+        },
+      },
     });
     const scan = parseScanStats(json, 'kbench_0a1b2c3d')!;
     expect(scan).toEqual({ function: 'SCRUB', state: 'FINISHED', examined: 100794368, startTime: 1764100000, endTime: 1764100001 });
@@ -89,11 +105,13 @@ describe('the suite', () => {
     expect(name).toMatch(POOL_NAME_PATTERN);
     const scratch = new ZfsScratch(null as never, null as never);
     const command = scratch.createCommand({ name, vdevs: [{ device: "/var/tmp/it's here.img", file: 'x' }] });
-    expect(command).toBe(`zpool create -f -o ashift=12 -o cachefile=none -m /var/tmp/kbench/mnt/${name} -O compression=off -O atime=off -O recordsize=128k -O sync=standard -O primarycache=all ${name} '/var/tmp/it'\\''s here.img'`);
+    expect(command).toBe(
+      `zpool create -f -o ashift=12 -o cachefile=none -m /var/tmp/kbench/mnt/${name} -O compression=off -O atime=off -O recordsize=128k -O sync=standard -O primarycache=all ${name} '/var/tmp/it'\\''s here.img'`,
+    );
   });
 });
 
-describe('timeRepeated on a real shell (this machine, the Linux adapter\'s clock)', () => {
+describe("timeRepeated on a real shell (this machine, the Linux adapter's clock)", () => {
   const ctxFor = (shell: LocalShell) => ({ shell, guest: getGuestAdapter('debian') }) as unknown as WorkloadContext;
 
   it('times each run apart from the untimed step between, in one command', async () => {

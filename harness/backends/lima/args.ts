@@ -26,7 +26,9 @@ export function limaTemplatePath(os: LimaGuest, variant: KernelVariant): string 
  * The guests Lima runs, each declared in its own file (guests/<os>.ts) with all that is particular
  * to it, so that the backend and its descriptor branch on what a guest needs, never on its name.
  */
-export const LIMA_GUESTS: Readonly<Record<string, LimaRunnableGuest>> = Object.fromEntries(LIMA_GUEST_ENTRIES.filter(isRunnable).map((entry) => [entry.os, entry]));
+export const LIMA_GUESTS: Readonly<Record<string, LimaRunnableGuest>> = Object.fromEntries(
+  LIMA_GUEST_ENTRIES.filter(isRunnable).map((entry) => [entry.os, entry]),
+);
 /** A guest OS Lima runs (a key of LIMA_GUESTS). */
 export type LimaGuest = GuestOs;
 
@@ -107,7 +109,8 @@ export function customKernelExpression(kernel: LimaCustomKernel): string {
   if (kernel.initrdPath !== null && !kernel.initrdPath.startsWith('/')) {
     throw new InputError(`custom kernel initrd ${showValue(kernel.initrdPath)}: must be absolute`);
   }
-  if (kernel.cmdline.trim() === '') throw new InputError('custom kernel cmdline: must not be empty (Lima boots the kernel directly, it needs root= and console=)');
+  if (kernel.cmdline.trim() === '')
+    throw new InputError('custom kernel cmdline: must not be empty (Lima boots the kernel directly, it needs root= and console=)');
   const arch = yqStringLiteral('arch', kernel.arch);
   const parts = [
     `.arch = ${arch}`,
@@ -220,7 +223,10 @@ export function limaSetupSteps(os: LimaGuest, instance: string, artifact: string
       restartAfter: true,
     },
     // limactl shell runs `$SHELL -l -c` (cmd/limactl/shell.go): the login profile prints first.
-    { args: ['shell', '--workdir=/', instance, 'sh', '-c', frameOneShot('sysctl -n kern.bootfile', token).script], expectFramed: { token, value: '/boot/kernel.m-series/kernel' } },
+    {
+      args: ['shell', '--workdir=/', instance, 'sh', '-c', frameOneShot('sysctl -n kern.bootfile', token).script],
+      expectFramed: { token, value: '/boot/kernel.m-series/kernel' },
+    },
     { args: shell('sysrc -f /boot/loader.conf kernel=kernel.m-series') },
   ];
 }
@@ -236,7 +242,13 @@ export function limaArchOf(nodeArch: string): LimaArch | null {
  * How the guest is accelerated (pkg/driver/qemu/qemu.go Accel): vz is Apple's hypervisor; qemu uses
  * hvf on macOS and kvm on Linux (when /dev/kvm exists) for the host's own arch, TCG otherwise.
  */
-export function limaAcceleration(input: { vmType: string; guestArch: string; hostPlatform: string; hostArch: LimaArch | null; kvmAvailable: boolean }): Acceleration {
+export function limaAcceleration(input: {
+  vmType: string;
+  guestArch: string;
+  hostPlatform: string;
+  hostArch: LimaArch | null;
+  kvmAvailable: boolean;
+}): Acceleration {
   if (input.vmType === 'vz') return 'vz';
   if (input.vmType !== 'qemu') return 'none';
   if (input.hostArch === null || input.guestArch !== input.hostArch) return 'qemu-tcg';

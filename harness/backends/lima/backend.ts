@@ -104,7 +104,9 @@ export function planLimaTarget(
 ): Record<string, LimaVariantPlan> {
   if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
   if (spec.scratchDiskMiB > 0) {
-    throw new InputError(`target ${showValue(spec.name)}: the lima backend attaches no scratch disk (scratchDiskMiB ${spec.scratchDiskMiB}); use 0 for file vdevs or --backend qemu`);
+    throw new InputError(
+      `target ${showValue(spec.name)}: the lima backend attaches no scratch disk (scratchDiskMiB ${spec.scratchDiskMiB}); use 0 for file vdevs or --backend qemu`,
+    );
   }
   const plans: Record<string, LimaVariantPlan> = {};
   for (const variant of variants) {
@@ -116,15 +118,21 @@ export function planLimaTarget(
       artifact = customArtifact();
       if (limaGuestSpec(requireLimaGuest(spec.os)).customKernel === 'nextboot') {
         if (artifact === null) {
-          throw new InputError(`target ${showValue(spec.name)}: the custom variant needs the kernel: set KBENCH_LIMA_FREEBSD_KERNEL to kernel.m-series.tar.gz (kernels/build-freebsd-kernel.sh)`);
+          throw new InputError(
+            `target ${showValue(spec.name)}: the custom variant needs the kernel: set KBENCH_LIMA_FREEBSD_KERNEL to kernel.m-series.tar.gz (kernels/build-freebsd-kernel.sh)`,
+          );
         }
       } else {
         const given = customKernel();
         if (given === null) {
-          throw new InputError(`target ${showValue(spec.name)}: the custom variant needs a kernel: set KBENCH_LIMA_KERNEL (arm64 Image), KBENCH_LIMA_CMDLINE and optionally KBENCH_LIMA_INITRD`);
+          throw new InputError(
+            `target ${showValue(spec.name)}: the custom variant needs a kernel: set KBENCH_LIMA_KERNEL (arm64 Image), KBENCH_LIMA_CMDLINE and optionally KBENCH_LIMA_INITRD`,
+          );
         }
         if (artifact === null) {
-          throw new InputError(`target ${showValue(spec.name)}: the custom kernel needs its OpenZFS modules: set KBENCH_LIMA_MODULES to modules-m-series.tar.gz (kernels/build-alpine-kernel.sh)`);
+          throw new InputError(
+            `target ${showValue(spec.name)}: the custom kernel needs its OpenZFS modules: set KBENCH_LIMA_MODULES to modules-m-series.tar.gz (kernels/build-alpine-kernel.sh)`,
+          );
         }
         kernel = given;
       }
@@ -146,9 +154,11 @@ export function planLimaTarget(
 export function reuseProblem(existing: LimaInstance, plan: LimaVariantPlan): string | null {
   const fix = `delete it with \`limactl delete -f ${existing.name}\``;
   if (existing.status === 'Broken') return `Lima instance ${existing.name} is Broken (${existing.errors[0] ?? 'no error given'}): ${fix}`;
-  if (existing.vmType !== plan.vmType) return `Lima instance ${existing.name} exists with vmType ${showValue(existing.vmType)}, kbench needs ${plan.vmType}: ${fix}`;
+  if (existing.vmType !== plan.vmType)
+    return `Lima instance ${existing.name} exists with vmType ${showValue(existing.vmType)}, kbench needs ${plan.vmType}: ${fix}`;
   const kernels = existing.kernelLocations;
-  if (plan.kernelLocation === null && kernels.length > 0) return `Lima instance ${existing.name} boots a custom kernel (${kernels[0]}), kbench needs the stock one: ${fix}`;
+  if (plan.kernelLocation === null && kernels.length > 0)
+    return `Lima instance ${existing.name} boots a custom kernel (${kernels[0]}), kbench needs the stock one: ${fix}`;
   if (plan.kernelLocation !== null && !kernels.includes(plan.kernelLocation)) {
     return `Lima instance ${existing.name} boots ${kernels[0] ?? 'the stock kernel'}, kbench needs ${plan.kernelLocation}: ${fix}`;
   }
@@ -161,12 +171,7 @@ export function reuseProblem(existing: LimaInstance, plan: LimaVariantPlan): str
  * Port = sshLocalPort, User = the host user, IdentityFile = $LIMA_HOME/_config/user. Lima itself
  * turns host key checking off; kbench pins the first key.
  */
-export function limaSshEndpoint(input: {
-  target: SshConfigTarget;
-  sshConfigFile: string;
-  sshLocalPort: number | null;
-  pinFile: string;
-}): Result<SshEndpoint> {
+export function limaSshEndpoint(input: { target: SshConfigTarget; sshConfigFile: string; sshLocalPort: number | null; pinFile: string }): Result<SshEndpoint> {
   const { host, port, user, identityFiles } = input.target;
   if (input.sshLocalPort !== null && input.sshLocalPort !== port) {
     return err(`${input.sshConfigFile}: Port ${port} differs from limactl list sshLocalPort ${input.sshLocalPort}`);
@@ -341,7 +346,9 @@ async function prepareTarget(ctx: LimaContext, spec: TargetSpec, variants: Kerne
     const result = await limactl(ctx, binary, plan.createArgs, 600_000);
     await fs.writeFile(path.join(runDir, `lima-create-${plan.instance}.log`), `${String(result.stderr)}\n`);
     if (result.exitCode !== 0) {
-      throw new InfraError(`limactl create ${plan.instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${path.join(runDir, `lima-create-${plan.instance}.log`)}`);
+      throw new InfraError(
+        `limactl create ${plan.instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${path.join(runDir, `lima-create-${plan.instance}.log`)}`,
+      );
     }
     created.push(plan.instance);
     if (plan.artifact !== null) await setUpCustom(ctx, binary, spec, plan.instance, plan.artifact, runDir);
@@ -357,7 +364,10 @@ async function setUpCustom(ctx: LimaContext, binary: string, spec: TargetSpec, i
     ctx.progress(`lima: limactl ${args.join(' ')}`);
     const result = await limactl(ctx, binary, args, timeoutMs);
     await fs.appendFile(log, `$ limactl ${args.join(' ')}\n${String(result.stdout)}${String(result.stderr)}\n`);
-    if (result.exitCode !== 0) throw new InfraError(`limactl ${args[0]} ${instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${log}`);
+    if (result.exitCode !== 0)
+      throw new InfraError(
+        `limactl ${args[0]} ${instance} failed (exit ${result.exitCode}): ${oneLine(limactlFailureLine(String(result.stderr))) || 'no output'}; see ${log}`,
+      );
     return String(result.stdout).trim();
   };
   await run(limaStartArgs(instance, ctx.bootTimeoutMs / 1000), ctx.bootTimeoutMs + 60_000);
@@ -368,7 +378,9 @@ async function setUpCustom(ctx: LimaContext, binary: string, spec: TargetSpec, i
       if (framed === null) throw new InfraError(`${instance}: sysctl -n kern.bootfile printed no framed output (see ${log})`);
       const value = framed.output.trim();
       if (value !== step.expectFramed.value)
-        throw new InfraError(`${instance}: after the nextboot trial the guest runs ${showValue(value)}, not ${step.expectFramed.value} (the custom kernel did not boot; see the serial log in the instance directory)`);
+        throw new InfraError(
+          `${instance}: after the nextboot trial the guest runs ${showValue(value)}, not ${step.expectFramed.value} (the custom kernel did not boot; see the serial log in the instance directory)`,
+        );
     }
     if (step.restartAfter) {
       await stopInstance(ctx, binary, instance);
@@ -389,7 +401,9 @@ async function stopInstance(ctx: LimaContext, binary: string, name: string): Pro
   const forced = await limactl(ctx, binary, ['stop', '-f', name], 60_000);
   const after = await findInstance(ctx, binary, name);
   if (after !== null && after.status !== 'Stopped') {
-    throw new InfraError(`limactl stop -f ${name} left the instance ${after.status || 'in an unknown state'} (exit ${forced.exitCode}): ${oneLine(limactlFailureLine(String(forced.stderr))) || 'no output'}`);
+    throw new InfraError(
+      `limactl stop -f ${name} left the instance ${after.status || 'in an unknown state'} (exit ${forced.exitCode}): ${oneLine(limactlFailureLine(String(forced.stderr))) || 'no output'}`,
+    );
   }
 }
 
@@ -473,7 +487,9 @@ async function describeRunning(
     ...(timing ? { hostBootStart: timing.start } : {}),
     serialLogPath,
   };
-  ctx.progress(`lima: ${name} running, ssh ${endpoint.user}@${endpoint.host}:${endpoint.port}, boot-to-ssh ${hostBootSeconds ?? 'unknown'} s from ${timing?.start ?? 'no start mark'}`);
+  ctx.progress(
+    `lima: ${name} running, ssh ${endpoint.user}@${endpoint.host}:${endpoint.port}, boot-to-ssh ${hostBootSeconds ?? 'unknown'} s from ${timing?.start ?? 'no start mark'}`,
+  );
   return guest;
 }
 

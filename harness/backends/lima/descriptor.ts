@@ -15,7 +15,8 @@ export const limaDescriptor = {
   supports(target: TargetSpec, _variants: readonly KernelVariant[], host?: HostPlatform) {
     const refusal = limaRefusal(target.os);
     if (refusal !== null) return { ok: false, reason: refusal };
-    if (host !== undefined && host.platform !== 'darwin' && host.platform !== 'linux') return { ok: false, reason: `Lima runs on macOS and Linux, not ${host.platform}` };
+    if (host !== undefined && host.platform !== 'darwin' && host.platform !== 'linux')
+      return { ok: false, reason: `Lima runs on macOS and Linux, not ${host.platform}` };
     return { ok: true };
   },
   describe(target: TargetSpec, variants: readonly KernelVariant[]): BackendPlan {
@@ -45,7 +46,11 @@ export const limaDescriptor = {
     }
     for (const variant of variants) {
       const instance = limaInstanceName(target.name, variant);
-      commands.push(`limactl ${limaStartArgs(instance, 600).join(' ')}`, `ssh -F ~/.lima/${instance}/ssh.config lima-${instance} <suite>`, `limactl stop ${instance}`);
+      commands.push(
+        `limactl ${limaStartArgs(instance, 600).join(' ')}`,
+        `ssh -F ~/.lima/${instance}/ssh.config lima-${instance} <suite>`,
+        `limactl stop ${instance}`,
+      );
     }
     return {
       source: guest.source,

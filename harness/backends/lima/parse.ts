@@ -178,7 +178,11 @@ export function parseLimaList(ndjson: string, source = 'limactl list --json'): R
  * (e.g. "2.2.0-153-g183a60d7", with ".m" when dirty), which is kept as is.
  */
 export function parseLimaVersion(text: string): Result<string> {
-  const firstLine = text.split(/\r?\n/).find((line) => line.trim() !== '')?.trim() ?? '';
+  const firstLine =
+    text
+      .split(/\r?\n/)
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? '';
   const match = /^limactl version (\S+)$/.exec(firstLine);
   if (!match) return err(`limactl --version: expected "limactl version X", got ${showValue(firstLine)}`);
   return ok(match[1]!);

@@ -204,9 +204,19 @@ async function prepareTarget(ctx: QemuContext, spec: TargetSpec, variants: Kerne
   if (variants.length === 0) throw new InputError(`target ${showValue(spec.name)}: no kernel variants to prepare`);
   const guestUser = ctx.options.guestUser !== undefined ? ctx.options.guestUser : parseGuestUser(process.env.KBENCH_GUEST_USER);
   if (guestUser !== null && !provider.addsLogins)
-    throw new InputError(`environment KBENCH_GUEST_USER=${guestUser}: image ${provider.name} cannot add a second login (${IMAGE_PROVIDERS.filter((p) => p.addsLogins === true).map((p) => p.name).join(' and ')} can); unset it for ${showValue(spec.name)}`);
+    throw new InputError(
+      `environment KBENCH_GUEST_USER=${guestUser}: image ${provider.name} cannot add a second login (${IMAGE_PROVIDERS.filter((p) => p.addsLogins === true)
+        .map((p) => p.name)
+        .join(' and ')} can); unset it for ${showValue(spec.name)}`,
+    );
   await fs.mkdir(runDir, { recursive: true });
-  const image = await (ctx.options.images ?? (await provider.load())).ensure({ variants, arch, cacheDir: ctx.options.cacheDir ?? null, onProgress: ctx.progress, ...(ctx.options.onBuildProgress ? { onBuildProgress: ctx.options.onBuildProgress } : {}) });
+  const image = await (ctx.options.images ?? (await provider.load())).ensure({
+    variants,
+    arch,
+    cacheDir: ctx.options.cacheDir ?? null,
+    onProgress: ctx.progress,
+    ...(ctx.options.onBuildProgress ? { onBuildProgress: ctx.options.onBuildProgress } : {}),
+  });
   const facts = {} as PreparedTarget['facts'];
   for (const variant of ['stock', 'custom'] as const) {
     const kernelPath = variants.includes(variant) ? (image.kernelImage[variant] ?? null) : null;
@@ -262,7 +272,11 @@ async function spawnVm(
       memoryMiB: prepared.spec.memoryMiB,
       boot: bootMethod,
       // The overlay dies with the boot: its flushes protect nothing worth a host-disk wait.
-      disks: [{ path: disks.root, format: 'qcow2', cache: 'unsafe' }, ...(disks.scratch ? [{ path: disks.scratch, format: 'raw' as const }] : []), ...prepared.qemu.image.extraDisks],
+      disks: [
+        { path: disks.root, format: 'qcow2', cache: 'unsafe' },
+        ...(disks.scratch ? [{ path: disks.scratch, format: 'raw' as const }] : []),
+        ...prepared.qemu.image.extraDisks,
+      ],
       sshHostPort: port,
       serial: { kind: 'file', path: serialLogPath },
       qmpSocketPath,
@@ -280,13 +294,14 @@ async function spawnVm(
     child.once('exit', () => stderrLog.end());
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     // A lost port race or a bad argument makes qemu exit within moments.
-    const early = await Promise.race([
-      waitForExit(child, 1500).then((exited) => (exited ? ('exited' as const) : ('running' as const))),
-      spawnError,
-    ]);
+    const early = await Promise.race([waitForExit(child, 1500).then((exited) => (exited ? ('exited' as const) : ('running' as const))), spawnError]);
     if (early === 'running') return { child, port, startedAt, qmpSocketPath, stderrPath };
     if (early instanceof Error) throw new InfraError(`could not start ${binary}: ${early.message}`);
-    const firstLine = stderr.split('\n').find((line) => line.trim() !== '')?.trim() ?? `exit ${child.exitCode}`;
+    const firstLine =
+      stderr
+        .split('\n')
+        .find((line) => line.trim() !== '')
+        ?.trim() ?? `exit ${child.exitCode}`;
     if (/hostfwd|host forwarding|Could not set up host forwarding rule/i.test(stderr) && attempt < PORT_RETRIES) {
       ctx.progress(`port ${port} was taken before qemu bound it; retrying with another port`);
       continue;
@@ -313,18 +328,23 @@ async function createBootDisks(prepared: QemuPreparedTarget, variant: KernelVari
 }
 
 /** The accelerator and guest clock of a boot, each with its reason shown as progress. */
-async function chooseBootClock(ctx: QemuContext, prepared: QemuPreparedTarget): Promise<{ foreignGuest: boolean; accelChoice: AccelChoice; clockChoice: ReturnType<typeof chooseQemuClock> }> {
+async function chooseBootClock(
+  ctx: QemuContext,
+  prepared: QemuPreparedTarget,
+): Promise<{ foreignGuest: boolean; accelChoice: AccelChoice; clockChoice: ReturnType<typeof chooseQemuClock> }> {
   const image = prepared.qemu.image;
   const forced = ctx.options.forceAccel ?? forcedAccelFromEnv() ?? null;
   // Without a Linux kernel to probe with (BSD images), the best candidate is used and the boot itself is the test.
   // No hardware acceleration runs another architecture's guest (aarch64 on x86_64).
   const foreignGuest = prepared.qemu.arch !== hostArchForQemu();
-  const accelChoice: AccelChoice =
-    foreignGuest
-      ? { accel: 'tcg', reason: `tcg: an ${prepared.qemu.arch} guest on an ${hostArch()} host can only be emulated` }
-      : image.probeKernel === null && forced === null
+  const accelChoice: AccelChoice = foreignGuest
+    ? { accel: 'tcg', reason: `tcg: an ${prepared.qemu.arch} guest on an ${hostArch()} host can only be emulated` }
+    : image.probeKernel === null && forced === null
       ? untestedChoice(prepared.qemu.arch)
-      : await chooseAcceleration({ arch: prepared.qemu.arch, kernelPath: image.probeKernel ?? '', timeoutMs: ctx.options.accelProbeTimeoutMs ?? 20_000 }, forced);
+      : await chooseAcceleration(
+          { arch: prepared.qemu.arch, kernelPath: image.probeKernel ?? '', timeoutMs: ctx.options.accelProbeTimeoutMs ?? 20_000 },
+          forced,
+        );
   ctx.progress(`acceleration: ${accelChoice.reason}`);
   const clockChoice = chooseQemuClock(accelChoice.accel, foreignGuest, ctx.options.clock ?? parseClockSetting(process.env.KBENCH_QEMU_CLOCK));
   ctx.progress(`guest clock: ${clockChoice.reason}`);
@@ -352,7 +372,10 @@ async function bootVariant(ctx: QemuContext, prepared: PreparedTarget, variant: 
     user: image.ssh.user,
     privateKeyPath: own?.privateKeyPath ?? image.ssh.privateKeyPath,
     // Disks of separate builds have separate host keys: one pin per variant then.
-    hostKeyPolicy: { kind: 'pin-on-first-contact', pinFile: path.join(prepared.runDir, image.perVariant === undefined ? 'ssh-host-keys.pin' : `ssh-host-keys-${variant}.pin`) },
+    hostKeyPolicy: {
+      kind: 'pin-on-first-contact',
+      pinFile: path.join(prepared.runDir, image.perVariant === undefined ? 'ssh-host-keys.pin' : `ssh-host-keys-${variant}.pin`),
+    },
   };
   const guest: BootedGuest = {
     variant,
@@ -392,9 +415,7 @@ async function bootVariant(ctx: QemuContext, prepared: PreparedTarget, variant: 
     const serialTail = await tailOf(serialLogPath, 3);
     const stderrTail = await tailOf(vm.stderrPath, 2);
     const detail = [serialTail && `serial: ${serialTail}`, stderrTail && `qemu: ${stderrTail}`].filter(Boolean).join('; ');
-    throw new InfraError(
-      `boot of the ${variant} kernel failed: ${(error as Error).message}${detail ? ` (${detail})` : ''}; serial log ${serialLogPath}`,
-    );
+    throw new InfraError(`boot of the ${variant} kernel failed: ${(error as Error).message}${detail ? ` (${detail})` : ''}; serial log ${serialLogPath}`);
   }
 }
 
@@ -459,7 +480,11 @@ async function addSecondLogin(session: { exec: RemoteShell['exec'] }, image: Pre
   if (!image.ssh.addLogin) throw new InputError(`KBENCH_GUEST_USER=${user}: this image cannot add a second login`);
   const result = await session.exec(image.ssh.addLogin(user), { timeoutMs: SECOND_LOGIN_TIMEOUT_MS });
   if (result.code !== 0) {
-    const why = `${result.stderr}\n${result.stdout}`.split('\n').find((line) => line.trim() !== '')?.trim() ?? `exit ${result.code}`;
+    const why =
+      `${result.stderr}\n${result.stdout}`
+        .split('\n')
+        .find((line) => line.trim() !== '')
+        ?.trim() ?? `exit ${result.code}`;
     throw new InfraError(`adding the login ${user} (KBENCH_GUEST_USER) as root failed: ${why}`);
   }
 }

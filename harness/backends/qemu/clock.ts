@@ -39,7 +39,8 @@ export function chooseQemuClock(accel: QemuAccel, foreignGuest: boolean, setting
     return { clock: setting, reason: `${describeQemuClock(setting)}, set by KBENCH_QEMU_CLOCK` };
   }
   if (accel !== 'tcg') return { clock: { kind: 'wall' }, reason: `wall clock: ${accel} has no instruction counter` };
-  if (foreignGuest) return { clock: { kind: 'wall' }, reason: 'wall clock: icount is not yet measured for emulated foreign guests (KBENCH_QEMU_CLOCK=icount to try)' };
+  if (foreignGuest)
+    return { clock: { kind: 'wall' }, reason: 'wall clock: icount is not yet measured for emulated foreign guests (KBENCH_QEMU_CLOCK=icount to try)' };
   const clock: QemuClock = { kind: 'icount', shift: DEFAULT_ICOUNT_SHIFT };
   return { clock, reason: `${describeQemuClock(clock)}: under tcg the host's load would otherwise land in every guest timing` };
 }

@@ -11,7 +11,7 @@ function qemuArch(nodeArch: string): 'x86_64' | 'aarch64' | null {
 export const qemuDescriptor = {
   name: 'qemu',
   hypervisor: 'qemu',
-  summary: 'a VM per boot on a copy-on-write overlay of the target\'s image (hvf on macOS, kvm or tcg on Linux)',
+  summary: "a VM per boot on a copy-on-write overlay of the target's image (hvf on macOS, kvm or tcg on Linux)",
   versionFields: [{ key: 'qemuVersion', label: 'QEMU' }],
   supports(target: TargetSpec, variants: readonly KernelVariant[], host?: HostPlatform) {
     const provider = imageProvider(target.image);
@@ -25,7 +25,14 @@ export const qemuDescriptor = {
     const hostArch = qemuArch(host.arch) ?? 'x86_64';
     // A provider with a fixed guest architecture (NetBSD's arm64 image) is emulated on another host.
     const arch = provider.guestArch ?? hostArch;
-    const accel = arch !== hostArch ? `tcg: an ${arch} guest emulated on this ${hostArch} host` : host.platform === 'darwin' ? 'hvf' : host.platform === 'linux' ? 'kvm if a probe boot answers, else tcg' : 'tcg';
+    const accel =
+      arch !== hostArch
+        ? `tcg: an ${arch} guest emulated on this ${hostArch} host`
+        : host.platform === 'darwin'
+          ? 'hvf'
+          : host.platform === 'linux'
+            ? 'kvm if a probe boot answers, else tcg'
+            : 'tcg';
     const binary = `qemu-system-${arch}`;
     return {
       source: provider.source,

@@ -18,9 +18,13 @@ export function findAarch64Firmware(env: NodeJS.ProcessEnv = process.env, exists
 }
 
 /** How an official image boots from its own disk: edk2 UEFI on aarch64 (a one-line error without it), BIOS on x86_64. */
-export function diskBootFor(arch: 'x86_64' | 'aarch64', env: NodeJS.ProcessEnv = process.env): { kind: 'uefi-disk'; firmwarePath: string } | { kind: 'bios-disk' } {
+export function diskBootFor(
+  arch: 'x86_64' | 'aarch64',
+  env: NodeJS.ProcessEnv = process.env,
+): { kind: 'uefi-disk'; firmwarePath: string } | { kind: 'bios-disk' } {
   if (arch === 'x86_64') return { kind: 'bios-disk' };
   const firmware = findAarch64Firmware(env);
-  if (firmware === null) throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
+  if (firmware === null)
+    throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
   return { kind: 'uefi-disk', firmwarePath: firmware };
 }

@@ -54,7 +54,9 @@ export function sshOptionsFromEnv(env: NodeJS.ProcessEnv): SshBackendOptions {
   const custom = env.KBENCH_SSH_TARGET_CUSTOM || undefined;
   const target = env.KBENCH_SSH_TARGET || stock || custom;
   if (!target) {
-    throw new InputError('backend ssh: no machine given; set KBENCH_SSH_TARGET (or KBENCH_SSH_TARGET_STOCK and KBENCH_SSH_TARGET_CUSTOM) to an OpenSSH config alias or user@host[:port]');
+    throw new InputError(
+      'backend ssh: no machine given; set KBENCH_SSH_TARGET (or KBENCH_SSH_TARGET_STOCK and KBENCH_SSH_TARGET_CUSTOM) to an OpenSSH config alias or user@host[:port]',
+    );
   }
   const variantTargets: Partial<Record<KernelVariant, string>> = { ...(stock ? { stock } : {}), ...(custom ? { custom } : {}) };
   return {

@@ -14,7 +14,9 @@ export const sshDescriptor = {
   describe(_target: TargetSpec, variants: readonly KernelVariant[]): BackendPlan {
     return {
       source: 'the machine(s) named by KBENCH_SSH_TARGET[_STOCK|_CUSTOM]; host keys must already be in known_hosts',
-      variants: Object.fromEntries(variants.map((variant) => [variant, `whatever kernel KBENCH_SSH_TARGET_${variant.toUpperCase()} (else KBENCH_SSH_TARGET) is running; never rebooted`])),
+      variants: Object.fromEntries(
+        variants.map((variant) => [variant, `whatever kernel KBENCH_SSH_TARGET_${variant.toUpperCase()} (else KBENCH_SSH_TARGET) is running; never rebooted`]),
+      ),
       commands: ['ssh <target>: uname, sysctl/proc reads for the host fingerprint of the measured machine, then the suite'],
       bootClock: null,
     };

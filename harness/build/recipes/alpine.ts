@@ -2,7 +2,8 @@
 import { defineRecipe, limaBuild } from '../recipe.ts';
 
 // Lima's vz guests booted from a kernel image may have no RTC: apk over https fails until the clock is set.
-const ALPINE_ZFS = 'i=0; while [ "$(date +%Y)" -lt 2025 ] && [ $i -lt 120 ]; do sleep 1; i=$((i+1)); done; apk info -e zfs >/dev/null || apk add --no-cache zfs';
+const ALPINE_ZFS =
+  'i=0; while [ "$(date +%Y)" -lt 2025 ] && [ $i -lt 120 ]; do sleep 1; i=$((i+1)); done; apk info -e zfs >/dev/null || apk add --no-cache zfs';
 
 export default defineRecipe({
   os: 'alpine',

@@ -4,5 +4,9 @@ import { defineRecipe } from '../recipe.ts';
 export default defineRecipe({
   os: 'debian-arm64',
   kind: 'local',
-  plan: () => ({ os: 'debian-arm64', kind: 'local', steps: [{ title: 'cross-build the M-series kernel here (cached by input hash)', local: 'cross-build-m-series' }] }),
+  plan: () => ({
+    os: 'debian-arm64',
+    kind: 'local',
+    steps: [{ title: 'cross-build the M-series kernel here (cached by input hash)', local: 'cross-build-m-series' }],
+  }),
 });

@@ -17,11 +17,13 @@ export function parseNamedKstat(text: string): Result<Record<string, number>> {
   if (splFields.length < 5 || !splFields.every((field) => /^(0x[0-9a-f]+|-?[0-9]+)$/i.test(field)))
     return err(`line 1 is not an SPL kstat header, got ${JSON.stringify(lines[0] ?? '')}`);
   const header = (lines[1] ?? '').trim().split(/\s+/);
-  if (header.join(' ') !== 'name type data')
-    return err(`line 2: expected "name type data", got ${JSON.stringify(lines[1] ?? '')}`);
+  if (header.join(' ') !== 'name type data') return err(`line 2: expected "name type data", got ${JSON.stringify(lines[1] ?? '')}`);
   const values: Record<string, number> = {};
   for (const [index, line] of lines.slice(2).entries()) {
-    const fields = line.trim().split(/\s+/).filter((field) => field !== '');
+    const fields = line
+      .trim()
+      .split(/\s+/)
+      .filter((field) => field !== '');
     if (fields.length === 0) continue;
     const [name, type, value] = fields;
     const lineNumber = index + 3;

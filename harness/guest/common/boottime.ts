@@ -20,9 +20,7 @@ export function parseBoottime(text: string): Result<number> {
   }
   const plain = /^([0-9]+)(?:\.([0-9]{1,9}))?$/.exec(trimmed);
   if (plain) return ok(Number(plain[2] === undefined ? plain[1] : `${plain[1]}.${plain[2]}`));
-  const ctime = /^(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) ([A-Z][a-z]{2}) +([0-9]{1,2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([0-9]{4})$/.exec(
-    trimmed,
-  );
+  const ctime = /^(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) ([A-Z][a-z]{2}) +([0-9]{1,2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([0-9]{4})$/.exec(trimmed);
   if (ctime) {
     const month = MONTHS.indexOf(ctime[1]!);
     if (month < 0) return err(`unknown month ${ctime[1]}`);

@@ -5,13 +5,7 @@ import { parseSysctlKstat } from './arcstats.ts';
 import { KSTAT_READ_TIMEOUT_MS } from './constants.ts';
 import { parseKstatBenchTable } from './kstat.ts';
 import { GuestCommandError, GuestOutputError, GuestUnsupportedError, expectParsed, okOutput, runChecked, runEachSucceeded, runSections } from './run.ts';
-import {
-  FREEBSD_IMPLEMENTATION_SYSCTLS,
-  IMPLEMENTATION_PARAMETERS,
-  firstExistingSysctlScript,
-  freebsdSysctlCandidates,
-  validateTunables,
-} from './tunables.ts';
+import { FREEBSD_IMPLEMENTATION_SYSCTLS, IMPLEMENTATION_PARAMETERS, firstExistingSysctlScript, freebsdSysctlCandidates, validateTunables } from './tunables.ts';
 import { effectiveTunableValue, parseImplSelector } from './zfs.ts';
 
 const ARCSTATS_SYSCTL = 'kstat.zfs.misc.arcstats';
@@ -21,11 +15,7 @@ const ARCSTATS_SYSCTL = 'kstat.zfs.misc.arcstats';
  * `missingReason` is given, a missing sysctl means this OS's ZFS lacks the table (unsupported),
  * not a failed command.
  */
-export async function readSysctlKstatTable(
-  shell: RemoteShell,
-  name: KstatBenchName,
-  missingReason?: (name: KstatBenchName) => string,
-): Promise<KstatTable> {
+export async function readSysctlKstatTable(shell: RemoteShell, name: KstatBenchName, missingReason?: (name: KstatBenchName) => string): Promise<KstatTable> {
   const command = `sysctl -n kstat.zfs.misc.${name}`;
   const result = await shell.exec(command, { timeoutMs: KSTAT_READ_TIMEOUT_MS });
   if (result.code !== 0) {
@@ -56,10 +46,7 @@ export async function readSysctlImplementations(shell: RemoteShell): Promise<Rec
  * Sets each tunable with `sysctl NAME=VALUE`. Names may be Linux parameter names (`zfs_arc_max`)
  * or sysctls below vfs.zfs (`arc.max`); results are keyed by the name asked for.
  */
-export async function applySysctlTunables(
-  shell: RemoteShell,
-  tunables: Record<string, string>,
-): Promise<Record<string, string>> {
+export async function applySysctlTunables(shell: RemoteShell, tunables: Record<string, string>): Promise<Record<string, string>> {
   validateTunables(tunables, 'sysctl');
   const names = Object.keys(tunables);
   if (names.length === 0) return {};
@@ -70,15 +57,11 @@ export async function applySysctlTunables(
   );
   const sysctls = names.map((name, i) => {
     const found = okOutput(resolved[sectionKey(i)])?.trim();
-    if (!found)
-      throw new Error(`no sysctl for ZFS tunable ${name} (tried ${freebsdSysctlCandidates(name).join(', ')})`);
+    if (!found) throw new Error(`no sysctl for ZFS tunable ${name} (tried ${freebsdSysctlCandidates(name).join(', ')})`);
     return found;
   });
   await runChecked(shell, names.map((name, i) => `sysctl ${shellQuote(`${sysctls[i]}=${tunables[name]}`)} >/dev/null`).join(' && '));
-  const readBack = await runSections(
-    shell,
-    Object.fromEntries(names.map((_, i) => [sectionKey(i), `sysctl -n ${shellQuote(sysctls[i]!)}`])),
-  );
+  const readBack = await runSections(shell, Object.fromEntries(names.map((_, i) => [sectionKey(i), `sysctl -n ${shellQuote(sysctls[i]!)}`])));
   return Object.fromEntries(
     names.map((name, i) => {
       const text = okOutput(readBack[sectionKey(i)]);

@@ -8,13 +8,7 @@ import type { GuestOs } from '../../results/schema.ts';
 import { shellQuote, type RemoteShell } from '../../ssh/types.ts';
 import type { GuestAdapter, KstatBenchName, ZfsSupport } from '../types.ts';
 import { uptimeFromBoottime } from './boottime.ts';
-import {
-  applySysctlTunables,
-  readSysctlArcstats,
-  readSysctlImplementations,
-  readSysctlKstatTable,
-  readSysctlTunables,
-} from './bsd-sysctl.ts';
+import { applySysctlTunables, readSysctlArcstats, readSysctlImplementations, readSysctlKstatTable, readSysctlTunables } from './bsd-sysctl.ts';
 import { checkFileVdevRequest } from './constants.ts';
 import { identityMismatch, readFacts, sysctlFact, type Fact, type FactsSpec } from './facts.ts';
 import { removeFileVdevWith, type FileVdevDevice } from './file-vdev.ts';

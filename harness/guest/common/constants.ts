@@ -12,6 +12,5 @@ export const KSTAT_READ_TIMEOUT_MS = 180_000;
 
 export function checkFileVdevRequest(filePath: string, sizeMiB: number): void {
   if (!filePath.startsWith('/')) throw new Error(`file vdev path ${JSON.stringify(filePath)} must be absolute`);
-  if (!Number.isInteger(sizeMiB) || sizeMiB < MIN_VDEV_MIB)
-    throw new Error(`file vdev size ${sizeMiB} MiB must be an integer of at least ${MIN_VDEV_MIB} MiB`);
+  if (!Number.isInteger(sizeMiB) || sizeMiB < MIN_VDEV_MIB) throw new Error(`file vdev size ${sizeMiB} MiB must be an integer of at least ${MIN_VDEV_MIB} MiB`);
 }

@@ -48,7 +48,9 @@ export function identityMismatch(os: string, unameS: string, osRelease: string):
   if (expected !== null && expected !== 'Linux') return kernel === expected ? null : `the guest's uname -s is ${JSON.stringify(kernel)}, not ${expected}`;
   if (kernel !== 'Linux') return `the guest's uname -s is ${JSON.stringify(kernel)}, not Linux`;
   const ids = [fields.ID ?? '', ...(fields.ID_LIKE ?? '').split(/\s+/)].filter(Boolean);
-  return ids.includes(os) ? null : `the guest's /etc/os-release says ID=${fields.ID ?? '(none)'}${fields.ID_LIKE ? ` ID_LIKE=${fields.ID_LIKE}` : ''}, not ${os}`;
+  return ids.includes(os)
+    ? null
+    : `the guest's /etc/os-release says ID=${fields.ID ?? '(none)'}${fields.ID_LIKE ? ` ID_LIKE=${fields.ID_LIKE}` : ''}, not ${os}`;
 }
 
 /** Pure: the trimmed text, or an error when there is none. */

@@ -13,7 +13,10 @@ const SPL_HEADER_TOKEN = /^(0x[0-9a-f]+|-?[0-9]+)$/i;
 const UNSIGNED_INTEGER = /^[0-9]+$/;
 
 function splitFields(line: string): string[] {
-  return line.trim().split(/\s+/).filter((field) => field !== '');
+  return line
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== '');
 }
 
 /** Pure: parses a benchmark kstat table as printed by Linux (`spl`) or FreeBSD sysctl (`sysctl`). */
@@ -32,9 +35,7 @@ export function parseKstatBenchTable(text: string, header: KstatHeader): Result<
   const headerLine = lines[at];
   const columns = headerLine ? splitFields(headerLine.text) : [];
   if (columns[0] !== 'implementation' || columns.length < 2)
-    return err(
-      `line ${headerLine?.number ?? at + 1}: expected a header "implementation <columns…>", got ${JSON.stringify(headerLine?.text ?? '')}`,
-    );
+    return err(`line ${headerLine?.number ?? at + 1}: expected a header "implementation <columns…>", got ${JSON.stringify(headerLine?.text ?? '')}`);
   columns.shift();
 
   const rows: KstatTable['rows'] = {};
@@ -44,8 +45,7 @@ export function parseKstatBenchTable(text: string, header: KstatHeader): Result<
     const fields = splitFields(line.text);
     if (fields.length === 0) continue;
     const [implementation, ...values] = fields as [string, ...string[]];
-    if (values.length !== columns.length)
-      return err(`line ${line.number}: ${implementation} has ${values.length} values for ${columns.length} columns`);
+    if (values.length !== columns.length) return err(`line ${line.number}: ${implementation} has ${values.length} values for ${columns.length} columns`);
     if (fastest !== null) return err(`line ${line.number}: row ${implementation} after the fastest row`);
     if (implementation === 'fastest') {
       fastest = Object.fromEntries(columns.map((column, i) => [column, values[i]!]));
@@ -55,8 +55,7 @@ export function parseKstatBenchTable(text: string, header: KstatHeader): Result<
     const row: Record<string, number> = {};
     for (const [i, column] of columns.entries()) {
       const value = values[i]!;
-      if (!UNSIGNED_INTEGER.test(value))
-        return err(`line ${line.number}: ${implementation} ${column} is ${JSON.stringify(value)}, not a non-negative integer`);
+      if (!UNSIGNED_INTEGER.test(value)) return err(`line ${line.number}: ${implementation} ${column} is ${JSON.stringify(value)}, not a non-negative integer`);
       const number = Number(value);
       if (number === 0) notMeasured.push({ implementation, column });
       else row[column] = number;

@@ -2,8 +2,7 @@
 import { err, ok, type Result } from '../../errors/index.ts';
 
 function unquote(raw: string): string | null {
-  if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"'))
-    return raw.slice(1, -1).replace(/\\([\\$"`])/g, '$1');
+  if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) return raw.slice(1, -1).replace(/\\([\\$"`])/g, '$1');
   if (raw.length >= 2 && raw.startsWith("'") && raw.endsWith("'")) return raw.slice(1, -1);
   if (/["'`\\$\s]/.test(raw)) return null;
   return raw;

@@ -6,7 +6,5 @@ import { parsePoolNames } from './zfs.ts';
 export async function ensureNoPoolImported(shell: RemoteShell): Promise<void> {
   const pools = parsePoolNames(await runChecked(shell, 'zpool list -H -o name'));
   if (pools.length > 0)
-    throw new Error(
-      `cannot reload the ZFS module: pool(s) ${pools.join(', ')} are imported; export them first (zpool export ${pools.join(' ')})`,
-    );
+    throw new Error(`cannot reload the ZFS module: pool(s) ${pools.join(', ')} are imported; export them first (zpool export ${pools.join(' ')})`);
 }

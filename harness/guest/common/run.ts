@@ -13,7 +13,12 @@ function oneLine(text: string, maxChars: number): string {
 }
 
 function firstLine(text: string): string {
-  return text.split(/\r?\n/).find((line) => line.trim() !== '')?.trim() ?? '';
+  return (
+    text
+      .split(/\r?\n/)
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  );
 }
 
 /** A command that exited non-zero in the guest. */
@@ -105,16 +110,11 @@ export function parseSections(text: string): Result<Record<string, SectionOutput
 }
 
 /** Runs several commands in one call; each section's output and status come back by name. */
-export async function runSections(
-  shell: RemoteShell,
-  sections: Record<string, string>,
-  options?: ExecOptions,
-): Promise<Record<string, SectionOutput>> {
+export async function runSections(shell: RemoteShell, sections: Record<string, string>, options?: ExecOptions): Promise<Record<string, SectionOutput>> {
   const script = sectionScript(sections);
   const stdout = await runChecked(shell, script, options);
   const parsed = expectParsed(parseSections(stdout), `the output of ${Object.keys(sections).join(', ')}`);
-  for (const name of Object.keys(sections))
-    if (!parsed[name]) throw new GuestOutputError(`the output of ${name}`, 'section missing');
+  for (const name of Object.keys(sections)) if (!parsed[name]) throw new GuestOutputError(`the output of ${name}`, 'section missing');
   return parsed;
 }
 

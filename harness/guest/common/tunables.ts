@@ -5,13 +5,7 @@
 import { shellQuote } from '../../ssh/types.ts';
 
 /** The implementation selectors kbench records, by Linux module parameter name. */
-export const IMPLEMENTATION_PARAMETERS = [
-  'zfs_fletcher_4_impl',
-  'zfs_vdev_raidz_impl',
-  'zfs_sha256_impl',
-  'zfs_sha512_impl',
-  'zfs_blake3_impl',
-] as const;
+export const IMPLEMENTATION_PARAMETERS = ['zfs_fletcher_4_impl', 'zfs_vdev_raidz_impl', 'zfs_sha256_impl', 'zfs_sha512_impl', 'zfs_blake3_impl'] as const;
 
 /** FreeBSD sysctl names of the same selectors (OpenZFS module/os/freebsd, ZFS_MODULE_PARAM scopes). */
 export const FREEBSD_IMPLEMENTATION_SYSCTLS: Record<(typeof IMPLEMENTATION_PARAMETERS)[number], string> = {
@@ -32,8 +26,7 @@ export function validateTunables(tunables: Record<string, string>, namePattern: 
   const pattern = namePattern === 'module-parameter' ? TUNABLE_NAME : SYSCTL_TUNABLE_NAME;
   for (const [name, value] of Object.entries(tunables)) {
     if (!pattern.test(name)) throw new Error(`ZFS tunable name ${JSON.stringify(name)} must match ${pattern.source}`);
-    if (!TUNABLE_VALUE.test(value))
-      throw new Error(`ZFS tunable ${name} value ${JSON.stringify(value)} must match ${TUNABLE_VALUE.source}`);
+    if (!TUNABLE_VALUE.test(value)) throw new Error(`ZFS tunable ${name} value ${JSON.stringify(value)} must match ${TUNABLE_VALUE.source}`);
   }
 }
 
@@ -47,8 +40,7 @@ export function freebsdSysctlCandidates(name: string): string[] {
   if (name.includes('.')) return [`vfs.zfs.${name}`];
   const rest = name.startsWith('zfs_') ? name.slice(4) : name;
   const candidates = [`vfs.zfs.${rest}`];
-  for (let i = rest.indexOf('_'); i > 0; i = rest.indexOf('_', i + 1))
-    candidates.push(`vfs.zfs.${rest.slice(0, i)}.${rest.slice(i + 1)}`);
+  for (let i = rest.indexOf('_'); i > 0; i = rest.indexOf('_', i + 1)) candidates.push(`vfs.zfs.${rest.slice(0, i)}.${rest.slice(i + 1)}`);
   return candidates;
 }
 

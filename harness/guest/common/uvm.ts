@@ -22,8 +22,7 @@ export function parseVmstatSummary(text: string): Result<UvmSummary> {
   if (pageSizeBytes === undefined) return err('no "bytes per page" line');
   if (pagesManaged === undefined) return err('no "pages managed" line');
   if (pagesFree === undefined) return err('no "pages free" line');
-  if (pageSizeBytes <= 0 || (pageSizeBytes & (pageSizeBytes - 1)) !== 0)
-    return err(`bytes per page ${pageSizeBytes} is not a power of two`);
+  if (pageSizeBytes <= 0 || (pageSizeBytes & (pageSizeBytes - 1)) !== 0) return err(`bytes per page ${pageSizeBytes} is not a power of two`);
   if (pagesFree > pagesManaged) return err(`pages free ${pagesFree} exceeds pages managed ${pagesManaged}`);
   return ok({ pageSizeBytes, pagesManaged, pagesFree });
 }

@@ -40,14 +40,15 @@ export interface ImplSelector {
 
 /** An implementation selector parameter: `[fastest] scalar sse2` or `cycle [fastest] generic x86_64`. */
 export function parseImplSelector(text: string): Result<ImplSelector> {
-  const fields = text.trim().split(/\s+/).filter((field) => field !== '');
+  const fields = text
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== '');
   if (fields.length === 0) return err('empty implementation selector');
   const selected = fields.filter((field) => /^\[[^\]\s]+\]$/.test(field));
-  if (selected.length !== 1)
-    return err(`expected exactly one [bracketed] choice, got ${JSON.stringify(text.trim())}`);
+  if (selected.length !== 1) return err(`expected exactly one [bracketed] choice, got ${JSON.stringify(text.trim())}`);
   const choices = fields.map((field) => field.replace(/^\[(.*)\]$/, '$1'));
-  if (choices.some((choice) => !/^[A-Za-z0-9_.-]+$/.test(choice)))
-    return err(`unexpected characters in ${JSON.stringify(text.trim())}`);
+  if (choices.some((choice) => !/^[A-Za-z0-9_.-]+$/.test(choice))) return err(`unexpected characters in ${JSON.stringify(text.trim())}`);
   return ok({ selected: selected[0]!.slice(1, -1), choices });
 }
 

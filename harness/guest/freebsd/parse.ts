@@ -16,7 +16,10 @@ export interface FreebsdMemory {
 
 /** `sysctl -n hw.physmem vm.stats.vm.v_free_count hw.pagesize`: three numbers, one per line. */
 export function parseFreebsdMemory(text: string): Result<FreebsdMemory> {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   if (lines.length !== 3 || !lines.every((line) => /^[0-9]+$/.test(line)))
     return err(`expected hw.physmem, v_free_count and hw.pagesize as three numbers, got ${JSON.stringify(lines.join(' '))}`);
   const [physicalBytes, freePages, pageSizeBytes] = lines.map(Number) as [number, number, number];
@@ -36,8 +39,7 @@ export function parseMdconfigAttach(text: string): Result<string> {
 /** `freebsd-version -u` / `-k`: `14.1-RELEASE-p5`, `15.0-CURRENT`, `14.2-STABLE`. */
 export function parseFreebsdVersion(text: string): Result<string> {
   const version = text.trim();
-  if (!/^[0-9]+\.[0-9]+-[A-Z0-9]+(-p[0-9]+)?$/.test(version))
-    return err(`expected <major>.<minor>-<BRANCH>[-pN], got ${JSON.stringify(version)}`);
+  if (!/^[0-9]+\.[0-9]+-[A-Z0-9]+(-p[0-9]+)?$/.test(version)) return err(`expected <major>.<minor>-<BRANCH>[-pN], got ${JSON.stringify(version)}`);
   return ok(version);
 }
 
@@ -48,7 +50,8 @@ export function parseFreebsdVersion(text: string): Result<string> {
 export function parseKldstatHasModule(text: string, module: string): Result<boolean> {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
   const header = lines[0]?.trim().split(/\s+/) ?? [];
-  if (header[0] !== 'Id' || header.at(-1) !== 'Name') return err(`expected a kldstat header "Id Refs Address Size Name", got ${JSON.stringify(lines[0] ?? '')}`);
+  if (header[0] !== 'Id' || header.at(-1) !== 'Name')
+    return err(`expected a kldstat header "Id Refs Address Size Name", got ${JSON.stringify(lines[0] ?? '')}`);
   for (const line of lines.slice(1)) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 5 || !/^[0-9]+$/.test(fields[0]!)) return err(`unexpected kldstat row ${JSON.stringify(line.trim())}`);

@@ -46,8 +46,7 @@ const LINUX_FACTS: FactsSpec = {
     parse: parseThen(parseMeminfo, (memory) => memory.totalBytes),
   },
   // /proc/config.gz describes the running kernel exactly; /boot/config-* is the packaged file.
-  configSha256Command:
-    'if [ -r /proc/config.gz ]; then zcat /proc/config.gz | sha256sum; else sha256sum "/boot/config-$(uname -r)"; fi',
+  configSha256Command: 'if [ -r /proc/config.gz ]; then zcat /proc/config.gz | sha256sum; else sha256sum "/boot/config-$(uname -r)"; fi',
   // Debian: /boot/vmlinuz-<release>; Alpine: /boot/vmlinuz-<flavor> (release ends in -virt, -lts).
   kernelImageBytesCommand: 'r=$(uname -r); f=/boot/vmlinuz-$r; [ -e "$f" ] || f=/boot/vmlinuz-${r##*-}; stat -c %s "$f"',
   hasZfs: true,
@@ -75,8 +74,7 @@ async function linuxZfsSupport(shell: RemoteShell): Promise<ZfsSupport> {
     module: 'test -d /sys/module/zfs || modinfo zfs',
   });
   if (found.zpool!.code !== 0) return { supported: false, reason: 'zpool is not installed in the guest' };
-  if (found.module!.code !== 0)
-    return { supported: false, reason: 'no zfs kernel module for the running kernel (modinfo zfs failed)' };
+  if (found.module!.code !== 0) return { supported: false, reason: 'no zfs kernel module for the running kernel (modinfo zfs failed)' };
   return { supported: true };
 }
 
@@ -94,10 +92,7 @@ async function writeModuleParameters(shell: RemoteShell, tunables: Record<string
     );
   });
   await runChecked(shell, writes.join(' && '));
-  const readBack = await runSections(
-    shell,
-    Object.fromEntries(names.map((name) => [name, `cat /sys/module/zfs/parameters/${name}`])),
-  );
+  const readBack = await runSections(shell, Object.fromEntries(names.map((name) => [name, `cat /sys/module/zfs/parameters/${name}`])));
   return Object.fromEntries(
     names.map((name) => {
       const text = okOutput(readBack[name]);
@@ -127,8 +122,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
         const result = await shell.exec('systemd-analyze');
         const parsed = expectParsed(parseSystemdAnalyze(`${result.stdout}\n${result.stderr}`), 'systemd-analyze');
         if (parsed.kind === 'finished') return parsed.breakdown;
-        if (Date.now() >= deadline)
-          throw new Error(`systemd-analyze: boot not finished after ${BOOT_FINISH_WAIT_MS / 1000} s (see systemctl list-jobs)`);
+        if (Date.now() >= deadline) throw new Error(`systemd-analyze: boot not finished after ${BOOT_FINISH_WAIT_MS / 1000} s (see systemctl list-jobs)`);
         await sleep(1000);
       }
     },
@@ -198,7 +192,7 @@ export function createLinuxAdapter(os: Extract<GuestOs, 'debian' | 'alpine'>): G
     },
 
     quietBackgroundCommand: () =>
-      '{ if command -v systemctl >/dev/null 2>&1; then systemctl stop $(systemctl list-units --type=timer --state=active --plain --no-legend | awk \'{print $1}\') cron.service; ' +
+      "{ if command -v systemctl >/dev/null 2>&1; then systemctl stop $(systemctl list-units --type=timer --state=active --plain --no-legend | awk '{print $1}') cron.service; " +
       'elif command -v rc-service >/dev/null 2>&1; then rc-service crond stop; fi; } >/dev/null 2>&1; true',
 
     // udevadm settle: a module reload or a new device queues udev events that workers would

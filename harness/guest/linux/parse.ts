@@ -55,8 +55,8 @@ const TIMESPAN_UNITS: Record<string, number> = {
   s: 1,
   ms: 1e-3,
   us: 1e-6,
-  'µs': 1e-6,
-  'μs': 1e-6,
+  µs: 1e-6,
+  μs: 1e-6,
 };
 
 /** systemd's format_timespan output: `16.470s`, `981ms`, `1min 2.345s`, `1h 2min 3.456s`. */
@@ -107,8 +107,7 @@ export function parseSystemdAnalyze(text: string): Result<SystemdAnalyze> {
   if (userspace === undefined) return err('no (userspace) phase');
   const sum = [...phases.values()].reduce((a, b) => a + b, 0);
   // Each phase is rounded for display; the parts must still add up to the total.
-  if (Math.abs(sum - total.value) > 0.01 * total.value + 0.01)
-    return err(`phases add up to ${sum.toFixed(3)} s but the total is ${total.value} s`);
+  if (Math.abs(sum - total.value) > 0.01 * total.value + 0.01) return err(`phases add up to ${sum.toFixed(3)} s but the total is ${total.value} s`);
   return ok({
     kind: 'finished',
     breakdown: {

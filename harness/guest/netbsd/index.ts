@@ -11,8 +11,7 @@ import { defineGuest, type GuestAdapter } from '../types.ts';
 import { parseModstatHasModule, parseNetbsdBoottime, parsePhysmem, parseRawPartition, parseVndconfigList } from './parse.ts';
 
 /** The booted kernel's path (x86 reports it; elsewhere the default /netbsd). */
-const BOOTED_KERNEL =
-  'k=$(sysctl -n machdep.booted_kernel 2>/dev/null || echo /netbsd); case $k in /*) ;; *) k=/$k ;; esac';
+const BOOTED_KERNEL = 'k=$(sysctl -n machdep.booted_kernel 2>/dev/null || echo /netbsd); case $k in /*) ;; *) k=/$k ;; esac';
 
 const PHYSMEM = sysctlFact('hw.physmem64', parsePhysmem);
 
@@ -54,8 +53,7 @@ export function createNetbsdAdapter(): GuestAdapter {
         unload: 'modunload zfs',
         load: 'modload zfs',
       },
-      missingKstatReason: (name) =>
-        `NetBSD's ZFS has no kstat.zfs.misc.${name} (its ZFS predates the OpenZFS checksum benchmarks)`,
+      missingKstatReason: (name) => `NetBSD's ZFS has no kstat.zfs.misc.${name} (its ZFS predates the OpenZFS checksum benchmarks)`,
       attachFileVdev: attachVnd,
       fileVdevDevice: { pattern: /^\/dev\/(vnd[0-9]+)[a-p]?$/, detach: (unit) => `vndconfig -u ${unit}`, description: 'a vnd device' },
     },

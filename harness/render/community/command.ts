@@ -19,7 +19,8 @@ export interface CommunityReportOptions {
 
 export async function runCommunityReport(options: CommunityReportOptions) {
   if (options.files.length > 0) throw new InputError('--community: reports the database, takes no results files (ingest them first)');
-  if (options.format !== 'html' && options.format !== 'md') throw new InputError(`--format: --community writes html or md (got ${JSON.stringify(options.format)})`);
+  if (options.format !== 'html' && options.format !== 'md')
+    throw new InputError(`--format: --community writes html or md (got ${JSON.stringify(options.format)})`);
   const format = options.format;
   const out = options.out ?? `community.${format}`;
   const target = out === '-' ? null : checkOutput(out, []);

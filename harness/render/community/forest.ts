@@ -20,19 +20,24 @@ export const SERIES = {
   clip: 'clipped at the axis (value printed)',
 } as const;
 
-
 const chipText = (chip: string): string => (chip === 'other' ? 'other chips' : `Apple ${chip}`);
 const times = (x: number): string => `${x >= 1000 || x < 0.001 ? x.toExponential(1) : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}×`;
 
 /** "zfs.scrub.seconds · Apple M2, vz, aarch64 · 3 machines": what the row is and how many machines it rests on. */
 export function forestLabel(cell: CommunityCell, kernelIndex: number): string {
-  const where = [chipText(cell.chipClass), `${cell.acceleration}${cell.emulated ? ' (emulated)' : ''}`, cell.guestArch === 'unknown' ? 'arch unknown' : cell.guestArch];
+  const where = [
+    chipText(cell.chipClass),
+    `${cell.acceleration}${cell.emulated ? ' (emulated)' : ''}`,
+    cell.guestArch === 'unknown' ? 'arch unknown' : cell.guestArch,
+  ];
   const kernels = kernelIndex > 0 ? ` · kernels #${kernelIndex + 1}` : '';
   return `${cell.metricId} · ${where.join(', ')}${kernels} · N=${cell.machines} machine${cell.machines === 1 ? '' : 's'}`;
 }
 
 export function forestAxis(cells: readonly ForestCell[]): { low: number; high: number } {
-  const anchors = [1, ...cells.map((c) => c.speedup), ...cells.flatMap((c) => (c.claimed === null ? [] : [c.claimed]))].filter((x) => Number.isFinite(x) && x > 0);
+  const anchors = [1, ...cells.map((c) => c.speedup), ...cells.flatMap((c) => (c.claimed === null ? [] : [c.claimed]))].filter(
+    (x) => Number.isFinite(x) && x > 0,
+  );
   return { low: Math.min(...anchors) / FOREST_CLIP_FACTOR, high: Math.max(...anchors) * FOREST_CLIP_FACTOR };
 }
 
@@ -48,15 +53,27 @@ export function forestRows(cells: readonly ForestCell[]): ChartRow[] {
     kernelPairs.set(group, pairs);
     const row = forestLabel(cell, pairs.indexOf(cell.kernelPair));
     const base = { row, order };
-    rows.push({ ...base, kind: 'cell', series: SERIES.cell, speedup: clamp(cell.speedup), low: cell.ci === null ? null : clamp(cell.ci.low), high: cell.ci === null ? null : clamp(cell.ci.high), text: null, edge: null });
+    rows.push({
+      ...base,
+      kind: 'cell',
+      series: SERIES.cell,
+      speedup: clamp(cell.speedup),
+      low: cell.ci === null ? null : clamp(cell.ci.low),
+      high: cell.ci === null ? null : clamp(cell.ci.high),
+      text: null,
+      edge: null,
+    });
     for (const machine of cell.perMachine)
       rows.push({ ...base, kind: 'machine', series: SERIES.machine, speedup: clamp(machine.speedup), low: null, high: null, text: null, edge: null });
-    if (cell.claimed !== null) rows.push({ ...base, kind: 'claim', series: SERIES.claim, speedup: cell.claimed, low: null, high: null, text: null, edge: null });
+    if (cell.claimed !== null)
+      rows.push({ ...base, kind: 'claim', series: SERIES.claim, speedup: cell.claimed, low: null, high: null, text: null, edge: null });
     const clipped = [cell.ci?.low, cell.ci?.high, ...cell.perMachine.map((m) => m.speedup)].filter((x): x is number => x !== undefined);
     const below = clipped.filter((x) => x < axis.low);
     const above = clipped.filter((x) => x > axis.high);
-    if (below.length > 0) rows.push({ ...base, kind: 'clip', series: SERIES.clip, speedup: axis.low, low: null, high: null, text: times(Math.min(...below)), edge: 'low' });
-    if (above.length > 0) rows.push({ ...base, kind: 'clip', series: SERIES.clip, speedup: axis.high, low: null, high: null, text: times(Math.max(...above)), edge: 'high' });
+    if (below.length > 0)
+      rows.push({ ...base, kind: 'clip', series: SERIES.clip, speedup: axis.low, low: null, high: null, text: times(Math.min(...below)), edge: 'low' });
+    if (above.length > 0)
+      rows.push({ ...base, kind: 'clip', series: SERIES.clip, speedup: axis.high, low: null, high: null, text: times(Math.max(...above)), edge: 'high' });
   });
   return rows;
 }

@@ -14,7 +14,14 @@ import { projectFile } from '../../root.ts';
 
 const REPORTS_DIR = projectFile('reports/');
 
-export const COMMUNITY_CSP = ["default-src 'none'", "script-src 'none'", "style-src 'unsafe-inline'", 'img-src data:', "base-uri 'none'", "form-action 'none'"].join('; ');
+export const COMMUNITY_CSP = [
+  "default-src 'none'",
+  "script-src 'none'",
+  "style-src 'unsafe-inline'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
 
 let template: HandlebarsTemplateDelegate | null = null;
 
@@ -48,10 +55,11 @@ export async function renderCommunityHtml(model: CommunityModel): Promise<string
       })),
     });
   // "inconclusive: 2 machine(s)": the reason a verdict could not be more than inconclusive, in the verdict cell itself.
-  const claimsTable = claimsTableView(model.claims)?.map((row, i) => {
-    const reason = model.claims[i]!.verdictReason;
-    return reason === null ? row : { ...row, verdict: `${row.verdict}: ${reason.replace(/;.*$/, '')}` };
-  }) ?? null;
+  const claimsTable =
+    claimsTableView(model.claims)?.map((row, i) => {
+      const reason = model.claims[i]!.verdictReason;
+      return reason === null ? row : { ...row, verdict: `${row.verdict}: ${reason.replace(/;.*$/, '')}` };
+    }) ?? null;
   return loadTemplate()({
     csp: COMMUNITY_CSP,
     kbenchVersion: model.kbenchVersion,

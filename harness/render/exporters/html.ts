@@ -196,7 +196,11 @@ function verdictLines(model: ReportModel) {
       mark: VERDICT_MARK[verdict],
       label: VERDICT_LABEL[verdict],
       count: rows.length,
-      metrics: rows.map((row) => ({ anchor: row.anchor, label: model.sets.length > 1 ? `${row.metricId} (${row.setTitle})` : row.metricId, speedup: formatSpeedup(row.speedup) })),
+      metrics: rows.map((row) => ({
+        anchor: row.anchor,
+        label: model.sets.length > 1 ? `${row.metricId} (${row.setTitle})` : row.metricId,
+        speedup: formatSpeedup(row.speedup),
+      })),
     };
   });
 }
@@ -228,9 +232,14 @@ export async function renderHtmlReport(model: ReportModel): Promise<string> {
     warnings: model.warnings,
     overview,
     verdictLines: verdictLines(model),
-    conditions: model.conditions.map((run) => ({ ...run, title: run.label === 'baseline' ? `Baseline ${run.runId}` : run.label === '' ? `Run ${run.runId}` : `Run ${run.label} ${run.runId}` })),
+    conditions: model.conditions.map((run) => ({
+      ...run,
+      title: run.label === 'baseline' ? `Baseline ${run.runId}` : run.label === '' ? `Run ${run.runId}` : `Run ${run.label} ${run.runId}`,
+    })),
     claimsTable: claimsTableView(model.claims, (id) => anchors.get(id) ?? null)?.filter((row) => row.verdict !== 'not measured') ?? null,
-    claimsNotMeasured: model.claims.filter((row) => row.verdict === 'not measured').map((row) => ({ metricId: row.metricId, stated: row.stated, claimFor: row.claimGuestOs ?? 'any guest' })),
+    claimsNotMeasured: model.claims
+      .filter((row) => row.verdict === 'not measured')
+      .map((row) => ({ metricId: row.metricId, stated: row.stated, claimFor: row.claimGuestOs ?? 'any guest' })),
     verdictGroups: VERDICT_ORDER.map((verdict) => ({
       verdict,
       label: VERDICT_LABEL[verdict],
@@ -238,7 +247,10 @@ export async function renderHtmlReport(model: ReportModel): Promise<string> {
       rows: model.verdicts.filter((row) => row.verdict === verdict).map((row) => rowView(row, anchors.get(row.metricId) ?? '', model.conditionsMarked)),
     })).filter((group) => group.rows.length > 0),
     // CONDITIONS COMPARED: the legend only when some verdict row carries the mark.
-    conditionsLegend: model.conditionsMarked && model.verdicts.some((row) => row.conditionsDiffer === true) ? `${CONDITIONS_MARK} the verdict was made under different conditions on its two sides (host load, CPU frequency, steal, CPU, QEMU or accelerator; see Conditions): it may reflect the host, not the kernel` : null,
+    conditionsLegend:
+      model.conditionsMarked && model.verdicts.some((row) => row.conditionsDiffer === true)
+        ? `${CONDITIONS_MARK} the verdict was made under different conditions on its two sides (host load, CPU frequency, steal, CPU, QEMU or accelerator; see Conditions): it may reflect the host, not the kernel`
+        : null,
     skipped: model.skipped,
     metrics,
     hosts: [...model.runs, ...(model.baseline === null ? [] : [model.baseline])].map((run) => ({

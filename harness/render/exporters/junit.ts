@@ -31,8 +31,7 @@ export function escapeXml(text: string): string {
   );
 }
 
-const attributes = (pairs: [string, string | number][]): string =>
-  pairs.map(([name, value]) => ` ${name}="${escapeXml(String(value))}"`).join('');
+const attributes = (pairs: [string, string | number][]): string => pairs.map(([name, value]) => ` ${name}="${escapeXml(String(value))}"`).join('');
 
 function summary(row: ComparedRow): string {
   return `${row.verdict}: ${formatDelta(row)}, speedup ${formatSpeedup(row.speedup)}, adjusted p ${formatP(row.adjustedP)}`;
@@ -57,7 +56,13 @@ function testcase(set: ReportSet, row: ComparedRow): string {
     ['name', row.metricId],
   ])}>`;
   const body: string[] = [];
-  if (row.verdict === 'regressed') body.push(`      <failure${attributes([['type', 'regression'], ['message', summary(row)]])}>${escapeXml(details(row))}</failure>`);
+  if (row.verdict === 'regressed')
+    body.push(
+      `      <failure${attributes([
+        ['type', 'regression'],
+        ['message', summary(row)],
+      ])}>${escapeXml(details(row))}</failure>`,
+    );
   else if (row.verdict === 'inconclusive') body.push(`      <skipped${attributes([['message', `inconclusive: ${row.note ?? 'no verdict'}`]])}/>`);
   body.push(`      <system-out>${escapeXml(details(row))}</system-out>`);
   return [open, ...body, '    </testcase>'].join('\n');
@@ -76,7 +81,13 @@ export function renderJunitReport(model: ReportModel): string {
       ['noiseThreshold', String(model.statistics.noiseThreshold)],
       ['seed', String(model.statistics.seed)],
       ['geomeanSpeedup', set.geomeanSpeedup === null ? 'n/a' : set.geomeanSpeedup.toFixed(4)],
-    ].map(([name, value]) => `      <property${attributes([['name', name!], ['value', value!]])}/>`);
+    ].map(
+      ([name, value]) =>
+        `      <property${attributes([
+          ['name', name!],
+          ['value', value!],
+        ])}/>`,
+    );
     return [
       `  <testsuite${attributes([
         ['name', set.title],

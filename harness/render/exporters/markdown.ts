@@ -72,7 +72,8 @@ class Budget {
       if (!this.tryPush([row], reserve)) break;
       shown++;
     }
-    if (shown < rows.length) this.push(`| … |${' |'.repeat(Math.max(0, columns - 2))} ${rows.length - shown} more rows: see the HTML report (\`kbench report\`) |`);
+    if (shown < rows.length)
+      this.push(`| … |${' |'.repeat(Math.max(0, columns - 2))} ${rows.length - shown} more rows: see the HTML report (\`kbench report\`) |`);
   }
 }
 
@@ -102,7 +103,13 @@ function verdictLines(model: ReportModel): string[] {
   return VERDICT_ORDER.filter((verdict) => verdict !== 'regressed').map((verdict) => {
     const rows = model.verdicts.filter((row) => row.verdict === verdict);
     const several = model.sets.length > 1;
-    const names = verdict === 'equivalent' || rows.length === 0 ? '' : `: ${rows.slice(0, 30).map((row) => `${code(row.metricId)}${several ? ` (${escapeMarkdown(row.setTitle)})` : ''} ${escapeMarkdown(formatSpeedup(row.speedup))}`).join(', ')}${rows.length > 30 ? `, … ${rows.length - 30} more` : ''}`;
+    const names =
+      verdict === 'equivalent' || rows.length === 0
+        ? ''
+        : `: ${rows
+            .slice(0, 30)
+            .map((row) => `${code(row.metricId)}${several ? ` (${escapeMarkdown(row.setTitle)})` : ''} ${escapeMarkdown(formatSpeedup(row.speedup))}`)
+            .join(', ')}${rows.length > 30 ? `, … ${rows.length - 30} more` : ''}`;
     return `- ${VERDICT_MARK[verdict]} ${rows.length} ${VERDICT_LABEL[verdict]}${names}`;
   });
 }
@@ -147,7 +154,9 @@ export function renderMarkdownReport(model: ReportModel, maxChars = MARKDOWN_MAX
   else budget.table(['| | Metric | Delta [95% CI] | Speedup | Band | adj. p | Verdict |', '|---|---|---|---|---|---|---|'], rows, 7, FOOTER_RESERVE + 2_000);
   budget.push('');
   for (const set of model.sets)
-    budget.push(`Geometric mean speedup of ${escapeMarkdown(set.candidateLabel)} over ${escapeMarkdown(set.baselineLabel)} (${escapeMarkdown(set.title)}): ${escapeMarkdown(formatSpeedup(set.geomeanSpeedup))}`);
+    budget.push(
+      `Geometric mean speedup of ${escapeMarkdown(set.candidateLabel)} over ${escapeMarkdown(set.baselineLabel)} (${escapeMarkdown(set.title)}): ${escapeMarkdown(formatSpeedup(set.geomeanSpeedup))}`,
+    );
   if (model.sets.length > 0) budget.push('');
 
   const claims = model.claims.filter((row) => row.verdict !== 'not measured');
@@ -165,7 +174,12 @@ export function renderMarkdownReport(model: ReportModel, maxChars = MARKDOWN_MAX
     ...run.differences.map((line) => `  - differs: ${escapeMarkdown(line)}`),
   ]);
   if (conditions.length > 0) pushFolded(budget, 'Conditions', conditions);
-  if (model.warnings.length > 0) pushFolded(budget, `Warnings (${model.warnings.length})`, model.warnings.map((warning) => `- ${escapeMarkdown(warning)}`));
+  if (model.warnings.length > 0)
+    pushFolded(
+      budget,
+      `Warnings (${model.warnings.length})`,
+      model.warnings.map((warning) => `- ${escapeMarkdown(warning)}`),
+    );
   const notes = [
     ...model.verdicts.flatMap((row) => (row.note === null ? [] : [`- ${escapeMarkdown(row.setTitle)}, ${code(row.metricId)}: ${escapeMarkdown(row.note)}`])),
     ...model.skipped.map((skip) => `- ${escapeMarkdown(skip.setTitle)}, ${code(skip.metricId)}: not compared: ${escapeMarkdown(skip.reason)}`),

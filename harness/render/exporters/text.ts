@@ -27,7 +27,6 @@ export type ConditionsMarking = 'line' | 'mark' | 'strict';
 /** Marks a verdict whose two sides were measured under different conditions. */
 export const CONDITIONS_MARK = '†';
 
-
 const pValue = (row: ComparedRow): string => (row.method === 'exact' ? 'exact' : row.adjustedP === null ? '—' : formatP(row.adjustedP));
 
 export function renderTextTable(input: TextTableInput): string {
@@ -53,7 +52,9 @@ export function renderTextTable(input: TextTableInput): string {
     lines.push(...layoutColumns([header, ...body].map((cells) => cells.map(terminalSafe))).map((line) => `  ${line}`));
     const tested = set.rows.filter((row) => row.method === 'welch-log-boots').length;
     if (set.geomeanSpeedup !== null)
-      lines.push(`  geomean speedup ${terminalSafe(set.candidateLabel)} over ${terminalSafe(set.baselineLabel)}: ${formatSpeedup(set.geomeanSpeedup)} over ${tested} tested metrics (> 1 = better; deterministic sizes apart)`);
+      lines.push(
+        `  geomean speedup ${terminalSafe(set.candidateLabel)} over ${terminalSafe(set.baselineLabel)}: ${formatSpeedup(set.geomeanSpeedup)} over ${tested} tested metrics (> 1 = better; deterministic sizes apart)`,
+      );
     for (const row of set.rows.filter((r) => r.method === 'exact'))
       lines.push(`  deterministic: ${terminalSafe(row.metricId)} ${formatDelta(row)} (${VERDICT_LABEL[row.verdict]}, compared exactly)`);
     for (const row of set.rows) {
@@ -74,13 +75,21 @@ export function renderTextTable(input: TextTableInput): string {
         }`,
       );
   };
-  list('Regressions', all.filter((row) => row.verdict === 'regressed'));
-  list('Improvements', all.filter((row) => row.verdict === 'improved'));
+  list(
+    'Regressions',
+    all.filter((row) => row.verdict === 'regressed'),
+  );
+  list(
+    'Improvements',
+    all.filter((row) => row.verdict === 'improved'),
+  );
   const count = (verdict: ComparedRow['verdict']): number => all.filter((row) => row.verdict === verdict).length;
   lines.push(`Equivalent (within the band): ${count('equivalent')}; inconclusive: ${count('inconclusive')}`);
   const uncounted = all.filter((row) => (row.verdict === 'regressed' || row.verdict === 'improved') && differs(row)).length;
   if (marking === 'strict' && uncounted > 0)
-    lines.push(`--strict-conditions: ${uncounted} regressed/improved verdict${uncounted === 1 ? '' : 's'} made under different conditions ${uncounted === 1 ? 'is' : 'are'} not counted toward the exit code`);
+    lines.push(
+      `--strict-conditions: ${uncounted} regressed/improved verdict${uncounted === 1 ? '' : 's'} made under different conditions ${uncounted === 1 ? 'is' : 'are'} not counted toward the exit code`,
+    );
   for (const warning of input.warnings ?? []) lines.push(`warning: ${terminalSafe(warning)}`);
   lines.push(
     `Welch's t on log per-boot medians (the boot is the unit); ${input.procedure}, alpha ${input.alpha}; ` +
@@ -91,6 +100,9 @@ export function renderTextTable(input: TextTableInput): string {
 
 /** The table for a ComparisonOutcome straight from harness/compare (every set of one kind). */
 export function renderOutcomeText(outcome: ComparisonOutcome, kind: ComparisonKind, warnings: string[] = [], conditions: ConditionsMarking = 'line'): string {
-  const sets = reportSets(outcome, outcome.sets.map(() => kind));
+  const sets = reportSets(
+    outcome,
+    outcome.sets.map(() => kind),
+  );
   return renderTextTable({ sets, alpha: outcome.options.alpha, procedure: outcome.options.procedure, warnings, conditions });
 }

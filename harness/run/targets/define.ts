@@ -9,7 +9,15 @@ export interface TargetDefinition {
   note: string;
 }
 
-export function defineTarget(input: { name: string; os: TargetSpec['os']; image: string; defaultBackend: string; note: string; zfsTunablesFile?: string | null; scratchDiskMiB?: number }): TargetDefinition {
+export function defineTarget(input: {
+  name: string;
+  os: TargetSpec['os'];
+  image: string;
+  defaultBackend: string;
+  note: string;
+  zfsTunablesFile?: string | null;
+  scratchDiskMiB?: number;
+}): TargetDefinition {
   return {
     spec: {
       name: input.name,

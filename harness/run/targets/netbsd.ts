@@ -5,5 +5,5 @@ export default defineTarget({
   os: 'netbsd',
   image: 'netbsd-official',
   defaultBackend: 'ssh',
-  note: 'NetBSD 10 with ZFS as modules; a machine you booted, or --backend qemu: the official arm64 image with kbench\'s key in creds.txt (Lima cannot boot it).',
+  note: "NetBSD 10 with ZFS as modules; a machine you booted, or --backend qemu: the official arm64 image with kbench's key in creds.txt (Lima cannot boot it).",
 });

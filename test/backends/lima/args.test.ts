@@ -27,7 +27,15 @@ const kernel: LimaCustomKernel = {
   arch: 'aarch64',
 };
 
-const spec = (name: string, os: TargetSpec['os']): TargetSpec => ({ name, os, vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0, image: `${os}-image`, suiteContext: { zfsTunablesFile: null } });
+const spec = (name: string, os: TargetSpec['os']): TargetSpec => ({
+  name,
+  os,
+  vcpus: 2,
+  memoryMiB: 2048,
+  scratchDiskMiB: 0,
+  image: `${os}-image`,
+  suiteContext: { zfsTunablesFile: null },
+});
 
 function thrownBy(run: () => unknown): Error {
   try {
@@ -76,8 +84,24 @@ describe('limaCreateArgs', () => {
   });
 
   it('sets the custom kernel on the template images of the kernel arch', () => {
-    const args = limaCreateArgs({ name: 'kbench-alpine-custom', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 4, memoryGiB: 1.5, customKernel: kernel });
-    expect(args.slice(0, 8)).toEqual(['create', '--tty=false', '--name=kbench-alpine-custom', '--vm-type=vz', '--cpus=4', '--memory=1.5', '--plain', '--mount-none']);
+    const args = limaCreateArgs({
+      name: 'kbench-alpine-custom',
+      template: '/repo/lima/alpine-stock.yaml',
+      vmType: 'vz',
+      cpus: 4,
+      memoryGiB: 1.5,
+      customKernel: kernel,
+    });
+    expect(args.slice(0, 8)).toEqual([
+      'create',
+      '--tty=false',
+      '--name=kbench-alpine-custom',
+      '--vm-type=vz',
+      '--cpus=4',
+      '--memory=1.5',
+      '--plain',
+      '--mount-none',
+    ]);
     expect(args[8]).toBe(
       '--set=.arch = "aarch64" | .images |= map(select(.arch == "aarch64")) | ' +
         '.images[].kernel = {"location": "/Users/alice/kbench/kernel-artifacts/alpine/Image-m-series", "cmdline": "root=LABEL=/ console=hvc0 modules=ext4"} | ' +
@@ -91,7 +115,7 @@ describe('limaCreateArgs', () => {
     expect(customKernelExpression({ ...kernel, initrdPath: null })).not.toContain('initrd');
   });
 
-  it('creates FreeBSD on qemu from lima/freebsd-stock.yaml (UFS, not Lima\'s root-on-ZFS template)', () => {
+  it("creates FreeBSD on qemu from lima/freebsd-stock.yaml (UFS, not Lima's root-on-ZFS template)", () => {
     const { template, vmType } = limaTargetPlan('freebsd', 'stock');
     expect(limaCreateArgs({ name: 'kbench-freebsd-stock', template, vmType, cpus: 2, memoryGiB: 2 })).toEqual([
       'create',
@@ -115,9 +139,15 @@ describe('limaCreateArgs', () => {
   });
 
   it('refuses bad cpus, memory and names', () => {
-    expect(thrownBy(() => limaCreateArgs({ name: 'a', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 0, memoryGiB: 2 })).message).toBe('cpus 0: must be a positive integer');
-    expect(thrownBy(() => limaCreateArgs({ name: 'a', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 1, memoryGiB: 0 })).message).toBe('memory 0 GiB: must be a positive number');
-    expect(thrownBy(() => limaCreateArgs({ name: 'a.yaml', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 1, memoryGiB: 1 }))).toBeInstanceOf(InputError);
+    expect(thrownBy(() => limaCreateArgs({ name: 'a', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 0, memoryGiB: 2 })).message).toBe(
+      'cpus 0: must be a positive integer',
+    );
+    expect(thrownBy(() => limaCreateArgs({ name: 'a', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 1, memoryGiB: 0 })).message).toBe(
+      'memory 0 GiB: must be a positive number',
+    );
+    expect(thrownBy(() => limaCreateArgs({ name: 'a.yaml', template: '/repo/lima/alpine-stock.yaml', vmType: 'vz', cpus: 1, memoryGiB: 1 }))).toBeInstanceOf(
+      InputError,
+    );
   });
 
   it('passes the boot deadline to limactl start as a Go duration', () => {
@@ -128,17 +158,29 @@ describe('limaCreateArgs', () => {
 
 describe('which guests Lima can run', () => {
   it('rejects NetBSD and OpenBSD with the exact message', () => {
-    for (const [os, kernel] of [['netbsd', 'NetBSD'], ['openbsd', 'OpenBSD']] as const) {
+    for (const [os, kernel] of [
+      ['netbsd', 'NetBSD'],
+      ['openbsd', 'OpenBSD'],
+    ] as const) {
       const error = thrownBy(() => limaTargetPlan(os, 'stock'));
       expect(error).toBeInstanceOf(InputError);
-      expect(error.message).toBe(`backend lima: Lima cannot boot ${kernel} (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh`);
+      expect(error.message).toBe(
+        `backend lima: Lima cannot boot ${kernel} (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh`,
+      );
     }
   });
 
   it('plans a FreeBSD custom instance: its kernel tarball, installed and tried with nextboot -k before it becomes the default', () => {
     const error = thrownBy(() => planLimaTarget(spec('freebsd', 'freebsd'), ['stock', 'custom'], () => kernel));
-    expect(error.message).toBe('target "freebsd": the custom variant needs the kernel: set KBENCH_LIMA_FREEBSD_KERNEL to kernel.m-series.tar.gz (kernels/build-freebsd-kernel.sh)');
-    const plans = planLimaTarget(spec('freebsd', 'freebsd'), ['stock', 'custom'], () => kernel, () => '/k/kernel.m-series.tar.gz');
+    expect(error.message).toBe(
+      'target "freebsd": the custom variant needs the kernel: set KBENCH_LIMA_FREEBSD_KERNEL to kernel.m-series.tar.gz (kernels/build-freebsd-kernel.sh)',
+    );
+    const plans = planLimaTarget(
+      spec('freebsd', 'freebsd'),
+      ['stock', 'custom'],
+      () => kernel,
+      () => '/k/kernel.m-series.tar.gz',
+    );
     expect(plans.custom).toMatchObject({ instance: 'kbench-freebsd-custom', vmType: 'qemu', kernelLocation: null, artifact: '/k/kernel.m-series.tar.gz' });
     expect(plans.custom!.createArgs.at(-1)).toBe(`${LIMA_TEMPLATE_DIR}/freebsd-custom.yaml`);
     const token = 'kbench-end-00112233445566778899aabbccddeeff';
@@ -147,12 +189,20 @@ describe('which guests Lima can run', () => {
       { args: ['copy', '/k/kernel.m-series.tar.gz', 'kbench-freebsd-custom:/tmp/kernel.m-series.tar.gz'] },
       {
         args: [
-          'shell', '--workdir=/', 'kbench-freebsd-custom', 'sudo', 'sh', '-c',
+          'shell',
+          '--workdir=/',
+          'kbench-freebsd-custom',
+          'sudo',
+          'sh',
+          '-c',
           'tar -xzf /tmp/kernel.m-series.tar.gz -C /boot && test -f /boot/kernel.m-series/kernel && test -f /boot/kernel.m-series/zfs.ko && nextboot -k kernel.m-series',
         ],
         restartAfter: true,
       },
-      { args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sh', '-c', frameOneShot('sysctl -n kern.bootfile', token).script], expectFramed: { token, value: '/boot/kernel.m-series/kernel' } },
+      {
+        args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sh', '-c', frameOneShot('sysctl -n kern.bootfile', token).script],
+        expectFramed: { token, value: '/boot/kernel.m-series/kernel' },
+      },
       { args: ['shell', '--workdir=/', 'kbench-freebsd-custom', 'sudo', 'sh', '-c', 'sysrc -f /boot/loader.conf kernel=kernel.m-series'] },
     ]);
   });
@@ -161,7 +211,8 @@ describe('which guests Lima can run', () => {
     const step = limaSetupSteps('freebsd', 'i', '/k/kernel.m-series.tar.gz')[2]!;
     const script = step.args.at(-1)!;
     // What `$SHELL -l -c` does: the profile prints (stdout and stderr), then the command runs; sysctl stands in as a function.
-    const profile = "echo 'Edit /etc/motd to change this login announcement.'; echo 'fortune freebsd-tips: To see the output from when your computer started, run dmesg(8).'; echo noise >&2";
+    const profile =
+      "echo 'Edit /etc/motd to change this login announcement.'; echo 'fortune freebsd-tips: To see the output from when your computer started, run dmesg(8).'; echo noise >&2";
     const { execFileSync } = await import('node:child_process');
     const stdout = execFileSync('sh', ['-c', `${profile}; sysctl() { echo /boot/kernel.m-series/kernel; }; ${script}`], { encoding: 'utf8' });
     expect(stdout).toMatch(/fortune freebsd-tips/);
@@ -190,7 +241,12 @@ describe('which guests Lima can run', () => {
   });
 
   it('plans one instance per variant for Alpine, the custom one with the kernel', () => {
-    const plans = planLimaTarget(spec('alpine', 'alpine'), ['stock', 'custom'], () => kernel, () => '/m.tar.gz');
+    const plans = planLimaTarget(
+      spec('alpine', 'alpine'),
+      ['stock', 'custom'],
+      () => kernel,
+      () => '/m.tar.gz',
+    );
     expect(plans.stock).toMatchObject({ instance: 'kbench-alpine-stock', vmType: 'vz', kernelLocation: null });
     expect(plans.custom).toMatchObject({ instance: 'kbench-alpine-custom', vmType: 'vz', kernelLocation: kernel.kernelPath });
     expect(plans.custom!.createArgs.some((arg) => arg.startsWith('--set='))).toBe(true);
@@ -210,7 +266,15 @@ describe('which guests Lima can run', () => {
 describe('reusing an existing instance', () => {
   const listed = parseLimaList(
     [
-      JSON.stringify({ name: 'kbench-alpine-stock', hostname: 'lima-kbench-alpine-stock', status: 'Stopped', dir: '/d', vmType: 'vz', arch: 'aarch64', limaVersion: '2.2.0' }),
+      JSON.stringify({
+        name: 'kbench-alpine-stock',
+        hostname: 'lima-kbench-alpine-stock',
+        status: 'Stopped',
+        dir: '/d',
+        vmType: 'vz',
+        arch: 'aarch64',
+        limaVersion: '2.2.0',
+      }),
       JSON.stringify({
         name: 'kbench-alpine-custom',
         hostname: 'lima-kbench-alpine-custom',
@@ -224,7 +288,12 @@ describe('reusing an existing instance', () => {
     ].join('\n'),
   );
   const [stock, custom] = listed.ok ? listed.value : [];
-  const plans = planLimaTarget(spec('alpine', 'alpine'), ['stock', 'custom'], () => kernel, () => '/m.tar.gz');
+  const plans = planLimaTarget(
+    spec('alpine', 'alpine'),
+    ['stock', 'custom'],
+    () => kernel,
+    () => '/m.tar.gz',
+  );
 
   it('reuses a matching instance', () => {
     expect(reuseProblem(stock!, plans.stock!)).toBeNull();
@@ -234,7 +303,9 @@ describe('reusing an existing instance', () => {
     expect(reuseProblem(custom!, plans.custom!)).toBe(
       `Lima instance kbench-alpine-custom boots /old/Image, kbench needs ${kernel.kernelPath}: delete it with \`limactl delete -f kbench-alpine-custom\``,
     );
-    expect(reuseProblem(custom!, plans.stock!)).toMatch(/^Lima instance kbench-alpine-custom boots a custom kernel \(\/old\/Image\), kbench needs the stock one/);
+    expect(reuseProblem(custom!, plans.stock!)).toMatch(
+      /^Lima instance kbench-alpine-custom boots a custom kernel \(\/old\/Image\), kbench needs the stock one/,
+    );
     expect(reuseProblem({ ...stock!, vmType: 'qemu' }, plans.stock!)).toMatch(/exists with vmType "qemu", kbench needs vz/);
   });
 });

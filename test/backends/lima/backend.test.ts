@@ -14,7 +14,15 @@ import type { TargetSpec } from '../../../harness/backends/types.ts';
 import { InputError, KbenchError } from '../../../harness/errors/index.ts';
 
 const FAKE_LIMACTL = fileURLToPath(new URL('../../fixtures/lima/fake-limactl/limactl', import.meta.url));
-const alpine: TargetSpec = { name: 'alpine', os: 'alpine', vcpus: 2, memoryMiB: 2048, scratchDiskMiB: 0, image: 'alpine-cloud', suiteContext: { zfsTunablesFile: null } };
+const alpine: TargetSpec = {
+  name: 'alpine',
+  os: 'alpine',
+  vcpus: 2,
+  memoryMiB: 2048,
+  scratchDiskMiB: 0,
+  image: 'alpine-cloud',
+  suiteContext: { zfsTunablesFile: null },
+};
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -59,7 +67,9 @@ describe('without limactl on PATH', () => {
   it('rejects NetBSD before looking for limactl', async () => {
     const error = await rejection(createLimaBackend().prepare({ ...alpine, name: 'netbsd', os: 'netbsd' }, ['stock'], runDir));
     expect(error).toBeInstanceOf(InputError);
-    expect(error.message).toBe('backend lima: Lima cannot boot NetBSD (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh');
+    expect(error.message).toBe(
+      'backend lima: Lima cannot boot NetBSD (its os: field knows Linux, Darwin, FreeBSD, Windows; lima issue #1096): use --backend qemu or ssh',
+    );
   });
 
   it('versions() reports no Lima and the real qemu-system-aarch64 version when it is installed', async () => {
@@ -81,7 +91,12 @@ describe('command sequence against the stand-in limactl', () => {
       .split('\n')
       .map((line) => (JSON.parse(line) as string[]).join(' '));
   const backend = () =>
-    createLimaBackend({ limactl: FAKE_LIMACTL, limaHome, customKernel: { kernelPath, initrdPath: null, cmdline: 'console=hvc0', arch: 'aarch64' }, customArtifact: modulesPath });
+    createLimaBackend({
+      limactl: FAKE_LIMACTL,
+      limaHome,
+      customKernel: { kernelPath, initrdPath: null, cmdline: 'console=hvc0', arch: 'aarch64' },
+      customArtifact: modulesPath,
+    });
 
   beforeEach(() => {
     limaHome = mkdtempSync(path.join(tmpdir(), 'kbench-lima-home-'));
@@ -99,7 +114,10 @@ describe('command sequence against the stand-in limactl', () => {
 
   it('creates each variant once, reuses them on a second prepare, and deletes only what it created', async () => {
     const first = (await backend().prepare(alpine, ['stock', 'custom'], runDir)) as LimaPreparedTarget;
-    expect(first.lima).toEqual({ instances: { stock: 'kbench-alpine-stock', custom: 'kbench-alpine-custom' }, created: ['kbench-alpine-stock', 'kbench-alpine-custom'] });
+    expect(first.lima).toEqual({
+      instances: { stock: 'kbench-alpine-stock', custom: 'kbench-alpine-custom' },
+      created: ['kbench-alpine-stock', 'kbench-alpine-custom'],
+    });
     expect(first.facts.custom).toEqual({ kernelImagePath: kernelPath, kernelImageBytes: 4096 });
     expect(first.facts.stock).toEqual({ kernelImagePath: null, kernelImageBytes: null });
     expect(calls().filter((call) => call.startsWith('create'))).toEqual([
@@ -160,7 +178,11 @@ describe('command sequence against the stand-in limactl', () => {
     const again = await lima.boot(prepared, 'stock');
     expect(again.endpoint.port).toBe(53802);
     const bootCalls = calls().filter((call) => /^(start|stop)/.test(call));
-    expect(bootCalls).toEqual(['start --tty=false --timeout=600s kbench-alpine-stock', 'stop kbench-alpine-stock', 'start --tty=false --timeout=600s kbench-alpine-stock']);
+    expect(bootCalls).toEqual([
+      'start --tty=false --timeout=600s kbench-alpine-stock',
+      'stop kbench-alpine-stock',
+      'start --tty=false --timeout=600s kbench-alpine-stock',
+    ]);
 
     await lima.shutdown(again);
     await lima.shutdown(again);
@@ -175,11 +197,16 @@ describe('command sequence against the stand-in limactl', () => {
       const error = await rejection(lima.boot(prepared, 'stock'));
       expect(error).toBeInstanceOf(KbenchError);
       expect(error.message).not.toContain('\n');
-      expect(error.message).toMatch(/^limactl start kbench-alpine-stock failed \(exit 1\): .*exiting.*; host agent: .*failed to satisfy the essential requirement 1 of 2 `ssh`; see .*ha\.stderr\.log$/);
+      expect(error.message).toMatch(
+        /^limactl start kbench-alpine-stock failed \(exit 1\): .*exiting.*; host agent: .*failed to satisfy the essential requirement 1 of 2 `ssh`; see .*ha\.stderr\.log$/,
+      );
     } finally {
       delete process.env.FAKE_LIMA_FAIL_START;
     }
-    expect(calls().filter((call) => /^(start|stop)/.test(call))).toEqual(['start --tty=false --timeout=600s kbench-alpine-stock', 'stop -f kbench-alpine-stock']);
+    expect(calls().filter((call) => /^(start|stop)/.test(call))).toEqual([
+      'start --tty=false --timeout=600s kbench-alpine-stock',
+      'stop -f kbench-alpine-stock',
+    ]);
     const listed = readFileSync(path.join(limaHome, 'kbench-alpine-stock', 'fake-state.json'), 'utf8');
     expect(JSON.parse(listed).status).toBe('Stopped');
   });

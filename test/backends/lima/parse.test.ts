@@ -75,7 +75,16 @@ describe('parseLimaList', () => {
   });
 
   it('keeps string errors and drops empty-object errors', () => {
-    const line = JSON.stringify({ name: 'x', hostname: 'lima-x', status: 'Broken', dir: '/d', vmType: 'vz', arch: 'aarch64', errors: ['boom', {}], limaVersion: '' });
+    const line = JSON.stringify({
+      name: 'x',
+      hostname: 'lima-x',
+      status: 'Broken',
+      dir: '/d',
+      vmType: 'vz',
+      arch: 'aarch64',
+      errors: ['boom', {}],
+      limaVersion: '',
+    });
     expect(unwrap(parseLimaList(line))[0]!.errors).toEqual(['boom']);
   });
 
@@ -92,7 +101,9 @@ describe('parseLimaList', () => {
     expect(failure(parseLimaList('{"name":"a",'))).toBe('limactl list --json line 1: not JSON: "{\\"name\\":\\"a\\","');
     expect(failure(parseLimaList('{"status":"Running"}'))).toBe('limactl list --json line 1: field "name": expected a string, got undefined');
     const running = fixture('list.ndjson').split('\n')[1]!.replace('"status":"Running"', '"status":"Sleeping"');
-    expect(failure(parseLimaList(running))).toMatch(/^limactl list --json line 1 \(instance "kbench-alpine-stock"\): field "status": expected one of Running, Stopped, Broken, Installing, Uninitialized or "", got "Sleeping"$/);
+    expect(failure(parseLimaList(running))).toMatch(
+      /^limactl list --json line 1 \(instance "kbench-alpine-stock"\): field "status": expected one of Running, Stopped, Broken, Installing, Uninitialized or "", got "Sleeping"$/,
+    );
   });
 
   it('rejects a pretty-printed (TTY) listing, which is not one object per line', () => {
@@ -168,7 +179,10 @@ describe('host agent logs', () => {
     // qemu driver (Lima v2.1 FreeBSD log): its "Starting QEMU" line.
     expect(limaBootSeconds(fixture('ha.stderr.freebsd-qemu-v2.1.log'))?.start).toBe('ha.stderr.log "Starting QEMU"');
     // No driver line: the host clock at `limactl start`.
-    const onlySsh = fixture('ha.stderr.alpine-vz.log').split('\n').filter((line) => !line.includes('[VZ]') && !line.includes('Starting VZ')).join('\n');
+    const onlySsh = fixture('ha.stderr.alpine-vz.log')
+      .split('\n')
+      .filter((line) => !line.includes('[VZ]') && !line.includes('Starting VZ'))
+      .join('\n');
     expect(limaBootSeconds(onlySsh, new Date('2026-08-22T08:15:01.500Z'))).toEqual({ seconds: 7.5, start: 'host clock at limactl start' });
     expect(limaBootSeconds(onlySsh)).toBeNull();
     expect(limaBootSeconds(fixture('ha.stderr.ssh-never-satisfied.log'), new Date())).toBeNull();

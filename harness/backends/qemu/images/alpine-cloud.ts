@@ -32,10 +32,17 @@ export const ALPINE_IMAGES: Record<HostArch, { url: string; sha512: string }> = 
 export const alpineCloudImage: ImageProviderDescriptor = {
   name: 'alpine-cloud',
   os: 'alpine',
-  source: 'Alpine 3.23.4 nocloud UEFI cloud image from dl-cdn.alpinelinux.org, SHA-512 pinned as in Lima\'s template, key via a NoCloud seed; zfs and zfs-virt installed once by a setup boot into a kept overlay',
+  source:
+    "Alpine 3.23.4 nocloud UEFI cloud image from dl-cdn.alpinelinux.org, SHA-512 pinned as in Lima's template, key via a NoCloud seed; zfs and zfs-virt installed once by a setup boot into a kept overlay",
   supports(variants, arch) {
-    if (variants.includes('custom')) return { ok: false, reason: 'the custom Alpine kernel needs its OpenZFS modules inside the guest, which only the Lima template installs: use --backend lima or --kernels stock' };
-    if (arch === 'x86_64') return { ok: false, reason: 'Alpine\'s x86_64 UEFI image needs OVMF, which kbench does not look for yet: use an arm64 host or --backend lima' };
+    if (variants.includes('custom'))
+      return {
+        ok: false,
+        reason:
+          'the custom Alpine kernel needs its OpenZFS modules inside the guest, which only the Lima template installs: use --backend lima or --kernels stock',
+      };
+    if (arch === 'x86_64')
+      return { ok: false, reason: "Alpine's x86_64 UEFI image needs OVMF, which kbench does not look for yet: use an arm64 host or --backend lima" };
     return { ok: true };
   },
   bootOf: stockBootOf("the image's own linux-virt through UEFI"),
@@ -50,18 +57,47 @@ export const alpineCloudImage: ImageProviderDescriptor = {
       async ensure(request): Promise<PreparedImage> {
         const root = path.join(request.cacheDir ?? defaultCacheRoot(), 'images', 'alpine', '3.23.4');
         const image = ALPINE_IMAGES[request.arch];
-        const disk = await fetchVerified({ url: image.url, dest: path.join(root, path.basename(image.url)), algorithm: 'sha512', expected: image.sha512, onProgress: request.onProgress });
+        const disk = await fetchVerified({
+          url: image.url,
+          dest: path.join(root, path.basename(image.url)),
+          algorithm: 'sha512',
+          expected: image.sha512,
+          onProgress: request.onProgress,
+        });
         const key = await ensureSshKey(path.join(root, 'ssh'));
         // One instance id for the setup boot and every later one: cloud-init runs the runcmd (key,
         // sshd, zfs, poweroff) once, on the setup boot, and never again on the kept disk.
-        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: 'kbench-alpine-3.23.4-zfs', hostname: 'kbench-alpine', publicKey: key.publicKey, enableSshd: ALPINE_ENABLE_SSHD, moreRuncmd: setupRuncmd(ALPINE_ZFS_SETUP) });
+        const seed = await writeNoCloudSeed(path.join(root, 'seed'), {
+          instanceId: 'kbench-alpine-3.23.4-zfs',
+          hostname: 'kbench-alpine',
+          publicKey: key.publicKey,
+          enableSshd: ALPINE_ENABLE_SSHD,
+          moreRuncmd: setupRuncmd(ALPINE_ZFS_SETUP),
+        });
         const firmware = findAarch64Firmware();
-        if (firmware === null) throw new KbenchError('no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE', 2);
+        if (firmware === null)
+          throw new KbenchError(
+            'no aarch64 UEFI firmware for qemu (edk2-aarch64-code.fd): run kbench doctor for the install line, or set KBENCH_QEMU_FIRMWARE',
+            2,
+          );
         const boot = { kind: 'uefi-disk' as const, firmwarePath: firmware };
         const kept = path.join(root, 'zfs-installed.qcow2');
-        const done = await readFile(`${kept}.done`, 'utf8').then((text) => text.trim() === key.publicKey, () => false);
+        const done = await readFile(`${kept}.done`, 'utf8').then(
+          (text) => text.trim() === key.publicKey,
+          () => false,
+        );
         if (!done) {
-          await runSetupBoot({ arch: request.arch, boot, base: { path: disk, format: 'qcow2' }, disk: kept, seedDir: seed, serialLog: path.join(root, 'setup-serial.log'), timeoutMs: 30 * 60_000, what: 'alpine', onProgress: request.onProgress });
+          await runSetupBoot({
+            arch: request.arch,
+            boot,
+            base: { path: disk, format: 'qcow2' },
+            disk: kept,
+            seedDir: seed,
+            serialLog: path.join(root, 'setup-serial.log'),
+            timeoutMs: 30 * 60_000,
+            what: 'alpine',
+            onProgress: request.onProgress,
+          });
           await writeFile(`${kept}.done`, `${key.publicKey}\n`);
         }
         return seededStockImage({ path: kept, format: 'qcow2' }, boot, seed, key.privateKeyPath);

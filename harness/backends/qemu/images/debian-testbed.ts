@@ -15,7 +15,9 @@ export const debianTestbedImage: ImageProviderDescriptor = {
     return { ok: true };
   },
   bootOf(variant: KernelVariant) {
-    return variant === 'stock' ? 'qemu -kernel linux-image-amd64 (Debian stock) with the testbed initrd' : 'qemu -kernel linux-image-cloud-amd64 plus the ZFS tuning of kernels/zfs-m-series-tuning.conf';
+    return variant === 'stock'
+      ? 'qemu -kernel linux-image-amd64 (Debian stock) with the testbed initrd'
+      : 'qemu -kernel linux-image-cloud-amd64 plus the ZFS tuning of kernels/zfs-m-series-tuning.conf';
   },
   async load() {
     const { ensureDebianTestbed } = await import('../../../../custom-os/debian-testbed/testbed.ts');

@@ -29,7 +29,8 @@ export function findFatPartition(head: Buffer, source: string): Result<FatPartit
   if (head.length < SECTOR || head[510] !== 0x55 || head[511] !== 0xaa) return err(`${source}: no MBR boot signature (not a partitioned disk image)`);
   const entries = [0, 1, 2, 3].map((i) => head.subarray(446 + 16 * i, 446 + 16 * (i + 1)));
   if (entries.some((entry) => entry[4] === 0xee)) {
-    if (head.length < 2 * SECTOR || head.subarray(SECTOR, SECTOR + 8).toString('latin1') !== 'EFI PART') return err(`${source}: protective MBR but no GPT header at LBA 1`);
+    if (head.length < 2 * SECTOR || head.subarray(SECTOR, SECTOR + 8).toString('latin1') !== 'EFI PART')
+      return err(`${source}: protective MBR but no GPT header at LBA 1`);
     const header = head.subarray(SECTOR, 2 * SECTOR);
     const entriesLba = Number(header.readBigUInt64LE(72));
     const count = header.readUInt32LE(80);

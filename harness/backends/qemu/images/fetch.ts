@@ -32,7 +32,8 @@ export function parseChecksumList(text: string, algorithm: HashAlgorithm, source
     const g = b ? null : gnu.exec(line);
     if (b) sums.set(b[1]!, b[2]!.toLowerCase());
     else if (g) sums.set(g[2]!, g[1]!.toLowerCase());
-    else if (/^[A-Z0-9]+ \(/.test(line) && !line.startsWith(`${algorithm.toUpperCase()} (`)) continue; // another algorithm's line in a mixed list
+    else if (/^[A-Z0-9]+ \(/.test(line) && !line.startsWith(`${algorithm.toUpperCase()} (`))
+      continue; // another algorithm's line in a mixed list
     else return err(`${source} line ${index + 1}: not a ${algorithm} checksum line: ${showValue(line)}`);
   }
   return ok(sums);
@@ -55,7 +56,12 @@ export interface FetchOptions {
 /** Downloads `url` to `dest` unless a file with the expected hash is already there. */
 export async function fetchVerified(options: FetchOptions): Promise<string> {
   const expected = options.expected.toLowerCase();
-  if (await fs.stat(options.dest).then((s) => s.isFile(), () => false)) {
+  if (
+    await fs.stat(options.dest).then(
+      (s) => s.isFile(),
+      () => false,
+    )
+  ) {
     if ((await hashFile(options.dest, options.algorithm)) === expected) return options.dest;
     options.onProgress(`${options.dest}: cached copy does not match its ${options.algorithm}; fetching it again`);
   }
@@ -105,7 +111,13 @@ export async function publishedChecksum(listUrl: string, name: string, algorithm
 
 /** `.gz` with zlib, `.xz` with the xz tool (kbench doctor checks for it); the result is written once. */
 export async function decompressOnce(source: string, dest: string): Promise<string> {
-  if (await fs.stat(dest).then((s) => s.isFile(), () => false)) return dest;
+  if (
+    await fs.stat(dest).then(
+      (s) => s.isFile(),
+      () => false,
+    )
+  )
+    return dest;
   const part = `${dest}.part`;
   if (source.endsWith('.gz')) {
     await pipeline(createReadStream(source), createGunzip(), createWriteStream(part));

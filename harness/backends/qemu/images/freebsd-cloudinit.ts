@@ -29,7 +29,9 @@ export const freebsdCloudinitImage: ImageProviderDescriptor = {
   name: 'freebsd-cloudinit',
   os: 'freebsd',
   source: `FreeBSD ${FREEBSD_RELEASE} BASIC-CLOUDINIT-ufs.raw.xz from ftp-archive.freebsd.org, SHA-256 from its CHECKSUM.SHA256, key via a NoCloud seed`,
-  supports: stockOnly('qemu cannot hand FreeBSD a custom kernel from the host (its loader picks /boot/kernel.NAME inside the guest): use --backend lima (nextboot -k) or --kernels stock'),
+  supports: stockOnly(
+    'qemu cannot hand FreeBSD a custom kernel from the host (its loader picks /boot/kernel.NAME inside the guest): use --backend lima (nextboot -k) or --kernels stock',
+  ),
   bootOf: stockBootOf("the image's own loader and GENERIC kernel (UEFI on aarch64, BIOS on x86_64)"),
   async load() {
     const { decompressOnce, defaultCacheRoot, fetchVerified, publishedChecksum } = await import('./fetch.ts');
@@ -41,10 +43,21 @@ export const freebsdCloudinitImage: ImageProviderDescriptor = {
         const urls = freebsdImageUrls(request.arch);
         const sum = await publishedChecksum(urls.checksums, urls.file, 'sha256');
         request.onProgress(`freebsd: ${urls.file} (sha256 ${sum.slice(0, 12)}…)`);
-        const compressed = await fetchVerified({ url: urls.image, dest: path.join(root, urls.file), algorithm: 'sha256', expected: sum, onProgress: request.onProgress });
+        const compressed = await fetchVerified({
+          url: urls.image,
+          dest: path.join(root, urls.file),
+          algorithm: 'sha256',
+          expected: sum,
+          onProgress: request.onProgress,
+        });
         const raw = await decompressOnce(compressed, compressed.replace(/\.xz$/, ''));
         const key = await ensureSshKey(path.join(root, 'ssh'));
-        const seed = await writeNoCloudSeed(path.join(root, 'seed'), { instanceId: `kbench-freebsd-${FREEBSD_RELEASE}`, hostname: 'kbench-freebsd', publicKey: key.publicKey, enableSshd: FREEBSD_ENABLE_SSHD });
+        const seed = await writeNoCloudSeed(path.join(root, 'seed'), {
+          instanceId: `kbench-freebsd-${FREEBSD_RELEASE}`,
+          hostname: 'kbench-freebsd',
+          publicKey: key.publicKey,
+          enableSshd: FREEBSD_ENABLE_SSHD,
+        });
         const boot = diskBootFor(request.arch);
         return seededStockImage({ path: raw, format: 'raw' }, boot, seed, key.privateKeyPath);
       },

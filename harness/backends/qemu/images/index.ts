@@ -7,7 +7,14 @@ import { netbsdOfficialImage } from './netbsd-official.ts';
 import { openbsdAutoinstallImage } from './openbsd-autoinstall.ts';
 import type { ImageProviderDescriptor } from './types.ts';
 
-export const IMAGE_PROVIDERS: readonly ImageProviderDescriptor[] = [debianTestbedImage, debianArm64Image, alpineCloudImage, freebsdCloudinitImage, netbsdOfficialImage, openbsdAutoinstallImage];
+export const IMAGE_PROVIDERS: readonly ImageProviderDescriptor[] = [
+  debianTestbedImage,
+  debianArm64Image,
+  alpineCloudImage,
+  freebsdCloudinitImage,
+  netbsdOfficialImage,
+  openbsdAutoinstallImage,
+];
 
 export function imageProvider(name: string): ImageProviderDescriptor | null {
   return IMAGE_PROVIDERS.find((provider) => provider.name === name) ?? null;

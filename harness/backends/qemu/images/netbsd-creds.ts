@@ -43,7 +43,8 @@ export async function writeNetbsdCreds(imagePath: string, publicKey: string): Pr
   await fs.writeFile(local, netbsdCredsText(publicKey), { mode: 0o600 });
   const target = `${imagePath}@@${found.value.offsetBytes}`;
   const copied = await run('mcopy', ['-o', '-i', target, local, '::/creds.txt']);
-  if (copied.code === 'not installed') throw new KbenchError('mcopy not found: install mtools (brew install mtools / apt-get install mtools) to put the SSH key on the NetBSD image', 3);
+  if (copied.code === 'not installed')
+    throw new KbenchError('mcopy not found: install mtools (brew install mtools / apt-get install mtools) to put the SSH key on the NetBSD image', 3);
   if (copied.code !== 0) throw new KbenchError(`mcopy -i ${target} creds.txt failed (${copied.code}): ${copied.stderr.trim().split('\n')[0] ?? ''}`, 3);
   return found.value.offsetBytes;
 }

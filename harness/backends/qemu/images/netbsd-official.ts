@@ -18,7 +18,13 @@ export const NETBSD_IMAGE = { url: `${BASE}/arm64.img.gz`, checksums: `${BASE}/S
 /** Where the provider keeps the image, its key and the image copy carrying creds.txt. */
 export function netbsdCachePaths(cacheRoot: string): { dir: string; compressed: string; pristine: string; withCreds: string; key: string } {
   const dir = path.join(cacheRoot, 'images', 'netbsd', NETBSD_RELEASE);
-  return { dir, compressed: path.join(dir, NETBSD_IMAGE.file), pristine: path.join(dir, 'arm64.img'), withCreds: path.join(dir, 'arm64-kbench-creds.img'), key: path.join(dir, 'ssh', 'id_ed25519') };
+  return {
+    dir,
+    compressed: path.join(dir, NETBSD_IMAGE.file),
+    pristine: path.join(dir, 'arm64.img'),
+    withCreds: path.join(dir, 'arm64-kbench-creds.img'),
+    key: path.join(dir, 'ssh', 'id_ed25519'),
+  };
 }
 
 export const netbsdOfficialImage: ImageProviderDescriptor = {
@@ -26,7 +32,9 @@ export const netbsdOfficialImage: ImageProviderDescriptor = {
   os: 'netbsd',
   guestArch: 'aarch64',
   source: `NetBSD ${NETBSD_RELEASE} evbarm-aarch64 ${NETBSD_IMAGE.url} (SHA-512 from ${NETBSD_IMAGE.checksums}); root's key as "sshkey root" in creds.txt on its FAT partition (creds_msdos(8), written with mtools)`,
-  supports: stockOnly("qemu cannot hand NetBSD a custom kernel from the host yet (the image's efiboot loads /netbsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-netbsd-kernel.sh's kernel"),
+  supports: stockOnly(
+    "qemu cannot hand NetBSD a custom kernel from the host yet (the image's efiboot loads /netbsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-netbsd-kernel.sh's kernel",
+  ),
   bootOf: stockBootOf(
     `qemu-system-aarch64 -machine virt with edk2 UEFI firmware: the image's efiboot and its GENERIC64 kernel; ssh root with \${KBENCH_CACHE:-~/.cache/kbench}/images/netbsd/${NETBSD_RELEASE}/ssh/id_ed25519`,
   ),
@@ -45,7 +53,10 @@ export const netbsdOfficialImage: ImageProviderDescriptor = {
         const key = await ensureSshKey(path.dirname(paths.key));
         // The verified image stays untouched; the copy with creds.txt is made once per key.
         const marker = `${paths.withCreds}.key`;
-        const done = await fs.readFile(marker, 'utf8').then((text) => text === key.publicKey, () => false);
+        const done = await fs.readFile(marker, 'utf8').then(
+          (text) => text === key.publicKey,
+          () => false,
+        );
         if (!done) {
           await fs.copyFile(pristine, `${paths.withCreds}.part`);
           const offset = await writeNetbsdCreds(`${paths.withCreds}.part`, key.publicKey);

@@ -56,7 +56,10 @@ export function openbsdResponseFile(publicKey: string, rootDisk: string): string
   ].join('\n');
 }
 
-export function openbsdCachePaths(cacheRoot: string, arch: HostArch): { dir: string; miniroot: string; disk: string; installed: string; key: string; log: string } {
+export function openbsdCachePaths(
+  cacheRoot: string,
+  arch: HostArch,
+): { dir: string; miniroot: string; disk: string; installed: string; key: string; log: string } {
   const dir = path.join(cacheRoot, 'images', 'openbsd', OPENBSD_RELEASE, arch);
   return {
     dir,
@@ -72,7 +75,9 @@ export const openbsdAutoinstallImage: ImageProviderDescriptor = {
   name: 'openbsd-autoinstall',
   os: 'openbsd',
   source: `OpenBSD ${OPENBSD_RELEASE} https://cdn.openbsd.org/pub/OpenBSD/${OPENBSD_RELEASE}/{arm64,amd64}/miniroot${SHORT}.img, the host's arch (SHA-256 from SHA256 beside it), installed once by autoinstall(8): kbench serves install.conf (root's key, sshd) at http://10.0.2.2/ (host 127.0.0.1:${RESPONSE_PORT}), qemu user-net bootfile=auto_install`,
-  supports: stockOnly("qemu cannot hand OpenBSD a custom kernel from the host yet (its boot loader loads /bsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-openbsd-kernel.sh's kernel"),
+  supports: stockOnly(
+    "qemu cannot hand OpenBSD a custom kernel from the host yet (its boot loader loads /bsd from its own disk): use --kernels stock, or --backend ssh on a guest with kernels/build-openbsd-kernel.sh's kernel",
+  ),
   bootOf: stockBootOf(
     `the installed disk's own boot loader and GENERIC(.MP) kernel (UEFI on aarch64, BIOS on x86_64); ssh root with \${KBENCH_CACHE:-~/.cache/kbench}/images/openbsd/${OPENBSD_RELEASE}/<arch>/ssh/id_ed25519`,
   ),
@@ -85,14 +90,26 @@ export const openbsdAutoinstallImage: ImageProviderDescriptor = {
         const paths = openbsdCachePaths(request.cacheDir ?? defaultCacheRoot(), request.arch);
         const key = await ensureSshKey(path.dirname(paths.key));
         const boot = diskBootFor(request.arch);
-        const installed = await fs.readFile(paths.installed, 'utf8').then((text) => text.trim() === key.publicKey, () => false);
+        const installed = await fs.readFile(paths.installed, 'utf8').then(
+          (text) => text.trim() === key.publicKey,
+          () => false,
+        );
         if (!installed) {
           const urls = openbsdUrls(request.arch);
           const sum = await publishedChecksum(urls.checksums, urls.file, 'sha256');
           request.onProgress(`openbsd: ${urls.file} (sha256 ${sum.slice(0, 12)}…)`);
           await fetchVerified({ url: urls.image, dest: paths.miniroot, algorithm: 'sha256', expected: sum, onProgress: request.onProgress });
           const { runAutoinstall } = await import('./openbsd-install-run.ts');
-          await runAutoinstall({ arch: request.arch, boot, miniroot: paths.miniroot, disk: paths.disk, serialLog: paths.log, responseFile: openbsdResponseFile(key.publicKey, 'sd1'), timeoutMs: INSTALL_TIMEOUT_MS, onProgress: request.onProgress });
+          await runAutoinstall({
+            arch: request.arch,
+            boot,
+            miniroot: paths.miniroot,
+            disk: paths.disk,
+            serialLog: paths.log,
+            responseFile: openbsdResponseFile(key.publicKey, 'sd1'),
+            timeoutMs: INSTALL_TIMEOUT_MS,
+            onProgress: request.onProgress,
+          });
           await fs.writeFile(paths.installed, `${key.publicKey}\n`);
         }
         return {

@@ -67,8 +67,11 @@ export async function runAutoinstall(run: AutoinstallRun): Promise<void> {
     }
     if (!answered) throw new InfraError(`openbsd: the installer never asked "${AUTOINSTALL_PROMPT}" (see ${run.serialLog})`);
     if (!server.requests.some((request) => request.status === 200))
-      throw new InfraError(`openbsd: the installer never fetched install.conf from 10.0.2.2:${RESPONSE_PORT} (asked: ${server.requests.map((r) => r.path).join(', ') || 'nothing'}; see ${run.serialLog})`);
-    if (!/CONGRATULATIONS!/.test(await fs.readFile(run.serialLog, 'latin1'))) throw new InfraError(`openbsd: the install did not finish (no CONGRATULATIONS! in ${run.serialLog})`);
+      throw new InfraError(
+        `openbsd: the installer never fetched install.conf from 10.0.2.2:${RESPONSE_PORT} (asked: ${server.requests.map((r) => r.path).join(', ') || 'nothing'}; see ${run.serialLog})`,
+      );
+    if (!/CONGRATULATIONS!/.test(await fs.readFile(run.serialLog, 'latin1')))
+      throw new InfraError(`openbsd: the install did not finish (no CONGRATULATIONS! in ${run.serialLog})`);
   } finally {
     await log.close();
     await server.close();

@@ -37,9 +37,14 @@ export function noCloudUserData(publicKey: string, enableSshd: readonly string[]
   const lines = [
     '#cloud-config',
     'runcmd:',
-    ...['mkdir -p /root/.ssh', 'chmod 700 /root/.ssh', `echo '${publicKey}' > /root/.ssh/authorized_keys`, 'chmod 600 /root/.ssh/authorized_keys', ...enableSshd, ...moreRuncmd].map(
-      (command) => `  - ${JSON.stringify(command)}`,
-    ),
+    ...[
+      'mkdir -p /root/.ssh',
+      'chmod 700 /root/.ssh',
+      `echo '${publicKey}' > /root/.ssh/authorized_keys`,
+      'chmod 600 /root/.ssh/authorized_keys',
+      ...enableSshd,
+      ...moreRuncmd,
+    ].map((command) => `  - ${JSON.stringify(command)}`),
     '',
   ];
   return lines.join('\n');

@@ -31,7 +31,8 @@ export async function startResponseServer(responseFile: string, port: number, ho
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const why = error.code === 'EACCES' ? 'port 80 needs root on Linux (macOS allows it)' : error.code === 'EADDRINUSE' ? 'another server has it' : error.message;
+      const why =
+        error.code === 'EACCES' ? 'port 80 needs root on Linux (macOS allows it)' : error.code === 'EADDRINUSE' ? 'another server has it' : error.message;
       reject(new KbenchError(`cannot serve OpenBSD's install.conf on ${host}:${port}: ${why}`, 3));
     });
     server.listen(port, host, () => resolve());

@@ -23,7 +23,8 @@ const USER_NAME = /^[a-z_][a-z0-9_-]{0,30}$/;
 /** KBENCH_GUEST_USER: null when unset or root (the image's own login), else a validated user name. */
 export function parseGuestUser(value: string | undefined): string | null {
   if (value === undefined || value === '' || value === 'root') return null;
-  if (!USER_NAME.test(value)) throw new InputError(`environment KBENCH_GUEST_USER: expected a user name like lima ([a-z_][a-z0-9_-]*), got ${showValue(value)}`);
+  if (!USER_NAME.test(value))
+    throw new InputError(`environment KBENCH_GUEST_USER: expected a user name like lima ([a-z_][a-z0-9_-]*), got ${showValue(value)}`);
   return value;
 }
 

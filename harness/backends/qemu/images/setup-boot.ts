@@ -52,12 +52,14 @@ export function setupBootArgs(run: Pick<SetupBoot, 'arch' | 'boot' | 'disk' | 's
     arch: run.arch,
     accel,
     boot: run.boot,
-    disks: [{ path: run.disk, format: 'qcow2' }, { fatDir: run.seedDir, label: 'cidata' }],
+    disks: [
+      { path: run.disk, format: 'qcow2' },
+      { fatDir: run.seedDir, label: 'cidata' },
+    ],
     sshHostPort,
     serial: { kind: 'file', path: run.serialLog },
   });
 }
-
 
 /** A setup or install boot is not measured: the host's own accelerator when the guest is its architecture. */
 export function setupAccel(arch: HostArch): 'kvm' | 'hvf' | 'tcg' {
@@ -79,6 +81,8 @@ export async function runSetupBoot(run: SetupBoot): Promise<void> {
   const serial = await fs.readFile(run.serialLog, 'latin1').catch(() => '');
   if (serial.includes(SETUP_FAILED) || !serial.includes(SETUP_OK)) {
     await fs.rm(run.disk, { force: true });
-    throw new InfraError(`${run.what}: the setup boot ${serial.includes(SETUP_FAILED) ? 'reported a failed install' : `never printed "${SETUP_OK}"`} (see ${run.serialLog})`);
+    throw new InfraError(
+      `${run.what}: the setup boot ${serial.includes(SETUP_FAILED) ? 'reported a failed install' : `never printed "${SETUP_OK}"`} (see ${run.serialLog})`,
+    );
   }
 }
