@@ -10,46 +10,23 @@
 # by hand after installkernel, and so the packaging runs (and is tested) on any host with tar.
 set -eu
 
-prog=$(basename "$0")
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=kernels/guest-script-lib.sh
+. "$here/guest-script-lib.sh"
 
 usage() {
+  kernel_build_usage FreeBSD freebsd '[--no-nextboot]' 'make -j (default: hw.ncpu)'
   cat <<USAGE
-usage: $prog [--dry-run] [--src DIR] [--conf FILE] [--jobs N] [--out DIR] [--no-nextboot]
-       $prog --package-only [--kodir DIR] [--out DIR]
-
-  --dry-run       print the plan and exit; changes nothing
-  --src DIR       FreeBSD source tree (default: /usr/src)
-  --conf FILE     kernel config (default: freebsd-m-series-kernel.conf beside this script)
-  --jobs N        make -j (default: hw.ncpu)
-  --out DIR       artifact directory (default: ./kernel-artifacts/freebsd)
   --no-nextboot   install only; do not schedule the one-shot boot
   --package-only  skip the build and install (steps 1-4): package an installed kernel directory
   --kodir DIR     with --package-only: the installed kernel directory (default:
                   /boot/kernel.m-series; its name must be kernel.m-series, as the backends unpack it)
+
+or: $prog --package-only [--kodir DIR] [--out DIR]
 USAGE
 }
-die() { echo "$prog: $*" >&2; exit 2; }
-
-dry_run=0 src=/usr/src conf="$here/freebsd-m-series-kernel.conf" jobs='' out_dir=./kernel-artifacts/freebsd nextboot=1
-package_only=0 kodir=/boot/kernel.m-series
-while [ $# -gt 0 ]; do
-  case $1 in
-    --dry-run) dry_run=1 ;;
-    --src) [ $# -ge 2 ] || die "--src needs a directory"; src=$2; shift ;;
-    --conf) [ $# -ge 2 ] || die "--conf needs a file"; conf=$2; shift ;;
-    --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; jobs=$2; shift ;;
-    --out) [ $# -ge 2 ] || die "--out needs a directory"; out_dir=$2; shift ;;
-    --no-nextboot) nextboot=0 ;;
-    --package-only) package_only=1 ;;
-    --kodir) [ $# -ge 2 ] || die "--kodir needs a directory"; kodir=$2; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown argument: $1" ;;
-  esac
-  shift
-done
-[ -f "$conf" ] || die "kernel config not found: $conf"
-[ -z "$jobs" ] || case $jobs in *[!0-9]* | 0) die "--jobs: expected a positive number, got '$jobs'" ;; esac
+nextboot=1 package_only=0 kodir=/boot/kernel.m-series
+parse_kernel_build_options freebsd '--no-nextboot=nextboot=0 --package-only=package_only=1 --kodir=kodir:directory' "$@"
 [ "$(basename "$kodir")" = kernel.m-series ] || die "--kodir: the directory must be named kernel.m-series (the backends unpack kernel.m-series/ into /boot), got $kodir"
 [ "$package_only" = 1 ] || [ "$kodir" = /boot/kernel.m-series ] || die "--kodir: only with --package-only (installkernel always installs into /boot/kernel.m-series)"
 
@@ -75,7 +52,7 @@ LOADER
 if [ "$package_only" = 1 ]; then
   echo "plan: 5. check $kodir has kernel and zfs.ko; tar it as $out_dir/kernel.m-series.tar.gz (kernel.m-series/...)"
   echo "plan: 6. copy $kodir/kernel and a loader.conf snippet to $out_dir, write SHA256SUMS"
-  [ "$dry_run" = 0 ] || { echo "dry run: nothing was changed"; exit 0; }
+  stop_if_dry_run
   package
   echo "packaged $kodir into $out_dir/kernel.m-series.tar.gz"
   exit 0
@@ -89,13 +66,9 @@ if [ "$nextboot" = 1 ]; then
 fi
 echo "plan: 5. check $kodir has kernel and zfs.ko; tar it as $out_dir/kernel.m-series.tar.gz (kernel.m-series/...)"
 echo "plan: 6. copy $kodir/kernel and a loader.conf snippet to $out_dir, write SHA256SUMS"
-if [ "$dry_run" = 1 ]; then
-  echo "dry run: nothing was changed"
-  exit 0
-fi
+stop_if_dry_run
 
-[ "$(uname -s)" = FreeBSD ] || die "this script runs inside a FreeBSD guest (uname -s is $(uname -s))"
-[ "$(id -u)" = 0 ] || die "run as root"
+require_root_inside FreeBSD "a FreeBSD guest"
 [ -f "$src/sys/arm64/conf/GENERIC" ] || die "no FreeBSD source at $src (install it: git clone -b releng/\$(freebsd-version -u | cut -d- -f1) ... $src)"
 jobs=${jobs:-$(sysctl -n hw.ncpu)}
 

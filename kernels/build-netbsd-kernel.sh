@@ -4,39 +4,17 @@
 # Artifacts: kernel-artifacts/netbsd/.
 set -eu
 
-prog=$(basename "$0")
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=kernels/guest-script-lib.sh
+. "$here/guest-script-lib.sh"
 
 usage() {
-  cat <<USAGE
-usage: $prog [--dry-run] [--src DIR] [--conf FILE] [--jobs N] [--out DIR] [--no-install]
-
-  --dry-run      print the plan and exit; changes nothing
-  --src DIR      NetBSD source tree (default: /usr/src)
-  --conf FILE    kernel config (default: netbsd-m-series-kernel.conf beside this script)
-  --jobs N       build.sh -j (default: hw.ncpu, or nproc)
-  --out DIR      artifact directory (default: ./kernel-artifacts/netbsd)
-  --no-install   build only; do not copy to /netbsd.m-series
-USAGE
+  kernel_build_usage NetBSD netbsd '[--no-install]' 'build.sh -j (default: hw.ncpu, or nproc)'
+  echo '  --no-install    build only; do not copy to /netbsd.m-series'
 }
-die() { echo "$prog: $*" >&2; exit 2; }
 
-dry_run=0 src=/usr/src conf="$here/netbsd-m-series-kernel.conf" jobs='' out_dir=./kernel-artifacts/netbsd install=1
-while [ $# -gt 0 ]; do
-  case $1 in
-    --dry-run) dry_run=1 ;;
-    --src) [ $# -ge 2 ] || die "--src needs a directory"; src=$2; shift ;;
-    --conf) [ $# -ge 2 ] || die "--conf needs a file"; conf=$2; shift ;;
-    --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; jobs=$2; shift ;;
-    --out) [ $# -ge 2 ] || die "--out needs a directory"; out_dir=$2; shift ;;
-    --no-install) install=0 ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown argument: $1" ;;
-  esac
-  shift
-done
-[ -f "$conf" ] || die "kernel config not found: $conf"
-[ -z "$jobs" ] || case $jobs in *[!0-9]* | 0) die "--jobs: expected a positive number, got '$jobs'" ;; esac
+install=1
+parse_kernel_build_options netbsd --no-install=install=0 "$@"
 
 obj=/usr/obj/kbench-evbarm64
 echo "plan: 1. copy $(basename "$conf") to $src/sys/arch/evbarm/conf/M-SERIES"
@@ -46,10 +24,7 @@ if [ "$install" = 1 ]; then
   echo "plan: 4. install the kernel as /netbsd.m-series (boot it once with: boot netbsd.m-series at the efiboot prompt)"
 fi
 echo "plan: 5. copy netbsd.m-series to $out_dir, write SHA256SUMS"
-if [ "$dry_run" = 1 ]; then
-  echo "dry run: nothing was changed"
-  exit 0
-fi
+stop_if_dry_run
 
 [ -x "$src/build.sh" ] || die "no NetBSD source at $src (build.sh missing)"
 jobs=${jobs:-$(sysctl -n hw.ncpu 2>/dev/null || nproc)}

@@ -4,39 +4,16 @@
 # as /bsd.m-series. Artifacts: kernel-artifacts/openbsd/.
 set -eu
 
-prog=$(basename "$0")
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=kernels/guest-script-lib.sh
+. "$here/guest-script-lib.sh"
 
 usage() {
-  cat <<USAGE
-usage: $prog [--dry-run] [--src DIR] [--conf FILE] [--jobs N] [--out DIR] [--no-install]
-
-  --dry-run      print the plan and exit; changes nothing
-  --src DIR      OpenBSD source tree (default: /usr/src)
-  --conf FILE    kernel config (default: openbsd-m-series-kernel.conf beside this script)
-  --jobs N       make -j (default: hw.ncpuonline)
-  --out DIR      artifact directory (default: ./kernel-artifacts/openbsd)
-  --no-install   build only; do not copy to /bsd.m-series
-USAGE
+  kernel_build_usage OpenBSD openbsd '[--no-install]' 'make -j (default: hw.ncpuonline)'
+  echo '  --no-install    build only; do not copy to /bsd.m-series'
 }
-die() { echo "$prog: $*" >&2; exit 2; }
-
-dry_run=0 src=/usr/src conf="$here/openbsd-m-series-kernel.conf" jobs='' out_dir=./kernel-artifacts/openbsd install=1
-while [ $# -gt 0 ]; do
-  case $1 in
-    --dry-run) dry_run=1 ;;
-    --src) [ $# -ge 2 ] || die "--src needs a directory"; src=$2; shift ;;
-    --conf) [ $# -ge 2 ] || die "--conf needs a file"; conf=$2; shift ;;
-    --jobs) [ $# -ge 2 ] || die "--jobs needs a number"; jobs=$2; shift ;;
-    --out) [ $# -ge 2 ] || die "--out needs a directory"; out_dir=$2; shift ;;
-    --no-install) install=0 ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown argument: $1" ;;
-  esac
-  shift
-done
-[ -f "$conf" ] || die "kernel config not found: $conf"
-[ -z "$jobs" ] || case $jobs in *[!0-9]* | 0) die "--jobs: expected a positive number, got '$jobs'" ;; esac
+install=1
+parse_kernel_build_options openbsd --no-install=install=0 "$@"
 
 ukc_commands=$(sed -n -E 's/^# ukc: (disable [a-z0-9_]+)$/\1/p' "$conf")
 compile=$src/sys/arch/arm64/compile/M-SERIES
@@ -47,13 +24,9 @@ if [ "$install" = 1 ]; then
   echo "plan: 4. install as /bsd.m-series (boot it once with: boot bsd.m-series at the boot> prompt)"
 fi
 echo "plan: 5. copy bsd.m-series to $out_dir, write SHA256SUMS"
-if [ "$dry_run" = 1 ]; then
-  echo "dry run: nothing was changed"
-  exit 0
-fi
+stop_if_dry_run
 
-[ "$(uname -s)" = OpenBSD ] || die "this script runs inside an OpenBSD guest (uname -s is $(uname -s))"
-[ "$(id -u)" = 0 ] || die "run as root"
+require_root_inside OpenBSD "an OpenBSD guest"
 [ -d "$src/sys/arch/arm64/conf" ] || die "no OpenBSD kernel source at $src/sys"
 jobs=${jobs:-$(sysctl -n hw.ncpuonline)}
 

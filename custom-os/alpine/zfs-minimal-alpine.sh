@@ -6,7 +6,12 @@
 # the staging /boot, or with kernel-artifacts/alpine/ (then install the matching modules).
 set -eu
 
-prog=$(basename "$0")
+here=$(cd "$(dirname "$0")" && pwd)
+lib=$here/guest-script-lib.sh # beside this script when both were copied into a guest
+[ -f "$lib" ] || lib=$here/../../kernels/guest-script-lib.sh
+# shellcheck source=kernels/guest-script-lib.sh
+. "$lib"
+
 usage() {
   cat <<USAGE
 usage: $prog [--dry-run] [--out DIR] [--size MB] [--branch vX.Y|edge] [--arch ARCH]
@@ -18,21 +23,8 @@ usage: $prog [--dry-run] [--out DIR] [--size MB] [--branch vX.Y|edge] [--arch AR
   --arch ARCH     apk architecture (default: this system's, apk --print-arch)
 USAGE
 }
-die() { echo "$prog: $*" >&2; exit 2; }
-
 dry_run=0 out=/tmp/zfs-minimal size=512 branch='' arch=''
-while [ $# -gt 0 ]; do
-  case $1 in
-    --dry-run) dry_run=1 ;;
-    --out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift ;;
-    --size) [ $# -ge 2 ] || die "--size needs a number"; size=$2; shift ;;
-    --branch) [ $# -ge 2 ] || die "--branch needs a value"; branch=$2; shift ;;
-    --arch) [ $# -ge 2 ] || die "--arch needs a value"; arch=$2; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown argument: $1" ;;
-  esac
-  shift
-done
+parse_options '--dry-run=dry_run=1 --out=out:directory --size=size:number --branch=branch:value --arch=arch:value' "$@"
 case $size in '' | *[!0-9]*) die "--size: expected megabytes, got '$size'" ;; esac
 [ "$size" -ge 128 ] || die "--size: at least 128 MB (linux-virt + zfs modules alone take ~60 MB), got $size"
 
@@ -46,10 +38,7 @@ echo "plan: 3. root login by SSH key only; eth0 by DHCP; hostname zfs-minimal"
 echo "plan: 4. remove the package manager and its database (apk-tools, /lib/apk, /etc/apk, /var/cache/apk), /usr/share/doc, /usr/share/man, /usr/share/info"
 echo "plan: 5. mkfs.ext4 -d $root into a ${size} MB raw image: $image"
 echo "plan: 6. print the image's size and the root filesystem's size"
-if [ "$dry_run" = 1 ]; then
-  echo "dry run: nothing was changed"
-  exit 0
-fi
+stop_if_dry_run
 
 [ "$(id -u)" = 0 ] || die "run as root"
 command -v apk >/dev/null 2>&1 || die "apk not found: run this inside an Alpine system"

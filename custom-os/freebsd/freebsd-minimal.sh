@@ -6,7 +6,13 @@
 # image with makefs. ZFS is native: zfs.ko comes with kernel.txz, zfs(8)/zpool(8) with base.
 set -eu
 
-prog=$(basename "$0")
+here=$(cd "$(dirname "$0")" && pwd)
+lib=$here/guest-script-lib.sh # beside this script when both were copied into a guest
+[ -f "$lib" ] || lib=$here/../../kernels/guest-script-lib.sh
+# shellcheck source=kernels/guest-script-lib.sh
+. "$lib"
+
+dry_run=0 out=/tmp/freebsd-minimal release='' size=1024 dist=''
 usage() {
   cat <<USAGE
 usage: $prog [--dry-run] [--out DIR] [--release X.Y-RELEASE] [--size MB] [--dist DIR]
@@ -18,21 +24,7 @@ usage: $prog [--dry-run] [--out DIR] [--release X.Y-RELEASE] [--size MB] [--dist
   --dist DIR         use base.txz and kernel.txz from DIR instead of downloading them
 USAGE
 }
-die() { echo "$prog: $*" >&2; exit 2; }
-
-dry_run=0 out=/tmp/freebsd-minimal release='' size=1024 dist=''
-while [ $# -gt 0 ]; do
-  case $1 in
-    --dry-run) dry_run=1 ;;
-    --out) [ $# -ge 2 ] || die "--out needs a directory"; out=$2; shift ;;
-    --release) [ $# -ge 2 ] || die "--release needs a value"; release=$2; shift ;;
-    --size) [ $# -ge 2 ] || die "--size needs a number"; size=$2; shift ;;
-    --dist) [ $# -ge 2 ] || die "--dist needs a directory"; dist=$2; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown argument: $1" ;;
-  esac
-  shift
-done
+parse_options '--dry-run=dry_run=1 --out=out:directory --release=release:value --size=size:number --dist=dist:directory' "$@"
 case $size in '' | *[!0-9]*) die "--size: expected megabytes, got '$size'" ;; esac
 case $release in '' | [0-9]*.[0-9]*-*) ;; *) die "--release: expected like 14.3-RELEASE, got '$release'" ;; esac
 
@@ -46,13 +38,9 @@ echo "plan: 3. remove: $strip_paths"
 echo "plan: 4. rc.conf: sshd_enable, zfs_enable, ifconfig_DEFAULT=DHCP; loader.conf: zfs_load; root SSH by key only"
 echo "plan: 5. makefs -t ffs -s ${size}m $image $root"
 echo "plan: 6. print the image's size and the root filesystem's size"
-if [ "$dry_run" = 1 ]; then
-  echo "dry run: nothing was changed"
-  exit 0
-fi
+stop_if_dry_run
 
-[ "$(uname -s)" = FreeBSD ] || die "this script runs inside a FreeBSD system (uname -s is $(uname -s))"
-[ "$(id -u)" = 0 ] || die "run as root"
+require_root_inside FreeBSD "a FreeBSD system"
 [ -n "$release" ] || release=$(freebsd-version -u | sed -E 's/-p[0-9]+$//')
 mkdir -p "$out"
 if [ -z "$dist" ]; then

@@ -56,6 +56,9 @@ export interface GuestBuild<O extends string> {
   configFile: string;
 }
 
+/** The OS's build script and the shell library it sources from beside itself (kernels/guest-script-lib.sh). */
+const buildScripts = (os: string, env: BuildEnv): [string, string] => [`${env.kernelsDir}/build-${os}-kernel.sh`, `${env.kernelsDir}/guest-script-lib.sh`];
+
 /**
  * In a Lima VM started for the build: `start` is the `limactl start` argv after the name, `prepare`
  * the guest-side shell lines run (as root) before the build.
@@ -63,12 +66,12 @@ export interface GuestBuild<O extends string> {
 export function limaBuild<O extends string>(build: GuestBuild<O> & { start: string[]; prepare: { title: string; sh: string }[] }, env: BuildEnv): OsPlan<O> {
   const { os } = build;
   const conf = `${env.kernelsDir}/${build.configFile}`;
-  const script = `${env.kernelsDir}/build-${os}-kernel.sh`;
+  const [script, lib] = buildScripts(os, env);
   const guestOut = `${GUEST_OUT}/${os}`;
   const name = `kbench-build-${os}`;
   const steps: BuildStep[] = [
     { title: `start Lima VM ${name}`, argv: ['limactl', 'start', '--tty=false', `--name=${name}`, ...build.start] },
-    { title: 'copy config and build script in', argv: ['limactl', 'copy', conf, script, `${name}:/tmp/`] },
+    { title: 'copy config and build script in', argv: ['limactl', 'copy', conf, script, lib, `${name}:/tmp/`] },
     ...build.prepare.map((step) => ({ title: step.title, argv: ['limactl', 'shell', name, '--', 'sudo', 'sh', '-c', step.sh] })),
     { title: 'build in the guest', argv: ['limactl', 'shell', name, '--', 'sudo', 'sh', `/tmp/build-${os}-kernel.sh`, '--out', guestOut] },
     { title: 'copy artifacts out', argv: ['limactl', 'copy', '-r', `${name}:${guestOut}/.`, `${env.outDir}/`] },
@@ -81,7 +84,7 @@ export function limaBuild<O extends string>(build: GuestBuild<O> & { start: stri
 export function sshBuild<O extends string>(build: GuestBuild<O>, env: BuildEnv): OsPlan<O> {
   const { os } = build;
   const conf = `${env.kernelsDir}/${build.configFile}`;
-  const script = `${env.kernelsDir}/build-${os}-kernel.sh`;
+  const [script, lib] = buildScripts(os, env);
   const guestOut = `${GUEST_OUT}/${os}`;
   const raw = env.sshTargets[os];
   const variable = sshTargetEnv(os);
@@ -95,7 +98,7 @@ export function sshBuild<O extends string>(build: GuestBuild<O>, env: BuildEnv):
     os,
     kind: 'ssh',
     steps: [
-      { title: 'copy config and build script in', argv: ['scp', ...opts, '-P', String(port), conf, script, `${host}:/tmp/`] },
+      { title: 'copy config and build script in', argv: ['scp', ...opts, '-P', String(port), conf, script, lib, `${host}:/tmp/`] },
       {
         title: 'build in the guest',
         argv: [

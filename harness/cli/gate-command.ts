@@ -31,7 +31,7 @@ import { ProgressReporter, type BuildProgress } from '../progress/index.ts';
 import { newRunFile } from '../run/recorder.ts';
 import { DEFAULT_TARGET, resolveTarget } from '../run/targets.ts';
 import { selectWorkloads } from '../../suites/index.ts';
-import { numberInRange, type CliIo } from './options.ts';
+import { numberInRange, type CliIo, workloadList } from './options.ts';
 
 interface GateFlags {
   base?: string;
@@ -83,13 +83,7 @@ function gateSettings(flags: GateFlags, backend: RunSettings['backend']): RunSet
     target: flags.target,
     backend,
     suite: 'zfs',
-    workloads:
-      flags.only === undefined
-        ? null
-        : flags.only
-            .split(',')
-            .map((id) => id.trim())
-            .filter(Boolean),
+    workloads: workloadList(flags.only),
     quick: true,
     kernels: [BASE_SLOT, CANDIDATE_SLOT],
     runs: { kind: 'fixed', count: flags.runs ?? 3 },

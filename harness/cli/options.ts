@@ -30,3 +30,12 @@ export function numberInRange(name: string, min: number, max: number, { integer 
     return value;
   };
 }
+
+/** `--only a,b`: the workload ids it names (blanks dropped), or null for every workload of the suite. */
+export function workloadList(only: string | undefined): string[] | null {
+  if (only === undefined) return null;
+  return only
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+}

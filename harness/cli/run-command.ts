@@ -25,7 +25,7 @@ import { newRunFile } from '../run/recorder.ts';
 import { backendsFor, DEFAULT_TARGET, resolveTarget, TARGETS, targetRoutes } from '../run/targets.ts';
 import { selectWorkloads, SUITES } from '../../suites/index.ts';
 import type { Workload } from '../../suites/types.ts';
-import { numberInRange, type CliIo } from './options.ts';
+import { numberInRange, type CliIo, workloadList } from './options.ts';
 
 interface RunFlags {
   target: string;
@@ -78,13 +78,7 @@ function settingsFromFlags(flags: RunFlags, backend: RunSettings['backend']): Ru
     target: flags.target,
     backend,
     suite: flags.suite,
-    workloads:
-      flags.only === undefined
-        ? null
-        : flags.only
-            .split(',')
-            .map((id) => id.trim())
-            .filter(Boolean),
+    workloads: workloadList(flags.only),
     quick,
     kernels: parseKernels(flags.kernels),
     runs: flags.adaptive

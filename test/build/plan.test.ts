@@ -31,7 +31,7 @@ describe('kbench build: per-OS plans', () => {
     const argvs = 'steps' in alpine ? alpine.steps.map((s) => ('argv' in s ? s.argv.join(' ') : s.local)) : [];
     expect(argvs).toEqual([
       'limactl start --tty=false --name=kbench-build-alpine --cpus=4 --memory=8 template:alpine',
-      'limactl copy /repo/kernels/alpine-m-series.config /repo/kernels/build-alpine-kernel.sh kbench-build-alpine:/tmp/',
+      'limactl copy /repo/kernels/alpine-m-series.config /repo/kernels/build-alpine-kernel.sh /repo/kernels/guest-script-lib.sh kbench-build-alpine:/tmp/',
       expect.stringMatching(/^limactl shell kbench-build-alpine -- sudo sh -c .*apk info -e zfs >\/dev\/null \|\| apk add --no-cache zfs$/),
       'limactl shell kbench-build-alpine -- sudo sh /tmp/build-alpine-kernel.sh --out /tmp/kbench-kernel-artifacts/alpine',
       'limactl copy -r kbench-build-alpine:/tmp/kbench-kernel-artifacts/alpine/. /out/alpine/',
@@ -63,6 +63,7 @@ describe('kbench build: per-OS plans', () => {
       '2222',
       '/repo/kernels/openbsd-m-series-kernel.conf',
       '/repo/kernels/build-openbsd-kernel.sh',
+      '/repo/kernels/guest-script-lib.sh',
       'root@127.0.0.1:/tmp/',
     ]);
     expect(argvs[1]!.slice(0, 5)).toEqual(['ssh', '-o', 'BatchMode=yes', '-p', '2222']);

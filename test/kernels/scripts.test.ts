@@ -283,7 +283,7 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(bsd.code).toBe(0);
     expect(bsd.stderr).toMatch(/^plan: netbsd: skip \(Lima cannot run netbsd/m);
     expect(bsd.stderr).toMatch(
-      /^plan: openbsd: scp -o BatchMode=yes -P 2222 \S+\/kernels\/openbsd-m-series-kernel\.conf \S+\/kernels\/build-openbsd-kernel\.sh root@127\.0\.0\.1:\/tmp\/$/m,
+      /^plan: openbsd: scp -o BatchMode=yes -P 2222 \S+\/kernels\/openbsd-m-series-kernel\.conf \S+\/kernels\/build-openbsd-kernel\.sh \S+\/kernels\/guest-script-lib\.sh root@127\.0\.0\.1:\/tmp\/$/m,
     );
 
     const bad = run([script('kernels/build-all-kernels.sh'), '--dry-run', '--only', 'alpine,plan9']);
@@ -308,6 +308,50 @@ describe('--dry-run prints the plan and changes nothing', () => {
     expect(fplan).toMatch(/remove: .*usr\/sbin\/pkg.*usr\/lib32.*usr\/bin\/cc/);
     expect(fplan).toMatch(/makefs -t ffs/);
     expect(run([script('custom-os/freebsd/freebsd-minimal.sh'), '--dry-run', '--release', 'latest']).code).toBe(2);
+  });
+});
+
+describe('kernels/guest-script-lib.sh: the options, help and dry-run stop of the scripts that source it', () => {
+  // Every script that sources the library, with an option of its own that takes a value.
+  const users: [file: string, valueOption: string, what: string][] = [
+    ['kernels/build-freebsd-kernel.sh', '--kodir', 'directory'],
+    ['kernels/build-netbsd-kernel.sh', '--src', 'directory'],
+    ['kernels/build-openbsd-kernel.sh', '--conf', 'file'],
+    ['custom-os/alpine/zfs-minimal-alpine.sh', '--branch', 'value'],
+    ['custom-os/freebsd/freebsd-minimal.sh', '--size', 'number'],
+  ];
+  it('the list above is every script that sources it', () => {
+    const sourcing = scripts.filter((file) => /guest-script-lib\.sh"?$/m.test(readFileSync(script(file), 'utf8')));
+    expect(sourcing.sort()).toEqual(users.map(([file]) => file).sort());
+  });
+  for (const [file, valueOption, what] of users) {
+    const name = file.split('/').pop()!;
+    it(`${name}: --help, an unknown argument, a missing value, an option after --dry-run`, () => {
+      const help = run([script(file), '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^usage: ${name.replace('.', '\\.')} \\[--dry-run\\]`));
+      expect(help.stdout).toContain(valueOption);
+      const unknown = run([script(file), '--dry-run', '--bogus']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stdout).toBe('');
+      expect(unknown.stderr).toMatch(new RegExp(`^usage: [\\s\\S]*\\n${name.replace('.', '\\.')}: unknown argument: --bogus\\n$`));
+      // An option named like another's prefix is not taken for it.
+      expect(run([script(file), '--dry-run', `${valueOption}x`, 'v']).code).toBe(2);
+      const missing = run([script(file), '--dry-run', valueOption]);
+      expect(missing).toMatchObject({ code: 2, stdout: '', stderr: `${name}: ${valueOption} needs a ${what}\n` });
+      // A value that looks like shell code is only ever a value.
+      const marker = join(scratch, `injected-${name}`);
+      run([script(file), '--dry-run', '--out', `$(touch ${marker})`]);
+      expect(() => readFileSync(marker)).toThrow();
+    });
+  }
+  it('the kernel builds refuse a --jobs that is not a positive number, before any plan', () => {
+    for (const [file] of users.slice(0, 3)) {
+      const name = file.split('/').pop()!;
+      const zero = run([script(file), '--dry-run', '--jobs', '0']);
+      expect(zero).toMatchObject({ code: 2, stdout: '', stderr: `${name}: --jobs: expected a positive number, got '0'\n` });
+      expect(run([script(file), '--dry-run', '--jobs', '4']).code).toBe(0);
+    }
   });
 });
 

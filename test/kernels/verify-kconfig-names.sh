@@ -10,6 +10,8 @@
 # Exits 1, listing the names, when a name is declared nowhere.
 set -eu
 export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+repo_root=$(cd "$here/../.." && pwd)
 
 usage() {
   echo "usage: $0 LINUX_GIT_DIR REV [SOURCE_LABEL]" >&2
@@ -19,8 +21,6 @@ usage() {
 git_dir=$1
 rev=$2
 label=${3:-$git_dir}
-here=$(cd "$(dirname "$0")" && pwd)
-repo_root=$(cd "$here/../.." && pwd)
 fragment="$repo_root/kernels/alpine-m-series.config"
 out=${KBENCH_VERIFIED_OUT:-"$here/linux-kconfig-verified.txt"}
 

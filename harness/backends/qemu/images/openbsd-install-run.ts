@@ -10,7 +10,7 @@ import { killAndWait, spawnTracked, waitForExit } from '../children.ts';
 import { AUTOINSTALL_PROMPT, RESPONSE_PORT } from './openbsd-release.ts';
 import { startResponseServer } from './response-server.ts';
 import { findFreeLoopbackPort } from '../ports.ts';
-import { setupAccel, SETUP_MACHINE } from './setup-boot.ts';
+import { setupAccel, setupMachine } from './setup-boot.ts';
 
 export interface AutoinstallRun {
   arch: HostArch;
@@ -26,10 +26,7 @@ export interface AutoinstallRun {
 /** The qemu argument set of the install boot (tested against the real qemu in test/backends/openbsd-autoinstall.test.ts). */
 export function autoinstallQemuArgs(run: Pick<AutoinstallRun, 'arch' | 'boot' | 'miniroot' | 'disk'>, sshHostPort: number, accel: 'kvm' | 'hvf' | 'tcg') {
   return buildQemuArgs({
-    ...SETUP_MACHINE,
-    arch: run.arch,
-    accel,
-    boot: run.boot,
+    ...setupMachine(run, accel),
     disks: [
       { path: run.miniroot, format: 'raw', cache: 'unsafe' },
       { path: run.disk, format: 'qcow2' },

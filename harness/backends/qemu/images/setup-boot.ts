@@ -43,15 +43,14 @@ export interface SetupBoot {
 }
 
 /** The machine of a setup or install boot (nothing is measured in it): one vCPU, 1 GiB, no QMP socket. */
-export const SETUP_MACHINE = { vcpus: 1, memoryMiB: 1024, qmpSocketPath: null } as const;
+export function setupMachine(run: Pick<SetupBoot, 'arch' | 'boot'>, accel: 'kvm' | 'hvf' | 'tcg') {
+  return { vcpus: 1, memoryMiB: 1024, qmpSocketPath: null, arch: run.arch, accel, boot: run.boot } as const;
+}
 
 /** Pure: the setup boot's qemu argument set: the kept disk writable (no snapshot), the seed, the serial log, no reboot. */
 export function setupBootArgs(run: Pick<SetupBoot, 'arch' | 'boot' | 'disk' | 'seedDir' | 'serialLog'>, sshHostPort: number, accel: 'kvm' | 'hvf' | 'tcg') {
   return buildQemuArgs({
-    ...SETUP_MACHINE,
-    arch: run.arch,
-    accel,
-    boot: run.boot,
+    ...setupMachine(run, accel),
     disks: [
       { path: run.disk, format: 'qcow2' },
       { fatDir: run.seedDir, label: 'cidata' },
