@@ -2,18 +2,12 @@ import { InfraError, KbenchError } from '../errors/index.ts';
 
 /** The guest's host key is not the one we trust: the user's to fix (exit 2). Never retried. */
 export class HostKeyError extends KbenchError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HostKeyError';
-  }
+  override readonly name = 'HostKeyError';
 }
 
 /** The server refused our key (or the key file is unusable): the user's to fix (exit 2). Never retried. */
 export class SshAuthError extends KbenchError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SshAuthError';
-  }
+  override readonly name = 'SshAuthError';
 }
 
 /**
@@ -22,11 +16,11 @@ export class SshAuthError extends KbenchError {
  * `retryable` is false for failures a retry cannot fix (no common algorithm in the handshake).
  */
 export class SshConnectionError extends InfraError {
+  override readonly name = 'SshConnectionError';
   constructor(
     message: string,
     readonly retryable: boolean = true,
   ) {
     super(message);
-    this.name = 'SshConnectionError';
   }
 }

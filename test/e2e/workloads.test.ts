@@ -17,7 +17,7 @@ import { connectWithRetry, type SshSession } from '../../harness/ssh/index.ts';
 import { ensureDebianTestbed } from '../../custom-os/debian-testbed/testbed.ts';
 import { QUICK_SIZES, type Workload } from '../../suites/types.ts';
 import { ZfsScratch } from '../../suites/zfs/scratch.ts';
-import { HOST } from '../helpers/results-factory.ts';
+import { HOST, quickRunSettings } from '../helpers/results-factory.ts';
 import { describeNeeding } from '../helpers/needs.ts';
 
 const MINUTE = 60_000;
@@ -89,15 +89,7 @@ describeNeeding(['root', 'linux', 'qemu', 'debootstrap'], 'workload safety on th
     'a workload failing mid-way tears down (no leftover pool or vdev) and records the failure',
     async () => {
       const file = path.join(runDir, 'results.json');
-      const settings = {
-        target: 'debian-testbed',
-        backend: 'qemu' as const,
-        suite: 'zfs',
-        workloads: null,
-        quick: true,
-        kernels: ['custom' as const],
-        runs: { kind: 'fixed' as const, count: 1 },
-      };
+      const settings = quickRunSettings(['custom'], 1);
       const recorder = new RunRecorder(file, newRunFile(settings, HOST));
       const engine = new RunEngine(
         {

@@ -1,5 +1,5 @@
 /** Builds valid results files for tests, with the samples a test chooses. */
-import type { HostFingerprint, Metric, ResultsFile, Target } from '../../harness/results/schema.ts';
+import type { HostFingerprint, Metric, ResultsFile, RunSettings, Target } from '../../harness/results/schema.ts';
 
 export const HOST: HostFingerprint = {
   os: 'Linux',
@@ -52,6 +52,19 @@ export function target(variant: 'stock' | 'custom', metrics: Metric[], os: Targe
   };
 }
 
+/** The settings of a quick zfs-suite run on the Debian testbed under QEMU, `boots` fixed boots per kernel. */
+export function quickRunSettings(kernels: RunSettings['kernels'], boots: number): RunSettings {
+  return {
+    target: 'debian-testbed',
+    backend: 'qemu',
+    suite: 'zfs',
+    workloads: null,
+    quick: true,
+    kernels,
+    runs: { kind: 'fixed', count: boots },
+  };
+}
+
 export function runFile(targets: Target[], overrides: Partial<ResultsFile> = {}): ResultsFile {
   return {
     format: 'kbench-results',
@@ -62,15 +75,7 @@ export function runFile(targets: Target[], overrides: Partial<ResultsFile> = {})
     createdAt: '2026-11-25T10:00:00.000Z',
     updatedAt: '2026-11-25T10:30:00.000Z',
     complete: true,
-    settings: {
-      target: 'debian-testbed',
-      backend: 'qemu',
-      suite: 'zfs',
-      workloads: null,
-      quick: true,
-      kernels: ['stock', 'custom'],
-      runs: { kind: 'fixed', count: 2 },
-    },
+    settings: quickRunSettings(['stock', 'custom'], 2),
     completedUnits: [],
     sources: [],
     host: HOST,

@@ -18,7 +18,7 @@ import { newRunFile, RunRecorder } from '../../harness/run/recorder.ts';
 import { QUICK_SIZES, type Workload } from '../../suites/types.ts';
 import { describeNeeding } from '../helpers/needs.ts';
 import { LocalShell } from '../helpers/local-shell.ts';
-import { HOST } from '../helpers/results-factory.ts';
+import { HOST, quickRunSettings } from '../helpers/results-factory.ts';
 
 const spec = { name: 'debian-testbed', os: 'debian' } as PreparedTarget['spec'];
 
@@ -78,15 +78,7 @@ function guestWithTicks(stealPerBoot: number[] | null): GuestAdapter {
 }
 
 async function run(guest: GuestAdapter) {
-  const settings = {
-    target: 'debian-testbed',
-    backend: 'qemu' as const,
-    suite: 'zfs',
-    workloads: null,
-    quick: true,
-    kernels: ['stock' as const, 'custom' as const],
-    runs: { kind: 'fixed' as const, count: 1 },
-  };
+  const settings = quickRunSettings(['stock', 'custom'], 1);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'kbench-engine-')), 'results.json');
   const recorder = new RunRecorder(file, newRunFile(settings, structuredClone(HOST)));
   const engine = new RunEngine(
