@@ -20,7 +20,7 @@ export function emulationWarnings(label: string, results: Pick<ResultsFile, 'hos
   const clock = guestClockOf(host);
   if (clock.kind === 'icount')
     return [
-      `${label}: the guests ran under QEMU TCG with an instruction-counting clock (${describeGuestClock(clock)}): guest times and throughputs count the instructions the kernel executed at that fixed virtual rate (code-path length, not hardware speed; host load cannot move them); boot.host_to_ssh is still the host's wall clock; kernel size, memory and page size are the kernels' own`,
+      `${label}: the guests ran under QEMU TCG with an instruction-counting clock (${describeGuestClock(clock)}): guest times and throughputs count the instructions the kernel executed at that fixed virtual rate (code-path length, not hardware speed; host load cannot move them${clock.sleep === true ? ', except the time a guest waits for the host, such as a boot reading its disk' : ''}); boot.host_to_ssh is still the host's wall clock; kernel size, memory and page size are the kernels' own`,
     ];
   return [
     `${label}: the guests ran under QEMU TCG (software emulation, no KVM or hvf): time and throughput ratios describe emulated CPUs, not this host's hardware; kernel size, memory and page size are the kernels' own`,

@@ -30,13 +30,16 @@ export type Acceleration = z.infer<typeof Acceleration>;
 /**
  * What the guest's clocks count. `host-wall`: the host's real time (hardware virtualization, or
  * TCG that follows the host clock), so a busy host lands in every guest timing. `icount`: QEMU's
- * instruction counter (`-icount shift=N,sleep=off`): guest time advances 2^N ns per executed
- * guest instruction and jumps over idle time, so a guest time measures code-path length at a
- * fixed virtual rate, not hardware speed, and no host load can change it.
+ * instruction counter (`-icount shift=N`): guest time advances 2^N ns per executed guest
+ * instruction, so a guest time measures code-path length at a fixed virtual rate, not hardware
+ * speed. `sleep` is what an idle guest's clock does: true (sleep=on) advances it at the host's
+ * pace until the next guest timer, so a wait for the host (a disk read) costs what it took;
+ * false or absent (sleep=off, files before 2026-12-04) jumps straight to the next guest timer,
+ * so a wait costs the distance to that timer, repeated while the host has not answered.
  */
 export const GuestClock = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('host-wall') }),
-  z.strictObject({ kind: z.literal('icount'), shift: z.number().int().min(0).max(10) }),
+  z.strictObject({ kind: z.literal('icount'), shift: z.number().int().min(0).max(10), sleep: z.boolean().optional() }),
 ]);
 export type GuestClock = z.infer<typeof GuestClock>;
 
@@ -45,11 +48,12 @@ export function guestClockOf(host: { guestClock?: GuestClock | undefined } | nul
   return host?.guestClock ?? { kind: 'host-wall' };
 }
 
-/** "host wall clock" / "icount shift=0 (1 ns per guest instruction)". */
+/** "host wall clock" / "QEMU icount shift=0 (1 ns of guest time per guest instruction, idle at the host's pace)". */
 export function describeGuestClock(clock: GuestClock): string {
   if (clock.kind === 'host-wall') return 'host wall clock';
   const ns = 2 ** clock.shift;
-  return `QEMU icount shift=${clock.shift} (${ns} ns of guest time per guest instruction)`;
+  const idle = clock.sleep === true ? "idle at the host's pace" : 'idle skipped to the next timer';
+  return `QEMU icount shift=${clock.shift} (${ns} ns of guest time per guest instruction, ${idle})`;
 }
 
 export const GuestOs = z.enum(GUEST_OS_NAMES);

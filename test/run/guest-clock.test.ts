@@ -29,9 +29,11 @@ const config = (over: Partial<QemuLaunchConfig>): QemuLaunchConfig => ({
 });
 
 describe('qemu icount arguments', () => {
-  it('adds -icount with sleep=off and align=off, one vCPU, and an unsafe-cache overlay', () => {
-    const { args } = buildQemuArgs(config({ clock: { kind: 'icount', shift: 0 } }));
-    expect(args[args.indexOf('-icount') + 1]).toBe('shift=0,sleep=off,align=off');
+  it('adds -icount with its sleep setting and align=off, one vCPU, and an unsafe-cache overlay', () => {
+    const { args } = buildQemuArgs(config({ clock: { kind: 'icount', shift: 0, sleep: true } }));
+    expect(args[args.indexOf('-icount') + 1]).toBe('shift=0,sleep=on,align=off');
+    const skipping = buildQemuArgs(config({ clock: { kind: 'icount', shift: 2, sleep: false } })).args;
+    expect(skipping[skipping.indexOf('-icount') + 1]).toBe('shift=2,sleep=off,align=off');
     expect(args[args.indexOf('-smp') + 1]).toBe('1');
     expect(args).toContain('file=/run/root.qcow2,if=virtio,format=qcow2,cache=unsafe');
   });
@@ -42,15 +44,15 @@ describe('qemu icount arguments', () => {
   });
 
   it('refuses icount with two vCPUs, with kvm, and an out-of-range shift', () => {
-    expect(() => buildQemuArgs(config({ clock: { kind: 'icount', shift: 0 }, vcpus: 2 }))).toThrow(/one vCPU/);
-    expect(() => buildQemuArgs(config({ clock: { kind: 'icount', shift: 0 }, accel: 'kvm' }))).toThrow(/needs tcg/);
-    expect(() => buildQemuArgs(config({ clock: { kind: 'icount', shift: 11 } }))).toThrow(/shift/);
+    expect(() => buildQemuArgs(config({ clock: { kind: 'icount', shift: 0, sleep: true }, vcpus: 2 }))).toThrow(/one vCPU/);
+    expect(() => buildQemuArgs(config({ clock: { kind: 'icount', shift: 0, sleep: true }, accel: 'kvm' }))).toThrow(/needs tcg/);
+    expect(() => buildQemuArgs(config({ clock: { kind: 'icount', shift: 11, sleep: true } }))).toThrow(/shift/);
   });
 });
 
 describe('which clock a boot gets', () => {
-  it('icount shift 0 for TCG of the host architecture, wall for kvm/hvf and for emulated foreign guests', () => {
-    expect(chooseQemuClock('tcg', false, null).clock).toEqual({ kind: 'icount', shift: 0 });
+  it('icount shift 0 with sleep=on for TCG of the host architecture, wall for kvm/hvf and for emulated foreign guests', () => {
+    expect(chooseQemuClock('tcg', false, null).clock).toEqual({ kind: 'icount', shift: 0, sleep: true });
     expect(chooseQemuClock('kvm', false, null).clock).toEqual({ kind: 'wall' });
     expect(chooseQemuClock('hvf', false, null).clock).toEqual({ kind: 'wall' });
     expect(chooseQemuClock('tcg', true, null).clock).toEqual({ kind: 'wall' });
@@ -59,17 +61,22 @@ describe('which clock a boot gets', () => {
   it('KBENCH_QEMU_CLOCK overrides, is checked, and icount on kvm is refused', () => {
     expect(parseClockSetting(undefined)).toBeNull();
     expect(parseClockSetting('wall')).toEqual({ kind: 'wall' });
-    expect(parseClockSetting('icount:3')).toEqual({ kind: 'icount', shift: 3 });
+    expect(parseClockSetting('icount')).toEqual({ kind: 'icount', shift: 0, sleep: true });
+    expect(parseClockSetting('icount:3')).toEqual({ kind: 'icount', shift: 3, sleep: true });
+    expect(parseClockSetting('icount,sleep=off')).toEqual({ kind: 'icount', shift: 0, sleep: false });
+    expect(parseClockSetting('icount:2,sleep=on')).toEqual({ kind: 'icount', shift: 2, sleep: true });
     expect(() => parseClockSetting('icount:99')).toThrow(/KBENCH_QEMU_CLOCK/);
-    expect(() => parseClockSetting('fast')).toThrow(/expected wall, icount/);
+    expect(() => parseClockSetting('icount,sleep=maybe')).toThrow(/sleep=on\|off/);
+    expect(() => parseClockSetting('fast')).toThrow(/expected wall or icount/);
     expect(chooseQemuClock('tcg', false, { kind: 'wall' }).clock).toEqual({ kind: 'wall' });
-    expect(() => chooseQemuClock('kvm', false, { kind: 'icount', shift: 0 })).toThrow(/needs tcg/);
+    expect(() => chooseQemuClock('kvm', false, { kind: 'icount', shift: 0, sleep: true })).toThrow(/needs tcg/);
   });
 
   it('records the clock and runs one vCPU under it', () => {
     expect(recordedClock({ kind: 'wall' })).toEqual({ kind: 'host-wall' });
-    expect(recordedClock({ kind: 'icount', shift: 2 })).toEqual({ kind: 'icount', shift: 2 });
-    expect(vcpusFor({ kind: 'icount', shift: 0 }, 2)).toBe(1);
+    expect(recordedClock({ kind: 'icount', shift: 2, sleep: true })).toEqual({ kind: 'icount', shift: 2, sleep: true });
+    expect(recordedClock({ kind: 'icount', shift: 0, sleep: false })).toEqual({ kind: 'icount', shift: 0, sleep: false });
+    expect(vcpusFor({ kind: 'icount', shift: 0, sleep: true }, 2)).toBe(1);
     expect(vcpusFor({ kind: 'wall' }, 2)).toBe(2);
   });
 });
@@ -146,6 +153,16 @@ describe('results on different clocks are never compared', () => {
     expect(fingerprintDifferences(run, baseline).map((d) => d.field)).toContain('host.guestClock');
     expect(clockMismatch(run, results({ kind: 'icount', shift: 0 }), 'a', 'b')).toBeNull();
     expect(clockMismatch(run, results({ kind: 'icount', shift: 2 }), 'a', 'b')).not.toBeNull();
+  });
+
+  it('idle skipped (sleep=off, or absent as in files before it was recorded) and idle at the host pace (sleep=on) are different clocks', () => {
+    const skipped = results({ kind: 'icount', shift: 0 });
+    const slept = results({ kind: 'icount', shift: 0, sleep: true });
+    expect(clockMismatch(results({ kind: 'icount', shift: 0, sleep: false }), skipped, 'a', 'b')).toBeNull();
+    expect(clockMismatch(slept, skipped, 'run.json', 'baseline.json')).toMatch(
+      /^run\.json: field host\.guestClock: .*idle at the host's pace.*baseline\.json ran on .*idle skipped to the next timer/,
+    );
+    expect(fingerprintDifferences(skipped, slept).map((d) => d.field)).toContain('host.guestClock');
   });
 
   it('the emulation warning says what an icount time is', () => {

@@ -24,13 +24,13 @@ export type QemuDisk =
 
 /**
  * The guest's clock. `wall`: TCG or hardware acceleration following host time. `icount`: QEMU's
- * instruction counter with sleep=off (idle time is skipped, never slept) and align=off (never
- * slowed to host time): every guest time is a count of executed instructions, 2^shift ns each.
+ * instruction counter with align=off (never slowed to host time): every guest time is a count of
+ * executed instructions, 2^shift ns each; `sleep` is QEMU's sleep= (see clock.ts for which).
  * TCG only, and one vCPU: icount runs every vCPU round-robin on one host thread, so a second
  * vCPU adds no host parallelism, and a vCPU spinning for another one that is not scheduled hangs
  * the x86 AP bring-up (seen on QEMU 7.2 with every shift/sleep setting).
  */
-export type QemuClock = { kind: 'wall' } | { kind: 'icount'; shift: number };
+export type QemuClock = { kind: 'wall' } | { kind: 'icount'; shift: number; sleep: boolean };
 
 export interface QemuLaunchConfig {
   arch: HostArch;
@@ -85,11 +85,11 @@ export function buildQemuArgs(config: QemuLaunchConfig): QemuCommand {
   }
   args.push('-accel', config.accel);
   if (config.clock?.kind === 'icount') {
-    const { shift } = config.clock;
+    const { shift, sleep } = config.clock;
     if (config.accel !== 'tcg') throw new RangeError(`an icount clock needs tcg, got ${config.accel}`);
     if (config.vcpus !== 1) throw new RangeError(`an icount clock runs one vCPU, got ${config.vcpus}`);
     if (!Number.isInteger(shift) || shift < 0 || shift > 10) throw new RangeError(`icount shift must be an integer 0-10, got ${shift}`);
-    args.push('-icount', `shift=${shift},sleep=off,align=off`);
+    args.push('-icount', `shift=${shift},sleep=${sleep ? 'on' : 'off'},align=off`);
   }
   args.push('-smp', String(config.vcpus), '-m', String(config.memoryMiB));
   args.push('-display', 'none', '-monitor', 'none', '-parallel', 'none', '-no-reboot');

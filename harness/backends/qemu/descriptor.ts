@@ -39,7 +39,7 @@ export const qemuDescriptor = {
       variants: Object.fromEntries(variants.map((variant) => [variant, provider.bootOf(variant)])),
       commands: [
         `qemu-img create -f qcow2 -F <raw|qcow2> -b <cached ${provider.name} image> <run>/qemu/<variant>-<n>/root.qcow2`,
-        `${binary} -accel <${accel}> [tcg of the host's arch: -icount shift=0,sleep=off,align=off -smp 1 | else -smp ${target.vcpus}] -m ${target.memoryMiB} -display none -no-reboot <boot: -kernel/-initrd/-append | -bios edk2 | disk> -drive file=root.qcow2,if=virtio,format=qcow2,cache=unsafe -netdev user,hostfwd=tcp:127.0.0.1:<port>-:22 -serial file:<run>/serial-<variant>-<n>.log -qmp unix:<sock>`,
+        `${binary} -accel <${accel}> [tcg of the host's arch: -icount shift=0,sleep=on,align=off -smp 1 | else -smp ${target.vcpus}] -m ${target.memoryMiB} -display none -no-reboot <boot: -kernel/-initrd/-append | -bios edk2 | disk> -drive file=root.qcow2,if=virtio,format=qcow2,cache=unsafe -netdev user,hostfwd=tcp:127.0.0.1:<port>-:22 -serial file:<run>/serial-<variant>-<n>.log -qmp unix:<sock>`,
         'QMP system_powerdown, SIGKILL after the grace period',
       ],
       bootClock: 'qemu process start -> first successful SSH command',
