@@ -56,11 +56,13 @@ const pct = (fraction: number): string => `${Number((fraction * 100).toPrecision
 
 /**
  * The class of runner a gate or trend run measured on: OS, architecture, acceleration, guest
- * clock. Baselines (the trend) are kept per class: numbers from another class never decide.
+ * clock ("linux-x64-qemu-tcg-icount0-sleep": icount shift=0, sleep=on). Baselines (the trend) are kept per class: numbers from another class never decide.
  */
 export function runnerClass(host: HostFingerprint): string {
   const clock = guestClockOf(host);
-  const parts = [host.os, host.arch, host.acceleration, clock.kind === 'icount' ? `icount${clock.shift}` : 'wall'];
+  // sleep=on and sleep=off are different clocks (results/schema.ts), so different classes.
+  const icount = clock.kind === 'icount' ? `icount${clock.shift}${clock.sleep === true ? '-sleep' : ''}` : 'wall';
+  const parts = [host.os, host.arch, host.acceleration, icount];
   return parts
     .map((part) =>
       part

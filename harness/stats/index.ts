@@ -108,6 +108,13 @@
  * A change is called only when it is significant and the whole 95% CI of the ratio lies beyond
  * the noise threshold; "equivalent" only when the whole CI lies inside it. Anything else is
  * inconclusive, with the smallest detectable change and the boots that would decide it.
+ *
+ * Spread against spread (F TEST OF SPREADS, f-distribution.ts; bench/workload-precision.ts): is a
+ * loaded run's boot-to-boot spread more than 1.5x an idle run's? Both are sample variances of
+ * log boot medians pooled over the kernels (each kernel its own mean), so their ratio is F
+ * distributed; the one-sided test says "over" only when p < 0.05. Why: with 3-4 boots a side two
+ * equal spreads give sample-SD ratios from ~0.2 to ~5, so reading the point ratio against 1.5
+ * calls noise a failure about half the time.
  */
 export {
   MAD_TO_STANDARD_DEVIATION,
@@ -153,6 +160,7 @@ export {
   type SampleSummary,
   type Verdict,
 } from './compare.ts';
+export { fSurvival, spreadExceedsP } from './f-distribution.ts';
 export { logGamma, regularizedIncompleteBeta, studentTQuantile, studentTTwoSidedP } from './student-t.ts';
 export { speedupInterval, toSpeedup, type SpeedupDirection } from './speedup.ts';
 export { headlineTrim, intervalTrim, logMeanInterval, robustLogSummary } from './trimmed.ts';

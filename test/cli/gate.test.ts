@@ -141,6 +141,16 @@ describe('kbench gate on the throwaway repository (no boot)', { timeout: 120_000
   });
 });
 
+describe('runner classes', () => {
+  it('name the guest clock, and the two icount idle modes apart (they are never compared)', () => {
+    const on = { ...HOST, os: 'linux', arch: 'x64', acceleration: 'qemu-tcg' as const, guestClock: { kind: 'icount' as const, shift: 0, sleep: true } };
+    expect(runnerClass(on)).toBe('linux-x64-qemu-tcg-icount0-sleep');
+    expect(runnerClass({ ...on, guestClock: { kind: 'icount', shift: 2, sleep: false } })).toBe('linux-x64-qemu-tcg-icount2');
+    expect(runnerClass({ ...on, guestClock: { kind: 'icount', shift: 0 } })).toBe('linux-x64-qemu-tcg-icount0');
+    expect(runnerClass({ ...on, guestClock: { kind: 'host-wall' } })).toBe('linux-x64-qemu-tcg-wall');
+  });
+});
+
 describe('the verdict on a gate run (constructed samples: base in the stock slot, candidate in the custom slot)', () => {
   const boots = (center: number, spread: number) => [0, 1, 2].flatMap((boot) => [1, 1.001, 0.999].map((k) => center * (1 + spread * (boot - 1)) * k));
   const gate = async (): Promise<GateDescription> => ({
