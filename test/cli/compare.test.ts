@@ -74,7 +74,7 @@ describe('kbench compare and baseline', () => {
       const refused = await kbench(dir, 'compare', 'icount.json', ...extra);
       expect(refused.code).toBe(2);
       expect(refused.stderr.trim()).toBe(
-        'kbench: icount.json: field host.guestClock: "QEMU icount shift=0 (1 ns of guest time per guest instruction)", but baseline.json ran on "host wall clock": times on different guest clocks are never compared (re-measure the baseline on this clock)',
+        'kbench: icount.json: field host.guestClock: "QEMU icount shift=0 (1 ns of guest time per guest instruction, idle skipped to the next timer)", but baseline.json ran on "host wall clock": times on different guest clocks are never compared (re-measure the baseline on this clock)',
       );
     }
   });

@@ -137,7 +137,7 @@ describe('kbench gate on the throwaway repository (no boot)', { timeout: 120_000
   it('kbench gate --runner-class names the class a results file was measured on', async () => {
     const result = await kbench(project, ['gate', '--runner-class', 'baseline.json']);
     expect(result.code).toBe(0);
-    expect(result.stdout.trim()).toBe('linux-x64-qemu-tcg-icount0');
+    expect(result.stdout.trim()).toBe('linux-x64-qemu-tcg-icount0-sleep');
   });
 });
 

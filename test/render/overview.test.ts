@@ -173,7 +173,7 @@ describe('conditions panel', () => {
   it('says the clock, accelerator, host load per side, versions and what was emulated, and the side differences in one line', () => {
     const [run] = icount.conditions;
     const facts = Object.fromEntries(run!.facts);
-    expect(facts['Guest clock']).toBe('QEMU icount shift=0 (1 ns of guest time per guest instruction)');
+    expect(facts['Guest clock']).toBe('QEMU icount shift=0 (1 ns of guest time per guest instruction, idle skipped to the next timer)');
     expect(facts.Accelerator).toBe('qemu (qemu-tcg)');
     expect(facts.Emulated).toBe('the CPU: x86_64 guests under QEMU TCG on an x86_64 host (same architecture, no KVM)');
     expect(facts['Host load, stock']).toMatch(/^load 1\.\d\d-1\.\d\d \(median 1\.\d\d\), other processes .* of the CPU, steal at most .*, 3 boots$/);
