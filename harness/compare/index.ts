@@ -138,6 +138,7 @@ export function compareSets(sets: ComparisonSet[], options: CompareSetsOptions =
       ...(pair.resolution === undefined ? {} : { resolution: pair.resolution }),
       acrossRuns: pair.acrossRuns === true,
       ...(pair.runCv === undefined ? {} : { runVariance: { variance: pair.runCv.cv ** 2, df: pair.runCv.df, source: pair.runCv.source } }),
+      ...(pair.driftGroup === undefined ? {} : { driftGroup: pair.driftGroup }),
       ...(pair.modePrior === undefined ? {} : { modePrior: pair.modePrior }),
     })),
     { alpha, noiseThreshold },

@@ -2,7 +2,7 @@
  * Decides what is compared with what: a run against the baseline (same target id, same metric
  * id), or custom against stock kernels inside one run (per guest OS). Pure: no I/O.
  */
-import type { KernelVariant, Metric, MetricResolution, ResultsFile, Target } from '../results/schema.ts';
+import { guestClockOf, type GuestClock, type KernelVariant, type Metric, type MetricResolution, type ResultsFile, type Target } from '../results/schema.ts';
 import { modePriorOf, summarizeUnits, type ModePrior, type NestedSample } from '../stats/index.ts';
 import { sideConditions, type SideConditions } from './conditions.ts';
 
@@ -28,6 +28,8 @@ export interface MetricPair {
   acrossRuns?: boolean;
   /** Between-run CV a calibration stored with the baseline measured, with its df. */
   runCv?: { cv: number; df: number; source: string } | undefined;
+  /** Which clock's drift moves it between runs (FAMILY RUN VARIANCE, stats/compare.ts): `driftGroupOf`. */
+  driftGroup?: string;
   /** MODE PRIOR (stats/modes.ts): the modes the metric's stored boots (baseline.json) show, per side. */
   modePrior?: { baseline: ModePrior | null; candidate: ModePrior | null } | undefined;
 }
@@ -77,6 +79,15 @@ function runCvOf(metric: Metric): MetricPair['runCv'] {
   return { cv: noise.runCv, df: noise.runCvDf, source: `kbench calibrate (${noise.calibration ?? `${noise.runCvDf + 1} runs`})` };
 }
 
+/**
+ * What moves a metric between runs: the host's state moves whatever the host's clock times, and
+ * under an instruction-counting guest clock it moves nothing the guest times (nor what the
+ * guest's kernel reports). On the host's wall clock every metric is the host's.
+ */
+export function driftGroupOf(clock: GuestClock, timing: Metric['timing']): 'host clock' | 'guest clock' {
+  return clock.kind === 'icount' && (timing === 'guest' || timing === 'kernel') ? 'guest clock' : 'host clock';
+}
+
 /** Boots are the units; in a baseline pooled from several runs, boot 0 of run 1 is not boot 0 of run 0. */
 export const nestedSamples = (metric: Metric): NestedSample[] =>
   metric.samples.map((sample) => ({ value: sample.value, unit: `${sample.run ?? 0}/${sample.boot}` }));
@@ -89,6 +100,7 @@ function pairTargets(
   baseline: Target,
   candidate: Target,
   acrossRuns: boolean,
+  clock: GuestClock,
 ): ComparisonSet {
   const pairs: MetricPair[] = [];
   const skipped: SkippedMetric[] = [];
@@ -151,6 +163,7 @@ function pairTargets(
       candidate: nestedSamples(metric),
       acrossRuns,
       runCv: runCvOf(other),
+      driftGroup: driftGroupOf(clock, metric.timing),
     });
   }
   for (const leftover of baselineMetrics.values()) skipped.push({ key: `${keyPrefix} ${leftover.id}`, reason: `no ${candidateLabel} samples for this metric` });
@@ -205,7 +218,7 @@ export function pairStockVsCustom(run: ResultsFile, storedModes?: StoredModes | 
   for (const [os, { stock, custom }] of byOs) {
     if (stock === undefined || custom === undefined) continue;
     const set: ComparisonSet = {
-      ...pairTargets(`${os}: custom vs stock kernel`, 'stock', 'custom', os, stock, custom, false),
+      ...pairTargets(`${os}: custom vs stock kernel`, 'stock', 'custom', os, stock, custom, false, guestClockOf(run.host)),
       conditions: { baseline: sideConditions(run, 'stock', 'stock'), candidate: sideConditions(run, 'custom', 'custom') },
     };
     sets.push(storedModes === undefined || storedModes === null ? set : withStoredModes(set, os, storedModes));
@@ -222,7 +235,7 @@ export function pairRunVsBaseline(run: ResultsFile, baseline: ResultsFile): Comp
     if (other === undefined) continue;
     const variant = target.guest.kernelVariant;
     sets.push({
-      ...pairTargets(`${target.id} vs baseline`, 'baseline', 'run', target.id, other, target, true),
+      ...pairTargets(`${target.id} vs baseline`, 'baseline', 'run', target.id, other, target, true, guestClockOf(run.host)),
       conditions: { baseline: sideConditions(baseline, variant, 'baseline'), candidate: sideConditions(run, variant, 'run') },
     });
   }

@@ -101,6 +101,11 @@ export interface MetricComparisonInput {
   /** Between-run variance measured outside these samples (kbench calibrate over earlier runs). */
   runVariance?: RunVarianceEstimate & { source: string };
   /**
+   * What moves this metric from run to run (FAMILY RUN VARIANCE): metrics of one group share
+   * their drift, metrics of different groups do not. Absent = one group for all.
+   */
+  driftGroup?: string;
+  /**
    * MODE PRIOR (modes.ts): the modes this metric showed in stored boots (baseline.json), per side
    * (the stock kernel's stored boots for the baseline side); used when the boots of this
    * comparison show no modes by themselves.
@@ -476,6 +481,7 @@ export function compareMetrics(inputs: MetricComparisonInput[], options: Compare
 
   const levels = familyRunLevels(
     prepared.map((p, i) => (p.kind === 'test' && inputs[i]!.acrossRuns === true ? runLevelOf(p.runsBaseline, p.runsCandidate, inputs[i]!.runVariance) : null)),
+    inputs.map((input) => input.driftGroup ?? ''),
   );
   const tests = prepared.map((p, i) => {
     if (p.kind !== 'test') return null;
@@ -661,22 +667,35 @@ export function runLevelOf(runsBaseline: number[][], runsCandidate: number[][], 
 
 /**
  * FAMILY RUN VARIANCE: a metric is never taken as steadier across runs than the drift pooled over
- * the family's metrics (df-weighted). Why: run-to-run drift is the host's state between runs and
- * moves every metric of a run; one metric's estimate from 2-5 runs has 1-4 df and comes out near
- * 0 by chance often enough that, over 21 metrics, some metric always loses its protection (a
- * calibration of 4 runs per metric alone left 15% of A/A commands with a false call at run CV 3%).
- * The pooled estimate has the family's df. It only ever raises a metric's own estimate.
+ * the family's metrics that share its clock (its drift group; df-weighted). Why: run-to-run drift
+ * is the host's state between runs and moves every metric timed by it; one metric's estimate from
+ * 2-5 runs has 1-4 df and comes out near 0 by chance often enough that, over 21 metrics, some
+ * metric always loses its protection (a calibration of 4 runs per metric alone left 15% of A/A
+ * commands with a false call at run CV 3%). The pooled estimate has the group's df. It only ever
+ * raises a metric's own estimate. Why per group: under an instruction-counting clock the host's
+ * state moves only what the host times; a baseline pooled from an idle and a loaded run drifted
+ * 73% in `boot.host_to_ssh` and 0.0-0.9% in every guest-timed metric (2026-12-04), and one pool
+ * over all of them widened every ZFS interval to [-25%, +33%].
  */
-export function familyRunLevels(levels: readonly (RunLevel | null)[]): (RunLevel | null)[] {
-  const pooled = poolRunVariance(levels.map((l) => (l === null || l.variance === null || l.df === null ? null : { variance: l.variance, df: l.df })));
-  if (pooled === null) return [...levels];
-  return levels.map((level) => {
-    if (level === null || level.variance === null || level.variance >= pooled.variance) return level;
+export function familyRunLevels(levels: readonly (RunLevel | null)[], groups: readonly string[] = []): (RunLevel | null)[] {
+  const groupOf = (i: number) => groups[i] ?? '';
+  const pooledByGroup = new Map<string, RunVarianceEstimate | null>();
+  for (const group of new Set(levels.map((_, i) => groupOf(i))))
+    pooledByGroup.set(
+      group,
+      poolRunVariance(
+        levels.map((l, i) => (groupOf(i) !== group || l === null || l.variance === null || l.df === null ? null : { variance: l.variance, df: l.df })),
+      ),
+    );
+  return levels.map((level, i) => {
+    const pooled = pooledByGroup.get(groupOf(i)) ?? null;
+    if (pooled === null || level === null || level.variance === null || level.variance >= pooled.variance) return level;
+    const among = groupOf(i) === '' ? "the family's metrics" : `the family's ${groupOf(i)} metrics`;
     return {
       ...level,
       variance: pooled.variance,
       df: pooled.df,
-      source: `${level.source}, raised to the drift pooled over ${pooled.df} df of the family's metrics`,
+      source: `${level.source}, raised to the drift pooled over ${pooled.df} df of ${among}`,
     };
   });
 }

@@ -44,8 +44,9 @@
  * boots. Var R is estimated by the method of moments from a side with >= 2 runs (a pooled
  * baseline keeps which run each boot came from) or taken from `kbench calibrate` over earlier
  * runs, whichever has more df; it is added to the Welch variance and to Satterthwaite's df, and
- * no metric is taken as steadier across runs than the family's pooled drift (FAMILY RUN
- * VARIANCE: one metric's estimate from 2-5 runs is 0 by chance too often). With one run a side
+ * no metric is taken as steadier across runs than the pooled drift of the family's metrics on
+ * its clock (FAMILY RUN VARIANCE: one metric's estimate from 2-5 runs is 0 by chance too often;
+ * under icount the host's drift moves only what the host times). With one run a side
  * and no calibration there is nothing to estimate it from: the table says so, and the only
  * protection is the band (calibrated or not, which it also says). In the bench, a baseline of
  * 2 runs × 8 boots against a run of 8 at run CV 2% went from 9.4% to 0.7% false calls; one run

@@ -81,4 +81,16 @@ describe('RUN LEVEL: the run variance', () => {
     expect(high!.variance).toBe(0.0008);
     expect(none!.variance).toBeNull();
   });
+
+  it('FAMILY RUN VARIANCE pools within a drift group only: a host-clock drift does not widen guest-clock metrics', () => {
+    const level = (variance: number) => ({ runsBaseline: 2, runsCandidate: 1, variance, df: 1, source: 'own' });
+    const [host, guestLow, guestHigh] = familyRunLevels([level(0.3), level(0), level(0.0002)], ['host clock', 'guest clock', 'guest clock']);
+    expect(host!.variance).toBe(0.3);
+    expect(guestLow!.variance).toBeCloseTo(0.0001, 12);
+    expect(guestLow!.source).toMatch(/raised to the drift pooled over 2 df of the family's guest clock metrics/);
+    expect(guestHigh!.variance).toBe(0.0002);
+    // Without groups the one host-timed drift lands in every metric.
+    const [, ungrouped] = familyRunLevels([level(0.3), level(0), level(0.0002)]);
+    expect(ungrouped!.variance).toBeCloseTo(0.3002 / 3, 12);
+  });
 });
