@@ -28,7 +28,11 @@ if [ -z "$base" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
   }
 fi
 
-set -- --repo "$repo" --out "$out" ${base:+--base "$base"} "$@"
+# The plan's noise and costs: the repository's own baseline.json (kbench gate reads ./baseline.json
+# otherwise, which is the same file when the gate runs in the checkout, as in the workflow).
+baseline=""
+[ -f "$repo/baseline.json" ] && baseline="$repo/baseline.json"
+set -- --repo "$repo" --out "$out" ${base:+--base "$base"} ${baseline:+--baseline "$baseline"} "$@"
 node "$kbench_root/bin/kbench.mjs" gate "$@"
 code=$?
 

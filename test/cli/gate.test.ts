@@ -116,6 +116,15 @@ describe('kbench gate on the throwaway repository (no boot)', { timeout: 120_000
     expect(result.stderr.trim()).toMatch(/^kbench: --backend qemu: target alpine|^kbench: --target alpine: its image/);
   });
 
+  it(".ci/gate.sh plans from the repository's baseline.json wherever it is run from (the replay runs it elsewhere)", async () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'kbench-gate-sh-'));
+    const env = { KBENCH_GATE_REPO: repo.dir, KBENCH_GATE_OUT: path.join(scratch, 'gate'), KBENCH_GATE_BASE: 'main' };
+    const plan = await execa('sh', [path.join(project, '.ci/gate.sh'), '--candidate', 'pr~2', '--plan'], { cwd: scratch, env, reject: false });
+    expect(plan.exitCode).toBe(0);
+    expect(plan.stdout).toContain(`noise from ${path.join(repo.dir, 'baseline.json')} (`);
+    expect(plan.stdout).not.toMatch(/priors/);
+  });
+
   it(".ci/gate.sh appends the summary to $GITHUB_STEP_SUMMARY and passes kbench gate's exit code through", async () => {
     const scratch = mkdtempSync(path.join(tmpdir(), 'kbench-gate-sh-'));
     const summary = path.join(scratch, 'step-summary.md');
