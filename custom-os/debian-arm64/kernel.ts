@@ -32,15 +32,48 @@ import { formatSeconds } from '../debian-testbed/build-progress.ts';
 import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
 
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
-const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
-export const KERNEL_SCRIPT_PATH = path.resolve(HERE, '../../kernels/build-arm64-linux-kernel.sh');
-export const ZFS_SCRIPT_PATH = path.resolve(HERE, '../../kernels/build-zfs-modules.sh');
-/** Sourced from beside them by both scripts above (options, defaults, checks): copied and hashed with each. */
-export const CROSS_LIB_PATH = path.resolve(HERE, '../../kernels/arm64-cross.sh');
-/** Merged in this order: the seed's fragment, then what a QEMU/Lima virtio guest does not need or needs. */
-export const FRAGMENT_PATHS = [path.resolve(HERE, '../../kernels/alpine-m-series.config'), path.resolve(HERE, '../../kernels/arm64-qemu-guest.config')];
-/** Runs the survival check; it decides pass or fail only, so its text is not part of the key. */
-const CHECKER_PATH = path.resolve(HERE, '../../kernels/build-alpine-kernel.sh');
+const ROOT = fileURLToPath(projectFile(''));
+
+/**
+ * The repository files the M-series kernel and its OpenZFS modules are built from, under one
+ * root: this checkout, or one revision's inputs (`kbench gate`, ImageRequest.inputsRoot).
+ */
+export interface KernelInputFiles {
+  script: string;
+  /** Sourced from beside them by both scripts (options, defaults, checks): copied and hashed with each. */
+  crossLib: string;
+  /** Runs the survival check; it decides pass or fail only, so its text is not part of the key. */
+  checker: string;
+  /** Merged in this order: the seed's fragment, then what a QEMU/Lima virtio guest does not need or needs. */
+  fragments: string[];
+  zfsScript: string;
+}
+
+/** Those files, relative to the repository root (what a gate reads from each revision). */
+export const KERNEL_INPUT_FILES: KernelInputFiles = {
+  script: 'kernels/build-arm64-linux-kernel.sh',
+  crossLib: 'kernels/arm64-cross.sh',
+  checker: 'kernels/build-alpine-kernel.sh',
+  fragments: ['kernels/alpine-m-series.config', 'kernels/arm64-qemu-guest.config'],
+  zfsScript: 'kernels/build-zfs-modules.sh',
+};
+
+/** KERNEL_INPUT_FILES under `root` (default: this checkout). */
+export function kernelInputFiles(root: string = ROOT): KernelInputFiles {
+  const at = (relative: string) => path.join(root, relative);
+  const files = KERNEL_INPUT_FILES;
+  return {
+    script: at(files.script),
+    crossLib: at(files.crossLib),
+    checker: at(files.checker),
+    fragments: files.fragments.map(at),
+    zfsScript: at(files.zfsScript),
+  };
+}
+
+const CHECKOUT_FILES = kernelInputFiles();
+export const ZFS_SCRIPT_PATH = CHECKOUT_FILES.zfsScript;
+export const CROSS_LIB_PATH = CHECKOUT_FILES.crossLib;
 /** Debian's package of the kernel.org 6.12 LTS source (the line Alpine 3.21 ships). */
 export const DEFAULT_LINUX_SOURCE = '/usr/src/linux-source-6.12.tar.xz';
 const CROSS_GCC = 'aarch64-linux-gnu-gcc';
@@ -118,14 +151,18 @@ export async function crossCompilerVersion(): Promise<string> {
   return output.split('\n')[0]!.trim();
 }
 
-export async function collectKernelInputs(linuxSource = DEFAULT_LINUX_SOURCE, pageSize: '16k' | '4k' = '16k'): Promise<KernelInputs> {
+export async function collectKernelInputs(
+  linuxSource = DEFAULT_LINUX_SOURCE,
+  pageSize: '16k' | '4k' = '16k',
+  files: KernelInputFiles = CHECKOUT_FILES,
+): Promise<KernelInputs> {
   if (!existsSync(linuxSource)) {
     throw new InputError(`Linux source ${linuxSource} not found (apt-get install linux-source-6.12, or pass another tarball)`);
   }
   const [scriptText, crossLibText, fragmentTexts, linuxSourceSha256, compiler] = await Promise.all([
-    fs.readFile(KERNEL_SCRIPT_PATH, 'utf8'),
-    fs.readFile(CROSS_LIB_PATH, 'utf8'),
-    Promise.all(FRAGMENT_PATHS.map((file) => fs.readFile(file, 'utf8'))),
+    readInput(files.script),
+    readInput(files.crossLib),
+    Promise.all(files.fragments.map(readInput)),
     sha256File(linuxSource),
     crossCompilerVersion(),
   ]);
@@ -138,6 +175,21 @@ export async function collectKernelInputs(linuxSource = DEFAULT_LINUX_SOURCE, pa
     pageSize,
     compiler,
   };
+}
+
+/** An input file's text; a missing one is one line naming it (a gate revision may lack it). */
+function readInput(file: string): Promise<string> {
+  return fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`${file}: ${error.code === 'ENOENT' ? 'missing (an input of the M-series kernel)' : error.message}`);
+  });
+}
+
+/**
+ * The folder name of OpenZFS `version`'s modules for a kernel: they depend on the version and on
+ * the two scripts that build them, nothing else of the repository.
+ */
+export function zfsModulesKey(version: string, zfsScriptText: string, crossLibText: string): string {
+  return sha256Hex(canonicalJson({ version, scriptSha256: sha256Hex(zfsScriptText), crossLibSha256: sha256Hex(crossLibText) }));
 }
 
 export async function loadKernel(dir: string): Promise<MSeriesKernel | null> {
@@ -162,6 +214,8 @@ export interface EnsureKernelOptions {
   zfs?: { source: string; version: string } | null;
   jobs?: number;
   onProgress?: (message: string) => void;
+  /** A folder shaped like this repository to read KERNEL_INPUT_FILES from (default: this checkout). */
+  inputsRoot?: string;
 }
 
 /** The cached M-series kernel for the current inputs (with OpenZFS modules when asked), building what is missing. */
@@ -169,7 +223,8 @@ export async function ensureMSeriesKernel(options: EnsureKernelOptions = {}): Pr
   const progress = options.onProgress ?? (() => {});
   const root = path.join(options.cacheDir ?? defaultCacheDir(), 'arm64-kernel');
   await fs.mkdir(root, { recursive: true });
-  const inputs = await collectKernelInputs(options.linuxSource, options.pageSize);
+  const files = options.inputsRoot === undefined ? CHECKOUT_FILES : kernelInputFiles(options.inputsRoot);
+  const inputs = await collectKernelInputs(options.linuxSource, options.pageSize, files);
   const key = kernelCacheKey(inputs);
   const dir = path.join(root, key);
   const jobs = String(options.jobs ?? availableParallelism());
@@ -178,20 +233,20 @@ export async function ensureMSeriesKernel(options: EnsureKernelOptions = {}): Pr
     dir,
     what: 'M-series kernel',
     load: () => loadKernel(dir),
-    build: () => buildKernel(root, key, inputs, options.linuxSource ?? DEFAULT_LINUX_SOURCE, jobs, progress),
+    build: () => buildKernel(root, key, inputs, files, options.linuxSource ?? DEFAULT_LINUX_SOURCE, jobs, progress),
     progress,
   });
   const wanted = options.zfs;
   if (!wanted) return kernel;
-  const scriptSha256 = sha256Hex(await fs.readFile(ZFS_SCRIPT_PATH, 'utf8'));
-  const crossLibSha256 = sha256Hex(await fs.readFile(CROSS_LIB_PATH, 'utf8'));
-  const zfsDir = path.join(dir, 'zfs', sha256Hex(canonicalJson({ version: wanted.version, scriptSha256, crossLibSha256 })));
+  const [zfsScriptText, crossLibText] = await Promise.all([readInput(files.zfsScript), readInput(files.crossLib)]);
+  const scriptSha256 = sha256Hex(zfsScriptText);
+  const zfsDir = path.join(dir, 'zfs', zfsModulesKey(wanted.version, zfsScriptText, crossLibText));
   await fs.mkdir(path.dirname(zfsDir), { recursive: true });
   const zfs = await cachedStage({
     dir: zfsDir,
     what: `OpenZFS ${wanted.version} modules`,
     load: () => loadZfsModules(zfsDir),
-    build: () => buildZfsModules(kernel, wanted, zfsDir, scriptSha256, jobs, progress),
+    build: () => buildZfsModules(kernel, wanted, zfsDir, scriptSha256, files, jobs, progress),
     progress,
   });
   return { ...kernel, zfs: { dir: zfsDir, manifest: zfs } };
@@ -207,15 +262,16 @@ async function buildZfsModules(
   zfs: { source: string; version: string },
   dir: string,
   scriptSha256: string,
+  files: KernelInputFiles,
   jobs: string,
   progress: (m: string) => void,
 ): Promise<ZfsModulesManifest> {
   const started = Date.now();
   await emptyBuildDir(dir);
   progress(`OpenZFS ${zfs.version} modules for ${kernel.manifest.release} (log ${path.join(dir, 'build.log')})`);
-  const script = path.join(dir, path.basename(ZFS_SCRIPT_PATH));
-  await fs.copyFile(ZFS_SCRIPT_PATH, script);
-  await fs.copyFile(CROSS_LIB_PATH, path.join(dir, path.basename(CROSS_LIB_PATH)));
+  const script = path.join(dir, path.basename(files.zfsScript));
+  await fs.copyFile(files.zfsScript, script);
+  await fs.copyFile(files.crossLib, path.join(dir, path.basename(files.crossLib)));
   await runBuilderStep({}, path.join(dir, 'steps.log'), started, progress, {
     path: script,
     args: ['--zfs-src', zfs.source, '--linux', path.join(kernel.dir, 'src'), '--linux-obj', path.join(kernel.dir, 'build'), '--out', dir, '--jobs', jobs],
@@ -238,28 +294,36 @@ async function buildZfsModules(
  * text that ran is the text that was hashed, and editing the repository mid-build cannot reach a
  * running shell (sh reads its script as it goes).
  */
-async function copyBuildInputs(dir: string): Promise<{ path: string; fragmentArgs: string[] }> {
+async function copyBuildInputs(dir: string, files: KernelInputFiles): Promise<{ path: string; fragmentArgs: string[] }> {
   const inputsDir = path.join(dir, 'inputs');
   await fs.mkdir(inputsDir, { recursive: true });
   const fragmentArgs: string[] = [];
-  for (const file of [KERNEL_SCRIPT_PATH, CROSS_LIB_PATH, CHECKER_PATH, ...FRAGMENT_PATHS]) {
+  for (const file of [files.script, files.crossLib, files.checker, ...files.fragments]) {
     await fs.copyFile(file, path.join(inputsDir, path.basename(file)));
-    if (FRAGMENT_PATHS.includes(file)) fragmentArgs.push('--fragment', path.join(inputsDir, path.basename(file)));
+    if (files.fragments.includes(file)) fragmentArgs.push('--fragment', path.join(inputsDir, path.basename(file)));
   }
-  return { path: path.join(inputsDir, path.basename(KERNEL_SCRIPT_PATH)), fragmentArgs };
+  return { path: path.join(inputsDir, path.basename(files.script)), fragmentArgs };
 }
 
 /**
  * Builds in the final folder itself: the kernel tree records its absolute path, so it cannot be
  * renamed afterwards. manifest.json is written last, and a folder without one is never used.
  */
-async function buildKernel(root: string, key: string, inputs: KernelInputs, linuxSource: string, jobs: string, progress: (m: string) => void): Promise<void> {
+async function buildKernel(
+  root: string,
+  key: string,
+  inputs: KernelInputs,
+  files: KernelInputFiles,
+  linuxSource: string,
+  jobs: string,
+  progress: (m: string) => void,
+): Promise<void> {
   const started = Date.now();
   const dir = path.join(root, key);
   await emptyBuildDir(dir);
   try {
     progress(`cross-building the M-series kernel ${key.slice(0, 12)} in ${dir} (log ${path.join(dir, 'build.log')}; about an hour on 2 busy cores)`);
-    const script = await copyBuildInputs(dir);
+    const script = await copyBuildInputs(dir, files);
     await runBuilderStep({}, path.join(dir, 'build.log'), started, progress, {
       path: script.path,
       args: ['--source', linuxSource, '--out', dir, '--page-size', inputs.pageSize, '--jobs', jobs, ...script.fragmentArgs],

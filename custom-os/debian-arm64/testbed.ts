@@ -16,17 +16,66 @@ import { z } from 'zod';
 import { projectFile } from '../../harness/root.ts';
 import { InfraError, InputError } from '../../harness/errors/index.ts';
 import { canonicalJson, detectMirrors, sha256Hex, APT_COMPONENTS, BASE_PACKAGES, DEBIAN_SUITE } from '../debian-testbed/inputs.ts';
-import { parseZfsTuning, renderZfsTuning, ZFS_TUNING_PATH } from '../debian-testbed/zfs-tuning.ts';
+import { parseZfsTuning, renderZfsTuning, ZFS_TUNING, type RenderedZfsTuning } from '../debian-testbed/zfs-tuning.ts';
 import { formatSeconds } from '../debian-testbed/build-progress.ts';
 import * as stage from '../lib/build-stage.ts';
-import { CROSS_LIB_PATH, ensureMSeriesKernel, ZFS_SCRIPT_PATH, type MSeriesKernel } from './kernel.ts';
+import { writeDerivedFolder } from '../lib/derive-image.ts';
+import {
+  collectKernelInputs,
+  ensureMSeriesKernel,
+  KERNEL_INPUT_FILES,
+  kernelCacheKey,
+  kernelInputFiles,
+  zfsModulesKey,
+  type KernelInputFiles,
+  type MSeriesKernel,
+} from './kernel.ts';
 
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
-const HERE = fileURLToPath(projectFile('custom-os/debian-arm64/'));
-export const ROOTFS_SCRIPT_PATH = path.join(HERE, 'build-rootfs.sh');
-export const IMAGE_SCRIPT_PATH = path.join(HERE, 'build-image.sh');
-/** The steps build-rootfs.sh shares with the x86 testbed's builder (it sources the file). */
-const ROOTFS_LIB_PATH = path.join(HERE, '../debian-testbed/rootfs-lib.sh');
+const ROOT = fileURLToPath(projectFile(''));
+
+/**
+ * The repository files the image is built from, relative to the root: its two builder scripts,
+ * the steps build-rootfs.sh shares with the x86 testbed's builder (it sources the file), the ZFS
+ * tuning, and the M-series kernel's (kernel.ts). `kbench gate` reads exactly these from each
+ * revision (the qemu provider declares them as buildsFromInputs; a test keeps the two equal).
+ */
+export const IMAGE_INPUT_FILES = {
+  rootfsScript: 'custom-os/debian-arm64/build-rootfs.sh',
+  rootfsLib: 'custom-os/debian-testbed/rootfs-lib.sh',
+  imageScript: 'custom-os/debian-arm64/build-image.sh',
+  tuning: ZFS_TUNING,
+} as const;
+
+export const ARM64_INPUT_PATHS: readonly string[] = [
+  ...Object.values(IMAGE_INPUT_FILES),
+  KERNEL_INPUT_FILES.script,
+  KERNEL_INPUT_FILES.crossLib,
+  KERNEL_INPUT_FILES.checker,
+  ...KERNEL_INPUT_FILES.fragments,
+  KERNEL_INPUT_FILES.zfsScript,
+].sort();
+
+/** IMAGE_INPUT_FILES and the kernel's under `root` (this checkout, or one revision's inputs). */
+export interface Arm64InputFiles {
+  rootfsScript: string;
+  rootfsLib: string;
+  imageScript: string;
+  tuning: string;
+  kernel: KernelInputFiles;
+}
+
+export function arm64InputFiles(root: string = ROOT): Arm64InputFiles {
+  const at = (relative: string) => path.join(root, relative);
+  return {
+    rootfsScript: at(IMAGE_INPUT_FILES.rootfsScript),
+    rootfsLib: at(IMAGE_INPUT_FILES.rootfsLib),
+    imageScript: at(IMAGE_INPUT_FILES.imageScript),
+    tuning: at(IMAGE_INPUT_FILES.tuning),
+    kernel: kernelInputFiles(root),
+  };
+}
+
 /** Debian's 6.12 arm64 kernel in bookworm(-security): the same 6.12 line as linux-source-6.12. */
 export const STOCK_KERNEL_PACKAGE = 'linux-image-6.12-arm64';
 export const ZFS_USERLAND_PACKAGES = ['zfsutils-linux'];
@@ -74,6 +123,8 @@ export const Arm64TestbedManifest = z.strictObject({
     moduleCount: z.number().int().nonnegative(),
   }),
   packageVersions: z.record(z.string(), z.string()),
+  /** Made from the built image of this key by writing another tuning into it (deriveArm64Image), not built. */
+  derivedFrom: stage.Sha256Hex.optional(),
 });
 export type Arm64TestbedManifest = z.infer<typeof Arm64TestbedManifest>;
 
@@ -95,6 +146,8 @@ export interface DebianArm64Testbed {
 export interface EnsureArm64Options {
   cacheDir?: string;
   onProgress?: (message: string) => void;
+  /** A folder shaped like this repository holding ARM64_INPUT_PATHS (`kbench gate`: one revision's); default this checkout. */
+  inputsRoot?: string;
 }
 
 /** Pure: the page size a Linux arm64 .config selects, in bytes; null when it names none. */
@@ -109,20 +162,53 @@ export function arm64PageSizeFromConfig(configText: string): number | null {
   return null;
 }
 
-async function rootfsInputs() {
+/** An input file's text; a missing one is one line naming it (a gate revision may lack it). */
+function readInput(file: string): Promise<string> {
+  return fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`${file}: ${error.code === 'ENOENT' ? 'missing (an input of the Debian arm64 testbed)' : error.message}`);
+  });
+}
+
+/** Stage 1's inputs as its key hashes them (the image stage's key includes that key). */
+export interface RootfsInputs {
+  arch: 'arm64';
+  suite: string;
+  components: string;
+  mirror: string;
+  securityMirror: string;
+  hostname: string;
+  basePackages: string[];
+  stockKernelPackage: string;
+  zfsUserland: string[];
+  zfsSourcePackage: string;
+  builderScriptSha256: string;
+  builderLibSha256: string;
+  zfsScriptSha256: string;
+  crossLibSha256: string;
+  renderedTuningSha256: string;
+}
+
+export interface RootfsPlan {
+  inputs: RootfsInputs;
+  tuning: RenderedZfsTuning;
+  key: string;
+}
+
+/** Stage 1's inputs (files under `files`, the host's apt mirrors) and its key; nothing is written. */
+export async function rootfsInputs(files: Arm64InputFiles = arm64InputFiles()): Promise<RootfsPlan> {
   const [scriptText, libText, zfsScriptText, crossLibText, tuningText] = await Promise.all([
-    fs.readFile(ROOTFS_SCRIPT_PATH, 'utf8'),
-    fs.readFile(ROOTFS_LIB_PATH, 'utf8'),
-    fs.readFile(ZFS_SCRIPT_PATH, 'utf8'),
-    fs.readFile(CROSS_LIB_PATH, 'utf8'),
-    fs.readFile(ZFS_TUNING_PATH, 'utf8'),
+    readInput(files.rootfsScript),
+    readInput(files.rootfsLib),
+    readInput(files.kernel.zfsScript),
+    readInput(files.kernel.crossLib),
+    readInput(files.tuning),
   ]);
-  const tuningFileName = path.relative(path.resolve(HERE, '../..'), ZFS_TUNING_PATH);
+  const tuningFileName = ZFS_TUNING;
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
   const tuning = renderZfsTuning(parsed.value, tuningFileName, CUSTOM_KERNEL_GLOB);
   const mirrors = detectMirrors(await stage.readTextFiles('/etc/apt/sources.list', '/etc/apt/sources.list.d', ['.list', '.sources']));
-  const inputs = {
+  const inputs: RootfsInputs = {
     arch: 'arm64',
     suite: DEBIAN_SUITE,
     components: APT_COMPONENTS,
@@ -168,15 +254,17 @@ function onPath(program: string): boolean {
 }
 
 /** Stage 1: the Debian arm64 tree with the stock kernel and its ZFS modules. */
-async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Promise<{ dir: string; manifest: RootfsManifest }> {
+async function ensureRootfs(
+  cacheDir: string,
+  plan: RootfsPlan,
+  files: Arm64InputFiles,
+  progress: (m: string) => void,
+): Promise<{ dir: string; manifest: RootfsManifest }> {
   const root = path.join(cacheDir, 'debian-arm64', 'rootfs');
   await fs.mkdir(root, { recursive: true });
-  const { inputs, tuning, key } = await rootfsInputs();
+  const { inputs, tuning, key } = plan;
   const dir = path.join(root, key);
-  const load = async () => {
-    const manifest = await stage.readManifest(dir, RootfsManifest);
-    return manifest && existsSync(path.join(dir, 'rootfs', 'etc', 'os-release')) ? { dir, manifest } : null;
-  };
+  const load = () => loadRootfs(dir);
   const build = async () => {
     requireRoot('debootstrap --arch arm64');
     const missing = missingToolsLine(onPath);
@@ -193,20 +281,26 @@ async function ensureRootfs(cacheDir: string, progress: (m: string) => void): Pr
           KB_ZFS_USERLAND: inputs.zfsUserland.join(' '),
           KB_ZFS_SOURCE_PACKAGE: inputs.zfsSourcePackage,
           KB_JOBS: String(availableParallelism()),
-          KB_ZFS_SCRIPT: ZFS_SCRIPT_PATH,
+          KB_ZFS_SCRIPT: files.kernel.zfsScript,
         },
         path.join(tmp, 'build.log'),
         started,
         progress,
-        { path: ROOTFS_SCRIPT_PATH, label: 'Debian arm64 root tree build' },
+        { path: files.rootfsScript, label: 'Debian arm64 root tree build' },
       );
-      await stage.publishBuild(tmp, dir, await describeRootfs(tmp, key, inputs, started));
+      await stage.publishBuild(tmp, dir, await describeRootfs(tmp, key, { ...inputs }, started));
       progress(`Debian arm64 root tree ready in ${formatSeconds((Date.now() - started) / 1000)}: ${dir}`);
     } catch (error) {
       await stage.failedBuild(error, tmp, root);
     }
   };
   return stage.cachedStage({ dir, what: 'Debian arm64 root tree', load, build, progress });
+}
+
+/** A finished stage-1 folder, or null. */
+async function loadRootfs(dir: string): Promise<{ dir: string; manifest: RootfsManifest } | null> {
+  const manifest = await stage.readManifest(dir, RootfsManifest);
+  return manifest && existsSync(path.join(dir, 'rootfs', 'etc', 'os-release')) ? { dir, manifest } : null;
 }
 
 /** Pure: `name<TAB>version` lines (dpkg-query) to a map, keeping only the names `keep` accepts. */
@@ -266,27 +360,59 @@ export async function loadArm64Testbed(dir: string): Promise<DebianArm64Testbed 
   return files.every((f) => existsSync(f)) ? testbed : null;
 }
 
-/** Returns the cached Debian arm64 testbed, building whichever stage is missing. */
+/** The image stage's key: the two stages it is made of, the ZFS modules, the image script. */
+export function arm64ImageKey(parts: { rootfsKey: string; kernelKey: string; zfsModules: string | null; imageScriptText: string }): string {
+  return sha256Hex(
+    canonicalJson({
+      rootfsKey: parts.rootfsKey,
+      kernelKey: parts.kernelKey,
+      zfsModules: parts.zfsModules,
+      imageSize: IMAGE_SIZE,
+      imageScriptSha256: sha256Hex(parts.imageScriptText),
+    }),
+  );
+}
+
+/**
+ * Returns the cached Debian arm64 testbed, building whichever stage is missing; when stage 1
+ * for these inputs was never built but a built image differs from them only in the ZFS tuning,
+ * the image is derived from that one instead (findDerivableArm64Image).
+ */
 export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {}): Promise<DebianArm64Testbed> {
   const progress = options.onProgress ?? (() => {});
   const cacheDir = options.cacheDir ?? stage.defaultCacheDir();
-  const rootfs = await ensureRootfs(cacheDir, progress);
+  const files = arm64InputFiles(options.inputsRoot);
+  const plan = await rootfsInputs(files);
+  const imageScriptText = await readInput(files.imageScript);
+  const root = path.join(cacheDir, 'debian-arm64');
+  if ((await loadRootfs(path.join(root, 'rootfs', plan.key))) === null) {
+    const kernelKey = kernelCacheKey(await collectKernelInputs(undefined, undefined, files.kernel));
+    const source = await findDerivableArm64Image(cacheDir, { plan, kernelKey, imageScriptText, files });
+    if (source !== null) {
+      const key = arm64ImageKey({ rootfsKey: plan.key, kernelKey, zfsModules: source.zfsModules, imageScriptText });
+      const dir = path.join(root, key);
+      return stage.cachedStage({
+        dir,
+        what: 'Debian arm64 image',
+        load: () => loadArm64Testbed(dir),
+        build: () => deriveArm64Image(root, source.testbed, key, plan, progress),
+        progress,
+      });
+    }
+  }
+  const rootfs = await ensureRootfs(cacheDir, plan, files, progress);
   const kernel = await ensureMSeriesKernel({
     cacheDir,
     zfs: { source: path.join(rootfs.dir, 'zfs-src'), version: rootfs.manifest.zfsSource },
     onProgress: progress,
+    ...(options.inputsRoot === undefined ? {} : { inputsRoot: options.inputsRoot }),
   });
-  const imageScript = await fs.readFile(IMAGE_SCRIPT_PATH, 'utf8');
-  const key = sha256Hex(
-    canonicalJson({
-      rootfsKey: rootfs.manifest.key,
-      kernelKey: kernel.manifest.key,
-      zfsModules: kernel.zfs ? path.basename(kernel.zfs.dir) : null,
-      imageSize: IMAGE_SIZE,
-      imageScriptSha256: sha256Hex(imageScript),
-    }),
-  );
-  const root = path.join(cacheDir, 'debian-arm64');
+  const key = arm64ImageKey({
+    rootfsKey: rootfs.manifest.key,
+    kernelKey: kernel.manifest.key,
+    zfsModules: kernel.zfs ? path.basename(kernel.zfs.dir) : null,
+    imageScriptText,
+  });
   const dir = path.join(root, key);
   return stage.cachedStage({
     dir,
@@ -294,10 +420,70 @@ export async function ensureDebianArm64Testbed(options: EnsureArm64Options = {})
     load: () => loadArm64Testbed(dir),
     build: () => {
       requireRoot('mkfs.ext4 of a root-owned tree');
-      return buildImage(root, key, rootfs, kernel, progress);
+      return buildImage(root, key, rootfs, kernel, files.imageScript, progress);
     },
     progress,
   });
+}
+
+/** Stage-1 inputs that a derived image may differ in from its source: the tuning's. */
+const TUNING_INPUTS = ['renderedTuningSha256'];
+
+/**
+ * A built image (not itself derived) whose stage-1 inputs equal `plan`'s but for the tuning,
+ * made from the same kernel and image script: recomputing its key from its stage-1 manifest,
+ * the kernel key and the ZFS modules' must give its folder's name, so nothing else can differ.
+ */
+export async function findDerivableArm64Image(
+  cacheDir: string,
+  wanted: { plan: RootfsPlan; kernelKey: string; imageScriptText: string; files: Arm64InputFiles },
+): Promise<{ testbed: DebianArm64Testbed; zfsModules: string } | null> {
+  const withoutTuning = (inputs: object) => canonicalJson(Object.fromEntries(Object.entries(inputs).filter(([name]) => !TUNING_INPUTS.includes(name))));
+  const target = withoutTuning(wanted.plan.inputs);
+  const root = path.join(cacheDir, 'debian-arm64');
+  const [zfsScriptText, crossLibText] = await Promise.all([readInput(wanted.files.kernel.zfsScript), readInput(wanted.files.kernel.crossLib)]);
+  const names = (await fs.readdir(root).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{64}$/.test(name)).sort();
+  for (const name of names) {
+    const testbed = await loadArm64Testbed(path.join(root, name));
+    if (testbed === null || testbed.manifest.derivedFrom !== undefined || testbed.manifest.kernelKey !== wanted.kernelKey) continue;
+    const rootfs = await stage.readManifest(path.join(root, 'rootfs', testbed.manifest.rootfsKey), RootfsManifest);
+    if (rootfs === null || withoutTuning(rootfs.inputs) !== target) continue;
+    const zfsModules = zfsModulesKey(rootfs.zfsSource, zfsScriptText, crossLibText);
+    const key = arm64ImageKey({ rootfsKey: rootfs.key, kernelKey: wanted.kernelKey, zfsModules, imageScriptText: wanted.imageScriptText });
+    if (key === name) return { testbed, zfsModules };
+  }
+  return null;
+}
+
+/** The image for `key` made from `source` with the plan's tuning written in (lib/derive-image.ts). No root needed. */
+export async function deriveArm64Image(root: string, source: DebianArm64Testbed, key: string, plan: RootfsPlan, progress: (m: string) => void): Promise<void> {
+  const started = Date.now();
+  const tmp = path.join(root, `.derive-${key.slice(0, 16)}-${process.pid}`);
+  try {
+    progress(`deriving the Debian arm64 image ${key.slice(0, 12)} from ${source.manifest.key.slice(0, 12)} (only the ZFS tuning differs)`);
+    const kernels = Object.values(source.manifest.kernels);
+    await writeDerivedFolder(tmp, {
+      sourceDir: source.dir,
+      diskFile: source.manifest.image.file,
+      sharedFiles: kernels.flatMap((entry) => [entry.kernel, entry.config, ...(entry.initrd === null ? [] : [entry.initrd])]),
+      privateKeyFile: SSH_KEY_FILE,
+      optionalFiles: [`${SSH_KEY_FILE}.pub`],
+      tuning: plan.tuning,
+    });
+    const manifest: Arm64TestbedManifest = {
+      ...source.manifest,
+      key,
+      rootfsKey: plan.key,
+      builtAt: new Date().toISOString(),
+      buildSeconds: stage.secondsSince(started),
+      image: await stage.imageEntry(tmp, source.manifest.image.file),
+      derivedFrom: source.manifest.key,
+    };
+    await stage.publishBuild(tmp, path.join(root, key), manifest);
+    progress(`Debian arm64 testbed ready in ${formatSeconds((Date.now() - started) / 1000)} (derived): ${path.join(root, key)}`);
+  } catch (error) {
+    await stage.failedBuild(error, tmp, root);
+  }
 }
 
 async function buildImage(
@@ -305,6 +491,7 @@ async function buildImage(
   key: string,
   rootfs: { dir: string; manifest: RootfsManifest },
   kernel: MSeriesKernel,
+  imageScript: string,
   progress: (m: string) => void,
 ): Promise<void> {
   const started = Date.now();
@@ -316,7 +503,7 @@ async function buildImage(
       path.join(tmp, 'build.log'),
       started,
       progress,
-      { path: IMAGE_SCRIPT_PATH, label: 'Debian arm64 image build' },
+      { path: imageScript, label: 'Debian arm64 image build' },
     );
     await fs.copyFile(path.join(rootfs.dir, SSH_KEY_FILE), path.join(tmp, SSH_KEY_FILE));
     await fs.chmod(path.join(tmp, SSH_KEY_FILE), 0o600);

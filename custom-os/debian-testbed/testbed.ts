@@ -27,8 +27,8 @@ import {
   testbedCacheKey,
   type TestbedInputs,
 } from './inputs.ts';
-import { writeImageFiles } from './ext4-files.ts';
-import { OPTIONS_HELPER_GUEST_PATH, parseZfsTuning, renderZfsTuning, ZFS_TUNING, ZFS_TUNING_PATH, type RenderedZfsTuning } from './zfs-tuning.ts';
+import { MODPROBE_CONF_GUEST_PATH, writeDerivedFolder } from '../lib/derive-image.ts';
+import { parseZfsTuning, renderZfsTuning, ZFS_TUNING, ZFS_TUNING_PATH, type RenderedZfsTuning } from './zfs-tuning.ts';
 import {
   BUILT_STAGE_FIELDS,
   cachedStage,
@@ -39,9 +39,7 @@ import {
   publishBuild,
   readManifest,
   readTextFiles,
-  removeBuildDir,
   runBuilderScript,
-  runQuiet,
   secondsSince,
   Sha256Hex,
   prepareDebianBuild,
@@ -57,7 +55,7 @@ export const BUILDER_SCRIPT_PATH = path.join(ROOT, BUILDER_SCRIPT);
 /** Re-exported: the tuning file is an input of both Debian testbeds (zfs-tuning.ts names it). */
 export { ZFS_TUNING_PATH };
 /** Where build-rootfs.sh installs the rendered tuning in the guest (its step 5). */
-export const MODPROBE_CONF_GUEST_PATH = '/etc/modprobe.d/zfs.conf';
+export { MODPROBE_CONF_GUEST_PATH };
 /** The inputs a derived image may differ in from the image it is derived from: the tuning's. */
 const TUNING_INPUTS: readonly (keyof TestbedInputs)[] = ['tuningFileSha256', 'renderedTuningSha256'];
 /** The custom profile's kernel flavour (linux-image-cloud-amd64). */
@@ -312,31 +310,16 @@ export async function deriveTestbed(
   const tracker = new BuildProgressTracker(started);
   const tmp = path.join(root, `.derive-${key.slice(0, 16)}-${process.pid}`);
   const finalDir = path.join(root, key);
-  await removeBuildDir(tmp);
-  await fs.mkdir(path.join(tmp, 'kernels'), { recursive: true });
   try {
     onProgress(tracker.note(Date.now(), `deriving Debian testbed ${key.slice(0, 12)} from ${source.manifest.key.slice(0, 12)} (only the ZFS tuning differs)`));
-    const disk = path.join(tmp, source.manifest.image.file);
-    if ((await runQuiet('cp', ['--sparse=always', source.imagePath, disk])) !== 0)
-      throw new InfraError(`copying ${source.imagePath} to ${disk} failed (cp --sparse=always)`);
-    await fs.chmod(disk, 0o644);
-    await writeImageFiles(
-      disk,
-      [
-        { guestPath: MODPROBE_CONF_GUEST_PATH, content: tuning.modprobeConf, mode: 0o644 },
-        { guestPath: OPTIONS_HELPER_GUEST_PATH, content: tuning.optionsHelper, mode: 0o755 },
-      ],
-      tmp,
-    );
-    await fs.chmod(disk, 0o444);
-    for (const entry of Object.values(source.manifest.kernels))
-      for (const file of [entry.kernel, entry.initrd, entry.config])
-        await fs.link(path.join(source.dir, file), path.join(tmp, file)).catch(() => fs.copyFile(path.join(source.dir, file), path.join(tmp, file)));
-    for (const file of [source.manifest.sshPrivateKey, `${source.manifest.sshPrivateKey}.pub`, 'versions.txt'])
-      await fs.copyFile(path.join(source.dir, file), path.join(tmp, file)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT' || file === source.manifest.sshPrivateKey) throw error;
-      });
-    await fs.chmod(path.join(tmp, source.manifest.sshPrivateKey), 0o600);
+    await writeDerivedFolder(tmp, {
+      sourceDir: source.dir,
+      diskFile: source.manifest.image.file,
+      sharedFiles: Object.values(source.manifest.kernels).flatMap((entry) => [entry.kernel, entry.initrd, entry.config]),
+      privateKeyFile: source.manifest.sshPrivateKey,
+      optionalFiles: [`${source.manifest.sshPrivateKey}.pub`, 'versions.txt'],
+      tuning,
+    });
     const manifest: TestbedManifest = {
       ...source.manifest,
       key,

@@ -20,7 +20,7 @@ import { InfraError, InputError, KbenchError } from '../errors/index.ts';
 import { checkCreatableFile } from '../fs/paths.ts';
 import { composeGateImage } from '../gate/images.ts';
 import { defaultBase, differences, materialiseSide, readSide, resolveCommit, type Side } from '../gate/revisions.ts';
-import { BASE_SLOT, CANDIDATE_SLOT, identicalInputs, judgeGate, runnerClass, type GateDescription, type GateImage } from '../gate/summary.ts';
+import { BASE_SLOT, CANDIDATE_SLOT, gatePageSizes, identicalInputs, judgeGate, runnerClass, type GateDescription, type GateImage } from '../gate/summary.ts';
 import { getGuestAdapter } from '../guest/registry.ts';
 import type { ResultsFile, RunSettings } from '../results/schema.ts';
 import { loadResults } from '../results/store.ts';
@@ -64,10 +64,9 @@ function cacheDir(): string {
   return process.env.KBENCH_CACHE || path.join(homedir(), '.cache', 'kbench');
 }
 
-/** The key an image was found, built or derived under (the Debian testbed's folder name), when it says. */
+/** The key an image was found, built or derived under, as its provider says (else its disk's path). */
 function imageFacts(image: PreparedImage): GateImage {
-  const dir = path.basename(path.dirname(image.rootDisk.path));
-  return { key: /^[0-9a-f]{64}$/.test(dir) ? dir : image.rootDisk.path, derivedFrom: null };
+  return image.origin ?? { key: image.rootDisk.path, derivedFrom: null };
 }
 
 /** `--runner-class`: the class a results file was measured on (baselines are kept per class). */
@@ -257,7 +256,7 @@ export function registerGateCommand(program: Command, io: CliIo): void {
         // One after the other: the candidate's image may be derived from the base's.
         const baseImage = await sideImage(trees.base, baseSide);
         const candidateImage = await sideImage(trees.candidate, candidateSide);
-        gate.images = { base: await withDerivation(imageFacts(baseImage)), candidate: await withDerivation(imageFacts(candidateImage)) };
+        gate.images = { base: imageFacts(baseImage), candidate: imageFacts(candidateImage) };
         const images: ImageProvider = { ensure: async () => composeGateImage(baseImage, candidateImage) };
         const backend = await getBackend(backendName, { qemu: { images, onBuildProgress } });
         const results = newRunFile(settings, await collectHostFingerprint({ hypervisor: backendDescriptor(backendName).hypervisor, acceleration: 'none' }));
@@ -276,6 +275,7 @@ export function registerGateCommand(program: Command, io: CliIo): void {
           throw runFailure(error, resultsFile, runDir);
         });
         gate.host = results.host;
+        gate.pageSizes = gatePageSizes(results);
         gate.runnerClass = results.host === null ? null : runnerClass(results.host);
         gate.files.results = resultsFile;
         const outcome = compareSets(await gateSets(results, definition.spec.os, baseSide, candidateSide, flags.baseline), { seed: flags.seed });
@@ -292,13 +292,6 @@ export function registerGateCommand(program: Command, io: CliIo): void {
     );
 }
 
-/** The image's manifest says whether it was derived; read it when it is a testbed folder. */
-async function withDerivation(image: GateImage): Promise<GateImage> {
-  if (!/^[0-9a-f]{64}$/.test(image.key)) return image;
-  const { testbedDerivedFrom } = await import('../backends/qemu/images/debian-testbed.ts');
-  return { ...image, derivedFrom: await testbedDerivedFrom(image.key) };
-}
-
 /** gate.json: what was compared with what, where the evidence is, and the verdict. */
 function gateJson(gate: GateDescription, verdict?: { exitCode: number; headline: string }) {
   const side = (s: Side) => ({ rev: s.rev, commit: s.commit, subject: s.subject, inputHash: s.inputHash, inputs: s.entries });
@@ -311,6 +304,7 @@ function gateJson(gate: GateDescription, verdict?: { exitCode: number; headline:
     differences: gate.differences,
     images: gate.images,
     runnerClass: gate.runnerClass,
+    pageSizes: gate.pageSizes ?? null,
     files: gate.files,
     ...(verdict === undefined ? {} : { exitCode: verdict.exitCode, headline: verdict.headline }),
   };

@@ -15,7 +15,7 @@ import { escapeMarkdown } from '../render/exporters/markdown.ts';
 import { formatDelta, formatP, formatSide, formatSpeedup, VERDICT_LABEL, VERDICT_MARK } from '../render/format.ts';
 import { reportSets, type ComparedRow } from '../render/rows.ts';
 import { CONDITIONS_MARK, type ConditionsMarking } from '../render/exporters/text.ts';
-import { describeGuestClock, guestClockOf, type HostFingerprint, type KernelVariant } from '../results/schema.ts';
+import { describeGuestClock, guestClockOf, type HostFingerprint, type KernelVariant, type ResultsFile, type Unit } from '../results/schema.ts';
 import type { RunPlan } from '../run/planner.ts';
 import { PLANNING_POWER } from '../stats/index.ts';
 import type { Side, SideDifference } from './revisions.ts';
@@ -30,6 +30,12 @@ export interface GateImage {
   derivedFrom: string | null;
 }
 
+/** `getconf PAGESIZE` of each side's booted kernel (null: not recorded). */
+export interface GatePageSizes {
+  base: number | null;
+  candidate: number | null;
+}
+
 export interface GateDescription {
   target: string;
   base: Side;
@@ -40,6 +46,8 @@ export interface GateDescription {
   /** The runner class the run measured on (runnerClass), or null when nothing ran. */
   runnerClass: string | null;
   host: HostFingerprint | null;
+  /** Null until a run has booted both sides. */
+  pageSizes?: GatePageSizes | null;
   files: { results: string | null; report: string | null; summary: string | null };
 }
 
@@ -105,6 +113,40 @@ function rowLine(row: ComparedRow, mark: string): string {
   return `| ${VERDICT_MARK[row.verdict]} | ${code(row.metricId)} | ${escapeMarkdown(formatSide(row.baseline, row.unit))} | ${escapeMarkdown(formatSide(row.candidate, row.unit))} | ${escapeMarkdown(formatDelta(row))} | ${escapeMarkdown(formatSpeedup(row.speedup))} | ${formatP(row.adjustedP)} | ${VERDICT_LABEL[row.verdict]}${mark} |`;
 }
 
+/** Units read from a clock: durations and rates. Sizes and counts are not. */
+const CLOCK_UNITS: ReadonlySet<Unit> = new Set<Unit>(['s', 'ms', 'B/s', 'MB/s', 'MiB/s', 'ops/s']);
+
+export function isClockReading(unit: Unit): boolean {
+  return CLOCK_UNITS.has(unit);
+}
+
+/**
+ * DECIDING CLOCK: whether a run's clock can decide timings. Under TCG without QEMU's instruction
+ * counter the guest's clock is the host's, and a shared host's load moves every timing from boot
+ * to boot (4-52% CV measured here against 5-10% bands): an emulated foreign guest (aarch64 on
+ * x86_64, where icount is not measured) is such a run. Its timing verdicts are shown but never
+ * counted; sizes and byte counts (kernel image, memory, page size) are read from no clock and
+ * gate everywhere. icount, KVM, HVF and real hardware decide timings.
+ */
+export function clockDecidesTimings(host: HostFingerprint): boolean {
+  return host.acceleration !== 'qemu-tcg' || guestClockOf(host).kind === 'icount';
+}
+
+/** The mark of a timing verdict the run's clock cannot decide (shown, never counted). */
+export const UNDECIDED_CLOCK_MARK = '‡';
+
+/** Each slot's page size as its boots recorded it (the targets' guest fingerprints). */
+export function gatePageSizes(results: ResultsFile): GatePageSizes {
+  const of = (slot: KernelVariant) => results.targets.find((target) => target.guest.kernelVariant === slot)?.guest.pageSizeBytes ?? null;
+  return { base: of(BASE_SLOT), candidate: of(CANDIDATE_SLOT) };
+}
+
+/** A changed page size gates like an exact metric: every other number of the kernel means something else then. */
+function pageSizeChange(sizes: GatePageSizes | null | undefined): string | null {
+  if (sizes == null || sizes.base === null || sizes.candidate === null || sizes.base === sizes.candidate) return null;
+  return `kernel page size changed: base ${sizes.base} B, candidate ${sizes.candidate} B`;
+}
+
 const VERDICT_RANK: Record<string, number> = { regressed: 0, improved: 1, inconclusive: 2, equivalent: 3 };
 
 /**
@@ -119,24 +161,33 @@ export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription, mar
     outcome.sets.map(() => 'custom-vs-stock'),
   ).flatMap((set) => set.rows);
   const differs = (row: ComparedRow): boolean => marking !== 'line' && row.conditionsDiffer === true;
-  const mark = (row: ComparedRow): string => (differs(row) ? ` ${CONDITIONS_MARK}` : '');
+  // DECIDING CLOCK (above): on a clock that cannot decide timings, their verdicts are not counted.
+  const clockDecides = gate.host === null || clockDecidesTimings(gate.host);
+  const undecided = (row: ComparedRow): boolean => !clockDecides && isClockReading(row.unit);
+  const mark = (row: ComparedRow): string => `${differs(row) ? ` ${CONDITIONS_MARK}` : ''}${undecided(row) ? ` ${UNDECIDED_CLOCK_MARK}` : ''}`;
   const line = (row: ComparedRow): string => rowLine(row, mark(row));
   const regressions = rows.filter((row) => row.verdict === 'regressed');
   const notCounted = marking === 'strict' ? regressions.filter(differs) : [];
-  const counted = regressions.filter((row) => !notCounted.includes(row));
+  const untimed = regressions.filter((row) => undecided(row) && !notCounted.includes(row));
+  const counted = regressions.filter((row) => !notCounted.includes(row) && !untimed.includes(row));
+  const pageSize = pageSizeChange(gate.pageSizes);
+  const failures = [...counted.map((row) => row.metricId), ...(pageSize === null ? [] : ['kernel page size'])];
   const counts = (['regressed', 'improved', 'equivalent', 'inconclusive'] as const).map(
     (verdict) => `${rows.filter((row) => row.verdict === verdict).length} ${VERDICT_LABEL[verdict]}`,
   );
   const uncountedText =
-    notCounted.length === 0
+    (notCounted.length === 0
       ? ''
-      : `; ${notCounted.length} regression${notCounted.length === 1 ? '' : 's'} made under different conditions not counted (--strict-conditions: ${notCounted.map((row) => row.metricId).join(', ')})`;
+      : `; ${notCounted.length} regression${notCounted.length === 1 ? '' : 's'} made under different conditions not counted (--strict-conditions: ${notCounted.map((row) => row.metricId).join(', ')})`) +
+    (untimed.length === 0
+      ? ''
+      : `; ${untimed.length} timing regression${untimed.length === 1 ? '' : 's'} not counted: the host's wall clock under TCG cannot decide timings (${untimed.map((row) => row.metricId).join(', ')})`);
   const headline =
-    counted.length > 0
-      ? `FAIL: ${counted.length} regression${counted.length === 1 ? '' : 's'} of the candidate against the base (${counted.map((row) => row.metricId).join(', ')})${uncountedText}`
+    failures.length > 0
+      ? `FAIL: ${failures.length} regression${failures.length === 1 ? '' : 's'} of the candidate against the base (${failures.join(', ')})${uncountedText}`
       : `PASS: no regression of the candidate against the base (${counts.join(', ')})${uncountedText}`;
   const clock = gate.host === null ? null : describeGuestClock(guestClockOf(gate.host));
-  const md: string[] = [`## kbench gate (${escapeMarkdown(gate.target)}): ${counted.length > 0 ? '✗' : '✓'} ${escapeMarkdown(headline)}`, ''];
+  const md: string[] = [`## kbench gate (${escapeMarkdown(gate.target)}): ${failures.length > 0 ? '✗' : '✓'} ${escapeMarkdown(headline)}`, ''];
   md.push(
     `- Base: ${sideText(gate.base, true)}`,
     `- Candidate: ${sideText(gate.candidate, true)}`,
@@ -148,6 +199,14 @@ export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription, mar
       `- One run on one runner (${code(gate.runnerClass)}${clock === null ? '' : `, ${escapeMarkdown(clock)}`}), boots alternating base, candidate: runner and day cancel; each side boots its revision's custom kernel profile.`,
     );
   if (gate.plan !== null) md.push(`- The plan ${escapeMarkdown(detectsLine(gate.plan))}`);
+  if (!clockDecides)
+    md.push(
+      `- ${UNDECIDED_CLOCK_MARK} Timings (durations and rates) are shown, not counted: this run's guest clock is the host's wall clock under TCG, which the host's load moves. Sizes and byte counts gate.`,
+    );
+  if (gate.pageSizes != null)
+    md.push(
+      `- Kernel page size: base ${gate.pageSizes.base ?? 'not recorded'} B, candidate ${gate.pageSizes.candidate ?? 'not recorded'} B${pageSize === null ? '' : ' ✗ changed (gates like an exact metric)'}`,
+    );
   // CONDITIONS COMPARED (compare/conditions.ts): one side's boots met a busier or slower host.
   const conditions = outcome.sets.flatMap((set) => (set.conditions?.line == null ? [] : [set.conditions.line]));
   for (const line of conditions) md.push(`- ⚠ ${escapeMarkdown(line)}`);
@@ -183,11 +242,13 @@ export function judgeGate(outcome: ComparisonOutcome, gate: GateDescription, mar
   for (const line of conditions) text.push(`  ${line}`);
   for (const row of [...regressions, ...others])
     text.push(
-      `  ${row.verdict.padEnd(12)} ${row.metricId.padEnd(44)} ${formatDelta(row)}${differs(row) ? ` ${CONDITIONS_MARK} conditions differ${marking === 'strict' && row.verdict === 'regressed' ? ': not counted (--strict-conditions)' : ''}` : ''}`,
+      `  ${row.verdict.padEnd(12)} ${row.metricId.padEnd(44)} ${formatDelta(row)}${differs(row) ? ` ${CONDITIONS_MARK} conditions differ${marking === 'strict' && row.verdict === 'regressed' ? ': not counted (--strict-conditions)' : ''}` : ''}${undecided(row) ? ` ${UNDECIDED_CLOCK_MARK} not counted (wall clock under TCG)` : ''}`,
     );
+  if (pageSize !== null) text.push(`  regressed    ${pageSize}`);
+  if (!clockDecides) text.push(`  ${UNDECIDED_CLOCK_MARK} timings shown, not counted: the guest clock is the host's wall clock under TCG`);
   if (gate.plan !== null) text.push(`  plan ${detectsLine(gate.plan)}`);
   for (const [label, file] of Object.entries(gate.files)) if (file !== null) text.push(`  ${label}: ${file}`);
-  return { exitCode: counted.length > 0 ? EXIT_REGRESSION : EXIT_OK, headline, markdown: `${md.join('\n')}\n`, text: `${text.join('\n')}\n` };
+  return { exitCode: failures.length > 0 ? EXIT_REGRESSION : EXIT_OK, headline, markdown: `${md.join('\n')}\n`, text: `${text.join('\n')}\n` };
 }
 
 /** Nothing to measure: the revisions' inputs are identical (exit 0, said so). */

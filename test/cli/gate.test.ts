@@ -13,7 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compareSets, pairStockVsCustom } from '../../harness/compare/index.ts';
 import { composeGateImage } from '../../harness/gate/images.ts';
 import { differences, inputHash, materialiseSide, readSide } from '../../harness/gate/revisions.ts';
-import { judgeGate, runnerClass, type GateDescription } from '../../harness/gate/summary.ts';
+import { gatePageSizes, judgeGate, runnerClass, type GateDescription } from '../../harness/gate/summary.ts';
+import { ResultsFile } from '../../harness/results/schema.ts';
 import { kbench } from '../helpers/cli.ts';
 import { makeGateRepo, TUNING, type GateRepo } from '../helpers/gate-repo.ts';
 import { HOST, metric, runFile, target } from '../helpers/results-factory.ts';
@@ -160,8 +161,11 @@ describe('runner classes', () => {
   });
 });
 
+/** The Debian testbed's gate runs on the instruction-counting clock (its default under TCG). */
+const ICOUNT_HOST = { ...HOST, guestClock: { kind: 'icount' as const, shift: 0, sleep: true } };
+const boots = (center: number, spread: number) => [0, 1, 2].flatMap((boot) => [1, 1.001, 0.999].map((k) => center * (1 + spread * (boot - 1)) * k));
+
 describe('the verdict on a gate run (constructed samples: base in the stock slot, candidate in the custom slot)', () => {
-  const boots = (center: number, spread: number) => [0, 1, 2].flatMap((boot) => [1, 1.001, 0.999].map((k) => center * (1 + spread * (boot - 1)) * k));
   const gate = async (): Promise<GateDescription> => ({
     target: 'debian-testbed',
     base: await readSide(repo.dir, 'main', repo.commits.base, INPUTS),
@@ -169,8 +173,8 @@ describe('the verdict on a gate run (constructed samples: base in the stock slot
     differences: [{ path: TUNING, change: 'changed' }],
     images: { base: { key: 'a'.repeat(64), derivedFrom: null }, candidate: { key: 'b'.repeat(64), derivedFrom: 'a'.repeat(64) } },
     plan: null,
-    runnerClass: runnerClass(HOST),
-    host: HOST,
+    runnerClass: runnerClass(ICOUNT_HOST),
+    host: ICOUNT_HOST,
     files: { results: 'runs/gate/results.json', report: 'runs/gate/report.html', summary: 'runs/gate/summary.md' },
   });
   const run = (candidateScrub: number) =>
@@ -252,6 +256,76 @@ describe('the verdict on a gate run (constructed samples: base in the stock slot
     described.candidate = { ...described.candidate, subject: 'fix | [x](javascript:alert) @everyone <b>' };
     const md = judgeGate(compareSets(pairStockVsCustom(run(2.0))), described).markdown;
     expect(md).toContain('"fix \\| \\[x\\](javascript:alert) &#64;everyone &lt;b&gt;"');
+  });
+});
+
+describe('DECIDING CLOCK: on the host wall clock under TCG (an emulated aarch64 guest) timings are shown, not counted; sizes gate everywhere', () => {
+  const WALL_TCG = HOST; // qemu-tcg, no guestClock recorded: the host's wall clock
+  const gate = async (host: typeof HOST, pageSizes: GateDescription['pageSizes'] = null): Promise<GateDescription> => ({
+    target: 'debian-arm64',
+    base: await readSide(repo.dir, 'main', repo.commits.base, INPUTS),
+    candidate: await readSide(repo.dir, 'pr~2', repo.commits.slowed, INPUTS),
+    differences: [{ path: TUNING, change: 'changed' }],
+    images: null,
+    plan: null,
+    runnerClass: runnerClass(host),
+    host,
+    pageSizes,
+    files: { results: null, report: null, summary: null },
+  });
+  const run = (candidateScrub: number, candidateMemory: number) =>
+    runFile([
+      target('stock', [metric('zfs.scrub.seconds', boots(2.0, 0.01)), metric('memory.used_after_boot.bytes', boots(200e6, 0.001), { unit: 'B' })]),
+      target('custom', [
+        metric('zfs.scrub.seconds', boots(candidateScrub, 0.01)),
+        metric('memory.used_after_boot.bytes', boots(candidateMemory, 0.001), { unit: 'B' }),
+      ]),
+    ]);
+
+  it('a slower scrub on the wall clock under TCG: shown as regressed ‡, not counted (exit 0, said so)', async () => {
+    const verdict = judgeGate(compareSets(pairStockVsCustom(run(3.0, 200e6))), await gate(WALL_TCG));
+    expect(verdict.exitCode).toBe(0);
+    expect(verdict.headline).toMatch(
+      /^PASS: no regression .*; 1 timing regression not counted: the host's wall clock under TCG cannot decide timings \(zfs\.scrub\.seconds\)$/,
+    );
+    expect(verdict.markdown).toMatch(/\| ✗ \| `zfs\.scrub\.seconds` \|.*\| regressed ‡ \|/);
+    expect(verdict.markdown).toContain('- ‡ Timings (durations and rates) are shown, not counted');
+    expect(verdict.text).toMatch(/^ {2}regressed +zfs\.scrub\.seconds +\+50%.* ‡ not counted \(wall clock under TCG\)$/m);
+  });
+
+  it('the same slower scrub gates on a clock that decides it: icount, KVM, HVF', async () => {
+    for (const host of [ICOUNT_HOST, { ...HOST, acceleration: 'qemu-kvm' as const }, { ...HOST, acceleration: 'qemu-hvf' as const }]) {
+      const verdict = judgeGate(compareSets(pairStockVsCustom(run(3.0, 200e6))), await gate(host));
+      expect(verdict.exitCode).toBe(1);
+      expect(verdict.markdown).not.toContain('‡');
+    }
+  });
+
+  it('more memory after boot gates on the wall clock too (bytes are read from no clock): exit 1, named', async () => {
+    const verdict = judgeGate(compareSets(pairStockVsCustom(run(2.0, 240e6))), await gate(WALL_TCG));
+    expect(verdict.exitCode).toBe(1);
+    expect(verdict.headline).toBe('FAIL: 1 regression of the candidate against the base (memory.used_after_boot.bytes)');
+  });
+
+  it('a changed kernel page size fails the gate like an exact metric; an equal or unrecorded one does not', async () => {
+    const same = run(2.0, 200e6);
+    const changed = judgeGate(compareSets(pairStockVsCustom(same)), await gate(WALL_TCG, { base: 16384, candidate: 4096 }));
+    expect(changed.exitCode).toBe(1);
+    expect(changed.headline).toBe('FAIL: 1 regression of the candidate against the base (kernel page size)');
+    expect(changed.markdown).toContain('- Kernel page size: base 16384 B, candidate 4096 B ✗ changed (gates like an exact metric)');
+    expect(changed.text).toContain('  regressed    kernel page size changed: base 16384 B, candidate 4096 B');
+    expect(judgeGate(compareSets(pairStockVsCustom(same)), await gate(WALL_TCG, { base: 16384, candidate: 16384 })).exitCode).toBe(0);
+    expect(judgeGate(compareSets(pairStockVsCustom(same)), await gate(WALL_TCG, { base: 16384, candidate: null })).exitCode).toBe(0);
+  });
+
+  it("the recorded debian-arm64 run judged as a gate (Debian's 4K kernel as base, the M-series as candidate): memory and page size fail it, no timing counts", async () => {
+    // Recorded by `npm run test:arm64` on this host (x86_64, QEMU 7.2 TCG emulating aarch64, host wall clock), 2026-12-01.
+    const recorded = ResultsFile.parse(JSON.parse(readFileSync(path.join(project, 'test/fixtures/results/debian-arm64-run.json'), 'utf8')));
+    const verdict = judgeGate(compareSets(pairStockVsCustom(recorded)), await gate(recorded.host!, gatePageSizes(recorded)));
+    expect(verdict.exitCode).toBe(1);
+    expect(verdict.headline).toMatch(/^FAIL: 2 regressions of the candidate against the base \(memory\.used_after_boot\.bytes, kernel page size\)/);
+    // boot.kernel.seconds reads -89% "improved" on that clock: shown with ‡, it decides nothing either way.
+    expect(verdict.markdown).toMatch(/`boot\.kernel\.seconds` \|.*\| improved ‡ \|/);
   });
 });
 

@@ -15,6 +15,19 @@ export const debianArm64Image: ImageProviderDescriptor = {
   os: 'debian',
   addsLogins: true,
   guestArch: 'aarch64',
+  // custom-os/debian-arm64/testbed.ts ARM64_INPUT_PATHS (a test keeps them equal; this file loads custom-os/ only lazily).
+  buildsFromInputs: [
+    'custom-os/debian-arm64/build-image.sh',
+    'custom-os/debian-arm64/build-rootfs.sh',
+    'custom-os/debian-testbed/rootfs-lib.sh',
+    'kernels/alpine-m-series.config',
+    'kernels/arm64-cross.sh',
+    'kernels/arm64-qemu-guest.config',
+    'kernels/build-alpine-kernel.sh',
+    'kernels/build-arm64-linux-kernel.sh',
+    'kernels/build-zfs-modules.sh',
+    'kernels/zfs-m-series-tuning.conf',
+  ],
   source: 'built here by custom-os/debian-arm64 (debootstrap --arch arm64, the M-series kernel and OpenZFS 2.3 cross-built), cached by its inputs',
   supports() {
     return { ok: true };
@@ -28,7 +41,11 @@ export const debianArm64Image: ImageProviderDescriptor = {
     const { ensureDebianArm64Testbed } = await import('../../../../custom-os/debian-arm64/testbed.ts');
     return {
       async ensure(request): Promise<PreparedImage> {
-        const testbed = await ensureDebianArm64Testbed({ ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}), onProgress: request.onProgress });
+        const testbed = await ensureDebianArm64Testbed({
+          ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}),
+          ...(request.inputsRoot ? { inputsRoot: request.inputsRoot } : {}),
+          onProgress: request.onProgress,
+        });
         return linuxTestbedImage(testbed, request.variants, LINUX_APPEND_AARCH64);
       },
     };

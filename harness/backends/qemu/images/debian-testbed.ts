@@ -37,7 +37,12 @@ export const debianTestbedImage: ImageProviderDescriptor = {
 
 /** A locally built testbed whose kernels qemu boots directly (-kernel, -initrd): the image for the variants asked for. */
 export function linuxTestbedImage(
-  testbed: { imagePath: string; sshKeyPath: string; kernels: Record<KernelVariant, { kernel: string; initrd: string | null }> },
+  testbed: {
+    imagePath: string;
+    sshKeyPath: string;
+    kernels: Record<KernelVariant, { kernel: string; initrd: string | null }>;
+    manifest: { key: string; derivedFrom?: string | undefined };
+  },
   variants: readonly KernelVariant[],
   append: string,
 ): PreparedImage {
@@ -55,16 +60,6 @@ export function linuxTestbedImage(
     ssh: { user: 'root', privateKeyPath: testbed.sshKeyPath, addLogin: debianSecondLoginScript },
     probeKernel: testbed.kernels.stock.kernel,
     kernelImage,
+    origin: { key: testbed.manifest.key, derivedFrom: testbed.manifest.derivedFrom ?? null },
   };
-}
-
-/**
- * Which testbed a cached one was derived from (its manifest's derivedFrom), or null: for
- * `kbench gate`, which reaches the builder in custom-os/ only through this provider.
- */
-export async function testbedDerivedFrom(cacheKey: string): Promise<string | null> {
-  const path = await import('node:path');
-  const { loadTestbed, defaultCacheDir } = await import('../../../../custom-os/debian-testbed/testbed.ts');
-  const testbed = await loadTestbed(path.join(defaultCacheDir(), 'debian-testbed', cacheKey));
-  return testbed?.manifest.derivedFrom ?? null;
 }

@@ -46,6 +46,8 @@ export interface PreparedImage {
    * side its own revision's image). Absent: every variant boots rootDisk with `ssh`.
    */
   perVariant?: Partial<Record<KernelVariant, { rootDisk: PreparedImage['rootDisk']; privateKeyPath: string }>>;
+  /** A locally built image's cache key (its inputs' hash) and the built image it was derived from, if it was (kbench gate says which). */
+  origin?: { key: string; derivedFrom: string | null };
 }
 
 export interface ImageProvider {
