@@ -242,6 +242,9 @@ export const ROOTFS_HOST_TOOLS: { program: string; package: string; why: string 
   { program: 'unshare', package: 'util-linux', why: 'a private mount namespace for the headers' },
 ];
 
+/** OpenZFS's configure links a test program with the cross compiler: its C library (libc6-dev-arm64-cross). */
+export const CROSS_C_LIBRARY = '/usr/aarch64-linux-gnu/lib/crti.o';
+
 /** Pure: the one-line refusal for missing host programs, or null when none is missing. */
 export function missingToolsLine(present: (program: string) => boolean, tools = ROOTFS_HOST_TOOLS): string | null {
   const missing = tools.filter((tool) => !present(tool.program));
@@ -269,6 +272,10 @@ async function ensureRootfs(
     requireRoot('debootstrap --arch arm64');
     const missing = missingToolsLine(onPath);
     if (missing !== null) throw new InputError(missing);
+    if (process.arch !== 'arm64' && !existsSync(CROSS_C_LIBRARY))
+      throw new InputError(
+        `building the Debian arm64 testbed needs the cross compiler's C library (${CROSS_C_LIBRARY} missing: OpenZFS's configure links a test program): apt-get install libc6-dev-arm64-cross (or sh .ci/prepare-arm64)`,
+      );
     const started = Date.now();
     const tmp = await stage.freshBuildDir(root, key);
     try {

@@ -81,6 +81,12 @@ describe('.github/workflows', () => {
     expect(text).toMatch(/path: runs\/gate\//);
     expect(text).toMatch(/runs-on: \[self-hosted, macOS, ARM64\]/);
     expect(text).toMatch(/actions\/runner-images#8465/);
+    // The M-series arm64 kernel is gated too, from a Debian 12 container (apt has linux-source-6.12 there).
+    expect(text).toMatch(/ {2}gate-arm64:\n {4}if: github\.event_name == 'pull_request'\n/);
+    expect(text).toMatch(/run: sh \.ci\/gate\.sh --target debian-arm64\n/);
+    expect(text).toMatch(/image: debian:12\n/);
+    expect(text).toMatch(/run: sh \.ci\/prepare-host && sh \.ci\/prepare-arm64\n/);
+    expect(text).toMatch(/path: runs\/gate-arm64\//);
     // Every run step is one line: logic lives in scripts that the tests run.
     const runSteps = [...text.matchAll(/^\s+(?:- )?run: (.*)$/gm)].map((m) => m[1]!);
     expect(runSteps.length).toBeGreaterThan(0);

@@ -8,19 +8,25 @@
  *   same     reverts that, and rewords a comment of the tuning file: an input changes (its hash,
  *            so the gate measures), the tuning does not
  *   docs     a README only: no input changes from `same`
- * Branch main is the base, the rest are on branch pr.
+ *   bloated  (branch arm64, off main) the tuning adds zfs_arc_average_blocksize=512: OpenZFS
+ *            sizes the ARC's buffer hash table at module load for all of RAM in blocks of that
+ *            size (arc.c buf_init: 1 MiB per GiB at the default 8K), so 16x the table, allocated
+ *            at boot: more memory in use after boot, read from no clock
+ * Branch main is the base, the rest are on branch pr. The repository also holds the Debian arm64
+ * testbed's inputs (ARM64_INPUT_PATHS), so both targets can be gated from it.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ARM64_INPUT_PATHS } from '../../custom-os/debian-arm64/testbed.ts';
 
 const project = path.resolve(import.meta.dirname, '../..');
 export const TUNING = 'kernels/zfs-m-series-tuning.conf';
 
 export interface GateRepo {
   dir: string;
-  commits: { base: string; slowed: string; same: string; docs: string };
+  commits: { base: string; slowed: string; same: string; docs: string; bloated: string };
 }
 
 function git(dir: string, ...args: string[]): string {
@@ -52,6 +58,10 @@ export function makeGateRepo(): GateRepo {
   const tuning = readFileSync(path.join(project, TUNING), 'utf8');
   writeFileSync(path.join(dir, TUNING), tuning);
   cpSync(path.join(project, 'baseline.json'), path.join(dir, 'baseline.json'));
+  for (const file of ARM64_INPUT_PATHS) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    cpSync(path.join(project, file), path.join(dir, file));
+  }
   const base = commit(dir, 'base: the project inputs');
   git(dir, 'checkout', '-q', '-b', 'pr');
   if (!tuning.includes('zfs_fletcher_4_impl=fastest')) throw new Error(`${TUNING} no longer sets zfs_fletcher_4_impl=fastest: update the slowed commit`);
@@ -61,5 +71,9 @@ export function makeGateRepo(): GateRepo {
   const same = commit(dir, 'tuning: reword a comment (no parameter changes)');
   writeFileSync(path.join(dir, 'README.md'), 'notes\n');
   const docs = commit(dir, 'docs only');
-  return { dir, commits: { base, slowed, same, docs } };
+  git(dir, 'checkout', '-q', '-b', 'arm64', base);
+  writeFileSync(path.join(dir, TUNING), `${tuning}zfs_arc_average_blocksize=512\n`);
+  const bloated = commit(dir, 'tuning: size the ARC hash table for 512-byte blocks');
+  git(dir, 'checkout', '-q', 'pr');
+  return { dir, commits: { base, slowed, same, docs, bloated } };
 }
