@@ -10,16 +10,15 @@
  * arm64 testbed (built first when missing: over an hour); the per-boot workloads and pool
  * creation only, to keep it to minutes. KBENCH_GATE_REPLAY_OUT keeps the gate folders.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureDebianArm64Testbed } from '../../custom-os/debian-arm64/testbed.ts';
 import { makeGateRepo } from '../helpers/gate-repo.ts';
+import { runGateScript } from '../helpers/gate-script.ts';
 
 const MINUTE = 60_000;
-const project = path.resolve(import.meta.dirname, '../..');
 const WORKLOADS = 'boot,memory,kernel_size,pool_create';
 
 describe('the pull-request gate for the arm64 M-series kernel replayed (.ci/gate.sh --target debian-arm64, real boots)', () => {
@@ -31,26 +30,14 @@ describe('the pull-request gate for the arm64 M-series kernel replayed (.ci/gate
     await ensureDebianArm64Testbed({ onProgress: (line) => process.stderr.write(`debian-arm64: ${line}\n`) });
   }, 180 * MINUTE);
 
-  async function gate(name: string, candidate: string) {
-    const out = path.join(keep, name);
-    const summary = path.join(keep, `${name}-step-summary.md`);
-    writeFileSync(summary, '');
-    const started = Date.now();
-    const run = await execa(
-      'sh',
-      [path.join(project, '.ci/gate.sh'), '--target', 'debian-arm64', '--candidate', candidate, '--only', WORKLOADS, '--runs', process.env.KBENCH_ARM64_RUNS ?? '3'],
-      {
-        cwd: keep,
-        env: { KBENCH_GATE_REPO: repo.dir, KBENCH_GATE_OUT: out, KBENCH_GATE_BASE: 'main', GITHUB_STEP_SUMMARY: summary },
-        reject: false,
-        timeout: 60 * MINUTE,
-        all: true,
-      },
-    );
-    const seconds = Math.round((Date.now() - started) / 1000);
-    writeFileSync(path.join(keep, `${name}-output.txt`), `${run.all ?? ''}\n(exit ${run.exitCode}, ${seconds} s)\n`);
-    return { code: run.exitCode, stdout: run.stdout, summary: readFileSync(summary, 'utf8'), gate: JSON.parse(readFileSync(path.join(out, 'gate.json'), 'utf8')) };
-  }
+  const gate = (name: string, candidate: string) =>
+    runGateScript({
+      repo: repo.dir,
+      keep,
+      name,
+      args: ['--target', 'debian-arm64', '--candidate', candidate, '--only', WORKLOADS, '--runs', process.env.KBENCH_ARM64_RUNS ?? '3'],
+      timeoutMs: 60 * MINUTE,
+    });
 
   it(
     'the bloated commit fails: exit 1, memory after boot named; timings shown with ‡, not counted',

@@ -9,18 +9,17 @@
  * suite skips, saying so, when it is not cached) and derive each side's tuning from it; one
  * guest at a time. KBENCH_GATE_REPLAY_OUT keeps the two gate folders (the closing note's outputs).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { collectTestbedInputs, defaultCacheDir, loadTestbed } from '../../custom-os/debian-testbed/testbed.ts';
 import { testbedCacheKey } from '../../custom-os/debian-testbed/inputs.ts';
 import { makeGateRepo } from '../helpers/gate-repo.ts';
+import { runGateScript } from '../helpers/gate-script.ts';
 import { unmetNeeds } from '../helpers/needs.ts';
 
 const MINUTE = 60_000;
-const project = path.resolve(import.meta.dirname, '../..');
 
 /** Why the replay cannot run here, or null: QEMU on an x86_64 Linux host, and the testbed image already cached. */
 async function unmet(): Promise<string | null> {
@@ -43,28 +42,7 @@ describe.skipIf(reason !== null)(
     const keep = process.env.KBENCH_GATE_REPLAY_OUT ?? mkdtempSync(path.join(tmpdir(), 'kbench-gate-replay-'));
     mkdirSync(keep, { recursive: true });
 
-    async function gate(name: string, candidate: string) {
-      const out = path.join(keep, name);
-      const summary = path.join(keep, `${name}-step-summary.md`);
-      writeFileSync(summary, '');
-      const started = Date.now();
-      const run = await execa('sh', [path.join(project, '.ci/gate.sh'), '--candidate', candidate], {
-        cwd: keep,
-        env: { KBENCH_GATE_REPO: repo.dir, KBENCH_GATE_OUT: out, KBENCH_GATE_BASE: 'main', GITHUB_STEP_SUMMARY: summary },
-        reject: false,
-        timeout: 45 * MINUTE,
-        all: true,
-      });
-      const seconds = Math.round((Date.now() - started) / 1000);
-      writeFileSync(path.join(keep, `${name}-output.txt`), `${run.all ?? ''}\n(exit ${run.exitCode}, ${seconds} s)\n`);
-      return {
-        code: run.exitCode,
-        stdout: run.stdout,
-        summary: readFileSync(summary, 'utf8'),
-        gate: JSON.parse(readFileSync(path.join(out, 'gate.json'), 'utf8')),
-        seconds,
-      };
-    }
+    const gate = (name: string, candidate: string) => runGateScript({ repo: repo.dir, keep, name, args: ['--candidate', candidate], timeoutMs: 45 * MINUTE });
 
     it(
       'the slowed commit fails: exit 1, a checksum or scrub metric named as regressed',
