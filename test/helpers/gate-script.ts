@@ -13,7 +13,7 @@ export interface GateScriptRun {
   code: number | undefined;
   stdout: string;
   summary: string;
-  // biome-ignore lint/suspicious/noExplicitAny: gate.json as the tests read it
+  /** gate.json as the tests read it. */
   gate: any;
   seconds: number;
 }
