@@ -30,33 +30,12 @@ import {
 } from '../lib/build-stage.ts';
 import { formatSeconds } from '../debian-testbed/build-progress.ts';
 import { canonicalJson, sha256Hex } from '../debian-testbed/inputs.ts';
+import { KERNEL_INPUT_FILES, type KernelInputFiles } from './input-paths.ts';
 
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
 const ROOT = fileURLToPath(projectFile(''));
 
-/**
- * The repository files the M-series kernel and its OpenZFS modules are built from, under one
- * root: this checkout, or one revision's inputs (`kbench gate`, ImageRequest.inputsRoot).
- */
-export interface KernelInputFiles {
-  script: string;
-  /** Sourced from beside them by both scripts (options, defaults, checks): copied and hashed with each. */
-  crossLib: string;
-  /** Runs the survival check; it decides pass or fail only, so its text is not part of the key. */
-  checker: string;
-  /** Merged in this order: the seed's fragment, then what a QEMU/Lima virtio guest does not need or needs. */
-  fragments: string[];
-  zfsScript: string;
-}
-
-/** Those files, relative to the repository root (what a gate reads from each revision). */
-export const KERNEL_INPUT_FILES: KernelInputFiles = {
-  script: 'kernels/build-arm64-linux-kernel.sh',
-  crossLib: 'kernels/arm64-cross.sh',
-  checker: 'kernels/build-alpine-kernel.sh',
-  fragments: ['kernels/alpine-m-series.config', 'kernels/arm64-qemu-guest.config'],
-  zfsScript: 'kernels/build-zfs-modules.sh',
-};
+export { KERNEL_INPUT_FILES, type KernelInputFiles };
 
 /** KERNEL_INPUT_FILES under `root` (default: this checkout). */
 export function kernelInputFiles(root: string = ROOT): KernelInputFiles {

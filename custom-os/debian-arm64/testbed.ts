@@ -20,10 +20,10 @@ import { parseZfsTuning, renderZfsTuning, ZFS_TUNING, type RenderedZfsTuning } f
 import { formatSeconds } from '../debian-testbed/build-progress.ts';
 import * as stage from '../lib/build-stage.ts';
 import { writeDerivedFolder } from '../lib/derive-image.ts';
+import { ARM64_INPUT_PATHS, IMAGE_INPUT_FILES } from './input-paths.ts';
 import {
   collectKernelInputs,
   ensureMSeriesKernel,
-  KERNEL_INPUT_FILES,
   kernelCacheKey,
   kernelInputFiles,
   zfsModulesKey,
@@ -34,27 +34,7 @@ import {
 // PROJECT_ROOT, not import.meta.url: in the compiled bundle this code runs from dist/.
 const ROOT = fileURLToPath(projectFile(''));
 
-/**
- * The repository files the image is built from, relative to the root: its two builder scripts,
- * the steps build-rootfs.sh shares with the x86 testbed's builder (it sources the file), the ZFS
- * tuning, and the M-series kernel's (kernel.ts). `kbench gate` reads exactly these from each
- * revision (the qemu provider declares them as buildsFromInputs; a test keeps the two equal).
- */
-export const IMAGE_INPUT_FILES = {
-  rootfsScript: 'custom-os/debian-arm64/build-rootfs.sh',
-  rootfsLib: 'custom-os/debian-testbed/rootfs-lib.sh',
-  imageScript: 'custom-os/debian-arm64/build-image.sh',
-  tuning: ZFS_TUNING,
-} as const;
-
-export const ARM64_INPUT_PATHS: readonly string[] = [
-  ...Object.values(IMAGE_INPUT_FILES),
-  KERNEL_INPUT_FILES.script,
-  KERNEL_INPUT_FILES.crossLib,
-  KERNEL_INPUT_FILES.checker,
-  ...KERNEL_INPUT_FILES.fragments,
-  KERNEL_INPUT_FILES.zfsScript,
-].sort();
+export { ARM64_INPUT_PATHS, IMAGE_INPUT_FILES };
 
 /** IMAGE_INPUT_FILES and the kernel's under `root` (this checkout, or one revision's inputs). */
 export interface Arm64InputFiles {

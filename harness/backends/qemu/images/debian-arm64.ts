@@ -3,6 +3,7 @@
  * linux-image-6.12-arm64 (4K pages), custom = the seed's M-series kernel cross-built from
  * kernels/alpine-m-series.config (16K pages). An aarch64 guest: emulated (TCG) on x86_64 hosts.
  */
+import { ARM64_INPUT_PATHS } from '../../../../custom-os/debian-arm64/input-paths.ts';
 import type { KernelVariant } from '../../../results/schema.ts';
 import { linuxTestbedImage } from './debian-testbed.ts';
 import type { ImageProviderDescriptor, PreparedImage } from './types.ts';
@@ -15,19 +16,7 @@ export const debianArm64Image: ImageProviderDescriptor = {
   os: 'debian',
   addsLogins: true,
   guestArch: 'aarch64',
-  // custom-os/debian-arm64/testbed.ts ARM64_INPUT_PATHS (a test keeps them equal; this file loads custom-os/ only lazily).
-  buildsFromInputs: [
-    'custom-os/debian-arm64/build-image.sh',
-    'custom-os/debian-arm64/build-rootfs.sh',
-    'custom-os/debian-testbed/rootfs-lib.sh',
-    'kernels/alpine-m-series.config',
-    'kernels/arm64-cross.sh',
-    'kernels/arm64-qemu-guest.config',
-    'kernels/build-alpine-kernel.sh',
-    'kernels/build-arm64-linux-kernel.sh',
-    'kernels/build-zfs-modules.sh',
-    'kernels/zfs-m-series-tuning.conf',
-  ],
+  buildsFromInputs: ARM64_INPUT_PATHS,
   source: 'built here by custom-os/debian-arm64 (debootstrap --arch arm64, the M-series kernel and OpenZFS 2.3 cross-built), cached by its inputs',
   supports() {
     return { ok: true };
