@@ -36,9 +36,16 @@ set -- --repo "$repo" --out "$out" ${base:+--base "$base"} ${baseline:+--baselin
 node "$kbench_root/bin/kbench.mjs" gate "$@"
 code=$?
 
-if [ -f "$out/summary.md" ]; then
+if [ -f "$out/summary.md" ] && [ -f "$out/gate.json" ]; then
   if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat "$out/summary.md" >>"$GITHUB_STEP_SUMMARY"; fi
-  headline=$(sed -n '1s/^## //p' "$out/summary.md")
+  # The annotation is plain text, not Markdown: gate.json's headline (summary.md's first line is
+  # Markdown-escaped), with the three characters a workflow command must escape.
+  # shellcheck disable=SC2016 # the single-quoted text is JavaScript
+  headline=$(node -e '
+    const gate = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const line = `kbench gate (${gate.target}): ${gate.exitCode === 0 ? "✓" : "✗"} ${gate.headline}`;
+    process.stdout.write(line.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
+  ' "$out/gate.json")
 else
   headline="kbench gate exited $code before writing a summary (see the log above)"
 fi

@@ -210,11 +210,11 @@ export function registerGateCommand(program: Command, io: CliIo): void {
           settings.iterations = plan.iterations;
         }
 
-        const write = (verdict: { markdown: string }) => {
+        const write = (verdict: { markdown: string; exitCode: number; headline: string }) => {
           mkdirSync(outDir, { recursive: true });
           gate.files.summary = path.join(outDir, 'summary.md');
           writeFileSync(gate.files.summary, verdict.markdown);
-          writeFileSync(path.join(outDir, 'gate.json'), `${JSON.stringify(gateJson(gate), null, 2)}\n`);
+          writeFileSync(path.join(outDir, 'gate.json'), `${JSON.stringify(gateJson(gate, verdict), null, 2)}\n`);
         };
 
         if (gate.differences.length === 0 && !flags.runIdentical) {

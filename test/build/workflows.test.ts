@@ -87,6 +87,8 @@ describe('.github/workflows', () => {
     expect(text).toMatch(/image: debian:12\n/);
     expect(text).toMatch(/run: sh \.ci\/prepare-host && sh \.ci\/prepare-arm64\n/);
     expect(text).toMatch(/path: runs\/gate-arm64\//);
+    expect(text).toMatch(/ {2}trend-arm64:\n {4}if: github\.event_name != 'pull_request'\n/);
+    expect(text).toMatch(/KBENCH_RECORD_TARGET: debian-arm64\n/);
     // Every run step is one line: logic lives in scripts that the tests run.
     const runSteps = [...text.matchAll(/^\s+(?:- )?run: (.*)$/gm)].map((m) => m[1]!);
     expect(runSteps.length).toBeGreaterThan(0);
