@@ -63,7 +63,8 @@ export function formatProgressLine(event: ProgressEvent): string {
   // A target id such as "debian/custom" already names the kernel variant.
   const showVariant = event.variant !== undefined && !(event.target ?? '').endsWith(`/${event.variant}`);
   const where = [event.target, showVariant ? event.variant : undefined].filter(Boolean).join(' ');
-  const step = event.step !== undefined && event.steps !== undefined ? ` step ${event.step}/${event.steps}` : '';
+  // Before the plan has steps (a gate building its images) there is no "k of n" to show.
+  const step = event.step !== undefined && event.steps !== undefined && event.steps > 0 ? ` step ${event.step}/${event.steps}` : '';
   switch (event.event) {
     case 'build': {
       // The build's own clock: the run's has not started yet.
@@ -75,7 +76,7 @@ export function formatProgressLine(event: ProgressEvent): string {
       return `${clock} ${where} ${event.workload ?? ''}${k}${step}: ${event.message ?? ''}`;
     }
     default:
-      return `${clock} ${where}${step} ${event.event}: ${event.message ?? ''}`.replace(/\s+:/, ':');
+      return `${clock}${where ? ` ${where}` : ''}${step} ${event.event}: ${event.message ?? ''}`.replace(/\s+:/, ':');
   }
 }
 

@@ -6,7 +6,8 @@
  * timings: they are shown with ‡ and not counted, while sizes and bytes gate. The bloated commit
  * (zfs_arc_average_blocksize=512: a 16x ARC hash table allocated when the zfs module loads at
  * boot) must fail with exit 1 naming memory.used_after_boot.bytes; the commit that changes an
- * input but no parameter must pass (0 false calls). Each side's image is derived from the cached
+ * input but no parameter must pass (0 false calls); the kconfig commit (function tracing back on in
+ * the M-series fragment) builds the candidate's kernel (minutes here) and must fail on its larger Image. Each side's image is derived from the cached
  * arm64 testbed (built first when missing: over an hour); the per-boot workloads and pool
  * creation only, to keep it to minutes. KBENCH_GATE_REPLAY_OUT keeps the gate folders.
  */
@@ -53,6 +54,21 @@ describe('the pull-request gate for the arm64 M-series kernel replayed (.ci/gate
       expect(bloated.summary).toContain('- ‡ Timings (durations and rates) are shown, not counted');
     },
     70 * MINUTE,
+  );
+
+  it(
+    "a kernel config change builds the candidate's M-series kernel from its fragment: the larger Image fails the gate (exact), exit 1",
+    async () => {
+      const kconfig = await gate('kconfig', 'kconfig');
+      expect(kconfig.code, kconfig.stdout.slice(-3000)).toBe(1);
+      expect(kconfig.gate.differences).toEqual([{ path: 'kernels/alpine-m-series.config', change: 'changed' }]);
+      expect(kconfig.gate.images.candidate.derivedFrom).toBeNull();
+      expect(kconfig.gate.images.candidate.key).not.toBe(kconfig.gate.images.base.key);
+      expect(kconfig.stdout).toMatch(
+        /^::error title=kbench gate::kbench gate \(debian-arm64\): ✗ FAIL: \d+ regressions? of the candidate against the base \([^)]*kernel\.image\.bytes/m,
+      );
+    },
+    90 * MINUTE,
   );
 
   it(

@@ -12,6 +12,9 @@
  *            sizes the ARC's buffer hash table at module load for all of RAM in blocks of that
  *            size (arc.c buf_init: 1 MiB per GiB at the default 8K), so 16x the table, allocated
  *            at boot: more memory in use after boot, read from no clock
+ *   kconfig  (branch kconfig, off main) the M-series kernel's fragment turns function tracing
+ *            back on (CONFIG_FTRACE, CONFIG_FUNCTION_TRACER): the candidate's kernel is built
+ *            from it, and its Image is larger (kernel.image.bytes, an exact metric)
  * Branch main is the base, the rest are on branch pr. The repository also holds the Debian arm64
  * testbed's inputs (ARM64_INPUT_PATHS), so both targets can be gated from it.
  */
@@ -23,10 +26,11 @@ import { ARM64_INPUT_PATHS } from '../../custom-os/debian-arm64/testbed.ts';
 
 const project = path.resolve(import.meta.dirname, '../..');
 export const TUNING = 'kernels/zfs-m-series-tuning.conf';
+export const MSERIES_FRAGMENT = 'kernels/alpine-m-series.config';
 
 export interface GateRepo {
   dir: string;
-  commits: { base: string; slowed: string; same: string; docs: string; bloated: string };
+  commits: { base: string; slowed: string; same: string; docs: string; bloated: string; kconfig: string };
 }
 
 function git(dir: string, ...args: string[]): string {
@@ -74,6 +78,11 @@ export function makeGateRepo(): GateRepo {
   git(dir, 'checkout', '-q', '-b', 'arm64', base);
   writeFileSync(path.join(dir, TUNING), `${tuning}zfs_arc_average_blocksize=512\n`);
   const bloated = commit(dir, 'tuning: size the ARC hash table for 512-byte blocks');
+  git(dir, 'checkout', '-q', '-b', 'kconfig', base);
+  const fragment = readFileSync(path.join(dir, MSERIES_FRAGMENT), 'utf8');
+  if (!fragment.includes('# CONFIG_FTRACE is not set\n')) throw new Error(`${MSERIES_FRAGMENT} no longer disables CONFIG_FTRACE: update the kconfig commit`);
+  writeFileSync(path.join(dir, MSERIES_FRAGMENT), fragment.replace('# CONFIG_FTRACE is not set\n', 'CONFIG_FTRACE=y\nCONFIG_FUNCTION_TRACER=y\n'));
+  const kconfig = commit(dir, 'kernel: turn function tracing back on');
   git(dir, 'checkout', '-q', 'pr');
-  return { dir, commits: { base, slowed, same, docs, bloated } };
+  return { dir, commits: { base, slowed, same, docs, bloated, kconfig } };
 }

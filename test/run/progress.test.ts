@@ -58,6 +58,12 @@ describe('ProgressReporter', () => {
     expect(text.lines[0]).toEqual({ line: '[build 03:12 elapsed, ETA 04:10] debian-testbed DKMS build 1/2: zfs.ko for 6.1.0-57-amd64', toStdout: false });
   });
 
+  it('a note before the plan has steps (a gate building its images) shows no "step 0/0"', () => {
+    const note = { event: 'note' as const, message: 'image for main', elapsedSeconds: 5, etaSeconds: null };
+    expect(formatProgressLine({ ...note, step: 0, steps: 0 })).toBe('[00:05 elapsed, ETA --:--] note: image for main');
+    expect(formatProgressLine({ ...note, step: 3, steps: 42 })).toBe('[00:05 elapsed, ETA --:--] step 3/42 note: image for main');
+  });
+
   it('formats a build event without build details with the run clock', () => {
     expect(formatProgressLine({ event: 'build', message: 'cached', elapsedSeconds: 3, etaSeconds: null })).toBe('[00:03 elapsed, ETA --:--] build: cached');
   });
