@@ -176,13 +176,12 @@ export interface RootfsPlan {
 
 /** Stage 1's inputs (files under `files`, the host's apt mirrors) and its key; nothing is written. */
 export async function rootfsInputs(files: Arm64InputFiles = arm64InputFiles()): Promise<RootfsPlan> {
-  const [scriptText, libText, zfsScriptText, crossLibText, tuningText] = await Promise.all([
-    readInput(files.rootfsScript),
-    readInput(files.rootfsLib),
-    readInput(files.kernel.zfsScript),
-    readInput(files.kernel.crossLib),
-    readInput(files.tuning),
-  ]);
+  // One after the other: with several missing, the line names the first, every time.
+  const scriptText = await readInput(files.rootfsScript);
+  const libText = await readInput(files.rootfsLib);
+  const zfsScriptText = await readInput(files.kernel.zfsScript);
+  const crossLibText = await readInput(files.kernel.crossLib);
+  const tuningText = await readInput(files.tuning);
   const tuningFileName = ZFS_TUNING;
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);

@@ -122,7 +122,10 @@ export async function collectTestbedInputs(inputsRoot: string = ROOT): Promise<{
     fs.readFile(path.join(inputsRoot, relative), 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new InputError(`${path.join(inputsRoot, relative)}: ${error.code === 'ENOENT' ? 'missing (an input of the Debian testbed)' : error.message}`);
     });
-  const [scriptText, libText, tuningText] = await Promise.all([read(BUILDER_SCRIPT), read(BUILDER_LIB), read(ZFS_TUNING)]);
+  // One after the other: with several missing, the line names the first, every time.
+  const scriptText = await read(BUILDER_SCRIPT);
+  const libText = await read(BUILDER_LIB);
+  const tuningText = await read(ZFS_TUNING);
   const tuningFileName = ZFS_TUNING;
   const parsed = parseZfsTuning(tuningText, tuningFileName);
   if (!parsed.ok) throw new InputError(parsed.error);
